@@ -1,0 +1,104 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Applied to every target.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "lemming",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lemming", targets: ["lemming"]),
+        .library(name: "LemmingCore", targets: ["LemmingCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.8.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.0"),
+    ],
+    targets: [
+        // MARK: - Libraries
+
+        // The engine: org on disk, scheduler, turns, credits, journal. No networking, no database.
+        .target(
+            name: "LemmingCore",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Model providers: the offline `scripted` and `cli` providers.
+        .target(
+            name: "LemmingProviders",
+            dependencies: [
+                "LemmingCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The commands, as a library so tests can drive them.
+        .target(
+            name: "LemmingCLI",
+            dependencies: [
+                "LemmingCore",
+                "LemmingProviders",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Test support shared by the test targets. Deliberately not a product.
+        .target(
+            name: "LemmingTesting",
+            dependencies: ["LemmingCore", "LemmingProviders"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - Executables
+
+        .executableTarget(
+            name: "lemming",
+            dependencies: ["LemmingCLI"],
+            swiftSettings: swiftSettings
+        ),
+        // `swift run -c release lemming-bench`: the engine benchmarks recorded in BENCHMARKS.md.
+        .executableTarget(
+            name: "lemming-bench",
+            dependencies: ["LemmingCore", "LemmingProviders"],
+            path: "Sources/LemmingBench",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - Tests
+
+        .testTarget(
+            name: "LemmingCoreTests",
+            dependencies: [
+                "LemmingCore", "LemmingTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LemmingProvidersTests",
+            dependencies: ["LemmingCore", "LemmingProviders", "LemmingTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LemmingCLITests",
+            dependencies: [
+                "LemmingCLI", "LemmingCore", "LemmingTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,95 @@
+import ArgumentParser
+import LemmingCore
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `lemming run`: runs ticks.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run ticks: --ticks N more, or until idle, or (with neither) forever at the org's tick period.",
+        discussion: """
+            With --ticks or --until-idle, ticks run back to back unless --period is given. Without them, a tick \
+            starts every tick_period_seconds until max_ticks or Ctrl-C. Ctrl-C (or SIGTERM) lets the current tick \
+            finish and commit, then stops.
+            """
+    )
+
+    @OptionGroup var org: OrgOptions
+
+    @Option(help: "Run this many more ticks.")
+    var ticks: Int?
+
+    @Flag(help: "Stop after a tick that wrote nothing when no agent has anything new to read.")
+    var untilIdle = false
+
+    @Option(
+        help:
+            "Seconds between tick starts (default: back to back with --ticks/--until-idle, else the org's tick period)."
+    )
+    var period: Double?
+
+    @Flag(help: "Print only the final summary.")
+    var quiet = false
+
+    func validate() throws {
+        if let ticks, ticks < 1 { throw ValidationError("--ticks must be at least 1") }
+        if let period, !(period >= 0) { throw ValidationError("--period must be zero or more seconds") }
+    }
+
+    func run() async throws {
+        try await Terminal.guarded {
+            let engine = try await EngineFactory.open(root: try org.resolve())
+            let config = await engine.configuration
+            let continuous = ticks == nil && !untilIdle
+            let seconds = period ?? (continuous ? config.tickPeriodSeconds : 0)
+            let plan = EngineService.Plan(
+                ticks: ticks ?? (untilIdle ? 1000 : nil), untilIdle: untilIdle,
+                period: seconds > 0 ? .milliseconds(Int(seconds * 1000)) : nil, waitsWhilePaused: continuous)
+            let quiet = self.quiet
+            let service = EngineService(
+                engine: engine, plan: plan,
+                onTick: { report in
+                    if !quiet { Terminal.print(RunCommand.line(for: report)) }
+                },
+                onEnd: { ending, count in
+                    let next = await engine.nextTick
+                    Terminal.print(
+                        "ran \(count) tick\(count == 1 ? "" : "s") (\(RunCommand.describe(ending))); next tick \(next)")
+                })
+            let group = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: EngineFactory.logger()))
+            do {
+                try await group.run()
+            } catch {
+                await engine.close()
+                throw error
+            }
+            await engine.close()
+        }
+    }
+
+    static func line(for report: TickReport) -> String {
+        if report.wasPaused { return "tick \(report.tick): engine paused (lemming resume to continue)" }
+        var parts = ["\(report.turns.count) turn\(report.turns.count == 1 ? "" : "s")"]
+        if report.failures > 0 { parts[0] += " (\(report.failures) failed)" }
+        parts.append("\(report.entriesWritten) entr\(report.entriesWritten == 1 ? "y" : "ies")")
+        parts.append("\(Terminal.credits(report.cost)) credits")
+        if !report.skipped.isEmpty { parts.append("\(report.skipped.count) skipped") }
+        return "tick \(report.tick): " + parts.joined(separator: ", ")
+    }
+
+    static func describe(_ ending: EngineService.Ending) -> String {
+        switch ending {
+        case .ranAllTicks: return "done"
+        case .idle: return "idle: nothing new to read"
+        case .maxTicks: return "reached max_ticks"
+        case .paused: return "the engine is paused; lemming resume to continue"
+        case .shutdown: return "stopped"
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import LemmingCore
+
+/// `lemming step`: runs exactly one tick.
+struct StepCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "step", abstract: "Run exactly one tick.")
+
+    @OptionGroup var org: OrgOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await Terminal.guarded {
+            let engine = try await EngineFactory.open(root: try org.resolve())
+            let report: TickReport
+            do {
+                report = try await engine.runTick()
+            } catch {
+                await engine.close()
+                throw error
+            }
+            await engine.close()
+            if output.json {
+                Terminal.printJSON(StepCommand.json(report))
+            } else {
+                Terminal.print(RunCommand.line(for: report))
+                for turn in report.turns {
+                    var line =
+                        "  \(turn.agent): \(turn.stopReason.rawValue), \(turn.entries) entr\(turn.entries == 1 ? "y" : "ies")"
+                    if let error = turn.error { line += " (\(error))" }
+                    Terminal.print(line)
+                }
+                for name in report.skipped.keys.sorted(by: Names.precedes) {
+                    Terminal.print("  \(name): skipped (\(report.skipped[name]?.rawValue ?? ""))")
+                }
+            }
+        }
+    }
+
+    static func json(_ report: TickReport) -> JSONValue {
+        var skipped = JSONObject()
+        for name in report.skipped.keys.sorted(by: Names.precedes) {
+            skipped[name] = .optional(report.skipped[name]?.rawValue)
+        }
+        return [
+            "tick": .int(report.tick), "paused": .bool(report.wasPaused),
+            "turns": .array(
+                report.turns.map {
+                    [
+                        "agent": .string($0.agent), "stop_reason": .string($0.stopReason.rawValue),
+                        "entries": .int($0.entries), "cost": .double($0.cost), "error": .optional($0.error),
+                    ]
+                }),
+            "skipped": .object(skipped), "entries": .int(report.entriesWritten), "cost": .double(report.cost),
+        ]
+    }
+}

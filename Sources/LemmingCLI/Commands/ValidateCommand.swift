@@ -1,0 +1,42 @@
+import ArgumentParser
+import LemmingCore
+
+/// `lemming validate`: checks lemming.json, models.json and every resume with the one validator.
+struct ValidateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check lemming.json, models.json and every resume; exit 1 on errors."
+    )
+
+    @OptionGroup var org: OrgOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let errors = try await Terminal.guarded { () -> Int in
+            let paths = OrgPaths(root: try org.resolve())
+            let store = FileOrgStore(paths: paths)
+            let (_, configIssues) = try store.loadConfig()
+            let (registry, registryIssues) = try store.loadRegistry()
+            let agents = try store.scanAgents(previous: [:], registry: registry, knownTools: [])
+            let agentIssues = agents.keys.sorted(by: Names.precedes).flatMap { agents[$0]?.issues ?? [] }
+            let issues = configIssues + registryIssues + agentIssues
+            let errors = issues.filter(\.isError)
+            let valid = agents.values.filter { $0.resume != nil }.count
+            if output.json {
+                Terminal.printJSON([
+                    "valid": .bool(errors.isEmpty), "agents": .int(valid), "issues": .array(issues.map(\.json)),
+                ])
+            } else {
+                for issue in issues {
+                    Terminal.print("\(issue.isError ? "error" : "warning"): \(issue)")
+                }
+                let summary =
+                    "\(valid) valid agent\(valid == 1 ? "" : "s"), \(errors.count) error\(errors.count == 1 ? "" : "s"), "
+                    + "\(issues.count - errors.count) warning\(issues.count - errors.count == 1 ? "" : "s")"
+                Terminal.print(summary)
+            }
+            return errors.count
+        }
+        if errors > 0 { throw ExitCode.failure }
+    }
+}

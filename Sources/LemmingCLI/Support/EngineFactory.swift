@@ -1,0 +1,29 @@
+import Foundation
+import LemmingCore
+import LemmingProviders
+import Logging
+
+/// The composition root: builds an engine with this build's providers and tools.
+enum EngineFactory {
+    static func clock(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any WallClock {
+        try FixedWallClock.fromEnvironment(environment) ?? SystemWallClock()
+    }
+
+    static func logger(environment: [String: String] = ProcessInfo.processInfo.environment) -> Logger {
+        var logger = Logger(label: "lemming", factory: { label in StreamLogHandler.standardError(label: label) })
+        logger.logLevel = environment["LEMMING_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        return logger
+    }
+
+    static func configuration(root: String, sinks: [any EventSink] = []) throws -> Engine.Configuration {
+        let environment = ProcessInfo.processInfo.environment
+        return Engine.Configuration(
+            root: root, providers: ProviderFactory(environment: environment),
+            clock: try clock(environment: environment),
+            sinks: sinks, logger: logger(environment: environment))
+    }
+
+    static func open(root: String, sinks: [any EventSink] = []) async throws -> Engine {
+        try await Engine.open(configuration(root: root, sinks: sinks))
+    }
+}

@@ -1,0 +1,42 @@
+import Logging
+
+extension Engine {
+    /// How an engine is built: the org, the clock, and the pieces the composition root plugs in.
+    public struct Configuration: Sendable {
+        /// The org directory.
+        public var root: String
+        /// Source of every timestamp; fix it for reproducible runs.
+        public var clock: any WallClock
+        /// Makes the model providers of the registry's entries.
+        public var providers: any ModelProviderFactory
+        /// Runs tool calls.
+        public var tools: any ToolExecutor
+        /// Extra consumers of engine events (the engine log is built in).
+        public var sinks: [any EventSink]
+        /// Write events to `logs/engine.jsonl`.
+        public var writesEngineLog: Bool
+        /// Ticks of recent entries kept in memory; older ones are read from disk when needed.
+        public var entryCacheTicks: Int
+        public var logger: Logger
+
+        public init(
+            root: String,
+            providers: any ModelProviderFactory,
+            clock: any WallClock = SystemWallClock(),
+            tools: any ToolExecutor = NoToolExecutor(),
+            sinks: [any EventSink] = [],
+            writesEngineLog: Bool = true,
+            entryCacheTicks: Int = 32,
+            logger: Logger = Logger(label: "lemming.engine", factory: { _ in SwiftLogNoOpLogHandler() })
+        ) {
+            self.root = root
+            self.providers = providers
+            self.clock = clock
+            self.tools = tools
+            self.sinks = sinks
+            self.writesEngineLog = writesEngineLog
+            self.entryCacheTicks = entryCacheTicks
+            self.logger = logger
+        }
+    }
+}

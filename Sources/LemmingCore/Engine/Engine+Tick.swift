@@ -1,0 +1,172 @@
+import Logging
+
+extension Engine {
+    /// Runs one tick (DESIGN §5.1): applies pending commands, runs the firing agents' turns and
+    /// commits everything at once. While the engine is paused, only commands are applied.
+    ///
+    /// - Throws: ``LemmingError`` when the org's files cannot be written (the engine then stops),
+    ///   `CancellationError` when the task was cancelled (nothing of the tick is committed).
+    public func runTick() async throws -> TickReport {
+        try checkUsable()
+        let start = clock.monotonicNanoseconds()
+        try refresh()
+        var transaction = makeTransaction(label: "tick")
+        transaction.openAccounts()
+        for (file, parsed) in try store.pendingCommands() {
+            switch parsed {
+            case .success(let command):
+                transaction.apply(command, file: file)
+            case .failure(let error):
+                transaction.emit(.commandRejected, ["file": .string(file), "error": .string(error.description)])
+            }
+            transaction.changes.consumedCommands.append(file)
+        }
+        let tick = transaction.tick
+        guard !transaction.state.tick.isPaused else {
+            if !transaction.changes.consumedCommands.isEmpty {
+                try commit(&transaction, advanceTick: false)
+            }
+            return TickReport(
+                tick: tick, wasPaused: true, turns: [], skipped: [:], entriesWritten: transaction.entriesWritten,
+                cost: 0,
+                durationMilliseconds: clock.milliseconds(since: start))
+        }
+        let (firing, skipped) = firingAgents(at: tick, state: transaction.state)
+        var startData: JSONObject = ["firing": .strings(firing.map(\.name))]
+        if !skipped.isEmpty {
+            var skippedData = JSONObject()
+            for name in skipped.keys.sorted(by: Names.precedes) {
+                skippedData[name] = .string(skipped[name]?.rawValue ?? "")
+            }
+            startData["skipped"] = .object(skippedData)
+        }
+        transaction.emit(.tickStarted, startData)
+        transaction.archiveOldEntries()
+        let executor = TurnExecutor(clock: clock)
+        var turns: [TickReport.Turn] = []
+        let record: (inout TickTransaction, TurnOutcome) -> Void = { transaction, outcome in
+            let before = transaction.changes.entries.count
+            let costBefore = transaction.state.ledger[outcome.plan.agent]?.spent ?? 0
+            transaction.stage(outcome)
+            let spent = (transaction.state.ledger[outcome.plan.agent]?.spent ?? 0) - costBefore
+            turns.append(
+                TickReport.Turn(
+                    agent: outcome.plan.agent,
+                    stopReason: transaction.state.runtimes[outcome.plan.agent].lastStopReason
+                        ?? outcome.stopReason, entries: transaction.changes.entries.count - before,
+                    cost: Credits.round(spent), error: outcome.error))
+        }
+        switch config.execution {
+        case .sequential:
+            for resume in firing {
+                let plan = transaction.plan(
+                    agent: resume.name, resume: resume, choice: providerChoice(for: resume), tools: tools, org: paths)
+                record(&transaction, await executor.execute(plan))
+            }
+        case .parallel:
+            var plans: [TurnPlan] = []
+            for resume in firing {
+                plans.append(
+                    transaction.plan(
+                        agent: resume.name, resume: resume, choice: providerChoice(for: resume), tools: tools,
+                        org: paths))
+            }
+            let limit = config.maxConcurrentTurns
+            await withTaskGroup(of: (Int, TurnOutcome).self) { group in
+                var next = 0
+                var ready: [Int: TurnOutcome] = [:]
+                var staged = 0
+                while next < plans.count && next < limit {
+                    let index = next
+                    let plan = plans[index]
+                    group.addTask { (index, await executor.execute(plan)) }
+                    next += 1
+                }
+                for await (index, outcome) in group {
+                    ready[index] = outcome
+                    if next < plans.count {
+                        let newIndex = next
+                        let plan = plans[newIndex]
+                        group.addTask { (newIndex, await executor.execute(plan)) }
+                        next += 1
+                    }
+                    // Stage in firing order as soon as every earlier turn is done.
+                    while let outcome = ready.removeValue(forKey: staged) {
+                        record(&transaction, outcome)
+                        staged += 1
+                    }
+                }
+            }
+        }
+        let cost = Credits.round(turns.reduce(0) { $0 + $1.cost })
+        let duration = clock.milliseconds(since: start)
+        transaction.emitAfterCommit(
+            .tickFinished,
+            [
+                "turns": .int(turns.count), "entries": .int(transaction.entriesWritten), "cost": .double(cost),
+                "failures": .int(turns.filter { $0.stopReason == .providerFailed }.count),
+                "duration_ms": .double(duration),
+            ])
+        try Task.checkCancellation()
+        try commit(&transaction, advanceTick: true)
+        state.outboxes.evict(before: tick - entryCacheTicks)
+        logger.debug("tick committed", metadata: ["tick": "\(tick)", "turns": "\(turns.count)"])
+        return TickReport(
+            tick: tick, wasPaused: false, turns: turns, skipped: skipped, entriesWritten: transaction.entriesWritten,
+            cost: cost, durationMilliseconds: duration)
+    }
+
+    /// The agents that fire at `tick`, in `(fire_point, name)` order, and those skipped with why.
+    func firingAgents(at tick: Int, state: EngineState) -> ([Resume], [String: StopReason]) {
+        var firing: [Resume] = []
+        var skipped: [String: StopReason] = [:]
+        for (name, record) in agents where name != Names.human {
+            guard let resume = record.resume else {
+                if record.hasResumeFile { skipped[name] = .invalidResume }
+                continue
+            }
+            guard resume.schedule.fires(at: tick) else { continue }
+            if !resume.isEnabled {
+                skipped[name] = .disabled
+            } else if state.runtimes[name].isPaused {
+                skipped[name] =
+                    state.runtimes[name].pauseReason == StopReason.loopDetected.rawValue ? .loopDetected : .paused
+            } else if state.ledger[name]?.exhaustionNotified == true {
+                skipped[name] = .budgetExhausted
+            } else {
+                firing.append(resume)
+            }
+        }
+        firing.sort { Schedule.firesBefore($0.schedule, $0.name, $1.schedule, $1.name) }
+        return (firing, skipped)
+    }
+
+    /// The model entry and provider of a resume's model key (providers are made once and reused).
+    func providerChoice(for resume: Resume) -> TickTransaction.ProviderChoice {
+        let key = resume.model.key
+        guard let entry = registry[key] else {
+            return .init(model: nil, provider: nil, problem: "model '\(key)' is not in the model registry")
+        }
+        if let cached = providerCache[key] { return .init(model: entry, provider: cached, problem: nil) }
+        do {
+            let provider = try providers.makeProvider(for: entry, org: paths)
+            providerCache[key] = provider
+            return .init(model: entry, provider: provider, problem: nil)
+        } catch {
+            return .init(model: entry, provider: nil, problem: "models.json: \(key): \(error)")
+        }
+    }
+
+    /// Whether any agent that can still run has something new to read or tool results to see.
+    public func hasPendingInput() -> Bool {
+        var transaction = makeTransaction(label: "probe", bus: EventBus(sinks: []))
+        for (name, record) in agents where name != Names.human {
+            guard let resume = record.resume, resume.isEnabled, !transaction.state.runtimes[name].isPaused,
+                transaction.state.ledger[name]?.exhaustionNotified != true
+            else { continue }
+            if !transaction.state.runtimes[name].pendingToolResults.isEmpty { return true }
+            if transaction.hasPendingInput(name) { return true }
+        }
+        return false
+    }
+}

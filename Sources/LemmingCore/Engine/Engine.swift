@@ -1,0 +1,204 @@
+import Logging
+
+/// The tick engine of one org (DESIGN §5).
+///
+/// An engine holds the org's exclusive lock from ``open(_:)`` to ``close()``. It keeps the org's
+/// state in memory, runs ticks, and commits each tick through the store's journal, so a crash at
+/// any instant loses at most the tick in progress (which runs again). It does not sleep between
+/// ticks or handle signals: ``EngineService`` does.
+public actor Engine {
+    let paths: OrgPaths
+    let store: FileOrgStore
+    let lock: FileLock
+    let bus: EventBus
+    let clock: any WallClock
+    let providers: any ModelProviderFactory
+    let tools: any ToolExecutor
+    let entryCacheTicks: Int
+    let logger: Logger
+    var config: OrgConfig
+    var configIssues: [ValidationIssue]
+    var registry: ModelRegistry
+    var agents: [String: AgentRecord]
+    var graph: OrgGraph
+    var state: EngineState
+    var providerCache: [String: any ModelProvider] = [:]
+    var configInfo: FileInfo?
+    var modelsInfo: FileInfo?
+    /// Set when a commit failed: the in-memory state may be ahead of the files, so the engine stops.
+    var isBroken = false
+    var isClosed = false
+
+    /// Takes the org's lock, recovers from any crash, and loads the org.
+    ///
+    /// - Throws: ``LemmingError`` `.notAnOrg`, `.locked` when another engine runs on the org,
+    ///   `.invalidFile` when `lemming.json` or a state file cannot be used.
+    public static func open(_ configuration: Configuration) async throws -> Engine {
+        let paths = OrgPaths(root: configuration.root)
+        guard FileSystem.info(paths.config)?.isRegularFile == true else {
+            throw LemmingError(.notAnOrg, "no lemming.json here: not an org directory", path: paths.root)
+        }
+        try FileSystem.makeDirectory(paths.state)
+        guard let lock = try FileLock.tryAcquire(paths.lock) else {
+            let holder = FileLock.holder(paths.lock).map { " (pid \($0))" } ?? ""
+            throw LemmingError(
+                .locked,
+                "another lemming engine is running on this org\(holder); stop it first, "
+                    + "or use commands that talk to it (top-up, pause, send)",
+                path: paths.root)
+        }
+        do {
+            let store = FileOrgStore(paths: paths)
+            let recovered = try store.recover()
+            let snapshot = try store.load(knownTools: configuration.tools.knownToolNames)
+            let configErrors = snapshot.configIssues.filter { $0.isError && $0.file == "lemming.json" }
+            guard configErrors.isEmpty else {
+                throw LemmingError(
+                    .invalidFile, configErrors.map(\.description).joined(separator: "; "), path: "lemming.json")
+            }
+            var sinks = configuration.sinks
+            if configuration.writesEngineLog { sinks.insert(try EventLog(path: paths.engineLog), at: 0) }
+            let engine = Engine(
+                configuration: configuration, paths: paths, store: store, lock: lock, snapshot: snapshot,
+                sinks: sinks)
+            await engine.started(recovered: recovered, unreadable: snapshot.unreadable)
+            return engine
+        } catch {
+            lock.release()
+            throw error
+        }
+    }
+
+    private init(
+        configuration: Configuration,
+        paths: OrgPaths,
+        store: FileOrgStore,
+        lock: FileLock,
+        snapshot: OrgSnapshot,
+        sinks: [any EventSink]
+    ) {
+        self.paths = paths
+        self.store = store
+        self.lock = lock
+        self.bus = EventBus(sinks: sinks)
+        self.clock = configuration.clock
+        self.providers = configuration.providers
+        self.tools = configuration.tools
+        self.entryCacheTicks = max(configuration.entryCacheTicks, 1)
+        self.logger = configuration.logger
+        config = snapshot.config
+        configIssues = snapshot.configIssues
+        registry = snapshot.registry
+        agents = snapshot.agents
+        graph = OrgGraph(resumes: agents.compactMapValues(\.resume))
+        state = EngineState(
+            tick: snapshot.tick, ledger: snapshot.ledger, cursors: snapshot.cursors, runtimes: snapshot.runtimes,
+            memory: snapshot.memory, outboxes: snapshot.outboxes)
+        configInfo = FileSystem.info(paths.config)
+        modelsInfo = FileSystem.info(paths.models)
+    }
+
+    private func started(recovered: [Int], unreadable: [LemmingError]) {
+        var events = makeTransaction(label: "start")
+        events.emit(.engineStarted, ["next_tick": .int(state.tick.nextTick), "org": .string(config.name)])
+        if !recovered.isEmpty {
+            events.emit(.recovered, ["journals": .int(recovered.count), "ticks": .array(recovered.map(JSONValue.int))])
+            logger.notice("recovered from an interrupted run", metadata: ["journals": "\(recovered.count)"])
+        }
+        for error in unreadable {
+            events.emit(.entryUnreadable, ["error": .string(error.description)])
+            logger.warning("unreadable file skipped", metadata: ["file.path": "\(error.path ?? "")"])
+        }
+        for name in agents.keys.sorted(by: Names.precedes) {
+            guard let record = agents[name], !record.errors.isEmpty else { continue }
+            events.emit(.resumeInvalid, agent: name, ["errors": .strings(record.errors.map(\.description))])
+        }
+        state.tick.nextEventSequence = events.state.tick.nextEventSequence
+        bus.flush()
+    }
+
+    // MARK: - Reading
+
+    /// The next tick to run.
+    public var nextTick: Int { state.tick.nextTick }
+    /// The org's settings as loaded.
+    public var configuration: OrgConfig { config }
+    /// Whether the whole engine is paused.
+    public var isPaused: Bool { state.tick.isPaused }
+
+    /// Whether `max_ticks` of `lemming.json` has been reached.
+    public var reachedMaxTicks: Bool {
+        guard let maxTicks = config.maxTicks else { return false }
+        return state.tick.nextTick > maxTicks
+    }
+
+    /// The balance of an agent's account.
+    public func balance(of agent: String) -> Double? { state.ledger[agent]?.balance }
+
+    // MARK: - Transactions
+
+    func makeTransaction(label: String, bus: EventBus? = nil) -> TickTransaction {
+        let store = self.store
+        let context = TickTransaction.Context(
+            config: config, agents: agents, graph: graph, clock: clock, bus: bus ?? self.bus,
+            readEntry: { store.readEntry($0) })
+        return TickTransaction(tick: state.tick.nextTick, label: label, state: state, context: context)
+    }
+
+    /// Commits a transaction and makes its state current; a failure breaks the engine.
+    func commit(_ transaction: inout TickTransaction, advanceTick: Bool) throws {
+        let changes = transaction.finish(advanceTick: advanceTick)
+        do {
+            try store.commit(changes)
+        } catch {
+            isBroken = true
+            logger.error("commit failed; stopping", metadata: ["error": "\(error)"])
+            throw error
+        }
+        state = transaction.state
+        for event in transaction.afterCommit { bus.publish(event) }
+        bus.flush()
+    }
+
+    func checkUsable() throws {
+        if isClosed { throw LemmingError(.invalidArgument, "the engine is closed") }
+        if isBroken {
+            throw LemmingError(.io, "a commit failed earlier; restart the engine to recover", path: paths.root)
+        }
+    }
+
+    // MARK: - Control
+
+    /// Applies control commands now, as one commit, without running a tick (used when no other
+    /// engine runs: the caller holds the lock through this engine).
+    ///
+    /// - Returns: the events of the commands (`command_applied` or `command_rejected`, …).
+    @discardableResult
+    public func apply(_ commands: [ControlCommand]) throws -> [EngineEvent] {
+        try checkUsable()
+        try refresh()
+        let recorder = EventRecorder()
+        var transaction = makeTransaction(label: "control", bus: EventBus(sinks: bus.sinks + [recorder]))
+        transaction.openAccounts()
+        for command in commands { transaction.apply(command, file: nil) }
+        try commit(&transaction, advanceTick: false)
+        return recorder.events
+    }
+
+    /// Checkpoints, publishes `engine_stopped` and releases the lock. The engine is unusable after.
+    public func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        if !isBroken {
+            do {
+                try store.checkpoint()
+            } catch {
+                logger.warning("final checkpoint failed; the next start recovers", metadata: ["error": "\(error)"])
+            }
+            var transaction = makeTransaction(label: "stop")
+            transaction.emit(.engineStopped, ["next_tick": .int(state.tick.nextTick)])
+        }
+        bus.flush()
+        lock.release()
+    }
+}

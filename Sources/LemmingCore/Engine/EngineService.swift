@@ -1,0 +1,90 @@
+import ServiceLifecycle
+
+/// Runs an engine's ticks as a `Service`: back to back, or one per period, until the plan is
+/// done, `max_ticks` is reached, or a graceful shutdown is requested.
+///
+/// On graceful shutdown (SIGINT/SIGTERM under a `ServiceGroup`) the tick in progress finishes and
+/// commits; on cancellation it is rolled back (nothing of it is committed) and runs again later.
+public struct EngineService: Service {
+    /// How long to run.
+    public struct Plan: Sendable {
+        /// Ticks to run (paused ticks excluded); `nil` runs until `max_ticks` or shutdown.
+        public var ticks: Int?
+        /// Stop after a tick that wrote nothing when no agent has anything new to read.
+        public var untilIdle: Bool
+        /// Start ticks this far apart; `nil` runs them back to back.
+        public var period: Duration?
+        /// Wait for `resume` while the engine is paused, instead of stopping.
+        public var waitsWhilePaused: Bool
+
+        public init(ticks: Int? = nil, untilIdle: Bool = false, period: Duration? = nil, waitsWhilePaused: Bool = false)
+        {
+            self.ticks = ticks
+            self.untilIdle = untilIdle
+            self.period = period
+            self.waitsWhilePaused = waitsWhilePaused
+        }
+    }
+
+    /// Why a run ended.
+    public enum Ending: String, Sendable {
+        case ranAllTicks = "ran_all_ticks"
+        case idle
+        case maxTicks = "max_ticks"
+        case paused
+        case shutdown
+    }
+
+    public let engine: Engine
+    public let plan: Plan
+    private let onTick: @Sendable (TickReport) async -> Void
+    private let onEnd: @Sendable (Ending, Int) async -> Void
+
+    /// - Parameters:
+    ///   - onTick: called after every tick with its report.
+    ///   - onEnd: called once with why the run ended and how many ticks ran.
+    public init(
+        engine: Engine,
+        plan: Plan,
+        onTick: @escaping @Sendable (TickReport) async -> Void = { _ in },
+        onEnd: @escaping @Sendable (Ending, Int) async -> Void = { _, _ in }
+    ) {
+        self.engine = engine
+        self.plan = plan
+        self.onTick = onTick
+        self.onEnd = onEnd
+    }
+
+    public func run() async throws {
+        let ending = try await runTicks()
+        await onEnd(ending.0, ending.1)
+    }
+
+    private func runTicks() async throws -> (Ending, Int) {
+        var ran = 0
+        let clock = ContinuousClock()
+        while true {
+            if Task.isShuttingDownGracefully || Task.isCancelled { return (.shutdown, ran) }
+            if let ticks = plan.ticks, ran >= ticks { return (.ranAllTicks, ran) }
+            if await engine.reachedMaxTicks { return (.maxTicks, ran) }
+            let started = clock.now
+            let report = try await engine.runTick()
+            await onTick(report)
+            if report.wasPaused {
+                guard plan.waitsWhilePaused else { return (.paused, ran) }
+            } else {
+                ran += 1
+                if plan.untilIdle, report.entriesWritten == 0, !(await engine.hasPendingInput()) {
+                    return (.idle, ran)
+                }
+            }
+            let period = plan.period ?? (report.wasPaused ? .seconds(1) : nil)
+            if let period {
+                let remaining = period - (clock.now - started)
+                if remaining > .zero {
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: remaining) }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,247 @@
+extension TickTransaction {
+    /// The provider side of a plan, resolved by the engine.
+    struct ProviderChoice {
+        var model: ModelEntry?
+        var provider: (any ModelProvider)?
+        var problem: String?
+    }
+
+    // MARK: - Planning
+
+    /// Fixes what `agent` sees this turn (its inbox from the current state) and publishes `turn_started`.
+    mutating func plan(
+        agent: String,
+        resume: Resume,
+        choice: ProviderChoice,
+        tools: any ToolExecutor,
+        org: OrgPaths
+    ) -> TurnPlan {
+        let inbox = buildInbox(for: agent)
+        let runtime = state.runtimes[agent]
+        let prompt = PromptBuilder.Input(
+            orgName: context.config.name,
+            resume: resume,
+            tick: tick,
+            canRead: context.graph.readable(by: agent, agents: Set(context.agents.keys)),
+            readers: context.graph.readers(of: agent),
+            memory: state.memory[agent]?.mostRecentFirst ?? [],
+            memoryCharacters: context.config.memory.promptCharacters,
+            toolResults: runtime.pendingToolResults.map(ToolResult.init(json:)),
+            tools: tools.descriptions(of: resume.permissions.tools),
+            inbox: inbox
+        )
+        emit(.turnStarted, agent: agent, ["inbox": .int(inbox.entries.count), "model": .string(resume.model.key)])
+        return TurnPlan(
+            agent: agent, tick: tick, resume: resume, model: choice.model, provider: choice.provider,
+            providerProblem: choice.problem, balance: state.ledger[agent]?.balance ?? 0, prompt: prompt, tools: tools,
+            org: org, replyLimits: context.config.replies, startedAt: now)
+    }
+
+    /// The inbox of `agent` from the current state; entries read from disk join the cache.
+    mutating func buildInbox(for agent: String) -> Inbox {
+        let sources = context.graph.sources(of: agent, among: state.outboxes.authors)
+        var loaded: [OutboxEntry] = []
+        var failures: [(EntryID, LemmingError)] = []
+        let outboxes = state.outboxes
+        let readEntry = context.readEntry
+        let inbox = InboxBuilder(limits: context.config.inbox).build(
+            reader: agent, sources: sources, cursors: state.cursors.positions[agent] ?? [:], index: outboxes
+        ) { id in
+            if let cached = outboxes.cached(id) { return cached }
+            if outboxes.unreadable.contains(id) { return nil }
+            switch readEntry(id) {
+            case .success(let found):
+                loaded.append(found)
+                return found
+            case .failure(let error):
+                failures.append((id, error))
+                return nil
+            }
+        }
+        for found in loaded { state.outboxes.cache(found) }
+        for (id, _) in failures where !state.outboxes.unreadable.contains(id) {
+            _ = entry(id)
+        }
+        return inbox
+    }
+
+    /// Whether `agent` has anything new addressed to it (for `--until-idle`).
+    mutating func hasPendingInput(_ agent: String) -> Bool {
+        !buildInbox(for: agent).isEmpty
+    }
+
+    // MARK: - Staging
+
+    /// Applies a finished turn to the state, in firing order (DESIGN §5.6), and publishes its events.
+    mutating func stage(_ outcome: TurnOutcome) {
+        let plan = outcome.plan
+        let agent = plan.agent
+        let tick = self.tick
+        var stopReason = outcome.stopReason
+        var violations = outcome.reply?.violations ?? []
+        var written: [EntryID] = []
+        var cost = 0.0
+        switch stopReason {
+        case .noNewInput:
+            moveCursors(reader: agent, to: plan.inbox.cursors)
+            updateRuntime(agent) { runtime in
+                runtime.lastTick = tick
+                runtime.lastStopReason = .noNewInput
+            }
+            emit(.turnSkipped, agent: agent, ["reason": .string(StopReason.noNewInput.rawValue)])
+            return
+        case .budgetExhausted:
+            let balance = state.ledger[agent]?.balance ?? 0
+            emit(.budgetExhausted, agent: agent, ["balance": .double(balance), "needed": .double(outcome.reserved)])
+            if state.ledger[agent]?.exhaustionNotified != true {
+                updateLedger(agent) { $0.exhaustionNotified = true }
+                postStatus(
+                    agent,
+                    "\(agent) is out of credits: the balance \(format(balance)) cannot cover the next call "
+                        + "(up to \(format(outcome.reserved))). Top up to continue.",
+                    code: "budget_exhausted")
+            }
+        case .providerFailed:
+            cost = charge(agent, outcome.usage, outcome.plan.model?.pricing ?? .free, failed: true)
+        case .completed, .loopDetected:
+            cost = charge(agent, outcome.usage, outcome.plan.model?.pricing ?? .free, failed: false)
+            moveCursors(reader: agent, to: plan.inbox.cursors)
+            let reply = outcome.reply ?? ParsedReply()
+            var runtime = state.runtimes[agent]
+            let isLoop = LoopDetector(repeatLimit: context.config.loopRepeatLimit)
+                .record(LoopDetector.fingerprint(reply), in: &runtime)
+            runtime.pendingToolResults = outcome.toolResults.map(\.json)
+            state.runtimes[agent] = runtime
+            if isLoop {
+                stopReason = .loopDetected
+                pauseForLoop(agent, repeats: runtime.repeatCount)
+            } else {
+                written = applyActions(reply, outcome: outcome, violations: &violations)
+            }
+        case .paused, .disabled, .invalidResume:
+            break
+        }
+        updateRuntime(agent) { runtime in
+            runtime.lastTick = tick
+            runtime.lastStopReason = stopReason
+        }
+        for violation in violations {
+            emit(
+                .violation, agent: agent,
+                [
+                    "code": .string(violation.code), "field": .string(violation.field),
+                    "message": .string(violation.message),
+                ])
+        }
+        changes.turnLines.append(
+            TickChanges.TurnLines(
+                agent: agent,
+                bytes: TurnRecord.line(
+                    outcome, stopReason: stopReason, violations: violations, entries: written, cost: cost)))
+        var data: JSONObject = [
+            "stop_reason": .string(stopReason.rawValue), "entries": .int(written.count), "cost": .double(cost),
+            "duration_ms": .double(outcome.totalMilliseconds),
+        ]
+        if let error = outcome.error { data["error"] = .string(error) }
+        emit(stopReason == .providerFailed ? .turnFailed : .turnFinished, agent: agent, data)
+    }
+
+    /// Writes the entries, applies the memory updates and reports the tool calls of a reply.
+    private mutating func applyActions(
+        _ reply: ParsedReply,
+        outcome: TurnOutcome,
+        violations: inout [ContractViolation]
+    ) -> [EntryID] {
+        let agent = outcome.plan.agent
+        var written: [EntryID] = []
+        for (position, draft) in reply.entries.enumerated() {
+            let (entry, violation) = write(draft, author: agent)
+            written.append(entry.id)
+            if var violation {
+                violation.field = "outbox_entries[\(position)].\(violation.field)"
+                violations.append(violation)
+            }
+        }
+        for (position, update) in reply.memoryUpdates.enumerated() {
+            var book = state.memory[agent] ?? MemoryBook()
+            do {
+                let change = try book.apply(
+                    key: update.key, operation: update.operation, value: update.value, tick: tick, timestamp: now,
+                    limits: context.config.memory)
+                state.memory[agent] = book
+                switch change {
+                case .stored(let record):
+                    changes.memory.append(.init(agent: agent, key: record.key, record: record))
+                    emit(
+                        .memoryUpdated, agent: agent,
+                        ["key": .string(record.key), "op": .string(update.operation.rawValue)])
+                case .deleted(let key):
+                    changes.memory.append(.init(agent: agent, key: key, record: nil))
+                    emit(.memoryUpdated, agent: agent, ["key": .string(key), "op": "delete"])
+                case .unchanged:
+                    break
+                }
+            } catch {
+                violations.append(ContractViolation(error.code, field: "memory_updates[\(position)]", error.message))
+            }
+        }
+        for (call, result) in zip(outcome.toolCalls, outcome.toolResults) {
+            var data = JSONObject()
+            data["tool"] = .string(call.tool)
+            data["success"] = .bool(result.isSuccess)
+            data["error"] = .optional(result.error)
+            emit(.toolCalled, agent: agent, data)
+        }
+        return written
+    }
+
+    private mutating func pauseForLoop(_ agent: String, repeats: Int) {
+        updateRuntime(agent) { runtime in
+            runtime.isPaused = true
+            runtime.pauseReason = StopReason.loopDetected.rawValue
+        }
+        emit(.loopDetected, agent: agent, ["repeats": .int(repeats)])
+        emit(.agentPaused, agent: agent, ["reason": .string(StopReason.loopDetected.rawValue)])
+        postStatus(
+            agent,
+            "\(agent) repeated the same actions \(repeats) turns in a row and was paused. "
+                + "Its last actions were not applied. Resume it with `lemming resume \(agent)`.",
+            to: [Names.human], code: "loop_detected")
+    }
+
+    /// Settles a call's cost, and warns once when the balance falls below the soft cap.
+    /// A failed call is charged only for the tokens the provider reported (DESIGN §4.4).
+    private mutating func charge(_ agent: String, _ usage: TokenUsage, _ pricing: Pricing, failed: Bool) -> Double {
+        var pricing = pricing
+        if failed { pricing.perCall = 0 }
+        let cost = pricing.cost(inputTokens: usage.inputTokens, outputTokens: usage.outputTokens)
+        updateLedger(agent) { account in
+            account.balance = Credits.round(account.balance - cost)
+            account.spent = Credits.round(account.spent + cost)
+            account.tokensIn += usage.inputTokens
+            account.tokensOut += usage.outputTokens
+            account.turns += 1
+        }
+        guard let account = state.ledger[agent] else { return cost }
+        if cost != 0 {
+            emit(
+                .creditsChanged, agent: agent,
+                ["reason": "turn", "cost": .double(cost), "balance": .double(account.balance)])
+        }
+        let softCap = context.agents[agent]?.resume?.credits.softCap ?? 0
+        if account.balance < softCap, !account.softCapWarned {
+            updateLedger(agent) { $0.softCapWarned = true }
+            emit(.softCapWarning, agent: agent, ["balance": .double(account.balance), "soft_cap": .double(softCap)])
+            postStatus(
+                agent,
+                "\(agent) is low on credits: \(format(account.balance)) left (warning level \(format(softCap))).",
+                code: "soft_cap")
+        }
+        return cost
+    }
+
+    private func format(_ value: Double) -> String {
+        let rounded = (value * 10_000).rounded() / 10_000
+        return String(rounded)
+    }
+}

@@ -1,0 +1,80 @@
+/// Runs one planned turn: prompt, budget check, model call, reply parsing, tool calls.
+///
+/// It reads only its ``TurnPlan`` and writes nothing; the tick commits its ``TurnOutcome``.
+struct TurnExecutor: Sendable {
+    var clock: any WallClock
+
+    func execute(_ plan: TurnPlan) async -> TurnOutcome {
+        let start = clock.monotonicNanoseconds()
+        var outcome = TurnOutcome(plan: plan, stopReason: .completed)
+        if plan.resume.schedule.skipWhenIdle, plan.inbox.isEmpty, plan.prompt.toolResults.isEmpty {
+            outcome.stopReason = .noNewInput
+            return outcome
+        }
+        let messages = PromptBuilder().messages(for: plan.prompt)
+        outcome.messages = messages
+        guard let model = plan.model, let provider = plan.provider else {
+            outcome.stopReason = .providerFailed
+            outcome.error = plan.providerProblem ?? "no provider for model '\(plan.resume.model.key)'"
+            outcome.totalMilliseconds = clock.milliseconds(since: start)
+            return outcome
+        }
+        let pricing = model.pricing
+        let reservation = pricing.cost(
+            inputTokens: TokenEstimator.tokens(in: messages), outputTokens: plan.resume.model.maxTokens)
+        outcome.reserved = reservation
+        guard reservation == 0 || plan.balance >= reservation else {
+            outcome.stopReason = .budgetExhausted
+            outcome.totalMilliseconds = clock.milliseconds(since: start)
+            return outcome
+        }
+        let request = ChatRequest(
+            agent: plan.agent, tick: plan.tick, modelKey: model.key, model: model.model, messages: messages,
+            temperature: plan.resume.model.temperature, maxTokens: plan.resume.model.maxTokens,
+            responseSchema: PromptBuilder.replySchema,
+            context: TurnContext(
+                agent: plan.agent, tick: plan.tick, inbox: plan.inbox.entries, readers: plan.prompt.readers))
+        let callStart = clock.monotonicNanoseconds()
+        do {
+            let response = try await provider.complete(request)
+            outcome.providerMilliseconds = clock.milliseconds(since: callStart)
+            outcome.response = response
+            outcome.usage =
+                response.usage
+                ?? TokenUsage(
+                    inputTokens: TokenEstimator.tokens(in: messages),
+                    outputTokens: TokenEstimator.tokens(in: response.text), isEstimated: true)
+            let reply = ReplyParser(limits: plan.replyLimits).parse(response.text)
+            outcome.reply = reply
+            outcome.toolCalls = reply.toolCalls
+            outcome.toolResults = await runTools(reply.toolCalls, plan: plan)
+        } catch let error as ProviderError {
+            outcome.providerMilliseconds = clock.milliseconds(since: callStart)
+            outcome.stopReason = .providerFailed
+            outcome.error = error.description
+            outcome.usage = error.usage ?? .zero
+        } catch is CancellationError {
+            outcome.stopReason = .providerFailed
+            outcome.error = "cancelled"
+        } catch {
+            outcome.providerMilliseconds = clock.milliseconds(since: callStart)
+            outcome.stopReason = .providerFailed
+            outcome.error = "unexpected provider error: \(error)"
+        }
+        outcome.totalMilliseconds = clock.milliseconds(since: start)
+        return outcome
+    }
+
+    private func runTools(_ calls: [ToolCall], plan: TurnPlan) async -> [ToolResult] {
+        var results: [ToolResult] = []
+        let context = ToolContext(agent: plan.agent, tick: plan.tick, resume: plan.resume, org: plan.org)
+        for call in calls {
+            guard plan.resume.permissions.tools.contains(call.tool) else {
+                results.append(.failure(call.tool, "tool '\(call.tool)' is not permitted for \(plan.agent)"))
+                continue
+            }
+            results.append(await plan.tools.execute(call, context: context))
+        }
+        return results
+    }
+}

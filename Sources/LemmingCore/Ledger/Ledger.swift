@@ -1,0 +1,73 @@
+/// One agent's credits (DESIGN §4.4).
+public struct LedgerAccount: Sendable, Equatable {
+    public var balance: Double
+    public var spent = 0.0
+    /// Credits held by calls in flight; always 0 between ticks.
+    public var reserved = 0.0
+    public var tokensIn = 0
+    public var tokensOut = 0
+    public var turns = 0
+    public var softCapWarned = false
+    /// A `budget_exhausted` status entry was posted; cleared by a top-up.
+    public var exhaustionNotified = false
+
+    public init(balance: Double) {
+        self.balance = balance
+    }
+
+    public var json: JSONValue {
+        var object = JSONObject()
+        object["balance"] = .double(balance)
+        object["spent"] = .double(spent)
+        object["reserved"] = .double(reserved)
+        object["tokens_in"] = .int(tokensIn)
+        object["tokens_out"] = .int(tokensOut)
+        object["turns"] = .int(turns)
+        object["soft_cap_warned"] = .bool(softCapWarned)
+        object["exhaustion_notified"] = .bool(exhaustionNotified)
+        return .object(object)
+    }
+
+    init(json object: JSONObject) {
+        balance = object["balance"]?.doubleValue ?? 0
+        spent = object["spent"]?.doubleValue ?? 0
+        reserved = object["reserved"]?.doubleValue ?? 0
+        tokensIn = object["tokens_in"]?.intValue ?? 0
+        tokensOut = object["tokens_out"]?.intValue ?? 0
+        turns = object["turns"]?.intValue ?? 0
+        softCapWarned = object["soft_cap_warned"]?.boolValue ?? false
+        exhaustionNotified = object["exhaustion_notified"]?.boolValue ?? false
+    }
+}
+
+/// Credits of every agent: `state/ledger.json`, written only by the engine.
+public struct Ledger: Sendable, Equatable {
+    public var accounts: [String: LedgerAccount] = [:]
+
+    public init() {}
+
+    public subscript(agent: String) -> LedgerAccount? {
+        get { accounts[agent] }
+        set { accounts[agent] = newValue }
+    }
+
+    public var json: JSONValue {
+        var object = JSONObject()
+        for name in accounts.keys.sorted(by: Names.precedes) {
+            object[name] = accounts[name]?.json
+        }
+        return .object(object)
+    }
+
+    public init(json value: JSONValue, file: String) throws {
+        guard let object = value.objectValue else {
+            throw LemmingError(.invalidFile, "must be a JSON object of accounts", path: file)
+        }
+        for (name, account) in object {
+            guard let accountObject = account.objectValue else {
+                throw LemmingError(.invalidFile, "must be an object", path: file, field: name)
+            }
+            accounts[name] = LedgerAccount(json: accountObject)
+        }
+    }
+}

@@ -1,0 +1,133 @@
+/// One entry of the model registry (`models.json`, DESIGN §4.6).
+public struct ModelEntry: Sendable, Equatable {
+    public var key: String
+    /// `openai`, `anthropic`, `gemini`, `ollama`, `openai_compatible`, `cli` or `scripted`.
+    public var provider: String
+    /// The provider-side model id.
+    public var model: String
+    public var baseURL: String?
+    /// The environment variable holding the API key (never the key itself).
+    public var apiKeyEnvironmentVariable: String?
+    public var priceInputPerMillionTokens: Double?
+    public var priceOutputPerMillionTokens: Double?
+    public var costPerCall: Double?
+    public var maxContextTokens: Int?
+    public var fallback: [String]
+    public var options: JSONObject
+    /// The entry as written, provider-specific fields (`command`, `replies`, …) included.
+    public var document: JSONObject
+
+    /// What a call costs, from the entry's prices.
+    public var pricing: Pricing {
+        Pricing(
+            inputPerMillion: priceInputPerMillionTokens ?? 0,
+            outputPerMillion: priceOutputPerMillionTokens ?? 0,
+            perCall: (priceInputPerMillionTokens == nil && priceOutputPerMillionTokens == nil) ? (costPerCall ?? 0) : 0
+        )
+    }
+}
+
+/// The model registry: built-in defaults with `models.json` merged over them.
+public struct ModelRegistry: Sendable, Equatable {
+    public static let knownProviders: Set<String> = [
+        "openai", "anthropic", "gemini", "ollama", "openai_compatible", "cli", "scripted",
+    ]
+
+    public private(set) var entries: [String: ModelEntry]
+
+    public init(entries: [String: ModelEntry] = [:]) {
+        self.entries = entries
+    }
+
+    public subscript(key: String) -> ModelEntry? { entries[key] }
+    public var keys: Set<String> { Set(entries.keys) }
+
+    /// The entries every org has unless `models.json` replaces them.
+    public static var builtIn: ModelRegistry {
+        var registry = ModelRegistry()
+        let document = JSONObject([("provider", "scripted"), ("model", "simulation")])
+        registry.entries["scripted"] = ModelEntry(
+            key: "scripted", provider: "scripted", model: "simulation", fallback: [], options: JSONObject(),
+            document: document)
+        return registry
+    }
+
+    /// The built-in registry with the entries of a `models.json` file over it.
+    public static func load(_ bytes: [UInt8]?, file: String = "models.json") -> (ModelRegistry, [ValidationIssue]) {
+        var registry = builtIn
+        guard let bytes else { return (registry, []) }
+        var issues = IssueCollector(file: file)
+        guard let object = JSONFile.object(bytes, issues: &issues) else { return (registry, issues.issues) }
+        for (key, value) in object {
+            guard let entryObject = value.objectValue else {
+                issues.error(key, "type", "must be an object (got \(value.typeDescription))")
+                continue
+            }
+            if let entry = parseEntry(key: key, entryObject, issues: &issues) {
+                registry.entries[key] = entry
+            }
+        }
+        for entry in registry.entries.values {
+            for fallback in entry.fallback where registry.entries[fallback] == nil {
+                issues.error("\(entry.key).fallback", "model_key", "'\(fallback)' is not a key of the model registry")
+            }
+        }
+        return (registry, issues.issues)
+    }
+
+    private static func parseEntry(key: String, _ object: JSONObject, issues: inout IssueCollector) -> ModelEntry? {
+        let before = issues.issues.filter(\.isError).count
+        guard let provider = issues.optionalString(object, "provider", prefix: key) else {
+            if object["provider"] == nil { issues.error("\(key).provider", "required", "is required") }
+            return nil
+        }
+        guard knownProviders.contains(provider) else {
+            let known = knownProviders.sorted().joined(separator: ", ")
+            issues.error("\(key).provider", "enum", "unknown provider '\(provider)' (known: \(known))")
+            return nil
+        }
+        let model = issues.optionalString(object, "model", prefix: key)
+        if model == nil, provider != "cli", provider != "scripted" {
+            issues.error("\(key).model", "required", "is required for provider '\(provider)'")
+        }
+        let entry = ModelEntry(
+            key: key,
+            provider: provider,
+            model: model ?? (provider == "scripted" ? "simulation" : provider),
+            baseURL: issues.optionalString(object, "base_url", prefix: key),
+            apiKeyEnvironmentVariable: issues.optionalString(object, "api_key_env", prefix: key),
+            priceInputPerMillionTokens: issues.optionalNumber(object, "price_in_per_mtok", prefix: key, minimum: 0),
+            priceOutputPerMillionTokens: issues.optionalNumber(object, "price_out_per_mtok", prefix: key, minimum: 0),
+            costPerCall: issues.optionalNumber(object, "cost_per_call", prefix: key, minimum: 0),
+            maxContextTokens: issues.optionalInteger(object, "max_context_tokens", prefix: key, in: 1...Int.max),
+            fallback: issues.optionalStrings(object, "fallback", prefix: key) ?? [],
+            options: issues.object(object, "options", prefix: key),
+            document: object
+        )
+        return issues.issues.filter(\.isError).count == before ? entry : nil
+    }
+}
+
+/// Prices of a model in credits (DESIGN §4.4): per million input and output tokens, or per call.
+public struct Pricing: Sendable, Equatable {
+    public var inputPerMillion: Double
+    public var outputPerMillion: Double
+    public var perCall: Double
+
+    public static let free = Pricing(inputPerMillion: 0, outputPerMillion: 0, perCall: 0)
+
+    /// The cost of a call that used these tokens.
+    public func cost(inputTokens: Int, outputTokens: Int) -> Double {
+        Credits.round(
+            perCall + Double(inputTokens) * inputPerMillion / 1_000_000 + Double(outputTokens) * outputPerMillion
+                / 1_000_000)
+    }
+}
+
+/// Credit arithmetic helpers.
+public enum Credits {
+    /// Rounds to 1e-9 so that ledgers do not accumulate binary noise (`0.30000000000000004`).
+    public static func round(_ value: Double) -> Double {
+        (value * 1_000_000_000).rounded() / 1_000_000_000
+    }
+}

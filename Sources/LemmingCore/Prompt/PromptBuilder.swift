@@ -1,0 +1,191 @@
+/// Renders the chat messages of a turn (DESIGN §5.4).
+///
+/// The system message (the engine's contract and the agent's role) depends only on the resume and
+/// the org graph, so it stays byte-identical across turns and providers can cache it. Everything
+/// that changes per turn (tick, memory, tool results, inbox) goes in the user message.
+public struct PromptBuilder: Sendable {
+    /// What a turn's prompt is made of.
+    public struct Input: Sendable {
+        public var orgName: String
+        public var resume: Resume
+        public var tick: Int
+        /// Agents this agent reads, sorted.
+        public var canRead: [String]
+        /// Agents that read this agent (`human` included), sorted.
+        public var readers: [String]
+        public var memory: [MemoryRecord]
+        public var memoryCharacters: Int
+        public var toolResults: [ToolResult]
+        public var tools: [ToolDescription]
+        public var inbox: Inbox
+
+        public init(
+            orgName: String, resume: Resume, tick: Int, canRead: [String], readers: [String], memory: [MemoryRecord],
+            memoryCharacters: Int, toolResults: [ToolResult], tools: [ToolDescription], inbox: Inbox
+        ) {
+            self.orgName = orgName
+            self.resume = resume
+            self.tick = tick
+            self.canRead = canRead
+            self.readers = readers
+            self.memory = memory
+            self.memoryCharacters = memoryCharacters
+            self.toolResults = toolResults
+            self.tools = tools
+            self.inbox = inbox
+        }
+    }
+
+    public init() {}
+
+    public func messages(for input: Input) -> [ChatMessage] {
+        [
+            ChatMessage(role: .system, content: systemMessage(input)),
+            ChatMessage(role: .user, content: userMessage(input)),
+        ]
+    }
+
+    static let replyShape = """
+        {
+          "outbox_entries": [{"kind": "message", "payload": {"text": "..."}, "to": ["agent_name"], \
+        "priority": "normal", "reply_to": "<entry id>", "tags": []}],
+          "tool_calls": [{"tool": "tool_name", "args": {}}],
+          "memory_updates": [{"key": "plan", "op": "set", "value": "..."}],
+          "notes": "one line for your activity log"
+        }
+        """
+
+    private func list(_ names: [String]) -> String {
+        names.isEmpty ? "nobody" : names.joined(separator: ", ")
+    }
+
+    func systemMessage(_ input: Input) -> String {
+        let resume = input.resume
+        let every = resume.schedule.runEveryNTicks == 1 ? "every tick" : "every \(resume.schedule.runEveryNTicks) ticks"
+        var text = """
+            You are \(resume.name), "\(resume.title)", an agent of the LeMMing organisation "\(input.orgName)".
+            \(resume.shortDescription)
+
+            # How this organisation works
+            - Time advances in ticks. You run \(every). Each turn you see what is new since your last turn.
+            - You never write to another agent. You publish entries to your own outbox; agents allowed to read \
+            your outbox see them on their next turn.
+            - You read: \(list(input.canRead)). Your outbox is read by: \(list(input.readers)). \
+            "human" is the person running the organisation.
+            - An entry with "to" reaches only the agents named there, and only those who read you. Without "to" it \
+            reaches everyone who reads you.
+            - Answer with exactly one JSON object, no other text:
+            \(Self.replyShape)
+            - Every field is optional. kind is one word: message, request, response, report or status. priority is \
+            urgent, normal or low. reply_to is the id of the entry you answer. Memory operations: set (replace), \
+            append (add to a list), merge (merge into an object), delete. Memory keys use letters, digits, _ and -.
+            - When there is nothing to do, answer {"notes": "idle"}.
+
+            # Your role
+            \(resume.instructions)
+            """
+        if !resume.workflowDescription.isEmpty {
+            text += "\n\n# How you work with others\n" + resume.workflowDescription
+        }
+        return text
+    }
+
+    func userMessage(_ input: Input) -> String {
+        var sections: [String] = ["Tick \(input.tick)."]
+        sections.append(memorySection(input))
+        if !input.toolResults.isEmpty {
+            var lines = ["## Results of your tool calls last turn"]
+            for result in input.toolResults {
+                if result.isSuccess {
+                    lines.append("- \(result.tool): ok\(result.isTruncated ? " (output truncated)" : "")")
+                    if !result.output.isEmpty { lines.append(result.output) }
+                } else {
+                    lines.append("- \(result.tool): failed: \(result.error ?? "unknown error")")
+                }
+            }
+            sections.append(lines.joined(separator: "\n"))
+        }
+        if input.tools.isEmpty {
+            sections.append("## Tools\nYou have no tools.")
+        } else {
+            var lines = ["## Tools you may call"]
+            for tool in input.tools {
+                lines.append("- \(tool.name): \(tool.summary) Arguments: \(tool.argumentSchema.compactText)")
+            }
+            sections.append(lines.joined(separator: "\n"))
+        }
+        sections.append(inboxSection(input.inbox))
+        sections.append("Answer with one JSON object.")
+        return sections.joined(separator: "\n\n")
+    }
+
+    private func memorySection(_ input: Input) -> String {
+        guard !input.memory.isEmpty else { return "## Memory\nYour memory is empty." }
+        var lines = ["## Memory (\(input.memory.count) keys, most recently updated first)"]
+        var used = 0
+        for (position, record) in input.memory.enumerated() {
+            let line = "- \(record.key): \(record.value.compactText)"
+            if used + line.count > input.memoryCharacters {
+                lines.append("(\(input.memory.count - position) more keys not shown)")
+                break
+            }
+            used += line.count
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func inboxSection(_ inbox: Inbox) -> String {
+        guard !inbox.isEmpty else { return "## New messages\nNo new messages." }
+        var lines = ["## New messages (\(inbox.entries.count))"]
+        for entry in inbox.entries {
+            var header = "[\(entry.id.text)] from \(entry.author), \(entry.kind)"
+            if entry.priority != .normal { header += ", \(entry.priority.rawValue)" }
+            if let replyTo = entry.replyTo { header += ", reply to \(replyTo)" }
+            if entry.thread != entry.id.text { header += ", thread \(entry.thread)" }
+            if let recipients = entry.recipients { header += ", to \(recipients.joined(separator: ", "))" }
+            lines.append(header + ":")
+            lines.append(entry.text + (inbox.truncated.contains(entry.id) ? " […cut]" : ""))
+        }
+        if inbox.waiting > 0 {
+            lines.append("(\(inbox.waiting) more new messages are waiting and will be shown next turn.)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The JSON Schema of a reply, sent to providers that support structured output.
+    public static let replySchema: JSONValue = {
+        let entry: JSONValue = [
+            "type": "object",
+            "properties": [
+                "kind": ["type": "string"], "payload": ["type": "object"],
+                "to": ["type": "array", "items": ["type": "string"]],
+                "priority": ["type": "string", "enum": ["urgent", "normal", "low"]],
+                "reply_to": ["type": "string"], "tags": ["type": "array", "items": ["type": "string"]],
+                "meta": ["type": "object"],
+            ],
+            "required": ["payload"],
+        ]
+        let toolCall: JSONValue = [
+            "type": "object", "properties": ["tool": ["type": "string"], "args": ["type": "object"]],
+            "required": ["tool"],
+        ]
+        let memoryUpdate: JSONValue = [
+            "type": "object",
+            "properties": [
+                "key": ["type": "string"], "op": ["type": "string", "enum": ["set", "append", "merge", "delete"]],
+                "value": [:],
+            ],
+            "required": ["key"],
+        ]
+        return [
+            "type": "object",
+            "properties": [
+                "outbox_entries": ["type": "array", "items": entry],
+                "tool_calls": ["type": "array", "items": toolCall],
+                "memory_updates": ["type": "array", "items": memoryUpdate],
+                "notes": ["type": "string"],
+            ],
+        ]
+    }()
+}

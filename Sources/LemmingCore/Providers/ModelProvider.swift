@@ -1,0 +1,158 @@
+/// One message of a chat request.
+public struct ChatMessage: Sendable, Equatable {
+    public enum Role: String, Sendable {
+        case system
+        case user
+        case assistant
+    }
+
+    public var role: Role
+    public var content: String
+
+    public init(role: Role, content: String) {
+        self.role = role
+        self.content = content
+    }
+
+    public var json: JSONValue { ["role": .string(role.rawValue), "content": .string(content)] }
+}
+
+/// Tokens used by a call, as the provider reported them (or as estimated when it did not).
+public struct TokenUsage: Sendable, Equatable {
+    public var inputTokens: Int
+    public var outputTokens: Int
+    /// The provider reported nothing; the numbers come from ``TokenEstimator``.
+    public var isEstimated: Bool
+
+    public init(inputTokens: Int, outputTokens: Int, isEstimated: Bool = false) {
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.isEstimated = isEstimated
+    }
+
+    public static let zero = TokenUsage(inputTokens: 0, outputTokens: 0)
+
+    public var json: JSONValue {
+        ["input_tokens": .int(inputTokens), "output_tokens": .int(outputTokens), "estimated": .bool(isEstimated)]
+    }
+}
+
+/// What the engine knows about the turn, for providers that simulate agents offline.
+///
+/// Network providers ignore it; the `scripted` simulation answers from it.
+public struct TurnContext: Sendable, Equatable {
+    public var agent: String
+    public var tick: Int
+    public var inbox: [OutboxEntry]
+    /// Agents that read this agent (`human` included).
+    public var readers: [String]
+}
+
+/// A chat request to a model (DESIGN §6).
+public struct ChatRequest: Sendable, Equatable {
+    public var agent: String
+    public var tick: Int
+    /// The registry key (`models.json`).
+    public var modelKey: String
+    /// The provider-side model id.
+    public var model: String
+    public var messages: [ChatMessage]
+    public var temperature: Double
+    public var maxTokens: Int
+    /// The JSON Schema the reply should follow, for providers with structured output.
+    public var responseSchema: JSONValue?
+    public var context: TurnContext?
+
+    public init(
+        agent: String,
+        tick: Int,
+        modelKey: String,
+        model: String,
+        messages: [ChatMessage],
+        temperature: Double,
+        maxTokens: Int,
+        responseSchema: JSONValue? = nil,
+        context: TurnContext? = nil
+    ) {
+        self.agent = agent
+        self.tick = tick
+        self.modelKey = modelKey
+        self.model = model
+        self.messages = messages
+        self.temperature = temperature
+        self.maxTokens = maxTokens
+        self.responseSchema = responseSchema
+        self.context = context
+    }
+}
+
+/// A model's answer.
+public struct ChatResponse: Sendable, Equatable {
+    public var text: String
+    public var usage: TokenUsage?
+    /// `stop`, `length`, … as the provider says; `nil` when it says nothing.
+    public var finishReason: String?
+
+    public init(text: String, usage: TokenUsage? = nil, finishReason: String? = nil) {
+        self.text = text
+        self.usage = usage
+        self.finishReason = finishReason
+    }
+}
+
+/// A failed model call. Its message never contains a secret.
+public struct ProviderError: Error, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let name: String
+        public init(_ name: String) { self.name = name }
+        public var description: String { name }
+
+        public static let timeout = Code("timeout")
+        public static let process = Code("process")
+        public static let emptyReply = Code("empty_reply")
+        public static let invalidResponse = Code("invalid_response")
+        public static let configuration = Code("configuration")
+        public static let http = Code("http")
+        public static let connection = Code("connection")
+        public static let circuitOpen = Code("circuit_open")
+    }
+
+    public var code: Code
+    public var message: String
+    /// Tokens the provider reported before failing; the only part of a failed call that is charged.
+    public var usage: TokenUsage?
+
+    public init(_ code: Code, _ message: String, usage: TokenUsage? = nil) {
+        self.code = code
+        self.message = message
+        self.usage = usage
+    }
+
+    public var description: String { "\(code): \(message)" }
+}
+
+/// A language model behind one registry entry.
+public protocol ModelProvider: Sendable {
+    /// Sends one request and waits for the whole reply.
+    ///
+    /// - Throws: ``ProviderError`` for every failure (the turn fails, the tick goes on).
+    func complete(_ request: ChatRequest) async throws -> ChatResponse
+}
+
+/// Makes providers for registry entries; the composition root passes one to the engine.
+public protocol ModelProviderFactory: Sendable {
+    /// A provider for `entry`.
+    ///
+    /// - Throws: ``LemmingError`` naming the `models.json` field that is wrong.
+    func makeProvider(for entry: ModelEntry, org: OrgPaths) throws -> any ModelProvider
+}
+
+/// Token counts estimated from text length (about four bytes a token), for budgets and for
+/// providers that report no usage.
+public enum TokenEstimator {
+    public static func tokens(in text: String) -> Int { (text.utf8.count + 3) / 4 }
+
+    public static func tokens(in messages: [ChatMessage]) -> Int {
+        messages.reduce(0) { $0 + tokens(in: $1.content) + 4 }
+    }
+}

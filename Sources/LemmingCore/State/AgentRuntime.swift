@@ -1,0 +1,70 @@
+/// What the engine remembers about an agent between ticks: `state/agents.json`.
+public struct AgentRuntime: Sendable, Equatable {
+    public var isPaused = false
+    public var pauseReason: String?
+    public var lastTick: Int?
+    public var lastStopReason: StopReason?
+    /// Fingerprint of the last acting turn and how many turns in a row had it (loop detection).
+    public var repeatFingerprint: String?
+    public var repeatCount = 0
+    /// Results of the previous turn's tool calls, shown in the next prompt.
+    public var pendingToolResults: [JSONValue] = []
+    /// Entries this agent addressed to someone who cannot read it.
+    public var undeliverableEntries = 0
+
+    public init() {}
+
+    public var json: JSONValue {
+        var object = JSONObject()
+        object["paused"] = .bool(isPaused)
+        object["pause_reason"] = .optional(pauseReason)
+        object["last_tick"] = lastTick.map(JSONValue.int) ?? .null
+        object["last_stop_reason"] = .optional(lastStopReason?.rawValue)
+        object["repeat_fingerprint"] = .optional(repeatFingerprint)
+        object["repeat_count"] = .int(repeatCount)
+        object["pending_tool_results"] = .array(pendingToolResults)
+        object["undeliverable_entries"] = .int(undeliverableEntries)
+        return .object(object)
+    }
+
+    init(json object: JSONObject) {
+        isPaused = object["paused"]?.boolValue ?? false
+        pauseReason = object["pause_reason"]?.stringValue
+        lastTick = object["last_tick"]?.intValue
+        lastStopReason = object["last_stop_reason"]?.stringValue.flatMap(StopReason.init(rawValue:))
+        repeatFingerprint = object["repeat_fingerprint"]?.stringValue
+        repeatCount = object["repeat_count"]?.intValue ?? 0
+        pendingToolResults = object["pending_tool_results"]?.arrayValue ?? []
+        undeliverableEntries = object["undeliverable_entries"]?.intValue ?? 0
+    }
+}
+
+/// Every agent's runtime state.
+public struct AgentRuntimes: Sendable, Equatable {
+    public var agents: [String: AgentRuntime] = [:]
+
+    public init() {}
+
+    public subscript(agent: String) -> AgentRuntime {
+        get { agents[agent] ?? AgentRuntime() }
+        set { agents[agent] = newValue }
+    }
+
+    public var json: JSONValue {
+        var object = JSONObject()
+        for name in agents.keys.sorted(by: Names.precedes) { object[name] = agents[name]?.json }
+        return .object(object)
+    }
+
+    public init(json value: JSONValue, file: String) throws {
+        guard let object = value.objectValue else {
+            throw LemmingError(.invalidFile, "must be a JSON object", path: file)
+        }
+        for (name, state) in object {
+            guard let stateObject = state.objectValue else {
+                throw LemmingError(.invalidFile, "must be an object", path: file, field: name)
+            }
+            agents[name] = AgentRuntime(json: stateObject)
+        }
+    }
+}

@@ -1,0 +1,39 @@
+/// The engine's position: `state/tick.json`.
+///
+/// Writing this file with `last_committed_tick = t` is the commit mark of tick `t`.
+public struct TickState: Sendable, Equatable {
+    public var nextTick = 1
+    public var lastCommittedTick = 0
+    /// The sequence number the next engine event will carry.
+    public var nextEventSequence = 1
+    /// The whole engine is paused: ticks do not run, control commands still apply.
+    public var isPaused = false
+    public var updatedAt: String?
+
+    public init() {}
+
+    public var json: JSONValue {
+        var object = JSONObject()
+        object["format"] = 1
+        object["next_tick"] = .int(nextTick)
+        object["last_committed_tick"] = .int(lastCommittedTick)
+        object["next_event_seq"] = .int(nextEventSequence)
+        object["paused"] = .bool(isPaused)
+        object["updated_at"] = .optional(updatedAt)
+        return .object(object)
+    }
+
+    public init(json value: JSONValue, file: String) throws {
+        guard let object = value.objectValue, let next = object["next_tick"]?.intValue, next >= 1 else {
+            throw LemmingError(.invalidFile, "must be an object with an integer next_tick ≥ 1", path: file)
+        }
+        if let format = object["format"]?.intValue, format > 1 {
+            throw LemmingError(.unsupportedFormat, "was written by a newer LeMMing (format \(format))", path: file)
+        }
+        nextTick = next
+        lastCommittedTick = object["last_committed_tick"]?.intValue ?? next - 1
+        nextEventSequence = max(object["next_event_seq"]?.intValue ?? 1, 1)
+        isPaused = object["paused"]?.boolValue ?? false
+        updatedAt = object["updated_at"]?.stringValue
+    }
+}

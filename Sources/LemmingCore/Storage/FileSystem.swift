@@ -1,0 +1,282 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Metadata of a file, used to notice changes without reading content.
+public struct FileInfo: Sendable, Hashable {
+    public var size: Int
+    public var modificationNanoseconds: Int64
+    public var inode: UInt64
+    public var isDirectory: Bool
+    public var isRegularFile: Bool
+}
+
+/// Thin, throwing wrappers over the POSIX file calls the store needs.
+///
+/// Every write that replaces content is atomic: the bytes go to a temporary file in the same
+/// folder, optionally `fsync`ed, then renamed over the target, so a reader (or a crash) sees the
+/// old file or the new one, never a mix. Errors are ``LemmingError`` values with code `.io` that
+/// name the path and the system's reason.
+public enum FileSystem {
+    private static let temporaryCounter = Atomic<Int>(0)
+
+    static func error(_ action: String, _ path: String, _ code: Int32 = errno) -> LemmingError {
+        LemmingError(.io, "could not \(action): \(String(cString: strerror(code)))", path: path)
+    }
+
+    /// The whole content of a file.
+    public static func read(_ path: String) throws -> [UInt8] {
+        guard let bytes = try readIfPresent(path) else { throw error("read", path, ENOENT) }
+        return bytes
+    }
+
+    /// The whole content of a file, or `nil` when it does not exist.
+    public static func readIfPresent(_ path: String) throws -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        if descriptor < 0 {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw error("read", path)
+        }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw error("read", path) }
+        if (info.st_mode & S_IFMT) == S_IFDIR { throw error("read", path, EISDIR) }
+        var result: [UInt8] = []
+        var capacity = max(Int(info.st_size), 0) + 1
+        result.reserveCapacity(capacity)
+        while true {
+            var chunk = [UInt8](repeating: 0, count: max(capacity - result.count, 4096))
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw error("read", path)
+            }
+            if count == 0 { break }
+            result.append(contentsOf: chunk[0..<count])
+            capacity = result.count * 2
+        }
+        return result
+    }
+
+    /// Replaces (or creates) `path` with `bytes` atomically.
+    ///
+    /// - Parameter sync: `fsync` the data before the rename, so that the new content is durable
+    ///   once the directory is synced.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, sync: Bool = false) throws {
+        let temporary = temporaryPath(for: path)
+        try writeNew(bytes, to: temporary, sync: sync, exclusive: false)
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw error("replace", path, code)
+        }
+    }
+
+    /// Creates `path` with `bytes`, failing with `EEXIST` if it already exists (no temp file).
+    static func writeNew(_ bytes: [UInt8], to path: String, sync: Bool, exclusive: Bool) throws {
+        let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC)
+        let descriptor = open(path, flags, 0o644)
+        guard descriptor >= 0 else { throw error("create", path) }
+        do {
+            try writeAll(bytes, to: descriptor, path: path)
+            if sync, fsync(descriptor) != 0 { throw error("sync", path) }
+        } catch {
+            close(descriptor)
+            unlink(path)
+            throw error
+        }
+        guard close(descriptor) == 0 else { throw error("close", path) }
+    }
+
+    /// Creates `path` with `bytes` only if it does not exist yet, atomically.
+    ///
+    /// - Returns: `false` when a file of that name already existed (nothing was written).
+    public static func createExclusively(_ bytes: [UInt8], at path: String) throws -> Bool {
+        let temporary = temporaryPath(for: path)
+        try writeNew(bytes, to: temporary, sync: false, exclusive: false)
+        defer { unlink(temporary) }
+        if link(temporary, path) == 0 { return true }
+        if errno == EEXIST { return false }
+        throw error("create", path)
+    }
+
+    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws {
+        try bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(descriptor, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw error("write", path)
+                }
+                offset += written
+            }
+        }
+    }
+
+    /// Appends `bytes` to `path` (creating it), after cutting the file to `length` when given.
+    ///
+    /// Cutting first makes a replayed append idempotent: the journal records the length the file
+    /// had before the tick, so applying the same append twice leaves one copy.
+    public static func append(_ bytes: [UInt8], to path: String, truncatingTo length: Int? = nil) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw error("open", path) }
+        defer { close(descriptor) }
+        if let length {
+            guard ftruncate(descriptor, off_t(length)) == 0 else { throw error("truncate", path) }
+            guard lseek(descriptor, off_t(length), SEEK_SET) >= 0 else { throw error("seek", path) }
+        } else {
+            guard lseek(descriptor, 0, SEEK_END) >= 0 else { throw error("seek", path) }
+        }
+        try writeAll(bytes, to: descriptor, path: path)
+    }
+
+    /// Removes a file; a missing file is not an error.
+    public static func remove(_ path: String) throws {
+        if unlink(path) != 0, errno != ENOENT { throw error("remove", path) }
+    }
+
+    /// Renames a file; returns `false` when the source does not exist.
+    @discardableResult
+    public static func move(_ source: String, to destination: String) throws -> Bool {
+        if rename(source, destination) == 0 { return true }
+        if errno == ENOENT { return false }
+        throw error("move", source)
+    }
+
+    /// Creates a directory and its missing parents.
+    public static func makeDirectory(_ path: String) throws {
+        if mkdir(path, 0o755) == 0 { return }
+        switch errno {
+        case EEXIST:
+            if info(path)?.isDirectory == true { return }
+            throw error("create directory", path, ENOTDIR)
+        case ENOENT:
+            let parent = parentDirectory(of: path)
+            guard parent != path, !parent.isEmpty else { throw error("create directory", path) }
+            try makeDirectory(parent)
+            if mkdir(path, 0o755) != 0, errno != EEXIST { throw error("create directory", path) }
+        default:
+            throw error("create directory", path)
+        }
+    }
+
+    /// The names in a directory (no `.` or `..`), unsorted; `nil` when it does not exist.
+    public static func list(_ path: String) throws -> [String]? {
+        guard let directory = opendir(path) else {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw error("list", path)
+        }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
+                let bytes = raw.prefix { $0 != 0 }
+                return String(decoding: bytes, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Metadata of `path` (following symlinks), or `nil` when it does not exist.
+    public static func info(_ path: String) -> FileInfo? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        let kind = status.st_mode & S_IFMT
+        #if canImport(Darwin)
+        let nanoseconds = Int64(status.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(status.st_mtimespec.tv_nsec)
+        #else
+        let nanoseconds = Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)
+        #endif
+        return FileInfo(
+            size: Int(status.st_size),
+            modificationNanoseconds: nanoseconds,
+            inode: UInt64(status.st_ino),
+            isDirectory: kind == S_IFDIR,
+            isRegularFile: kind == S_IFREG
+        )
+    }
+
+    public static func exists(_ path: String) -> Bool { info(path) != nil }
+
+    /// Flushes a directory's entries (new names, renames) to disk.
+    public static func syncDirectory(_ path: String) throws {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw error("open directory", path) }
+        defer { close(descriptor) }
+        if fsync(descriptor) != 0, errno != EINVAL { throw error("sync directory", path) }
+    }
+
+    /// Flushes every dirty file of the file system that holds `path` (Linux `syncfs`).
+    public static func syncFileSystem(containing path: String) throws {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw error("open directory", path) }
+        defer { close(descriptor) }
+        if let syncfs = SyncFS.function {
+            if syncfs(descriptor) != 0 { throw error("sync file system", path) }
+        } else {
+            sync()
+        }
+    }
+
+    /// Removes a directory tree. Used by tests and `reset`; never follows symlinks out of it.
+    public static func removeTree(_ path: String) throws {
+        guard let info = lstatInfo(path) else { return }
+        if info.isDirectory {
+            for name in try list(path) ?? [] { try removeTree(path + "/" + name) }
+            if rmdir(path) != 0, errno != ENOENT { throw error("remove directory", path) }
+        } else {
+            try remove(path)
+        }
+    }
+
+    private static func lstatInfo(_ path: String) -> FileInfo? {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return nil }
+        let kind = status.st_mode & S_IFMT
+        return FileInfo(
+            size: Int(status.st_size),
+            modificationNanoseconds: 0,
+            inode: UInt64(status.st_ino),
+            isDirectory: kind == S_IFDIR,
+            isRegularFile: kind == S_IFREG
+        )
+    }
+
+    /// Whether a file name is one of the temporary files this type creates.
+    public static func isTemporaryName(_ name: String) -> Bool {
+        name.hasPrefix(".") && name.hasSuffix(".tmp")
+    }
+
+    static func temporaryPath(for path: String) -> String {
+        let number = temporaryCounter.wrappingAdd(1, ordering: .relaxed).newValue
+        let directory = parentDirectory(of: path)
+        let name = path[path.index(after: path.lastIndex(of: "/") ?? path.startIndex)...]
+        let prefix = directory.isEmpty ? "" : directory + "/"
+        return "\(prefix).\(name).\(getpid())-\(number).tmp"
+    }
+
+    /// The directory part of a path (`"a/b/c"` → `"a/b"`).
+    public static func parentDirectory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        if slash == path.startIndex { return "/" }
+        return String(path[..<slash])
+    }
+}
+
+private enum SyncFS {
+    typealias Function = @convention(c) (Int32) -> Int32
+    static let function: Function? = {
+        #if canImport(Glibc)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs") else { return nil }
+        return unsafeBitCast(symbol, to: Function.self)
+        #else
+        return nil
+        #endif
+    }()
+}

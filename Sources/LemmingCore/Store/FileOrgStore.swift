@@ -1,0 +1,315 @@
+/// The org's files: reads them into an ``OrgSnapshot`` and commits ``TickChanges`` through the
+/// journal (DESIGN §4, §5.6).
+///
+/// Not thread-safe: one engine owns it, under the engine lock. A commit writes and syncs the
+/// journal, then applies it; the files written are flushed to disk and the journals removed at
+/// each checkpoint. Recovery re-applies, in order, the journals left by a crash.
+public final class FileOrgStore {
+    public let paths: OrgPaths
+    /// Commits between checkpoints.
+    public var checkpointInterval: Int
+    private var turnLogSizes: [String: Int] = [:]
+    private var journalCounter = 0
+    private var commitsSinceCheckpoint = 0
+
+    public init(paths: OrgPaths, checkpointInterval: Int = 16) {
+        self.paths = paths
+        self.checkpointInterval = checkpointInterval
+    }
+
+    // MARK: - Recovery
+
+    /// Re-applies the journals a crash left behind, in order, then checkpoints.
+    ///
+    /// - Returns: the ticks whose journals were applied.
+    @discardableResult
+    public func recover() throws -> [Int] {
+        let names = (try FileSystem.list(paths.journal) ?? []).sorted()
+        var applied: [Int] = []
+        for name in names {
+            let path = paths.journal + "/" + name
+            if FileSystem.isTemporaryName(name) {
+                // A journal whose write was interrupted was never applied: drop it.
+                try FileSystem.remove(path)
+                continue
+            }
+            guard name.hasSuffix(".json") else { continue }
+            let journal = try Journal(bytes: try FileSystem.read(path), file: paths.relative(path))
+            try journal.apply(root: paths.root)
+            applied.append(journal.tick)
+        }
+        if !names.isEmpty { try checkpoint() }
+        return applied
+    }
+
+    // MARK: - Loading
+
+    /// Reads `lemming.json`.
+    public func loadConfig() throws -> (OrgConfig, [ValidationIssue]) {
+        guard let bytes = try FileSystem.readIfPresent(paths.config) else {
+            throw LemmingError(.notAnOrg, "no lemming.json: not an org directory", path: paths.root)
+        }
+        let folderName = paths.root.split(separator: "/").last.map(String.init) ?? "org"
+        return OrgConfig.parse(bytes, defaultName: folderName)
+    }
+
+    /// Reads `models.json` over the built-in registry.
+    public func loadRegistry() throws -> (ModelRegistry, [ValidationIssue]) {
+        ModelRegistry.load(try FileSystem.readIfPresent(paths.models))
+    }
+
+    /// Finds and validates every agent folder (DESIGN §4: exactly `agents/<name>/resume.json`, one
+    /// level, sorted by name). Resumes whose file did not change since `previous` are reused.
+    public func scanAgents(
+        previous: [String: AgentRecord],
+        registry: ModelRegistry,
+        knownTools: Set<String>?
+    ) throws -> [String: AgentRecord] {
+        let folders = (try FileSystem.list(paths.agents) ?? []).filter { !$0.hasPrefix(".") }.sorted(by: Names.precedes)
+        var records: [String: AgentRecord] = [:]
+        let names = Set(folders.filter(Names.isValidAgentName))
+        for folder in folders {
+            guard FileSystem.info(paths.agent(folder))?.isDirectory == true else { continue }
+            let file = paths.relative(paths.resume(folder))
+            guard Names.isValidAgentName(folder) else {
+                let issue = ValidationIssue(
+                    .error, file: "agents/\(folder)", field: "", rule: "folder_name",
+                    message: "'\(folder)' is not a valid agent name (lowercase letters, digits, '_'); folder ignored")
+                records[folder] = AgentRecord(name: folder, resume: nil, issues: [issue], hasResumeFile: false)
+                continue
+            }
+            let info = FileSystem.info(paths.resume(folder))
+            guard let info, info.isRegularFile else {
+                records[folder] = AgentRecord(name: folder, resume: nil, issues: [], hasResumeFile: false)
+                continue
+            }
+            if let old = previous[folder], old.fileInfo == info {
+                records[folder] = old
+                continue
+            }
+            let validator = ResumeValidator(
+                context: .init(folderName: folder, modelKeys: registry.keys, knownTools: knownTools, knownAgents: names)
+            )
+            let bytes = try FileSystem.read(paths.resume(folder))
+            let result = validator.validate(bytes: bytes, file: file)
+            records[folder] = AgentRecord(
+                name: folder, resume: result.resume, issues: result.issues, hasResumeFile: true, fileInfo: info)
+        }
+        return records
+    }
+
+    /// Loads everything: config, registry, agents, state, memory and the outbox index.
+    public func load(knownTools: Set<String>? = nil) throws -> OrgSnapshot {
+        let (config, configIssues) = try loadConfig()
+        let (registry, registryIssues) = try loadRegistry()
+        checkpointInterval = config.checkpointEveryTicks
+        let agents = try scanAgents(previous: [:], registry: registry, knownTools: knownTools)
+        var unreadable: [LemmingError] = []
+        let (tick, ledger, cursors, runtimes) = try loadState()
+        var memory: [String: MemoryBook] = [:]
+        var outboxes = OutboxIndex()
+        for name in agents.keys.sorted(by: Names.precedes) where Names.isValidAgentName(name) {
+            memory[name] = try loadMemory(of: name, unreadable: &unreadable)
+            outboxes.setIDs(try listOutbox(of: name, unreadable: &unreadable), for: name)
+        }
+        return OrgSnapshot(
+            config: config, registry: registry, configIssues: configIssues + registryIssues, agents: agents,
+            tick: tick, ledger: ledger, cursors: cursors, runtimes: runtimes, memory: memory, outboxes: outboxes,
+            unreadable: unreadable)
+    }
+
+    /// The engine-owned state files (`state/`), with defaults for those not written yet.
+    public func loadState() throws -> (tick: TickState, ledger: Ledger, cursors: CursorTable, runtimes: AgentRuntimes) {
+        (
+            try readState(paths.tick) { try TickState(json: $0, file: $1) } ?? TickState(),
+            try readState(paths.ledger) { try Ledger(json: $0, file: $1) } ?? Ledger(),
+            try readState(paths.cursors) { try CursorTable(json: $0, file: $1) } ?? CursorTable(),
+            try readState(paths.agentStates) { try AgentRuntimes(json: $0, file: $1) } ?? AgentRuntimes()
+        )
+    }
+
+    private func readState<T>(_ path: String, _ make: (JSONValue, String) throws -> T) throws -> T? {
+        guard let bytes = try FileSystem.readIfPresent(path) else { return nil }
+        let file = paths.relative(path)
+        do {
+            return try make(try JSONValue.parse(bytes), file)
+        } catch let error as JSONParseError {
+            throw LemmingError(.invalidFile, "not valid JSON (\(error)); fix or remove the file", path: file)
+        }
+    }
+
+    func loadMemory(of agent: String, unreadable: inout [LemmingError]) throws -> MemoryBook {
+        let directory = paths.memory(agent)
+        var records: [MemoryRecord] = []
+        for name in (try FileSystem.list(directory) ?? []).sorted() {
+            let path = directory + "/" + name
+            if FileSystem.isTemporaryName(name) {
+                try FileSystem.remove(path)
+                continue
+            }
+            guard name.hasSuffix(".json") else { continue }
+            do {
+                let record = try MemoryRecord(
+                    json: try JSONValue.parse(try FileSystem.read(path)), file: paths.relative(path))
+                guard record.key + ".json" == name else {
+                    throw LemmingError(.invalidFile, "key does not match the file name", path: paths.relative(path))
+                }
+                records.append(record)
+            } catch let error as LemmingError {
+                unreadable.append(error)
+            } catch {
+                unreadable.append(LemmingError(.invalidFile, "not valid JSON (\(error))", path: paths.relative(path)))
+            }
+        }
+        return MemoryBook(records: records)
+    }
+
+    func listOutbox(of agent: String, unreadable: inout [LemmingError]) throws -> [EntryID] {
+        let directory = paths.outbox(agent)
+        var ids: [EntryID] = []
+        for name in try FileSystem.list(directory) ?? [] {
+            if FileSystem.isTemporaryName(name) {
+                try FileSystem.remove(directory + "/" + name)
+                continue
+            }
+            guard name.hasSuffix(".json"), let id = EntryID(name.dropLast(5)), id.agent == agent else {
+                if !name.hasPrefix(".") {
+                    unreadable.append(
+                        LemmingError(
+                            .invalidFile,
+                            "not an entry file of '\(agent)' (expected <tick>-\(agent)-<seq>.json); skipped",
+                            path: paths.relative(directory + "/" + name)))
+                }
+                continue
+            }
+            ids.append(id)
+        }
+        return ids
+    }
+
+    /// Reads one entry from its outbox file.
+    public func readEntry(_ id: EntryID) -> Result<OutboxEntry, LemmingError> {
+        let path = paths.entry(id)
+        let file = paths.relative(path)
+        do {
+            let bytes = try FileSystem.read(path)
+            let entry = try OutboxEntry(json: try JSONValue.parse(bytes), file: file)
+            guard entry.id == id else {
+                return .failure(LemmingError(.invalidFile, "id does not match the file name", path: file))
+            }
+            return .success(entry)
+        } catch let error as LemmingError {
+            return .failure(error)
+        } catch {
+            return .failure(LemmingError(.invalidFile, "not valid JSON (\(error))", path: file))
+        }
+    }
+
+    /// The pending command files, oldest first, each parsed or with the reason it cannot be.
+    public func pendingCommands() throws -> [(file: String, command: Result<ControlCommand, LemmingError>)] {
+        var result: [(String, Result<ControlCommand, LemmingError>)] = []
+        for name in (try FileSystem.list(paths.commands) ?? []).sorted()
+        where name.hasSuffix(".json") && !name.hasPrefix(".") {
+            let path = paths.commands + "/" + name
+            do {
+                let command = try ControlCommand(
+                    json: try JSONValue.parse(try FileSystem.read(path)), file: paths.relative(path))
+                result.append((name, .success(command)))
+            } catch let error as LemmingError {
+                result.append((name, .failure(error)))
+            } catch {
+                result.append(
+                    (
+                        name,
+                        .failure(LemmingError(.invalidFile, "not valid JSON (\(error))", path: paths.relative(path)))
+                    ))
+            }
+        }
+        return result
+    }
+
+    // MARK: - Commit
+
+    /// Makes `changes` durable and applies them: journal written and synced first, then the files.
+    public func commit(_ changes: TickChanges) throws {
+        let journal = makeJournal(changes)
+        try FileSystem.makeDirectory(paths.journal)
+        journalCounter += 1
+        let number = String(journalCounter)
+        let tickText = String(changes.tick)
+        let name =
+            String(repeating: "0", count: max(0, 8 - tickText.count)) + tickText + "-"
+            + String(repeating: "0", count: max(0, 6 - number.count)) + number + ".json"
+        try FileSystem.writeAtomically(journal.bytes, to: paths.journal + "/" + name, sync: true)
+        try FileSystem.syncDirectory(paths.journal)
+        try journal.apply(root: paths.root)
+        for lines in changes.turnLines {
+            turnLogSizes[lines.agent, default: 0] += lines.bytes.count
+        }
+        commitsSinceCheckpoint += 1
+        if commitsSinceCheckpoint >= checkpointInterval { try checkpoint() }
+    }
+
+    private func turnLogSize(_ agent: String) -> Int {
+        if let size = turnLogSizes[agent] { return size }
+        let size = FileSystem.info(paths.turns(agent))?.size ?? 0
+        turnLogSizes[agent] = size
+        return size
+    }
+
+    private func makeJournal(_ changes: TickChanges) -> Journal {
+        var journal = Journal(tick: changes.tick, label: changes.label)
+        let pretty = JSONWriter(style: .pretty)
+        for entry in changes.entries {
+            journal.operations.append(.write(path: paths.relative(paths.entry(entry.id)), content: entry.fileBytes))
+        }
+        for change in changes.memory {
+            let path = paths.relative(paths.memory(change.agent, key: change.key))
+            if let record = change.record {
+                journal.operations.append(.write(path: path, content: pretty.bytes(record.json)))
+            } else {
+                journal.operations.append(.delete(path: path))
+            }
+        }
+        for file in changes.files {
+            journal.operations.append(.write(path: file.path, content: file.content))
+        }
+        for lines in changes.turnLines {
+            journal.operations.append(
+                .append(
+                    path: paths.relative(paths.turns(lines.agent)), base: turnLogSize(lines.agent), content: lines.bytes
+                ))
+        }
+        for id in changes.archived {
+            journal.operations.append(
+                .move(from: paths.relative(paths.entry(id)), to: paths.relative(paths.archivedEntry(id))))
+        }
+        if let ledger = changes.ledger {
+            journal.operations.append(.write(path: paths.relative(paths.ledger), content: pretty.bytes(ledger.json)))
+        }
+        if let cursors = changes.cursors {
+            journal.operations.append(.write(path: paths.relative(paths.cursors), content: pretty.bytes(cursors.json)))
+        }
+        if let runtimes = changes.runtimes {
+            journal.operations.append(
+                .write(path: paths.relative(paths.agentStates), content: pretty.bytes(runtimes.json)))
+        }
+        for name in changes.consumedCommands {
+            journal.operations.append(.delete(path: paths.relative(paths.commands + "/" + name)))
+        }
+        if let tickState = changes.tickState {
+            journal.operations.append(.write(path: paths.relative(paths.tick), content: pretty.bytes(tickState.json)))
+        }
+        return journal
+    }
+
+    /// Flushes everything written since the last checkpoint to disk, then removes the journals.
+    public func checkpoint() throws {
+        try FileSystem.syncFileSystem(containing: paths.root)
+        for name in (try FileSystem.list(paths.journal) ?? []).sorted() {
+            try FileSystem.remove(paths.journal + "/" + name)
+        }
+        journalCounter = 0
+        commitsSinceCheckpoint = 0
+    }
+}

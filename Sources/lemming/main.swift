@@ -1,0 +1,3 @@
+import LemmingCLI
+
+await LemmingMain.run()
