@@ -88,6 +88,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "LemmingEngineTests",
+            dependencies: ["LemmingCore", "LemmingProviders", "LemmingTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "LemmingProvidersTests",
             dependencies: ["LemmingCore", "LemmingProviders", "LemmingTesting"],
             swiftSettings: swiftSettings
@@ -95,7 +100,7 @@ let package = Package(
         .testTarget(
             name: "LemmingCLITests",
             dependencies: [
-                "LemmingCLI", "LemmingCore", "LemmingTesting",
+                "lemming", "LemmingCLI", "LemmingCore", "LemmingTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

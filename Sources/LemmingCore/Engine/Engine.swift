@@ -135,6 +135,11 @@ public actor Engine {
     /// The balance of an agent's account.
     public func balance(of agent: String) -> Double? { state.ledger[agent]?.balance }
 
+    /// Test hook: see ``FileOrgStore/crashPoint``.
+    package func setCrashPoint(_ hook: ((FileOrgStore.CommitStep) throws -> Void)?) {
+        store.crashPoint = hook
+    }
+
     // MARK: - Transactions
 
     func makeTransaction(label: String, bus: EventBus? = nil) -> TickTransaction {

@@ -231,6 +231,9 @@ struct JSONParser {
         let digitsStart = index
         while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         guard index > digitsStart else { throw fail("invalid number") }
+        guard bytes[digitsStart] != UInt8(ascii: "0") || index == digitsStart + 1 else {
+            throw fail("leading zeros are not allowed")
+        }
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             isInteger = false
             index += 1

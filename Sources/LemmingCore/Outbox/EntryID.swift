@@ -15,9 +15,13 @@ public struct EntryID: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     /// Parses `00000042-manager-01`; `nil` for anything else.
+    ///
+    /// Only the canonical form is accepted (no zero padding beyond 8 and 2 digits), so that one id
+    /// has exactly one text and one file name.
     public init?(_ text: some StringProtocol) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count >= 8, parts[2].count >= 2,
+            parts[0].count == 8 || parts[0].first != "0", parts[2].count == 2 || parts[2].first != "0",
             parts[0].utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
             parts[2].utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
             let tick = Int(parts[0]), let sequence = Int(parts[2]),

@@ -8,6 +8,16 @@ public final class FileOrgStore {
     public let paths: OrgPaths
     /// Commits between checkpoints.
     public var checkpointInterval: Int
+    /// A step of a commit, for ``crashPoint``.
+    package enum CommitStep: Sendable, Equatable {
+        case beforeJournal
+        case journalWritten(operations: Int)
+        case applied(operation: Int)
+    }
+
+    /// Test hook: called at every step of a commit; throwing there stops the commit at that
+    /// instant, as a crash would (the journal stays for recovery).
+    package var crashPoint: ((CommitStep) throws -> Void)?
     private var turnLogSizes: [String: Int] = [:]
     private var journalCounter = 0
     private var commitsSinceCheckpoint = 0
@@ -24,6 +34,10 @@ public final class FileOrgStore {
     /// - Returns: the ticks whose journals were applied.
     @discardableResult
     public func recover() throws -> [Int] {
+        // Temporary files of writes a crash interrupted: their targets were never replaced.
+        for name in try FileSystem.list(paths.state) ?? [] where FileSystem.isTemporaryName(name) {
+            try FileSystem.remove(paths.state + "/" + name)
+        }
         let names = (try FileSystem.list(paths.journal) ?? []).sorted()
         var applied: [Int] = []
         for name in names {
@@ -233,6 +247,7 @@ public final class FileOrgStore {
     /// Makes `changes` durable and applies them: journal written and synced first, then the files.
     public func commit(_ changes: TickChanges) throws {
         let journal = makeJournal(changes)
+        try crashPoint?(.beforeJournal)
         try FileSystem.makeDirectory(paths.journal)
         journalCounter += 1
         let number = String(journalCounter)
@@ -242,7 +257,9 @@ public final class FileOrgStore {
             + String(repeating: "0", count: max(0, 6 - number.count)) + number + ".json"
         try FileSystem.writeAtomically(journal.bytes, to: paths.journal + "/" + name, sync: true)
         try FileSystem.syncDirectory(paths.journal)
-        try journal.apply(root: paths.root)
+        try crashPoint?(.journalWritten(operations: journal.operations.count))
+        let crashPoint = self.crashPoint
+        try journal.apply(root: paths.root, afterEach: crashPoint.map { hook in { try hook(.applied(operation: $0)) } })
         for lines in changes.turnLines {
             turnLogSizes[lines.agent, default: 0] += lines.bytes.count
         }

@@ -101,8 +101,8 @@ struct Journal: Sendable, Equatable {
     }
 
     /// Applies every operation, creating folders as needed.
-    func apply(root: String) throws {
-        for operation in operations {
+    func apply(root: String, afterEach: ((Int) throws -> Void)? = nil) throws {
+        for (number, operation) in operations.enumerated() {
             switch operation {
             case .write(let path, let content):
                 try withParent(root + "/" + path) { try FileSystem.writeAtomically(content, to: $0) }
@@ -112,9 +112,13 @@ struct Journal: Sendable, Equatable {
                 try FileSystem.remove(root + "/" + path)
             case .move(let from, let to):
                 let source = root + "/" + from
-                guard FileSystem.exists(source) else { continue }
-                try withParent(root + "/" + to) { try FileSystem.move(source, to: $0) }
+                if FileSystem.exists(source) {
+                    let destination = root + "/" + to
+                    try FileSystem.makeDirectory(FileSystem.parentDirectory(of: destination))
+                    try FileSystem.move(source, to: destination)
+                }
             }
+            try afterEach?(number)
         }
     }
 

@@ -1,5 +1,12 @@
+import Foundation
 import LemmingCore
 import Subprocess
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 #if canImport(System)
 import System
@@ -23,7 +30,14 @@ public struct CommandProvider: ModelProvider {
     public let environment: [String: String]
     public let workingDirectory: String
 
+    /// A command that exits without reading its stdin makes our write fail with `EPIPE`; the
+    /// default `SIGPIPE` action would kill the whole engine, so the signal is ignored once.
+    private static let ignoreBrokenPipes: Void = {
+        _ = signal(SIGPIPE, SIG_IGN)
+    }()
+
     public init(entry: ModelEntry, org: OrgPaths, environment processEnvironment: [String: String]) throws {
+        Self.ignoreBrokenPipes
         let field = "\(entry.key)"
         guard let command = entry.document["command"]?.arrayValue?.compactMap(\.stringValue),
             !command.isEmpty, command.count == entry.document["command"]?.arrayValue?.count, !command[0].isEmpty
@@ -84,7 +98,9 @@ public struct CommandProvider: ModelProvider {
             if let name = Environment.Key(rawValue: key) { keys[name] = value }
         }
         var options = PlatformOptions()
-        options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(1))]
+        // The command leads its own process group, so a timeout also stops what it started.
+        options.processGroupID = 0
+        options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(1))]
         let configuration = Configuration(
             executable: executable, arguments: Arguments(Array(command.dropFirst())), environment: .custom(keys),
             workingDirectory: FilePath(workingDirectory), platformOptions: options)
@@ -92,10 +108,13 @@ public struct CommandProvider: ModelProvider {
         let name = command[0]
         let outcome: ExecutionRecord? = try await withThrowingTaskGroup(of: ExecutionRecord?.self) { group in
             group.addTask {
+                // Stdin comes from an unlinked temporary file rather than a pipe: a command that
+                // exits without reading it cannot make the write fail.
+                let stdin = try Self.temporaryInput(input)
                 do {
                     let result = try await run(
-                        configuration, input: .array(input), output: .bytes(limit: Self.maximumOutputBytes),
-                        error: .bytes(limit: Self.maximumErrorBytes))
+                        configuration, input: .fileDescriptor(stdin, closeAfterSpawningProcess: true),
+                        output: .bytes(limit: Self.maximumOutputBytes), error: .bytes(limit: Self.maximumErrorBytes))
                     return ExecutionRecord(
                         status: result.terminationStatus, output: result.standardOutput, error: result.standardError)
                 } catch let error as SubprocessError {
@@ -129,6 +148,37 @@ public struct CommandProvider: ModelProvider {
             throw ProviderError(.emptyReply, "'\(name)' wrote nothing on stdout")
         }
         return ChatResponse(text: text, usage: nil, finishReason: "stop")
+    }
+
+    /// An unlinked temporary file holding `bytes`, positioned at its start.
+    static func temporaryInput(_ bytes: [UInt8]) throws -> FileDescriptor {
+        var template = Array((temporaryDirectoryPath() + "/lemming-stdin-XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            guard let base = buffer.baseAddress else { return -1 }
+            return mkstemp(base)
+        }
+        guard descriptor >= 0 else { throw ProviderError(.process, "could not create the command's input file") }
+        template.withUnsafeBufferPointer { buffer in
+            if let base = buffer.baseAddress { _ = unlink(base) }
+        }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes {
+                write(descriptor, $0.baseAddress.map { $0 + offset }, bytes.count - offset)
+            }
+            guard written > 0 || errno == EINTR else {
+                close(descriptor)
+                throw ProviderError(.process, "could not write the command's input file")
+            }
+            offset += max(written, 0)
+        }
+        _ = lseek(descriptor, 0, SEEK_SET)
+        return FileDescriptor(rawValue: descriptor)
+    }
+
+    private static func temporaryDirectoryPath() -> String {
+        let directory = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+        return directory.hasSuffix("/") ? String(directory.dropLast()) : directory
     }
 
     private struct ExecutionRecord: Sendable {

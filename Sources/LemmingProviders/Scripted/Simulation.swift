@@ -9,10 +9,13 @@ import LemmingCore
 /// and status entries are read but not answered. It remembers what it handled last in memory.
 public enum Simulation {
     static let maximumHops = 2
+    /// The most entries a reply may hold under the default reply limits.
+    static let maximumEntries = OrgConfig(name: "simulation").replies.maxEntriesPerTurn
 
     public static func reply(to request: ChatRequest) -> String {
         guard let context = request.context else { return #"{"notes":"idle"}"# }
-        let actionable = context.inbox.filter { $0.kind == "message" || $0.kind == "request" }
+        let actionable = Array(
+            context.inbox.filter { $0.kind == "message" || $0.kind == "request" }.prefix(maximumEntries))
         guard !actionable.isEmpty else {
             let note = context.inbox.isEmpty ? "idle" : "read \(context.inbox.count) update(s)"
             return JSONValue.object(["notes": .string(note)]).compactText
@@ -30,7 +33,7 @@ public enum Simulation {
         }
         let hops = actionable.map { $0.meta["hops"]?.intValue ?? 0 }.max() ?? 0
         let audience = context.readers.filter { $0 != Names.human && !actionable.map(\.author).contains($0) }
-        if hops < maximumHops, !audience.isEmpty, let first = actionable.first {
+        if hops < maximumHops, entries.count < maximumEntries, !audience.isEmpty, let first = actionable.first {
             entries.append([
                 "kind": "request",
                 "payload": [
@@ -50,7 +53,7 @@ public enum Simulation {
     }
 
     private static func summary(of entry: OutboxEntry) -> String {
-        let words = entry.text.split(whereSeparator: { $0 == " " || $0 == "\n" }).prefix(12).joined(separator: " ")
-        return "“" + words + (entry.text.count > words.count ? "…" : "") + "”"
+        let words = entry.text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        return "“" + words.prefix(12).joined(separator: " ") + (words.count > 12 ? "…" : "") + "”"
     }
 }

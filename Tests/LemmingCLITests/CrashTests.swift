@@ -1,0 +1,163 @@
+import Foundation
+import LemmingCore
+import LemmingTesting
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite(.timeLimit(.minutes(5)))
+struct CrashTests {
+    /// An org where every agent writes an entry and a memory update every tick, for 40 ticks.
+    static func busyOrg(ticks: Int) throws -> TemporaryOrg {
+        let names = ["alpha", "bravo", "charlie", "delta", "echo"]
+        var lines: [ScriptLine] = []
+        for tick in 1...ticks {
+            for (position, name) in names.enumerated() {
+                let next = names[(position + 1) % names.count]
+                lines.append(
+                    ScriptLine(
+                        name, tick: tick,
+                        [
+                            "outbox_entries": [
+                                ["kind": "message", "payload": ["text": .string("\(name) at tick \(tick)")]],
+                                [
+                                    "kind": "request", "payload": ["text": .string("to \(next)")],
+                                    "to": .strings([next]),
+                                ],
+                            ],
+                            "memory_updates": [
+                                ["key": "log", "op": "append", "value": .int(tick)],
+                                ["key": "state", "op": "merge", "value": ["last": .int(tick)]],
+                            ],
+                        ]))
+            }
+        }
+        let agents = names.enumerated().map { position, name in
+            TestAgent(
+                name, reads: [names[(position + names.count - 1) % names.count], "human"], maxCredits: 5, softCap: 4.99)
+        }
+        return try TemporaryOrg.make(
+            agents: agents, replies: lines,
+            config: [
+                "max_ticks": .int(ticks), "tick_period_seconds": 0, "outbox_retention_ticks": 10,
+                "checkpoint_every_ticks": 4, "inbox": ["max_entries": 3],
+            ])
+    }
+
+    /// The files that must match an uninterrupted run: all but the engine log (which records the
+    /// crashes) and the event counter in tick.json (restarts publish events of their own).
+    static func comparable(_ org: TemporaryOrg) throws -> [String: [UInt8]] {
+        var files = try org.files(excluding: ["logs"])
+        if let tick = files["state/tick.json"], var object = try JSONValue.parse(tick).objectValue {
+            object["next_event_seq"] = nil
+            files["state/tick.json"] = JSONWriter().bytes(.object(object))
+        }
+        return files
+    }
+
+    @Test func killingRunAtRandomMomentsNeverLosesDuplicatesOrDoubleCharges() async throws {
+        let ticks = 40
+        let template = try Self.busyOrg(ticks: ticks)
+        defer { template.remove() }
+        let reference = try template.copy()
+        defer { reference.remove() }
+        let clean = try Lemming.run(["run", "--org", reference.root])
+        #expect(clean.status == 0, "\(clean.stderr)")
+        #expect(clean.stdout.hasSuffix("ran \(ticks) ticks (reached max_ticks); next tick \(ticks + 1)\n"))
+        let expected = try Self.comparable(reference)
+        #expect(expected.keys.contains("archive/outbox/alpha/00000001-alpha-01.json"))
+
+        var generator = SeededGenerator(seed: 20_261_121)
+        var kills = 0
+        for round in 0..<3 {
+            let org = try template.copy()
+            defer { org.remove() }
+            var finished = false
+            for attempt in 0..<40 {
+                let process = Lemming.process(
+                    ["run", "--org", org.root], in: org.root, environment: Lemming.environment())
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                // Kill somewhere between start-up and the end of the run; later attempts let it finish.
+                let delay = attempt < 10 ? Int.random(in: 0...120, using: &generator) : 5_000
+                let deadline = Date().addingTimeInterval(Double(delay) / 1000)
+                while process.isRunning, Date() < deadline { usleep(2_000) }
+                if process.isRunning {
+                    kill(process.processIdentifier, SIGKILL)
+                    kills += 1
+                }
+                process.waitUntilExit()
+                if process.terminationReason == .exit {
+                    #expect(process.terminationStatus == 0, "round \(round) attempt \(attempt) failed")
+                    finished = true
+                    break
+                }
+            }
+            #expect(finished)
+            let files = try Self.comparable(org)
+            let missing = Set(expected.keys).subtracting(files.keys).sorted()
+            let extra = Set(files.keys).subtracting(expected.keys).sorted()
+            #expect(missing.isEmpty && extra.isEmpty, "round \(round): missing \(missing), extra \(extra)")
+            for (path, bytes) in expected where files[path] != nil && files[path] != bytes {
+                Issue.record("round \(round): \(path) differs from the uninterrupted run")
+            }
+        }
+        #expect(kills >= 20, "only \(kills) kills landed")
+    }
+
+    @Test func aSecondRunIsRefusedAndCtrlCStopsCleanly() async throws {
+        let org = try TemporaryOrg.make(agents: [TestAgent("a")], replies: [], config: ["tick_period_seconds": 0.05])
+        defer { org.remove() }
+        let process = Lemming.process(["run", "--org", org.root], in: org.root, environment: Lemming.environment())
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if let tick = try? org.readJSON("state/tick.json"), (tick["next_tick"]?.intValue ?? 0) >= 3 { break }
+            usleep(20_000)
+        }
+        let second = try Lemming.run(["run", "--ticks", "1", "--org", org.root])
+        #expect(second.status == 1)
+        #expect(
+            second.stderr.hasPrefix(
+                "error: \(org.root): another lemming engine is running on this org (pid \(process.processIdentifier))"))
+        kill(process.processIdentifier, SIGINT)
+        let stdout = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+        let text = String(decoding: stdout, as: UTF8.self)
+        #expect(text.contains("(stopped); next tick"))
+        #expect(try org.read("state/engine.lock") == [])
+        #expect(try FileSystem.list(org.paths.journal) ?? [] == [])
+    }
+
+    @Test func runsWithAFixedClockAreByteIdentical() throws {
+        let first = try Self.busyOrg(ticks: 12)
+        defer { first.remove() }
+        let second = try first.copy()
+        defer { second.remove() }
+        for org in [first, second] {
+            #expect(try Lemming.run(["run", "--org", org.root]).status == 0)
+        }
+        #expect(try first.files() == second.files())
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so failures are reproducible.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
