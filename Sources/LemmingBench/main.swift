@@ -1,1 +1,39 @@
-print("x")
+import Foundation
+import LemmingCore
+import LemmingProviders
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// `swift run -c release lemming-bench [headline|history|wide|all] [--runs N] [--dir DIR]`
+// The engine benchmarks recorded in BENCHMARKS.md. Orgs are created under --dir (default: the
+// system's temporary directory, which must be on an ordinary disk for the headline figure).
+
+struct Options {
+    var suite = "all"
+    var runs = 5
+    var directory = NSTemporaryDirectory()
+}
+
+func parseOptions() -> Options {
+    var options = Options()
+    var arguments = CommandLine.arguments.dropFirst().makeIterator()
+    while let argument = arguments.next() {
+        switch argument {
+        case "--runs": options.runs = Int(arguments.next() ?? "") ?? options.runs
+        case "--dir": options.directory = arguments.next() ?? options.directory
+        case "headline", "history", "wide", "all": options.suite = argument
+        default:
+            FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
+            exit(2)
+        }
+    }
+    return options
+}
+
+let options = parseOptions()
+let benchmarks = Benchmarks(directory: options.directory)
+if options.suite == "headline" || options.suite == "all" { try await benchmarks.headline(runs: options.runs) }
+if options.suite == "history" || options.suite == "all" { try await benchmarks.history() }
+if options.suite == "wide" || options.suite == "all" { try await benchmarks.wide() }

@@ -39,7 +39,7 @@ import Testing
             ["tool_calls": ["rm -rf /", ["tool": "shell", "args": "ls"]], "outbox_entries": "nope"],
             ["memory_updates": [["key": "big", "value": .string(String(repeating: "x", count: 40_000))]]],
             ["outbox_entries": [["payload": ["text": "fine"]], 42, ["payload": ["text": "x"], "to": "../b"]]],
-            .array([1, 2, 3]),
+            "[1, 2, 3]",
         ]
         let lines = hostile.enumerated().map { ScriptLine("a", tick: $0.offset + 1, $0.element) }
         let org = try TemporaryOrg.make(agents: [TestAgent("a")], replies: lines)

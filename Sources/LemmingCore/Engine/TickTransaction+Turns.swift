@@ -58,7 +58,7 @@ extension TickTransaction {
                 return nil
             }
         }
-        for found in loaded { state.outboxes.cache(found) }
+        for found in loaded { outboxes.cache(found) }
         for (id, _) in failures where !state.outboxes.unreadable.contains(id) {
             _ = entry(id)
         }

@@ -78,7 +78,7 @@ public struct ModelRegistry: Sendable, Equatable {
     private static func parseEntry(key: String, _ object: JSONObject, issues: inout IssueCollector) -> ModelEntry? {
         let before = issues.issues.filter(\.isError).count
         guard let provider = issues.optionalString(object, "provider", prefix: key) else {
-            if object["provider"] == nil { issues.error("\(key).provider", "required", "is required") }
+            if object["provider"]?.isNull ?? true { issues.error("\(key).provider", "required", "is required") }
             return nil
         }
         guard knownProviders.contains(provider) else {
@@ -87,7 +87,7 @@ public struct ModelRegistry: Sendable, Equatable {
             return nil
         }
         let model = issues.optionalString(object, "model", prefix: key)
-        if model == nil, provider != "cli", provider != "scripted" {
+        if object["model"]?.isNull ?? true, provider != "cli", provider != "scripted" {
             issues.error("\(key).model", "required", "is required for provider '\(provider)'")
         }
         let entry = ModelEntry(

@@ -1,23 +1,38 @@
+import Synchronization
+
 /// The ids of every outbox entry, per author, in order, plus a window of recent entries in memory.
 ///
 /// Listing happens once at start; afterwards the engine is the only writer and keeps the index
 /// current, so a tick never lists a directory. Entry content is cached for recent ticks and read
-/// from disk otherwise, so memory follows activity, not history.
+/// from disk otherwise, so memory follows activity, not history. The ids are a value (copied with
+/// the engine state into each tick's transaction); the content cache is shared by all copies,
+/// since an entry's content never changes once written.
 public struct OutboxIndex: Sendable {
     private var ids: [String: [EntryID]] = [:]
-    private var cache: [EntryID: OutboxEntry] = [:]
-    /// Ids whose files could not be read or parsed; reported once, then skipped.
-    public private(set) var unreadable: Set<EntryID> = []
+    /// Every author with at least one id, in code-point order.
+    public private(set) var authors: [String] = []
+    private let cacheBox = EntryCache()
 
     public init() {}
 
+    /// Ids whose files could not be read or parsed; reported once, then skipped.
+    public var unreadable: Set<EntryID> { cacheBox.unreadable }
+
     /// Replaces the ids of one author (from a directory listing); sorts them.
     public mutating func setIDs(_ list: [EntryID], for agent: String) {
+        if ids[agent] == nil { addAuthor(agent) }
         ids[agent] = list.sorted()
     }
 
-    /// Every author with at least one entry.
-    public var authors: [String] { ids.keys.sorted(by: Names.precedes) }
+    private mutating func addAuthor(_ agent: String) {
+        var low = 0
+        var high = authors.count
+        while low < high {
+            let middle = (low + high) / 2
+            if Names.precedes(authors[middle], agent) { low = middle + 1 } else { high = middle }
+        }
+        authors.insert(agent, at: low)
+    }
 
     public func ids(of agent: String) -> [EntryID] { ids[agent] ?? [] }
 
@@ -46,6 +61,7 @@ public struct OutboxIndex: Sendable {
     /// Records a new entry (written by the engine) and caches it.
     public mutating func insert(_ entry: OutboxEntry) {
         let id = entry.id
+        if ids[id.agent] == nil { addAuthor(id.agent) }
         var list = ids[id.agent] ?? []
         if let last = list.last, last >= id {
             if !list.contains(id) {
@@ -56,7 +72,7 @@ public struct OutboxIndex: Sendable {
             list.append(id)
         }
         ids[id.agent] = list
-        cache[id] = entry
+        cacheBox.store(entry)
     }
 
     /// Forgets ids (entries moved to the archive).
@@ -65,22 +81,19 @@ public struct OutboxIndex: Sendable {
         for (agent, list) in grouped {
             let gone = Set(list)
             ids[agent]?.removeAll { gone.contains($0) }
-            for id in list { cache[id] = nil }
+            cacheBox.forget(list)
         }
     }
 
     /// The cached entry, if it is in the window.
-    public func cached(_ id: EntryID) -> OutboxEntry? { cache[id] }
+    public func cached(_ id: EntryID) -> OutboxEntry? { cacheBox.entry(id) }
 
-    public mutating func cache(_ entry: OutboxEntry) { cache[entry.id] = entry }
+    public func cache(_ entry: OutboxEntry) { cacheBox.store(entry) }
 
-    public mutating func markUnreadable(_ id: EntryID) { unreadable.insert(id) }
+    public func markUnreadable(_ id: EntryID) { cacheBox.markUnreadable(id) }
 
     /// Drops cached entries written before `tick`.
-    public mutating func evict(before tick: Int) {
-        guard cache.count > 0 else { return }
-        cache = cache.filter { $0.key.tick >= tick }
-    }
+    public func evict(before tick: Int) { cacheBox.evict(before: tick) }
 
     /// Entries older than `tick`, per author (candidates for the archive).
     public func ids(before tick: Int) -> [EntryID] {
@@ -96,5 +109,48 @@ public struct OutboxIndex: Sendable {
     }
 
     public var totalCount: Int { ids.values.reduce(0) { $0 + $1.count } }
-    public var cachedCount: Int { cache.count }
+    public var cachedCount: Int { cacheBox.count }
+}
+
+/// Recent entries by id, evicted by tick.
+final class EntryCache: Sendable {
+    private struct Storage {
+        var entries: [EntryID: OutboxEntry] = [:]
+        var idsByTick: [Int: [EntryID]] = [:]
+        var unreadable: Set<EntryID> = []
+    }
+
+    private let storage = Mutex(Storage())
+
+    var count: Int { storage.withLock { $0.entries.count } }
+    var unreadable: Set<EntryID> { storage.withLock { $0.unreadable } }
+
+    func entry(_ id: EntryID) -> OutboxEntry? { storage.withLock { $0.entries[id] } }
+
+    func store(_ entry: OutboxEntry) {
+        storage.withLock { storage in
+            if storage.entries.updateValue(entry, forKey: entry.id) == nil {
+                storage.idsByTick[entry.id.tick, default: []].append(entry.id)
+            }
+        }
+    }
+
+    func forget(_ ids: [EntryID]) {
+        storage.withLock { storage in
+            for id in ids { storage.entries[id] = nil }
+        }
+    }
+
+    func markUnreadable(_ id: EntryID) {
+        _ = storage.withLock { $0.unreadable.insert(id) }
+    }
+
+    func evict(before tick: Int) {
+        storage.withLock { storage in
+            for old in storage.idsByTick.keys where old < tick {
+                for id in storage.idsByTick[old] ?? [] { storage.entries[id] = nil }
+                storage.idsByTick[old] = nil
+            }
+        }
+    }
 }

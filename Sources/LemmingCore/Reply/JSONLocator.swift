@@ -17,12 +17,14 @@ enum JSONLocator {
                 if case .object(let object) = whole { return .object(object) }
                 return .notObject(whole)
             }
+            // A fenced value that is valid JSON but not an object is reported as such if nothing better is found.
+            var fencedNonObject: JSONValue?
             for block in fencedBlocks(buffer) {
-                if let value = try? JSONParser.parseDocument(UnsafeBufferPointer(rebasing: buffer[block])),
-                    case .object(let object) = value
-                {
-                    return .object(object)
+                guard let value = try? JSONParser.parseDocument(UnsafeBufferPointer(rebasing: buffer[block])) else {
+                    continue
                 }
+                if case .object(let object) = value { return .object(object) }
+                if fencedNonObject == nil { fencedNonObject = value }
             }
             var attempts = 0
             var position = 0
@@ -35,7 +37,7 @@ enum JSONLocator {
                 }
                 position += 1
             }
-            return .notFound
+            return fencedNonObject.map(Outcome.notObject) ?? .notFound
         }
     }
 

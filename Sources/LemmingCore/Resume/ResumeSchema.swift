@@ -32,7 +32,8 @@ public enum ResumeSchema {
 
     private static func fieldSchema(_ field: ResumeSpec.Field) -> JSONObject {
         var schema = field.kind == .object ? objectSchema(at: field.path) : JSONObject()
-        if field.kind != .object { schema["type"] = .string(field.kind.schemaType) }
+        // The validator reads `null` in an optional field as absent (the default applies).
+        schema["type"] = field.isRequired ? .string(field.kind.schemaType) : [.string(field.kind.schemaType), "null"]
         schema["description"] = .string(field.description)
         if let minLength = field.minLength { schema["minLength"] = .int(minLength) }
         if let maxLength = field.maxLength { schema["maxLength"] = .int(maxLength) }

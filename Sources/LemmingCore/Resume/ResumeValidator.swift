@@ -38,6 +38,9 @@ public struct ResumeValidator: Sendable {
 
     public var context: Context
 
+    /// The starting balance when `credits.max_credits` is absent.
+    static let defaultMaxCredits = 1000.0
+
     public init(context: Context = Context()) {
         self.context = context
     }
@@ -205,10 +208,8 @@ public struct ResumeValidator: Sendable {
                 collector.warning("permissions.tools", "unknown_tool", "no tool named '\(tool)'")
             }
         }
-        if let maximum = values["credits.max_credits"]?.doubleValue,
-            let softCap = values["credits.soft_cap"]?.doubleValue,
-            softCap > maximum
-        {
+        let maximum = values["credits.max_credits"]?.doubleValue ?? Self.defaultMaxCredits
+        if let softCap = values["credits.soft_cap"]?.doubleValue, softCap > maximum {
             collector.warning("credits.soft_cap", "soft_cap", "is above max_credits, so the warning fires at once")
         }
     }
@@ -221,7 +222,7 @@ public struct ResumeValidator: Sendable {
             values[path]?.arrayValue?.compactMap(\.stringValue) ?? []
         }
         func bool(_ path: String, _ fallback: Bool) -> Bool { values[path]?.boolValue ?? fallback }
-        let maxCredits = values["credits.max_credits"]?.doubleValue ?? 1000
+        let maxCredits = values["credits.max_credits"]?.doubleValue ?? Self.defaultMaxCredits
         return Resume(
             name: string("name") ?? "",
             title: string("title") ?? "",

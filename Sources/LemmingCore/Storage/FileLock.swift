@@ -55,14 +55,3 @@ public final class FileLock: Sendable {
         close(descriptor)
     }
 }
-
-extension String {
-    /// The string without leading and trailing spaces, tabs and newlines.
-    package func trimmingWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }
-        guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else {
-            return ""
-        }
-        return String(self[start...end])
-    }
-}

@@ -27,6 +27,14 @@ public enum Names {
 
     /// Orders names by Unicode code points (UTF-8 byte order), independent of locale.
     public static func precedes(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
+        var left = lhs
+        var right = rhs
+        return left.withUTF8 { a in
+            right.withUTF8 { b in
+                let common = min(a.count, b.count)
+                for index in 0..<common where a[index] != b[index] { return a[index] < b[index] }
+                return a.count < b.count
+            }
+        }
     }
 }

@@ -4,7 +4,9 @@ import Foundation
 public enum Timestamp {
     /// Formats `date` as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
     public static func format(_ date: Date) -> String {
-        let totalMilliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        // Whole microseconds first: `Date` counts from 2001, so a whole millisecond since 1970 can
+        // come out a hair below itself, and flooring that would print the previous millisecond.
+        let totalMilliseconds = Int64((date.timeIntervalSince1970 * 1_000_000).rounded()).floorDivided(by: 1000)
         var seconds = totalMilliseconds.floorDivided(by: 1000)
         let milliseconds = Int(totalMilliseconds - seconds * 1000)
         let days = seconds.floorDivided(by: 86_400)

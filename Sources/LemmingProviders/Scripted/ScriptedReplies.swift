@@ -38,8 +38,10 @@ public struct ScriptedReplies: Sendable, Equatable {
             let reply: String
             switch value["reply"] {
             case .string(let string)?: reply = string
-            case let object?: reply = object.compactText
-            case nil: throw LemmingError(.invalidFile, "needs a \"reply\"", path: file, field: field)
+            case .object(let object)?: reply = JSONValue.object(object).compactText
+            default:
+                throw LemmingError(
+                    .invalidFile, "needs a \"reply\": a JSON object or a string", path: file, field: field)
             }
             switch value["tick"] {
             case nil, .null?:

@@ -1,0 +1,71 @@
+import Foundation
+import LemmingCore
+import LemmingProviders
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The three benchmarks of issue 2.
+struct Benchmarks {
+    let directory: String
+
+    /// 100 agents × 100 ticks, parallel mode, scripted replies: every agent posts a message and
+    /// updates its memory every tick, and reads three neighbours.
+    func headline(runs: Int) async throws {
+        var openTimes: [Double] = []
+        var tickTimes: [Double] = []
+        for run in 1...runs {
+            let org = try BenchOrg.make(in: directory, agents: 100, ticks: 100, reads: 3)
+            defer { org.remove() }
+            let (open, ticks, _) = try await org.measure(ticks: 100)
+            openTimes.append(open)
+            tickTimes.append(ticks.reduce(0, +))
+            print("headline run \(run): open \(format(open)) s, 100 ticks \(format(ticks.reduce(0, +))) s")
+        }
+        print(
+            "headline: 100 agents × 100 ticks: median \(format(median(tickTimes))) s of engine time "
+                + "(min \(format(tickTimes.min() ?? 0)), max \(format(tickTimes.max() ?? 0)); open median \(format(median(openTimes))) s)"
+        )
+    }
+
+    /// 100 agents × 1,000 ticks without retention: ticks 901–1000 against ticks 1–100.
+    func history() async throws {
+        let org = try BenchOrg.make(in: directory, agents: 100, ticks: 1000, reads: 3)
+        defer { org.remove() }
+        let (_, ticks, _) = try await org.measure(ticks: 1000)
+        let early = ticks[0..<100].reduce(0, +)
+        let late = ticks[900..<1000].reduce(0, +)
+        print(
+            "history: ticks 1–100 \(format(early)) s, ticks 901–1000 \(format(late)) s, "
+                + "ratio \(String(format: "%.2f", late / early)); median tick \(format(median(Array(ticks[0..<100])) * 1000)) ms "
+                + "vs \(format(median(Array(ticks[900..<1000])) * 1000)) ms; entries on disk \(org.entryCount())")
+    }
+
+    /// 10,000 agents all firing in one tick.
+    func wide() async throws {
+        let org = try BenchOrg.make(in: directory, agents: 10_000, ticks: 1, reads: 1)
+        defer { org.remove() }
+        let before = peakResidentMegabytes()
+        let (open, ticks, entries) = try await org.measure(ticks: 1)
+        print(
+            "wide: 10,000 agents in one tick: open \(format(open)) s, tick \(format(ticks[0])) s, "
+                + "\(entries) entries written; peak RSS \(format(peakResidentMegabytes())) MB (before the org was loaded: \(format(before)) MB)"
+        )
+    }
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return 0 }
+    return sorted.count % 2 == 1
+        ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+func format(_ value: Double) -> String { String(format: "%.3f", value) }
+
+func peakResidentMegabytes() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}

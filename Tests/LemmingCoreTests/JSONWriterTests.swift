@@ -1,0 +1,139 @@
+import Testing
+
+@testable import LemmingCore
+
+private let sample: JSONValue = [
+    "name": "ann", "count": 2, "ratio": 0.5, "ok": true, "none": nil, "list": [1, "two"], "empty": [:],
+    "nothing": [],
+]
+
+@Test func compactOutputIsExact() {
+    let text = JSONWriter(style: .compact).string(sample)
+    #expect(
+        text == #"{"name":"ann","count":2,"ratio":0.5,"ok":true,"none":null,"list":[1,"two"],"empty":{},"nothing":[]}"#)
+    #expect(JSONWriter(style: .compact).bytes(sample) == Array(text.utf8))
+    #expect(sample.compactText == text)
+}
+
+@Test func prettyOutputIsExactWithAFinalNewline() {
+    let expected = """
+        {
+          "name": "ann",
+          "count": 2,
+          "ratio": 0.5,
+          "ok": true,
+          "none": null,
+          "list": [
+            1,
+            "two"
+          ],
+          "empty": {},
+          "nothing": []
+        }
+
+        """
+    #expect(JSONWriter(style: .pretty).bytes(sample) == Array(expected.utf8))
+    #expect(JSONWriter().string(sample) + "\n" == expected)
+}
+
+@Test func prettyOutputNestsTwoSpacesPerLevel() {
+    let value: JSONValue = ["a": ["b": [["c": 1]]]]
+    let expected = "{\n  \"a\": {\n    \"b\": [\n      {\n        \"c\": 1\n      }\n    ]\n  }\n}"
+    #expect(JSONWriter(style: .pretty).string(value) == expected)
+}
+
+@Test(arguments: [
+    (JSONValue.null, "null"),
+    (.bool(false), "false"),
+    (.int(Int.min), "-9223372036854775808"),
+    (.int(Int.max), "9223372036854775807"),
+    (.double(2), "2.0"),
+    (.double(-0.0), "-0.0"),
+    (.double(0.1), "0.1"),
+    (.double(1e20), "1e+20"),
+    (.double(1.5e-7), "1.5e-07"),
+    (.double(.infinity), "null"),
+    (.double(-.infinity), "null"),
+    (.double(.nan), "null"),
+    (.string(""), #""""#),
+])
+func writesScalars(value: JSONValue, expected: String) {
+    #expect(value.compactText == expected)
+}
+
+@Test func escapesOnlyWhatJSONRequires() {
+    let text = "q\" b\\ n\n r\r t\t \u{01}\u{1F}\u{0}/é😀\u{7F}"
+    let expected = #""q\" b\\ n\n r\r t\t \u0001\u001f\u0000/é😀"# + "\u{7F}\""
+    #expect(JSONValue.string(text).compactText == expected)
+}
+
+@Test func escapesKeysLikeStrings() {
+    let value: JSONValue = ["a\"b\n": 1]
+    #expect(value.compactText == #"{"a\"b\n":1}"#)
+}
+
+// MARK: - Round trips
+
+private let roundTripDocuments: [String] = [
+    #"{"z":1,"a":2,"m":{"y":[],"b":{}}}"#,
+    #"[1,-2,3.25,-0.001,1e+20,"x",true,false,null]"#,
+    #"{"unicode":"häßlich 日本 😀","escapes":"\"\\\n\r\t\u0001\u001f"}"#,
+    #"{"big":9223372036854775807,"small":-9223372036854775808,"double":1.7976931348623157e+308}"#,
+    #"[[[[[]]]],{"":{"":""}}]"#,
+]
+
+@Test(arguments: roundTripDocuments)
+func compactRoundTripIsByteIdentical(document: String) throws {
+    let value = try json(document)
+    #expect(value.compactText == document)
+}
+
+@Test(arguments: roundTripDocuments)
+func prettyOutputParsesBackToTheSameValueAndOrder(document: String) throws {
+    let value = try json(document)
+    let pretty = JSONWriter(style: .pretty).bytes(value)
+    let reparsed = try JSONValue.parse(pretty)
+    #expect(reparsed == value)
+    #expect(reparsed.compactText == document)
+    #expect(JSONWriter(style: .pretty).bytes(reparsed) == pretty)
+}
+
+@Test func surrogatePairEscapesRoundTripAsRawUTF8() throws {
+    let value = try json(#"["\ud83d\ude00","\u00e9"]"#)
+    #expect(value.compactText == #"["😀","é"]"#)
+    #expect(try JSONValue.parse(value.compactText) == value)
+}
+
+@Test func controlCharactersRoundTrip() throws {
+    let every = String((0..<0x20).map { Character(Unicode.Scalar(UInt8($0))) })
+    let value = JSONValue.string(every)
+    let text = value.compactText
+    #expect(text.utf8.allSatisfy { $0 >= 0x20 })
+    #expect(try JSONValue.parse(text) == value)
+}
+
+@Test func doublesRoundTripExactly() throws {
+    var generator = SeededGenerator(seed: 7)
+    for _ in 0..<500 {
+        let double = Double(bitPattern: generator.next())
+        guard double.isFinite else { continue }
+        let reparsed = try JSONValue.parse(JSONValue.double(double).compactText)
+        #expect(reparsed == .double(double), "\(double)")
+    }
+}
+
+@Test func integersRoundTripExactly() throws {
+    var generator = SeededGenerator(seed: 8)
+    for _ in 0..<500 {
+        let integer = Int(truncatingIfNeeded: generator.next())
+        #expect(try JSONValue.parse(JSONValue.int(integer).compactText) == .int(integer))
+    }
+}
+
+@Test func sameValueAlwaysGivesTheSameBytes() throws {
+    let first = try json(#"{"b":1,"a":[1,2]}"#)
+    var built = JSONObject()
+    built["b"] = 1
+    built["a"] = [1, 2]
+    #expect(JSONWriter().bytes(first) == JSONWriter().bytes(.object(built)))
+}
