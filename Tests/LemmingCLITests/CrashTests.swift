@@ -134,7 +134,7 @@ struct CrashTests {
         let text = String(decoding: stdout, as: UTF8.self)
         #expect(text.contains("(stopped); next tick"))
         #expect(try org.read("state/engine.lock") == [])
-        #expect(try FileSystem.list(org.paths.journal) ?? [] == [])
+        #expect(try org.read("state/journal/journal.log") == [])
     }
 
     @Test func runsWithAFixedClockAreByteIdentical() throws {

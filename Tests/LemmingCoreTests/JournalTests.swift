@@ -5,7 +5,8 @@ import Testing
 private func sampleJournal() -> Journal {
     var journal = Journal(tick: 42, label: "tick 42 «ünïcode»")
     journal.operations = [
-        .write(path: "agents/a/outbox/00000042-a-01.json", content: Array("{\n  \"x\": \"é\\n\"\n}\n".utf8)),
+        .create(path: "agents/a/outbox/00000042-a-01.json", content: Array("{\n  \"x\": \"é\\n\"\n}\n".utf8)),
+        .replace(path: "agents/a/memory/plan.json", content: Array("{\"v\": 1}\n".utf8)),
         .append(path: "agents/a/logs/turns.jsonl", base: 3, content: Array("{\"turn\":1}\n".utf8)),
         .delete(path: "agents/a/memory/old.json"),
         .move(from: "agents/a/outbox/00000001-a-01.json", to: "archive/outbox/a/00000001-a-01.json"),
@@ -13,38 +14,53 @@ private func sampleJournal() -> Journal {
     return journal
 }
 
-@Test func bytesParseBackToTheSameJournal() throws {
-    let journal = sampleJournal()
-    let parsed = try Journal(bytes: journal.bytes, file: "state/journal/42.json")
-    #expect(parsed == journal)
-    #expect(try JSONValue.parse(journal.bytes)["tick"] == 42)
+@Test func recordsParseBackToTheSameJournals() throws {
+    var second = Journal(tick: 43, label: "control")
+    second.operations = [.replace(path: "state/tick.json", content: [])]
+    let bytes = sampleJournal().record + second.record
+    let (records, length) = try Journal.records(in: bytes, file: "state/journal/journal.log")
+    #expect(length == bytes.count)
+    #expect(records.count == 2)
+    #expect(records.first?.operations == sampleJournal().operations)
+    #expect(records.first?.tick == 42)
+    #expect(records.first?.label == "tick_42_«ünïcode»")
+    #expect(records.last?.operations == second.operations)
 }
 
-@Test func bytesHaveOneOperationPerLine() throws {
+@Test func contentIsCopiedVerbatimAfterAHeaderLine() {
     var journal = Journal(tick: 7, label: "l")
-    journal.operations = [.delete(path: "a"), .move(from: "b", to: "c")]
-    let expected = """
-        {"format":1,"tick":7,"label":"l","operations":[
-        {"op":"delete","path":"a"},
-        {"op":"move","from":"b","to":"c"}
-        ]}
+    journal.operations = [.delete(path: "a"), .create(path: "b", content: Array("x\ny".utf8))]
+    let body = "{\"op\":\"delete\",\"path\":\"a\"}\n{\"op\":\"create\",\"path\":\"b\",\"length\":3}\nx\ny\n"
+    let expected = "LMJ1 7 l 2 \(body.utf8.count) \(Journal.checksum(Array(body.utf8)))\n" + body
+    #expect(journal.record == Array(expected.utf8))
+}
 
-        """
-    #expect(journal.bytes == Array(expected.utf8))
-    let empty = Journal(tick: 1, label: "")
-    #expect(empty.bytes == Array("{\"format\":1,\"tick\":1,\"label\":\"\",\"operations\":[\n]}\n".utf8))
-    #expect(try Journal(bytes: empty.bytes, file: "j") == empty)
+@Test func aTornOrCorruptTailIsIgnored() throws {
+    let first = sampleJournal().record
+    var secondJournal = sampleJournal()
+    secondJournal.tick = 43
+    let second = secondJournal.record
+    for cut in [1, second.count / 2, second.count - 1] {
+        let (records, length) = try Journal.records(in: first + second.prefix(cut), file: "j")
+        #expect(records.count == 1, "cut at \(cut)")
+        #expect(length == first.count)
+    }
+    var flipped = second
+    flipped[flipped.count - 3] ^= 0x20
+    #expect(try Journal.records(in: first + flipped, file: "j").records.count == 1)
+    #expect(try Journal.records(in: [], file: "j").records.isEmpty)
+    #expect(try Journal.records(in: Array("garbage\n".utf8), file: "j").records.isEmpty)
 }
 
 @Test(arguments: [
-    #"{"op":"write","path":"../x","content":""}"#,
-    #"{"op":"write","path":"/etc/passwd","content":""}"#,
-    #"{"op":"write","path":"a/../../b","content":""}"#,
-    #"{"op":"write","path":"","content":""}"#,
-    #"{"op":"write","content":"x"}"#,
-    #"{"op":"append","path":"../log","base":0,"content":""}"#,
-    #"{"op":"append","path":"log","content":""}"#,
-    #"{"op":"append","path":"log","base":-1,"content":""}"#,
+    #"{"op":"create","path":"../x","length":0}"#,
+    #"{"op":"create","path":"/etc/passwd","length":0}"#,
+    #"{"op":"replace","path":"a/../../b","length":0}"#,
+    #"{"op":"create","path":"","length":0}"#,
+    #"{"op":"create","length":0}"#,
+    #"{"op":"append","path":"../log","base":0,"length":0}"#,
+    #"{"op":"append","path":"log","length":0}"#,
+    #"{"op":"append","path":"log","base":-1,"length":0}"#,
     #"{"op":"delete","path":"/tmp/x"}"#,
     #"{"op":"delete","path":".."}"#,
     #"{"op":"move","from":"../a","to":"b"}"#,
@@ -53,18 +69,16 @@ private func sampleJournal() -> Journal {
     #"{"op":"chmod","path":"a"}"#,
     #"{"path":"a"}"#,
     #"5"#,
+    #"{"op":"create","path":"a","length":99}"#,
 ])
-func unsafeOrMalformedOperationsAreRejected(operation: String) throws {
-    let bytes = Array(#"{"format":1,"tick":3,"label":"","operations":[\#(operation)]}"#.utf8)
-    let error = try #require(throws: LemmingError.self) { try Journal(bytes: bytes, file: "state/journal/3.json") }
+func unsafeOrMalformedOperationsInAnIntactRecordAreRejected(operation: String) throws {
+    let body = operation + (operation.contains("length") ? "\n\n" : "\n")
+    let bytes = Array("LMJ1 3 tick 1 \(body.utf8.count) \(Journal.checksum(Array(body.utf8)))\n\(body)".utf8)
+    let error = try #require(throws: LemmingError.self) {
+        try Journal.records(in: bytes, file: "state/journal/journal.log")
+    }
     #expect(error.code == .invalidFile)
-    #expect(error.path == "state/journal/3.json")
-}
-
-@Test(arguments: ["", "{", "[]", #"{"operations":[]}"#, #"{"tick":1}"#, #"{"tick":"1","operations":[]}"#])
-func malformedJournalFilesAreRejected(text: String) throws {
-    let error = try #require(throws: LemmingError.self) { try Journal(bytes: Array(text.utf8), file: "j.json") }
-    #expect(error.code == .invalidFile)
+    #expect(error.path == "state/journal/journal.log")
 }
 
 // MARK: - Applying
@@ -91,10 +105,12 @@ private func makeFixture() throws -> (root: String, journal: Journal) {
     try FileSystem.writeAtomically(Array("old\n".utf8), to: root + "/agents/a/logs/turns.jsonl")
     try FileSystem.writeAtomically(Array("entry".utf8), to: root + "/agents/a/outbox/00000001-a-01.json")
     try FileSystem.writeAtomically(Array("gone".utf8), to: root + "/agents/a/memory.json")
+    try FileSystem.writeAtomically(Array("a much longer previous value".utf8), to: root + "/agents/a/state.json")
     var journal = Journal(tick: 2, label: "tick 2")
     journal.operations = [
-        .write(path: "agents/a/outbox/00000002-a-01.json", content: Array("new entry".utf8)),
-        .write(path: "agents/b/memory/plan.json", content: Array("{}".utf8)),
+        .create(path: "agents/a/outbox/00000002-a-01.json", content: Array("new entry".utf8)),
+        .replace(path: "agents/b/memory/plan.json", content: Array("{}".utf8)),
+        .replace(path: "agents/a/state.json", content: Array("short".utf8)),
         .append(path: "agents/a/logs/turns.jsonl", base: 4, content: Array("turn 2\n".utf8)),
         .append(path: "agents/b/logs/turns.jsonl", base: 0, content: Array("first\n".utf8)),
         .delete(path: "agents/a/memory.json"),
@@ -108,6 +124,7 @@ private func makeFixture() throws -> (root: String, journal: Journal) {
 private let expectedFiles: [String: [UInt8]] = [
     "/agents/a/outbox/00000002-a-01.json": Array("new entry".utf8),
     "/agents/b/memory/plan.json": Array("{}".utf8),
+    "/agents/a/state.json": Array("short".utf8),
     "/agents/a/logs/turns.jsonl": Array("old\nturn 2\n".utf8),
     "/agents/b/logs/turns.jsonl": Array("first\n".utf8),
     "/archive/outbox/a/00000001-a-01.json": Array("entry".utf8),
@@ -144,8 +161,9 @@ private struct SimulatedCrash: Error {}
                 if number == crashAfter { throw SimulatedCrash() }
             }
         }
-        let recovered = try Journal(bytes: journal.bytes, file: "state/journal/2.json")
-        try recovered.apply(root: root)
+        let recovered = try Journal.records(in: journal.record, file: "state/journal/journal.log").records
+        #expect(recovered.count == 1)
+        for record in recovered { try record.apply(root: root) }
         #expect(try snapshot(root) == expectedFiles, "crash after operation \(crashAfter)")
     }
 }

@@ -14,6 +14,7 @@ extension Engine {
             let errors = issues.filter(\.isError)
             if errors.isEmpty {
                 config = newConfig
+                promptFrames = [:]
                 store.checkpointInterval = newConfig.checkpointEveryTicks
             } else {
                 transaction.emit(.configInvalid, ["errors": .strings(errors.map(\.description))])
@@ -66,6 +67,7 @@ extension Engine {
         if scanned.count != agents.count || changed {
             agents = scanned
             graph = OrgGraph(resumes: agents.compactMapValues(\.resume))
+            promptFrames = [:]
         }
         state.tick.nextEventSequence = transaction.state.tick.nextEventSequence
     }

@@ -60,16 +60,18 @@ extension Engine {
         case .sequential:
             for resume in firing {
                 let plan = transaction.plan(
-                    agent: resume.name, resume: resume, choice: providerChoice(for: resume), tools: tools, org: paths)
+                    agent: resume.name, resume: resume, choice: providerChoice(for: resume),
+                    frame: promptFrame(for: resume, in: transaction), tools: tools, org: paths)
                 record(&transaction, await executor.execute(plan))
             }
         case .parallel:
             var plans: [TurnPlan] = []
             for resume in firing {
+                let frame = promptFrame(for: resume, in: transaction)
                 plans.append(
                     transaction.plan(
-                        agent: resume.name, resume: resume, choice: providerChoice(for: resume), tools: tools,
-                        org: paths))
+                        agent: resume.name, resume: resume, choice: providerChoice(for: resume), frame: frame,
+                        tools: tools, org: paths))
             }
             let limit = config.maxConcurrentTurns
             await withTaskGroup(of: (Int, TurnOutcome).self) { group in
@@ -139,6 +141,14 @@ extension Engine {
         }
         firing.sort { Schedule.firesBefore($0.schedule, $0.name, $1.schedule, $1.name) }
         return (firing, skipped)
+    }
+
+    /// The fixed part of an agent's prompt, rendered once per change of resumes, graph or config.
+    func promptFrame(for resume: Resume, in transaction: TickTransaction) -> TickTransaction.PromptFrame {
+        if let frame = promptFrames[resume.name] { return frame }
+        let frame = transaction.promptFrame(agent: resume.name, resume: resume)
+        promptFrames[resume.name] = frame
+        return frame
     }
 
     /// The model entry and provider of a resume's model key (providers are made once and reused).

@@ -23,6 +23,8 @@ public actor Engine {
     var graph: OrgGraph
     var state: EngineState
     var providerCache: [String: any ModelProvider] = [:]
+    /// Rendered prompt frames per agent; cleared whenever resumes, the graph or the config change.
+    var promptFrames: [String: TickTransaction.PromptFrame] = [:]
     var configInfo: FileInfo?
     var modelsInfo: FileInfo?
     /// Set when a commit failed: the in-memory state may be ahead of the files, so the engine stops.

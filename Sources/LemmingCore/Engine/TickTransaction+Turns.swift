@@ -6,6 +6,24 @@ extension TickTransaction {
         var problem: String?
     }
 
+    /// The parts of an agent's prompt that change only with resumes and the graph.
+    struct PromptFrame: Sendable {
+        var canRead: [String]
+        var readers: [String]
+        var systemMessage: String
+    }
+
+    /// Renders the fixed parts of `agent`'s prompt.
+    func promptFrame(agent: String, resume: Resume) -> PromptFrame {
+        let canRead = context.graph.readable(by: agent, agents: Set(context.agents.keys))
+        let readers = context.graph.readers(of: agent)
+        var input = PromptBuilder.Input(
+            orgName: context.config.name, resume: resume, tick: tick, canRead: canRead, readers: readers, memory: [],
+            memoryCharacters: 0, toolResults: [], tools: [], inbox: Inbox.empty)
+        input.systemMessage = nil
+        return PromptFrame(canRead: canRead, readers: readers, systemMessage: PromptBuilder().systemMessage(input))
+    }
+
     // MARK: - Planning
 
     /// Fixes what `agent` sees this turn (its inbox from the current state) and publishes `turn_started`.
@@ -13,23 +31,25 @@ extension TickTransaction {
         agent: String,
         resume: Resume,
         choice: ProviderChoice,
+        frame: PromptFrame,
         tools: any ToolExecutor,
         org: OrgPaths
     ) -> TurnPlan {
         let inbox = buildInbox(for: agent)
         let runtime = state.runtimes[agent]
-        let prompt = PromptBuilder.Input(
+        var prompt = PromptBuilder.Input(
             orgName: context.config.name,
             resume: resume,
             tick: tick,
-            canRead: context.graph.readable(by: agent, agents: Set(context.agents.keys)),
-            readers: context.graph.readers(of: agent),
+            canRead: frame.canRead,
+            readers: frame.readers,
             memory: state.memory[agent]?.mostRecentFirst ?? [],
             memoryCharacters: context.config.memory.promptCharacters,
             toolResults: runtime.pendingToolResults.map(ToolResult.init(json:)),
             tools: tools.descriptions(of: resume.permissions.tools),
             inbox: inbox
         )
+        prompt.systemMessage = frame.systemMessage
         emit(.turnStarted, agent: agent, ["inbox": .int(inbox.entries.count), "model": .string(resume.model.key)])
         return TurnPlan(
             agent: agent, tick: tick, resume: resume, model: choice.model, provider: choice.provider,
@@ -140,7 +160,7 @@ extension TickTransaction {
                     outcome, stopReason: stopReason, violations: violations, entries: written, cost: cost)))
         var data: JSONObject = [
             "stop_reason": .string(stopReason.rawValue), "entries": .int(written.count), "cost": .double(cost),
-            "duration_ms": .double(outcome.totalMilliseconds),
+            "balance": .double(state.ledger[agent]?.balance ?? 0), "duration_ms": .double(outcome.totalMilliseconds),
         ]
         if let error = outcome.error { data["error"] = .string(error) }
         emit(stopReason == .providerFailed ? .turnFailed : .turnFinished, agent: agent, data)
@@ -223,11 +243,7 @@ extension TickTransaction {
             account.turns += 1
         }
         guard let account = state.ledger[agent] else { return cost }
-        if cost != 0 {
-            emit(
-                .creditsChanged, agent: agent,
-                ["reason": "turn", "cost": .double(cost), "balance": .double(account.balance)])
-        }
+        // The cost and the new balance travel in turn_finished; credits_changed is for top-ups.
         let softCap = context.agents[agent]?.resume?.credits.softCap ?? 0
         if account.balance < softCap, !account.softCapWarned {
             updateLedger(agent) { $0.softCapWarned = true }

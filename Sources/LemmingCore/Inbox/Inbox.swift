@@ -13,6 +13,9 @@ public struct Inbox: Sendable, Equatable {
     public var unreadable: [EntryID]
 
     public var isEmpty: Bool { entries.isEmpty }
+
+    /// Nothing shown, no cursor moves.
+    public static let empty = Inbox(entries: [], truncated: [], cursors: [:], waiting: 0, unreadable: [])
 }
 
 /// Builds inboxes from the outbox index and the read cursors.

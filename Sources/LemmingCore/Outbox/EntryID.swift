@@ -31,12 +31,31 @@ public struct EntryID: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     public var text: String {
-        let tickDigits = String(tick)
-        let sequenceDigits = String(sequence)
-        let tickPart =
-            tickDigits.count >= 8 ? tickDigits : String(repeating: "0", count: 8 - tickDigits.count) + tickDigits
-        let sequencePart = sequenceDigits.count >= 2 ? sequenceDigits : "0" + sequenceDigits
-        return tickPart + "-" + agent + "-" + sequencePart
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(12 + agent.utf8.count)
+        Self.appendDigits(tick, minimumWidth: 8, to: &bytes)
+        bytes.append(0x2D)
+        bytes.append(contentsOf: agent.utf8)
+        bytes.append(0x2D)
+        Self.appendDigits(sequence, minimumWidth: 2, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func appendDigits(_ value: Int, minimumWidth: Int, to bytes: inout [UInt8]) {
+        guard value >= 0 else {
+            bytes.append(contentsOf: String(value).utf8)
+            return
+        }
+        var digits: [UInt8] = []
+        var remaining = value
+        repeat {
+            digits.append(UInt8(0x30 + remaining % 10))
+            remaining /= 10
+        } while remaining > 0
+        if digits.count < minimumWidth {
+            bytes.append(contentsOf: repeatElement(0x30, count: minimumWidth - digits.count))
+        }
+        bytes.append(contentsOf: digits.reversed())
     }
 
     public var description: String { text }

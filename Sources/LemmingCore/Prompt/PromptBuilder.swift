@@ -18,6 +18,8 @@ public struct PromptBuilder: Sendable {
         public var toolResults: [ToolResult]
         public var tools: [ToolDescription]
         public var inbox: Inbox
+        /// The system message when already rendered (it only changes with the resume and the graph).
+        public var systemMessage: String?
 
         public init(
             orgName: String, resume: Resume, tick: Int, canRead: [String], readers: [String], memory: [MemoryRecord],
@@ -40,7 +42,7 @@ public struct PromptBuilder: Sendable {
 
     public func messages(for input: Input) -> [ChatMessage] {
         [
-            ChatMessage(role: .system, content: systemMessage(input)),
+            ChatMessage(role: .system, content: input.systemMessage ?? systemMessage(input)),
             ChatMessage(role: .user, content: userMessage(input)),
         ]
     }

@@ -76,6 +76,52 @@ public enum FileSystem {
         }
     }
 
+    /// Rewrites `path` with `bytes` in place (creating it if needed): no temporary file, no new
+    /// inode. Not atomic for concurrent readers; used only for files that the journal protects,
+    /// because replacing files at a high rate is slow on some file systems (ext4 without a
+    /// journal scans recently freed inodes on every file creation).
+    public static func overwrite(_ bytes: [UInt8], at path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw error("open", path) }
+        defer { close(descriptor) }
+        try bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = pwrite(
+                    descriptor, buffer.baseAddress.map { $0 + offset }, buffer.count - offset, off_t(offset))
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw error("write", path)
+                }
+                offset += written
+            }
+        }
+        guard ftruncate(descriptor, off_t(bytes.count)) == 0 else { throw error("truncate", path) }
+    }
+
+    /// Appends `bytes` to `path` and flushes them (`fdatasync`), creating the file if needed.
+    ///
+    /// - Returns: whether the file was created (its directory then needs a sync).
+    @discardableResult
+    public static func appendDurably(_ bytes: [UInt8], to path: String) throws -> Bool {
+        var created = false
+        var descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        if descriptor < 0, errno == ENOENT {
+            descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+            created = true
+        }
+        guard descriptor >= 0 else { throw error("open", path) }
+        defer { close(descriptor) }
+        try writeAll(bytes, to: descriptor, path: path)
+        guard fdatasync(descriptor) == 0 else { throw error("sync", path) }
+        return created
+    }
+
+    /// Cuts a file to `length` bytes (a missing file is not an error).
+    public static func truncate(_ path: String, to length: Int) throws {
+        if Glibc.truncate(path, off_t(length)) != 0, errno != ENOENT { throw error("truncate", path) }
+    }
+
     /// Creates `path` with `bytes`, failing with `EEXIST` if it already exists (no temp file).
     static func writeNew(_ bytes: [UInt8], to path: String, sync: Bool, exclusive: Bool) throws {
         let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC)
@@ -123,15 +169,18 @@ public enum FileSystem {
     /// Cutting first makes a replayed append idempotent: the journal records the length the file
     /// had before the tick, so applying the same append twice leaves one copy.
     public static func append(_ bytes: [UInt8], to path: String, truncatingTo length: Int? = nil) throws {
+        guard let length else {
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw error("open", path) }
+            defer { close(descriptor) }
+            try writeAll(bytes, to: descriptor, path: path)
+            return
+        }
         let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw error("open", path) }
         defer { close(descriptor) }
-        if let length {
-            guard ftruncate(descriptor, off_t(length)) == 0 else { throw error("truncate", path) }
-            guard lseek(descriptor, off_t(length), SEEK_SET) >= 0 else { throw error("seek", path) }
-        } else {
-            guard lseek(descriptor, 0, SEEK_END) >= 0 else { throw error("seek", path) }
-        }
+        guard ftruncate(descriptor, off_t(length)) == 0 else { throw error("truncate", path) }
+        guard lseek(descriptor, off_t(length), SEEK_SET) >= 0 else { throw error("seek", path) }
         try writeAll(bytes, to: descriptor, path: path)
     }
 

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The org's files: reads them into an ``OrgSnapshot`` and commits ``TickChanges`` through the
 /// journal (DESIGN §4, §5.6).
 ///
@@ -19,7 +25,6 @@ public final class FileOrgStore {
     /// instant, as a crash would (the journal stays for recovery).
     package var crashPoint: ((CommitStep) throws -> Void)?
     private var turnLogSizes: [String: Int] = [:]
-    private var journalCounter = 0
     private var commitsSinceCheckpoint = 0
 
     public init(paths: OrgPaths, checkpointInterval: Int = 16) {
@@ -29,31 +34,23 @@ public final class FileOrgStore {
 
     // MARK: - Recovery
 
-    /// Re-applies the journals a crash left behind, in order, then checkpoints.
+    /// The write-ahead journal: `state/journal/journal.log`.
+    var journalFile: String { paths.journal + "/journal.log" }
+
+    /// Re-applies, in order, the journal records a crash left behind, then checkpoints.
     ///
-    /// - Returns: the ticks whose journals were applied.
+    /// - Returns: the ticks of the records applied.
     @discardableResult
     public func recover() throws -> [Int] {
         // Temporary files of writes a crash interrupted: their targets were never replaced.
         for name in try FileSystem.list(paths.state) ?? [] where FileSystem.isTemporaryName(name) {
             try FileSystem.remove(paths.state + "/" + name)
         }
-        let names = (try FileSystem.list(paths.journal) ?? []).sorted()
-        var applied: [Int] = []
-        for name in names {
-            let path = paths.journal + "/" + name
-            if FileSystem.isTemporaryName(name) {
-                // A journal whose write was interrupted was never applied: drop it.
-                try FileSystem.remove(path)
-                continue
-            }
-            guard name.hasSuffix(".json") else { continue }
-            let journal = try Journal(bytes: try FileSystem.read(path), file: paths.relative(path))
-            try journal.apply(root: paths.root)
-            applied.append(journal.tick)
-        }
-        if !names.isEmpty { try checkpoint() }
-        return applied
+        guard let bytes = try FileSystem.readIfPresent(journalFile), !bytes.isEmpty else { return [] }
+        let (records, _) = try Journal.records(in: bytes, file: paths.relative(journalFile))
+        for record in records { try record.apply(root: paths.root) }
+        try checkpoint()
+        return records.map(\.tick)
     }
 
     // MARK: - Loading
@@ -83,9 +80,9 @@ public final class FileOrgStore {
         var records: [String: AgentRecord] = [:]
         let names = Set(folders.filter(Names.isValidAgentName))
         for folder in folders {
-            guard FileSystem.info(paths.agent(folder))?.isDirectory == true else { continue }
             let file = paths.relative(paths.resume(folder))
             guard Names.isValidAgentName(folder) else {
+                guard FileSystem.info(paths.agent(folder))?.isDirectory == true else { continue }
                 let issue = ValidationIssue(
                     .error, file: "agents/\(folder)", field: "", rule: "folder_name",
                     message: "'\(folder)' is not a valid agent name (lowercase letters, digits, '_'); folder ignored")
@@ -94,7 +91,9 @@ public final class FileOrgStore {
             }
             let info = FileSystem.info(paths.resume(folder))
             guard let info, info.isRegularFile else {
-                records[folder] = AgentRecord(name: folder, resume: nil, issues: [], hasResumeFile: false)
+                if FileSystem.info(paths.agent(folder))?.isDirectory == true {
+                    records[folder] = AgentRecord(name: folder, resume: nil, issues: [], hasResumeFile: false)
+                }
                 continue
             }
             if let old = previous[folder], old.fileInfo == info {
@@ -142,13 +141,23 @@ public final class FileOrgStore {
         )
     }
 
+    /// Reads a state file. The engine rewrites state files in place under its journal, so a reader
+    /// without the lock can catch one mid-write: an unreadable file is read again a few times
+    /// before it counts as corrupt.
     private func readState<T>(_ path: String, _ make: (JSONValue, String) throws -> T) throws -> T? {
-        guard let bytes = try FileSystem.readIfPresent(path) else { return nil }
         let file = paths.relative(path)
-        do {
-            return try make(try JSONValue.parse(bytes), file)
-        } catch let error as JSONParseError {
-            throw LemmingError(.invalidFile, "not valid JSON (\(error)); fix or remove the file", path: file)
+        var attempt = 0
+        while true {
+            guard let bytes = try FileSystem.readIfPresent(path) else { return nil }
+            do {
+                return try make(try JSONValue.parse(bytes), file)
+            } catch let error as JSONParseError {
+                attempt += 1
+                guard attempt < 5 else {
+                    throw LemmingError(.invalidFile, "not valid JSON (\(error)); fix or remove the file", path: file)
+                }
+                usleep(2_000)
+            }
         }
     }
 
@@ -244,22 +253,20 @@ public final class FileOrgStore {
 
     // MARK: - Commit
 
-    /// Makes `changes` durable and applies them: journal written and synced first, then the files.
+    /// Makes `changes` durable and applies them: the journal record is appended and synced first,
+    /// then the files are written.
     public func commit(_ changes: TickChanges) throws {
         let journal = makeJournal(changes)
         try crashPoint?(.beforeJournal)
         try FileSystem.makeDirectory(paths.journal)
-        journalCounter += 1
-        let number = String(journalCounter)
-        let tickText = String(changes.tick)
-        let name =
-            String(repeating: "0", count: max(0, 8 - tickText.count)) + tickText + "-"
-            + String(repeating: "0", count: max(0, 6 - number.count)) + number + ".json"
-        try FileSystem.writeAtomically(journal.bytes, to: paths.journal + "/" + name, sync: true)
-        try FileSystem.syncDirectory(paths.journal)
+        if try FileSystem.appendDurably(journal.record, to: journalFile) {
+            try FileSystem.syncDirectory(paths.journal)
+        }
         try crashPoint?(.journalWritten(operations: journal.operations.count))
         let crashPoint = self.crashPoint
-        try journal.apply(root: paths.root, afterEach: crashPoint.map { hook in { try hook(.applied(operation: $0)) } })
+        try journal.apply(
+            root: paths.root, recovering: false,
+            afterEach: crashPoint.map { hook in { try hook(.applied(operation: $0)) } })
         for lines in changes.turnLines {
             turnLogSizes[lines.agent, default: 0] += lines.bytes.count
         }
@@ -278,18 +285,18 @@ public final class FileOrgStore {
         var journal = Journal(tick: changes.tick, label: changes.label)
         let pretty = JSONWriter(style: .pretty)
         for entry in changes.entries {
-            journal.operations.append(.write(path: paths.relative(paths.entry(entry.id)), content: entry.fileBytes))
+            journal.operations.append(.create(path: paths.relative(paths.entry(entry.id)), content: entry.fileBytes))
         }
         for change in changes.memory {
             let path = paths.relative(paths.memory(change.agent, key: change.key))
             if let record = change.record {
-                journal.operations.append(.write(path: path, content: pretty.bytes(record.json)))
+                journal.operations.append(.replace(path: path, content: pretty.bytes(record.json)))
             } else {
                 journal.operations.append(.delete(path: path))
             }
         }
         for file in changes.files {
-            journal.operations.append(.write(path: file.path, content: file.content))
+            journal.operations.append(.create(path: file.path, content: file.content))
         }
         for lines in changes.turnLines {
             journal.operations.append(
@@ -302,31 +309,29 @@ public final class FileOrgStore {
                 .move(from: paths.relative(paths.entry(id)), to: paths.relative(paths.archivedEntry(id))))
         }
         if let ledger = changes.ledger {
-            journal.operations.append(.write(path: paths.relative(paths.ledger), content: pretty.bytes(ledger.json)))
+            journal.operations.append(.replace(path: paths.relative(paths.ledger), content: pretty.bytes(ledger.json)))
         }
         if let cursors = changes.cursors {
-            journal.operations.append(.write(path: paths.relative(paths.cursors), content: pretty.bytes(cursors.json)))
+            journal.operations.append(
+                .replace(path: paths.relative(paths.cursors), content: pretty.bytes(cursors.json)))
         }
         if let runtimes = changes.runtimes {
             journal.operations.append(
-                .write(path: paths.relative(paths.agentStates), content: pretty.bytes(runtimes.json)))
+                .replace(path: paths.relative(paths.agentStates), content: pretty.bytes(runtimes.json)))
         }
         for name in changes.consumedCommands {
             journal.operations.append(.delete(path: paths.relative(paths.commands + "/" + name)))
         }
         if let tickState = changes.tickState {
-            journal.operations.append(.write(path: paths.relative(paths.tick), content: pretty.bytes(tickState.json)))
+            journal.operations.append(.replace(path: paths.relative(paths.tick), content: pretty.bytes(tickState.json)))
         }
         return journal
     }
 
-    /// Flushes everything written since the last checkpoint to disk, then removes the journals.
+    /// Flushes everything written since the last checkpoint to disk, then empties the journal.
     public func checkpoint() throws {
         try FileSystem.syncFileSystem(containing: paths.root)
-        for name in (try FileSystem.list(paths.journal) ?? []).sorted() {
-            try FileSystem.remove(paths.journal + "/" + name)
-        }
-        journalCounter = 0
+        try FileSystem.truncate(journalFile, to: 0)
         commitsSinceCheckpoint = 0
     }
 }

@@ -1,113 +1,195 @@
-/// The redo log of one commit: every file operation of a tick (or of a control change), written and
-/// synced before any of them is applied (DESIGN §5.6).
+/// One record of the write-ahead journal: every file operation of one commit (a tick, or control
+/// commands applied between ticks), appended to `state/journal/journal.log` and synced before any
+/// of them is applied (DESIGN §5.6).
 ///
-/// Operations are idempotent by construction (whole-file writes with deterministic names, appends
-/// that first cut the file to its recorded length, moves that tolerate a missing source), so
-/// re-applying a journal after a crash at any instant gives the same files as applying it once.
+/// Operations are idempotent by construction (new files with deterministic names, whole-content
+/// rewrites, appends that first cut the file to its recorded length, moves that tolerate a missing
+/// source), so re-applying the records in order after a crash at any instant gives the same files
+/// as applying them once.
+///
+/// A record is a header line, then the operations, each a JSON line followed by its raw content:
+///
+///     LMJ1 <tick> <label> <operations> <body bytes> <checksum>
+///     {"op":"create","path":"agents/a/outbox/00000001-a-01.json","length":312}
+///     <312 bytes>
+///
+/// Content is copied as is (no escaping); the checksum detects a record torn by a crash.
 struct Journal: Sendable, Equatable {
     enum Operation: Sendable, Equatable {
-        /// Replace the file with `content` (atomically).
-        case write(path: String, content: [UInt8])
+        /// Create a new file atomically (temporary file, then rename): entries.
+        case create(path: String, content: [UInt8])
+        /// Rewrite a file's content in place (no new inode): memory and state files.
+        case replace(path: String, content: [UInt8])
         /// Cut the file to `base` bytes, then append `content`.
         case append(path: String, base: Int, content: [UInt8])
         case delete(path: String)
         case move(from: String, to: String)
     }
 
+    static let magic = "LMJ1"
+
     var tick: Int
     var label: String
     var operations: [Operation] = []
-
-    static func json(_ operation: Operation) -> JSONValue {
-        switch operation {
-        case .write(let path, let content):
-            return ["op": "write", "path": .string(path), "content": .string(String(decoding: content, as: UTF8.self))]
-        case .append(let path, let base, let content):
-            return [
-                "op": "append", "path": .string(path), "base": .int(base),
-                "content": .string(String(decoding: content, as: UTF8.self)),
-            ]
-        case .delete(let path):
-            return ["op": "delete", "path": .string(path)]
-        case .move(let from, let to):
-            return ["op": "move", "from": .string(from), "to": .string(to)]
-        }
-    }
-
-    /// The file content: valid JSON with one operation per line, so a journal is readable.
-    var bytes: [UInt8] {
-        var output: [UInt8] = []
-        let writer = JSONWriter(style: .compact)
-        output.append(contentsOf: "{\"format\":1,\"tick\":\(tick),\"label\":".utf8)
-        writer.write(.string(label), into: &output)
-        output.append(contentsOf: ",\"operations\":[\n".utf8)
-        for (position, operation) in operations.enumerated() {
-            writer.write(Self.json(operation), into: &output)
-            output.append(contentsOf: (position + 1 < operations.count ? ",\n" : "\n").utf8)
-        }
-        output.append(contentsOf: "]}\n".utf8)
-        return output
-    }
 
     init(tick: Int, label: String) {
         self.tick = tick
         self.label = label
     }
 
-    init(bytes: [UInt8], file: String) throws {
-        let value: JSONValue
-        do {
-            value = try JSONValue.parse(bytes)
-        } catch {
-            throw LemmingError(.invalidFile, "journal is not valid JSON (\(error))", path: file)
-        }
-        guard let tick = value["tick"]?.intValue, let items = value["operations"]?.arrayValue else {
-            throw LemmingError(.invalidFile, "journal has no tick or operations", path: file)
-        }
-        self.tick = tick
-        label = value["label"]?.stringValue ?? ""
-        for (position, item) in items.enumerated() {
-            let field = "operations[\(position)]"
-            guard let op = item["op"]?.stringValue else {
-                throw LemmingError(.invalidFile, "operation without op", path: file, field: field)
+    // MARK: - Encoding
+
+    /// The record's bytes.
+    var record: [UInt8] {
+        var body: [UInt8] = []
+        body.reserveCapacity(operations.count * 512)
+        let writer = JSONWriter(style: .compact)
+        for operation in operations {
+            var header = JSONObject()
+            var content: [UInt8]?
+            switch operation {
+            case .create(let path, let bytes):
+                header = ["op": "create", "path": .string(path), "length": .int(bytes.count)]
+                content = bytes
+            case .replace(let path, let bytes):
+                header = ["op": "replace", "path": .string(path), "length": .int(bytes.count)]
+                content = bytes
+            case .append(let path, let base, let bytes):
+                header = ["op": "append", "path": .string(path), "base": .int(base), "length": .int(bytes.count)]
+                content = bytes
+            case .delete(let path):
+                header = ["op": "delete", "path": .string(path)]
+            case .move(let from, let to):
+                header = ["op": "move", "from": .string(from), "to": .string(to)]
             }
-            func string(_ key: String) throws -> String {
-                guard let text = item[key]?.stringValue, !text.isEmpty, !text.hasPrefix("/"), !text.contains("..")
-                else {
-                    throw LemmingError(.invalidFile, "missing or unsafe \(key)", path: file, field: field)
+            writer.write(.object(header), into: &body)
+            body.append(0x0A)
+            if let content {
+                body.append(contentsOf: content)
+                body.append(0x0A)
+            }
+        }
+        let safeLabel = label.isEmpty ? "-" : String(label.map { $0 == " " || $0 == "\n" ? "_" : $0 })
+        var record = Array(
+            "\(Self.magic) \(tick) \(safeLabel) \(operations.count) \(body.count) \(Self.checksum(body))\n".utf8)
+        record.append(contentsOf: body)
+        return record
+    }
+
+    /// A 64-bit checksum of `bytes` (FNV-1a over 8-byte words), as 16 hex digits.
+    static func checksum(_ bytes: [UInt8]) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset + 8 <= raw.count {
+                hash = (hash ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0x0000_0100_0000_01B3
+                hash ^= hash >> 29
+                offset += 8
+            }
+            while offset < raw.count {
+                hash = (hash ^ UInt64(raw[offset])) &* 0x0000_0100_0000_01B3
+                offset += 1
+            }
+        }
+        let digits = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    // MARK: - Decoding
+
+    /// The complete records of a journal file, in order.
+    ///
+    /// Reading stops at the first record that is incomplete or whose checksum does not match: a
+    /// crash interrupted its write, so none of its operations was applied.
+    ///
+    /// - Returns: the records, and how many bytes of the file they occupy.
+    /// - Throws: ``LemmingError`` when a record is intact but holds an unsafe path or an unknown
+    ///   operation (the file was edited by hand): better refuse than apply it.
+    static func records(in bytes: [UInt8], file: String) throws -> (records: [Journal], length: Int) {
+        var records: [Journal] = []
+        var position = 0
+        while position < bytes.count {
+            guard let newline = bytes[position...].firstIndex(of: 0x0A) else { break }
+            let header = String(decoding: bytes[position..<newline], as: UTF8.self).split(separator: " ")
+            guard header.count == 6, header[0] == Self.magic, let tick = Int(header[1]), let count = Int(header[3]),
+                let length = Int(header[4]), length >= 0, newline + 1 + length <= bytes.count
+            else { break }
+            let body = Array(bytes[(newline + 1)..<(newline + 1 + length)])
+            guard checksum(body) == header[5] else { break }
+            var journal = Journal(tick: tick, label: String(header[2]))
+            journal.operations = try parseOperations(body, count: count, file: file)
+            records.append(journal)
+            position = newline + 1 + length
+        }
+        return (records, position)
+    }
+
+    private static func parseOperations(_ body: [UInt8], count: Int, file: String) throws -> [Operation] {
+        var operations: [Operation] = []
+        var position = 0
+        func invalid(_ message: String) -> LemmingError {
+            LemmingError(.invalidFile, message, path: file, field: "operations[\(operations.count)]")
+        }
+        while position < body.count {
+            guard let newline = body[position...].firstIndex(of: 0x0A),
+                let header = try? JSONValue.parse(Array(body[position..<newline])), let op = header["op"]?.stringValue
+            else { throw invalid("unreadable operation header") }
+            position = newline + 1
+            func path(_ key: String) throws -> String {
+                guard let text = header[key]?.stringValue, isSafe(text) else {
+                    throw invalid("missing or unsafe \(key)")
                 }
                 return text
             }
+            func content() throws -> [UInt8] {
+                guard let length = header["length"]?.intValue, length >= 0, position + length < body.count,
+                    body[position + length] == 0x0A
+                else { throw invalid("content length does not match") }
+                defer { position += length + 1 }
+                return Array(body[position..<(position + length)])
+            }
             switch op {
-            case "write":
-                operations.append(
-                    .write(path: try string("path"), content: Array((item["content"]?.stringValue ?? "").utf8)))
+            case "create": operations.append(.create(path: try path("path"), content: try content()))
+            case "replace": operations.append(.replace(path: try path("path"), content: try content()))
             case "append":
-                guard let base = item["base"]?.intValue, base >= 0 else {
-                    throw LemmingError(.invalidFile, "append without base", path: file, field: field)
-                }
-                operations.append(
-                    .append(
-                        path: try string("path"), base: base, content: Array((item["content"]?.stringValue ?? "").utf8))
-                )
-            case "delete":
-                operations.append(.delete(path: try string("path")))
-            case "move":
-                operations.append(.move(from: try string("from"), to: try string("to")))
-            default:
-                throw LemmingError(.invalidFile, "unknown operation '\(op)'", path: file, field: field)
+                guard let base = header["base"]?.intValue, base >= 0 else { throw invalid("append without base") }
+                operations.append(.append(path: try path("path"), base: base, content: try content()))
+            case "delete": operations.append(.delete(path: try path("path")))
+            case "move": operations.append(.move(from: try path("from"), to: try path("to")))
+            default: throw invalid("unknown operation '\(op)'")
             }
         }
+        guard operations.count == count else {
+            throw LemmingError(
+                .invalidFile, "record announces \(count) operations, holds \(operations.count)", path: file)
+        }
+        return operations
     }
 
+    /// A path relative to the org that stays inside it.
+    static func isSafe(_ path: String) -> Bool {
+        !path.isEmpty && !path.hasPrefix("/") && !path.split(separator: "/").contains("..")
+    }
+
+    // MARK: - Applying
+
     /// Applies every operation, creating folders as needed.
-    func apply(root: String, afterEach: ((Int) throws -> Void)? = nil) throws {
+    ///
+    /// - Parameters:
+    ///   - recovering: replaying after a crash: appends first cut their file to its recorded length
+    ///     (a first application appends directly; the engine knows the length is right).
+    ///   - afterEach: called after each operation with its index (a test hook).
+    func apply(root: String, recovering: Bool = true, afterEach: ((Int) throws -> Void)? = nil) throws {
         for (number, operation) in operations.enumerated() {
             switch operation {
-            case .write(let path, let content):
+            case .create(let path, let content):
                 try withParent(root + "/" + path) { try FileSystem.writeAtomically(content, to: $0) }
+            case .replace(let path, let content):
+                try withParent(root + "/" + path) { try FileSystem.overwrite(content, at: $0) }
             case .append(let path, let base, let content):
-                try withParent(root + "/" + path) { try FileSystem.append(content, to: $0, truncatingTo: base) }
+                try withParent(root + "/" + path) {
+                    try FileSystem.append(content, to: $0, truncatingTo: recovering ? base : nil)
+                }
             case .delete(let path):
                 try FileSystem.remove(root + "/" + path)
             case .move(let from, let to):

@@ -12,11 +12,36 @@ public enum Timestamp {
         let days = seconds.floorDivided(by: 86_400)
         seconds -= days * 86_400
         let (year, month, day) = civilDate(daysSinceEpoch: days)
-        let hour = Int(seconds / 3600)
-        let minute = Int(seconds % 3600 / 60)
-        let second = Int(seconds % 60)
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))"
-            + ".\(pad(milliseconds, 3))Z"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        appendDigits(year, width: 4, to: &bytes)
+        bytes.append(0x2D)
+        appendDigits(month, width: 2, to: &bytes)
+        bytes.append(0x2D)
+        appendDigits(day, width: 2, to: &bytes)
+        bytes.append(0x54)
+        appendDigits(Int(seconds / 3600), width: 2, to: &bytes)
+        bytes.append(0x3A)
+        appendDigits(Int(seconds % 3600 / 60), width: 2, to: &bytes)
+        bytes.append(0x3A)
+        appendDigits(Int(seconds % 60), width: 2, to: &bytes)
+        bytes.append(0x2E)
+        appendDigits(milliseconds, width: 3, to: &bytes)
+        bytes.append(0x5A)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `value` in decimal, zero-padded to `width` (negative years keep their sign).
+    private static func appendDigits(_ value: Int, width: Int, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(0x2D) }
+        var digits: [UInt8] = []
+        var remaining = value.magnitude
+        repeat {
+            digits.append(UInt8(0x30 + remaining % 10))
+            remaining /= 10
+        } while remaining > 0
+        if digits.count < width { bytes.append(contentsOf: repeatElement(0x30, count: width - digits.count)) }
+        bytes.append(contentsOf: digits.reversed())
     }
 
     /// Parses an ISO 8601 time with or without fractional seconds (`Z` or an offset).
@@ -27,11 +52,6 @@ public enum Timestamp {
         let plain = ISO8601DateFormatter()
         plain.formatOptions = [.withInternetDateTime]
         return plain.date(from: text)
-    }
-
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
     /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
