@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import LemmingCore
@@ -136,4 +137,54 @@ func prettyOutputParsesBackToTheSameValueAndOrder(document: String) throws {
     built["b"] = 1
     built["a"] = [1, 2]
     #expect(JSONWriter().bytes(first) == JSONWriter().bytes(.object(built)))
+}
+
+/// The reference escaping rules, one byte at a time.
+private func referenceEscaped(_ text: String) -> String {
+    var result = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": result += "\\\""
+        case "\\": result += "\\\\"
+        case "\n": result += "\\n"
+        case "\r": result += "\\r"
+        case "\t": result += "\\t"
+        case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
+        default: result.unicodeScalars.append(scalar)
+        }
+    }
+    return result + "\""
+}
+
+@Test func stringEscapingMatchesTheReferenceOnRandomText() {
+    var generator = SeededGenerator(seed: 77)
+    let alphabet: [Character] = [
+        "a", "Z", " ", "\"", "\\", "\n", "\r", "\t", "\u{1}", "\u{1F}", "é", "€", "😀", "~", "{",
+    ]
+    for length in [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 200] {
+        for _ in 0..<20 {
+            let text = String((0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+            #expect(JSONValue.string(text).compactText == referenceEscaped(text), "\(Array(text.utf8))")
+        }
+    }
+}
+
+@Test func lineBuilderWritesWhatTheWriterWrites() {
+    var line = JSONLineBuilder()
+    line.beginObject()
+    line.member("a", 1)
+    line.object("b") { inner in
+        inner.beginArray("list")
+        for text in ["x", "y\n"] {
+            inner.beginObject()
+            inner.member("t", .string(text))
+            inner.endObject()
+        }
+        inner.endArray()
+        inner.member("raw", raw: Array("[true]".utf8))
+    }
+    line.member("c", .null)
+    line.endObject()
+    let expected: JSONValue = ["a": 1, "b": ["list": [["t": "x"], ["t": "y\n"]], "raw": [true]], "c": nil]
+    #expect(line.bytes == JSONWriter(style: .compact).bytes(expected))
 }

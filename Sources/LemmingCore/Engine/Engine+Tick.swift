@@ -139,8 +139,11 @@ extension Engine {
                 firing.append(resume)
             }
         }
-        firing.sort { Schedule.firesBefore($0.schedule, $0.name, $1.schedule, $1.name) }
-        return (firing, skipped)
+        // Sort indices, not resumes: resumes are large values and would be copied at every swap.
+        let order = firing.indices.sorted {
+            Schedule.firesBefore(firing[$0].schedule, firing[$0].name, firing[$1].schedule, firing[$1].name)
+        }
+        return (order.map { firing[$0] }, skipped)
     }
 
     /// The fixed part of an agent's prompt, rendered once per change of resumes, graph or config.

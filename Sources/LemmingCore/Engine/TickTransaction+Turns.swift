@@ -11,6 +11,8 @@ extension TickTransaction {
         var canRead: [String]
         var readers: [String]
         var systemMessage: String
+        /// The system message as an escaped JSON string, for turn records.
+        var systemMessageJSON: [UInt8]
     }
 
     /// Renders the fixed parts of `agent`'s prompt.
@@ -21,7 +23,10 @@ extension TickTransaction {
             orgName: context.config.name, resume: resume, tick: tick, canRead: canRead, readers: readers, memory: [],
             memoryCharacters: 0, toolResults: [], tools: [], inbox: Inbox.empty)
         input.systemMessage = nil
-        return PromptFrame(canRead: canRead, readers: readers, systemMessage: PromptBuilder().systemMessage(input))
+        let message = PromptBuilder().systemMessage(input)
+        var escaped: [UInt8] = []
+        JSONWriter.writeString(message, into: &escaped)
+        return PromptFrame(canRead: canRead, readers: readers, systemMessage: message, systemMessageJSON: escaped)
     }
 
     // MARK: - Planning
@@ -53,8 +58,9 @@ extension TickTransaction {
         emit(.turnStarted, agent: agent, ["inbox": .int(inbox.entries.count), "model": .string(resume.model.key)])
         return TurnPlan(
             agent: agent, tick: tick, resume: resume, model: choice.model, provider: choice.provider,
-            providerProblem: choice.problem, balance: state.ledger[agent]?.balance ?? 0, prompt: prompt, tools: tools,
-            org: org, replyLimits: context.config.replies, startedAt: now)
+            providerProblem: choice.problem, balance: state.ledger[agent]?.balance ?? 0, prompt: prompt,
+            systemMessageJSON: frame.systemMessageJSON, tools: tools, org: org, replyLimits: context.config.replies,
+            startedAt: now)
     }
 
     /// The inbox of `agent` from the current state; entries read from disk join the cache.

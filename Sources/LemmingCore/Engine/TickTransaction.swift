@@ -78,7 +78,7 @@ struct TickTransaction {
 
     /// Opens an account at `max_credits` for every valid agent that has none.
     mutating func openAccounts() {
-        for (name, record) in context.agents.sorted(by: { Names.precedes($0.key, $1.key) }) {
+        for (name, record) in context.agents {
             guard let resume = record.resume, state.ledger[name] == nil else { continue }
             state.ledger[name] = LedgerAccount(balance: resume.credits.maxCredits)
             ledgerChanged = true

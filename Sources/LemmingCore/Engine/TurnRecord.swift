@@ -9,39 +9,54 @@ enum TurnRecord {
         cost: Double
     ) -> [UInt8] {
         let plan = outcome.plan
-        var record = JSONObject()
-        record["tick"] = .int(plan.tick)
-        record["agent"] = .string(plan.agent)
-        record["stop_reason"] = .string(stopReason.rawValue)
-        record["started_at"] = .string(plan.startedAt)
-        record["model"] = [
-            "key": .string(plan.resume.model.key), "provider": .optional(plan.model?.provider),
-            "model": .optional(plan.model?.model),
-        ]
-        record["request"] = [
-            "messages": .array(outcome.messages.map(\.json)), "temperature": .double(plan.resume.model.temperature),
-            "max_tokens": .int(plan.resume.model.maxTokens),
-        ]
-        record["inbox"] = .strings(plan.inbox.entries.map(\.id.text))
-        if let response = outcome.response {
-            record["reply"] = ["text": .string(response.text), "finish_reason": .optional(response.finishReason)]
-        } else {
-            record["reply"] = .null
+        var line = JSONLineBuilder(capacity: 4096)
+        line.beginObject()
+        line.member("tick", .int(plan.tick))
+        line.member("agent", .string(plan.agent))
+        line.member("stop_reason", .string(stopReason.rawValue))
+        line.member("started_at", .string(plan.startedAt))
+        line.member(
+            "model",
+            [
+                "key": .string(plan.resume.model.key), "provider": .optional(plan.model?.provider),
+                "model": .optional(plan.model?.model),
+            ])
+        line.object("request") { request in
+            request.beginArray("messages")
+            for (position, message) in outcome.messages.enumerated() {
+                request.beginObject()
+                request.member("role", .string(message.role.rawValue))
+                // The system message is the same every turn: reuse its escaped form.
+                if position == 0, message.role == .system, message.content == plan.prompt.systemMessage {
+                    request.member("content", raw: plan.systemMessageJSON)
+                } else {
+                    request.member("content", .string(message.content))
+                }
+                request.endObject()
+            }
+            request.endArray()
+            request.member("temperature", .double(plan.resume.model.temperature))
+            request.member("max_tokens", .int(plan.resume.model.maxTokens))
         }
-        record["parsed"] = outcome.reply?.json ?? .null
-        record["entries"] = .strings(entries.map(\.text))
-        record["violations"] = .array(violations.map(\.json))
-        record["tool_results"] = .array(outcome.toolResults.map(\.json))
-        record["usage"] = outcome.usage.json
-        record["cost"] = .double(cost)
-        record["reserved"] = .double(outcome.reserved)
-        record["error"] = .optional(outcome.error)
-        record["duration_ms"] = [
-            "total": .double(outcome.totalMilliseconds), "provider": .double(outcome.providerMilliseconds),
-        ]
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(4096)
-        JSONWriter(style: .compact).write(.object(record), into: &bytes)
+        line.member("inbox", .strings(plan.inbox.entries.map(\.id.text)))
+        if let response = outcome.response {
+            line.member("reply", ["text": .string(response.text), "finish_reason": .optional(response.finishReason)])
+        } else {
+            line.member("reply", .null)
+        }
+        line.member("parsed", outcome.reply?.json ?? .null)
+        line.member("entries", .strings(entries.map(\.text)))
+        line.member("violations", .array(violations.map(\.json)))
+        line.member("tool_results", .array(outcome.toolResults.map(\.json)))
+        line.member("usage", outcome.usage.json)
+        line.member("cost", .double(cost))
+        line.member("reserved", .double(outcome.reserved))
+        line.member("error", .optional(outcome.error))
+        line.member(
+            "duration_ms",
+            ["total": .double(outcome.totalMilliseconds), "provider": .double(outcome.providerMilliseconds)])
+        line.endObject()
+        var bytes = line.bytes
         bytes.append(0x0A)
         return bytes
     }
