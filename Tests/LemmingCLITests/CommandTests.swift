@@ -47,6 +47,24 @@ struct CommandTests {
         #expect(text.stdout.hasPrefix("acme: next tick 4, engine stopped\nAGENT"))
     }
 
+    @Test func runUntilIdleStopsWhenTheConversationIsOver() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileSystem.removeTree(directory) }
+        _ = try Lemming.run(["init", "."], in: directory)
+        try ControlCommand.send(HumanMessage(to: ["manager"], text: "Status report, please."))
+            .submit(to: OrgPaths(root: directory), clock: TemporaryOrg.fixedClock)
+        let result = try Lemming.run(["run", "--until-idle"], in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        let last = result.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.hasPrefix("ran ") && last.contains("(idle: nothing new to read)"), "\(result.stdout)")
+        let ran = Int(last.split(separator: " ")[1]) ?? 0
+        #expect(ran >= 3 && ran < 10)
+        let answers = try FileSystem.list(directory + "/agents/manager/outbox") ?? []
+        #expect(!answers.isEmpty)
+        let again = try Lemming.run(["run", "--until-idle"], in: directory)
+        #expect(again.stdout.hasSuffix("ran 1 tick (idle: nothing new to read); next tick \(ran + 2)\n"))
+    }
+
     @Test func stepRunsExactlyOneTick() throws {
         let directory = try temporaryDirectory()
         defer { try? FileSystem.removeTree(directory) }
