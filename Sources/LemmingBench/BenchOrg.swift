@@ -8,7 +8,7 @@ struct BenchOrg {
 
     /// `agents` agents in a ring, each reading the `reads` agents before it and the human; the
     /// scripted model gives every agent, every tick, one message and one memory update.
-    static func make(in directory: String, agents: Int, ticks: Int, reads: Int) throws -> BenchOrg {
+    static func make(in directory: String, agents: Int, reads: Int) throws -> BenchOrg {
         let root = directory + "/lemming-bench-" + UUID().uuidString.lowercased()
         let paths = OrgPaths(root: root)
         let writer = JSONWriter(style: .pretty)
@@ -31,14 +31,12 @@ struct BenchOrg {
             // One line per agent, used for every tick; the text differs per agent.
             let reply: JSONValue = [
                 "outbox_entries": [["kind": "report", "payload": ["text": .string("\(name): progress as planned.")]]],
-                "memory_updates": ProcessInfo.processInfo.environment["BENCH_NO_MEMORY"] == nil
-                    ? [["key": "status", "op": "set", "value": "working"]] : [],
+                "memory_updates": [["key": "status", "op": "set", "value": "working"]],
                 "notes": "reported",
             ]
             compact.write(["agent": .string(name), "reply": reply], into: &replies)
             replies.append(0x0A)
         }
-        _ = ticks
         try FileSystem.writeAtomically(replies, to: root + "/replies.jsonl")
         let models: JSONValue = [
             "bench": [

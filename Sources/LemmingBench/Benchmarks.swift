@@ -7,21 +7,35 @@ import Glibc
 #endif
 
 /// The three benchmarks of issue 2.
-struct Benchmarks {
+///
+/// Orgs are removed only at the end: on ext4 without a journal, files deleted in the last minutes
+/// slow down every file creation, which would penalise the benchmarks that follow.
+final class Benchmarks {
     let directory: String
+    private(set) var created: [BenchOrg] = []
+
+    init(directory: String) {
+        self.directory = directory
+    }
+
+    func make(agents: Int, reads: Int) throws -> BenchOrg {
+        let org = try BenchOrg.make(in: directory, agents: agents, reads: reads)
+        created.append(org)
+        return org
+    }
+
+    func removeAll() {
+        created.forEach { $0.remove() }
+        created = []
+    }
 
     /// 100 agents × 100 ticks, parallel mode, scripted replies: every agent posts a message and
     /// updates its memory every tick, and reads three neighbours.
     func headline(runs: Int) async throws {
         var openTimes: [Double] = []
         var tickTimes: [Double] = []
-        // Orgs are removed only at the end: on ext4 without a journal, files deleted in the last
-        // seconds slow down every file creation, which would penalise the runs that follow.
-        var orgs: [BenchOrg] = []
-        defer { orgs.forEach { $0.remove() } }
         for run in 1...runs {
-            let org = try BenchOrg.make(in: directory, agents: 100, ticks: 100, reads: 3)
-            orgs.append(org)
+            let org = try make(agents: 100, reads: 3)
             let (open, ticks, _) = try await org.measure(ticks: 100)
             openTimes.append(open)
             tickTimes.append(ticks.reduce(0, +))
@@ -35,8 +49,7 @@ struct Benchmarks {
 
     /// 100 agents × 1,000 ticks without retention: ticks 901–1000 against ticks 1–100.
     func history() async throws {
-        let org = try BenchOrg.make(in: directory, agents: 100, ticks: 1000, reads: 3)
-        defer { org.remove() }
+        let org = try make(agents: 100, reads: 3)
         let (_, ticks, _) = try await org.measure(ticks: 1000)
         let early = ticks[0..<100].reduce(0, +)
         let late = ticks[900..<1000].reduce(0, +)
@@ -48,8 +61,7 @@ struct Benchmarks {
 
     /// 10,000 agents all firing in one tick.
     func wide() async throws {
-        let org = try BenchOrg.make(in: directory, agents: 10_000, ticks: 1, reads: 1)
-        defer { org.remove() }
+        let org = try make(agents: 10_000, reads: 1)
         let before = peakResidentMegabytes()
         let (open, ticks, entries) = try await org.measure(ticks: 1)
         print(

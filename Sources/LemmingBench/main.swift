@@ -2,18 +2,16 @@ import Foundation
 import LemmingCore
 import LemmingProviders
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-// `swift run -c release lemming-bench [headline|history|wide|all] [--runs N] [--dir DIR]`
+// `swift run -c release lemming-bench [headline|history|wide|all] [--runs N] [--dir DIR] [--keep]`
 // The engine benchmarks recorded in BENCHMARKS.md. Orgs are created under --dir (default: the
-// system's temporary directory, which must be on an ordinary disk for the headline figure).
+// system's temporary directory, which must be on an ordinary disk for the headline figure) and
+// removed when every benchmark is done (or kept with --keep).
 
 struct Options {
     var suite = "all"
     var runs = 5
     var directory = NSTemporaryDirectory()
+    var keep = false
 }
 
 func parseOptions() -> Options {
@@ -23,6 +21,7 @@ func parseOptions() -> Options {
         switch argument {
         case "--runs": options.runs = Int(arguments.next() ?? "") ?? options.runs
         case "--dir": options.directory = arguments.next() ?? options.directory
+        case "--keep": options.keep = true
         case "headline", "history", "wide", "all": options.suite = argument
         default:
             FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
@@ -37,3 +36,8 @@ let benchmarks = Benchmarks(directory: options.directory)
 if options.suite == "headline" || options.suite == "all" { try await benchmarks.headline(runs: options.runs) }
 if options.suite == "history" || options.suite == "all" { try await benchmarks.history() }
 if options.suite == "wide" || options.suite == "all" { try await benchmarks.wide() }
+if options.keep {
+    print("kept: \(benchmarks.created.map(\.root).joined(separator: " "))")
+} else {
+    benchmarks.removeAll()
+}
