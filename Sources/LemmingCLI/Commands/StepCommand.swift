@@ -11,6 +11,11 @@ struct StepCommand: AsyncParsableCommand {
     func run() async throws {
         try await Terminal.guarded {
             let engine = try await EngineFactory.open(root: try org.resolve())
+            if await engine.reachedMaxTicks {
+                await engine.close()
+                let limit = await engine.configuration.maxTicks ?? 0
+                throw LemmingError(.invalidArgument, "the org reached max_ticks (\(limit)) in lemming.json", path: "lemming.json")
+            }
             let report: TickReport
             do {
                 report = try await engine.runTick()

@@ -48,10 +48,11 @@ public struct OrgGraph: Sendable {
         return names.sorted(by: Names.precedes)
     }
 
-    /// The agents `reader` reads that exist (`human` included when listed), sorted.
-    public func readable(by reader: String, agents: Set<String>) -> [String] {
+    /// The agents `reader` reads (`human` included when listed), sorted; for a `"*"` reader, every
+    /// one of `agents` (asked for only then, since it is the whole org).
+    public func readable(by reader: String, agents: () -> Set<String>) -> [String] {
         guard let permissions = resumes[reader]?.permissions else { return [] }
-        var names = permissions.readsEveryone ? agents.union([Names.human]) : Set(permissions.readOutboxes)
+        var names = permissions.readsEveryone ? agents().union([Names.human]) : Set(permissions.readOutboxes)
         names.remove(reader)
         names.remove("*")
         return names.sorted(by: Names.precedes)

@@ -17,7 +17,8 @@ extension TickTransaction {
 
     /// Renders the fixed parts of `agent`'s prompt.
     func promptFrame(agent: String, resume: Resume) -> PromptFrame {
-        let canRead = context.graph.readable(by: agent, agents: Set(context.agents.keys))
+        let agents = context.agents
+        let canRead = context.graph.readable(by: agent) { Set(agents.keys) }
         let readers = context.graph.readers(of: agent)
         var input = PromptBuilder.Input(
             orgName: context.config.name, resume: resume, tick: tick, canRead: canRead, readers: readers, memory: [],

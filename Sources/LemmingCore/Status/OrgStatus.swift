@@ -105,10 +105,8 @@ public struct OrgStatus: Sendable {
             }
             agents.append(status)
         }
-        var isRunning = false
-        if FileSystem.exists(paths.lock) {
-            if let lock = try FileLock.tryAcquire(paths.lock) { lock.release() } else { isRunning = true }
-        }
+        // Never take the lock to find out: that could make an engine starting at that moment fail.
+        let isRunning = FileLock.holder(paths.lock).map(FileLock.isAlive) ?? false
         let pending = (try FileSystem.list(paths.commands) ?? []).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
         return OrgStatus(
             orgName: config.name, root: paths.root, tick: snapshot.tick, isEngineRunning: isRunning, agents: agents,

@@ -47,6 +47,11 @@ public final class FileLock: Sendable {
         return Int32(String(decoding: bytes, as: UTF8.self).trimmingWhitespace())
     }
 
+    /// Whether a process with this id exists (the holder of a lock file may have died).
+    public static func isAlive(_ pid: Int32) -> Bool {
+        pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)
+    }
+
     /// Releases the lock and empties the file.
     public func release() {
         guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
