@@ -14,7 +14,8 @@ struct StepCommand: AsyncParsableCommand {
             if await engine.reachedMaxTicks {
                 await engine.close()
                 let limit = await engine.configuration.maxTicks ?? 0
-                throw LemmingError(.invalidArgument, "the org reached max_ticks (\(limit)) in lemming.json", path: "lemming.json")
+                throw LemmingError(
+                    .invalidArgument, "the org reached max_ticks (\(limit)) in lemming.json", path: "lemming.json")
             }
             let report: TickReport
             do {
