@@ -67,7 +67,5 @@ enum Lemming {
 
 /// A fresh directory for a test.
 func temporaryDirectory() throws -> String {
-    let path = NSTemporaryDirectory() + "lemming-cli-" + UUID().uuidString.lowercased()
-    try FileSystem.makeDirectory(path)
-    return path
+    try makeTemporaryDirectory(prefix: "lemming-cli-")
 }

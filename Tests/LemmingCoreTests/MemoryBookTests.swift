@@ -1,3 +1,4 @@
+import LemmingTesting
 import Testing
 
 @testable import LemmingCore

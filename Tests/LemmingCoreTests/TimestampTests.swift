@@ -1,4 +1,5 @@
 import Foundation
+import LemmingTesting
 import Testing
 
 @testable import LemmingCore

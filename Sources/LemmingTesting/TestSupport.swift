@@ -1,0 +1,27 @@
+import Foundation
+import LemmingCore
+
+/// A small deterministic pseudo-random generator (SplitMix64), so randomised tests replay exactly.
+public struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    public init(seed: UInt64) {
+        state = seed
+    }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var mixed = state
+        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+        return mixed ^ (mixed >> 31)
+    }
+}
+
+/// A fresh, empty directory under the system's temporary directory; remove it with
+/// `FileSystem.removeTree`.
+public func makeTemporaryDirectory(prefix: String = "lemming-test-") throws -> String {
+    let path = NSTemporaryDirectory() + prefix + UUID().uuidString.lowercased()
+    try FileSystem.makeDirectory(path)
+    return path
+}
