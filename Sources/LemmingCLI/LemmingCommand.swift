@@ -13,7 +13,9 @@ public struct LemmingCommand: AsyncParsableCommand {
         version: LemmingVersion.current,
         subcommands: [
             InitCommand.self, ValidateCommand.self, RunCommand.self, StepCommand.self, StatusCommand.self,
-            SchemaCommand.self, DemoCommand.self,
+            AgentsCommand.self, InspectCommand.self, LogsCommand.self, GraphCommand.self, SendCommand.self,
+            InboxCommand.self, ChatCommand.self, TopUpCommand.self, PauseCommand.self, ResumeCommand.self,
+            ResetCommand.self, AgentCommand.self, SchemaCommand.self, DemoCommand.self,
         ]
     )
 

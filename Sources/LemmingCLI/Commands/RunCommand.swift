@@ -47,14 +47,13 @@ struct RunCommand: AsyncParsableCommand {
             let plan = EngineService.Plan(
                 ticks: ticks ?? (untilIdle ? 1000 : nil), untilIdle: untilIdle,
                 period: seconds > 0 ? .milliseconds(Int(seconds * 1000)) : nil, waitsWhilePaused: continuous)
-            let quiet = self.quiet
+            let progress = RunProgress(live: !quiet && Style.isTerminal, quiet: quiet)
             let service = EngineService(
                 engine: engine, plan: plan,
-                onTick: { report in
-                    if !quiet { Terminal.print(RunCommand.line(for: report)) }
-                },
+                onTick: { report in progress.record(report) },
                 onEnd: { ending, count in
                     let next = await engine.nextTick
+                    progress.finish()
                     Terminal.print(
                         "ran \(count) tick\(count == 1 ? "" : "s") (\(RunCommand.describe(ending))); next tick \(next)")
                 })

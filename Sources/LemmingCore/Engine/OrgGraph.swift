@@ -62,4 +62,21 @@ public struct OrgGraph: Sendable {
     public func undeliverable(_ recipients: [String], author: String) -> [String] {
         recipients.filter { !canRead($0, author) }
     }
+
+    /// The agents that hear the human: they read `human`, directly or through agents that read it.
+    public func agentsHearingHuman() -> Set<String> {
+        var heard: Set<String> = []
+        var frontier = [Names.human]
+        while let author = frontier.popLast() {
+            for reader in readers(of: author) where reader != Names.human && heard.insert(reader).inserted {
+                frontier.append(reader)
+            }
+        }
+        return heard
+    }
+
+    /// The agents that read `author`, the human left out.
+    public func agentReaders(of author: String) -> [String] {
+        readers(of: author).filter { $0 != Names.human }
+    }
 }

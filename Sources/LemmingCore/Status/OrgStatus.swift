@@ -1,4 +1,4 @@
-/// A read-only view of an org for `lemming status`: readable while an engine runs, without the lock.
+/// The org at a glance, for `lemming status`: readable while an engine runs, without the lock.
 public struct OrgStatus: Sendable {
     /// One agent's line.
     public struct AgentStatus: Sendable {
@@ -37,12 +37,24 @@ public struct OrgStatus: Sendable {
         }
     }
 
+    /// The human operator's line.
+    public struct HumanStatus: Sendable {
+        /// Entries the human has sent.
+        public var entries: Int
+        /// Agents that read the human directly.
+        public var heardBy: [String]
+
+        public var json: JSONValue { ["entries": .int(entries), "heard_by": .strings(heardBy)] }
+    }
+
     public var orgName: String
     public var root: String
     public var tick: TickState
     public var isEngineRunning: Bool
     public var agents: [AgentStatus]
-    /// Problems worth a look: invalid files, undeliverable entries, exhausted budgets.
+    public var human: HumanStatus
+    /// Problems worth a look: invalid files, undeliverable entries, agents nobody reads or that
+    /// cannot hear the human, exhausted budgets.
     public var warnings: [String]
     public var pendingCommands: Int
 
@@ -55,6 +67,7 @@ public struct OrgStatus: Sendable {
         object["paused"] = .bool(tick.isPaused)
         object["engine_running"] = .bool(isEngineRunning)
         object["pending_commands"] = .int(pendingCommands)
+        object["human"] = human.json
         object["agents"] = .array(agents.map(\.json))
         object["warnings"] = .strings(warnings)
         return .object(object)
@@ -64,52 +77,65 @@ public struct OrgStatus: Sendable {
     ///
     /// - Throws: ``LemmingError`` when the directory is not an org or a state file is corrupt.
     public static func read(root: String) throws -> OrgStatus {
-        let paths = OrgPaths(root: root)
-        let store = FileOrgStore(paths: paths)
-        let (config, configIssues) = try store.loadConfig()
-        let (registry, registryIssues) = try store.loadRegistry()
-        let records = try store.scanAgents(previous: [:], registry: registry, knownTools: nil)
-        let snapshot = try store.loadState()
-        var warnings = (configIssues + registryIssues).filter(\.isError).map(\.description)
+        try OrgStatus(view: OrgView.load(root: root))
+    }
+
+    public init(view: OrgView) throws {
+        var warnings = view.configIssues.filter(\.isError).map(\.description)
+        let hearing = view.graph.agentsHearingHuman()
         var agents: [AgentStatus] = []
-        for name in records.keys.sorted(by: Names.precedes) where name != Names.human {
-            guard let record = records[name], record.hasResumeFile || !record.issues.isEmpty else { continue }
-            let runtime = snapshot.runtimes[name]
-            let account = snapshot.ledger[name]
-            var status = AgentStatus(
-                name: name, title: record.resume?.title, state: "active", schedule: record.resume?.schedule,
-                nextFireTick: nil, modelKey: record.resume?.model.key,
-                balance: account?.balance ?? record.resume?.credits.maxCredits, spent: account?.spent ?? 0,
-                turns: account?.turns ?? 0, lastTick: runtime.lastTick, lastStopReason: runtime.lastStopReason,
-                errors: record.errors)
-            if let resume = record.resume {
-                if !resume.isEnabled {
-                    status.state = "disabled"
-                } else if runtime.isPaused {
-                    status.state = runtime.pauseReason == StopReason.loopDetected.rawValue ? "loop_detected" : "paused"
-                } else if account?.exhaustionNotified == true {
-                    status.state = "budget_exhausted"
-                    warnings.append(
-                        "\(name) is out of credits (balance \(account?.balance ?? 0)); top it up to continue")
-                } else {
-                    status.nextFireTick = resume.schedule.nextFireTick(from: snapshot.tick.nextTick)
-                }
-            } else {
-                status.state = "invalid_resume"
+        for name in view.agentNames {
+            guard let record = view.agents[name] else { continue }
+            let runtime = view.runtimes[name]
+            let account = view.ledger[name]
+            let state = view.state(of: name)
+            agents.append(
+                AgentStatus(
+                    name: name, title: record.resume?.title, state: state, schedule: record.resume?.schedule,
+                    nextFireTick: view.nextFireTick(of: name), modelKey: record.resume?.model.key,
+                    balance: view.balance(of: name), spent: account?.spent ?? 0, turns: account?.turns ?? 0,
+                    lastTick: runtime.lastTick, lastStopReason: runtime.lastStopReason, errors: record.errors))
+            switch state {
+            case "invalid_resume":
                 warnings.append(contentsOf: record.errors.map(\.description))
+                continue
+            case "budget_exhausted":
+                warnings.append("\(name) is out of credits (balance \(account?.balance ?? 0)); top it up to continue")
+            default:
+                break
             }
             if runtime.undeliverableEntries > 0 {
+                let count = runtime.undeliverableEntries
                 warnings.append(
-                    "\(name) wrote \(runtime.undeliverableEntries) entr\(runtime.undeliverableEntries == 1 ? "y" : "ies") "
-                        + "addressed to agents that cannot read it")
+                    "\(name) wrote \(count) entr\(count == 1 ? "y" : "ies") addressed to agents that cannot read it")
             }
-            agents.append(status)
+            if view.graph.agentReaders(of: name).isEmpty {
+                warnings.append("nobody reads \(name) (only the human sees its entries)")
+            }
+            if !hearing.contains(name) {
+                warnings.append(
+                    "\(name) cannot be reached by the human: it does not read human, directly or through others")
+            }
         }
-        // Never take the lock to find out: that could make an engine starting at that moment fail.
-        let isRunning = FileLock.holder(paths.lock).map(FileLock.isAlive) ?? false
-        let pending = (try FileSystem.list(paths.commands) ?? []).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
-        return OrgStatus(
-            orgName: config.name, root: paths.root, tick: snapshot.tick, isEngineRunning: isRunning, agents: agents,
-            warnings: warnings, pendingCommands: pending.count)
+        let humanEntries = (try? view.entryIDs(of: Names.human).count) ?? 0
+        self.init(
+            orgName: view.config.name, root: view.paths.root, tick: view.tick, isEngineRunning: view.isEngineRunning,
+            agents: agents,
+            human: HumanStatus(entries: humanEntries, heardBy: view.graph.agentReaders(of: Names.human)),
+            warnings: warnings, pendingCommands: view.pendingCommands)
+    }
+
+    public init(
+        orgName: String, root: String, tick: TickState, isEngineRunning: Bool, agents: [AgentStatus],
+        human: HumanStatus, warnings: [String], pendingCommands: Int
+    ) {
+        self.orgName = orgName
+        self.root = root
+        self.tick = tick
+        self.isEngineRunning = isEngineRunning
+        self.agents = agents
+        self.human = human
+        self.warnings = warnings
+        self.pendingCommands = pendingCommands
     }
 }

@@ -232,6 +232,45 @@ public enum FileSystem {
         return names
     }
 
+    /// The last `lines` complete lines of a file (read from the end, so large logs stay cheap), or
+    /// `nil` when the file does not exist. A last line without its newline (being written) is left out.
+    public static func readTail(_ path: String, lines: Int) throws -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        if descriptor < 0 {
+            if errno == ENOENT { return nil }
+            throw error("read", path)
+        }
+        defer { close(descriptor) }
+        let size = Int(lseek(descriptor, 0, SEEK_END))
+        guard size > 0 else { return [] }
+        var chunk = 64 * 1024
+        while true {
+            let start = max(0, size - chunk)
+            var buffer = [UInt8](repeating: 0, count: size - start)
+            let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(start)) }
+            guard count >= 0 else { throw error("read", path) }
+            buffer.removeLast(buffer.count - count)
+            if let lastNewline = buffer.lastIndex(of: 0x0A) {
+                buffer.removeSubrange((lastNewline + 1)...)
+            } else {
+                buffer.removeAll()
+            }
+            var newlines = 0
+            var cut = buffer.count
+            for index in stride(from: buffer.count - 1, through: 0, by: -1) where buffer[index] == 0x0A {
+                newlines += 1
+                if newlines == lines + 1 {
+                    cut = index + 1
+                    break
+                }
+            }
+            if newlines > lines || start == 0 {
+                return newlines > lines ? Array(buffer[cut...]) : buffer
+            }
+            chunk *= 4
+        }
+    }
+
     /// Metadata of `path` (following symlinks), or `nil` when it does not exist.
     public static func info(_ path: String) -> FileInfo? {
         var status = stat()

@@ -1,0 +1,96 @@
+import ArgumentParser
+import LemmingCore
+
+/// `lemming send <agent> <text>`: a message from the human.
+struct SendCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "send",
+        abstract: "Send a message from the human to an agent.",
+        discussion: """
+            Writes an entry of `human` addressed to the agent. With no engine running it is written at once \
+            (for the next tick); with one running, the engine writes it at its next tick. The agent must read \
+            `human` (directly, or through '*') to see it.
+            """
+    )
+
+    @OptionGroup var org: OrgOptions
+
+    @Argument(help: "The agent to address.")
+    var agent: String
+
+    @Argument(help: "The message (several words are joined with spaces).")
+    var text: [String]
+
+    @Option(help: "The entry's kind.")
+    var kind = "message"
+
+    @Option(help: "urgent, normal or low.")
+    var priority: PriorityOption = .normal
+
+    @Option(name: .customLong("reply-to"), help: "The id of the entry this answers.")
+    var replyTo: String?
+
+    @Flag(help: "Send even when the agent does not read the human.")
+    var force = false
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if text.joined().isEmpty { throw ValidationError("the message is empty") }
+        if !Names.isValidKind(kind) { throw ValidationError("--kind must be a lowercase word such as message") }
+        if let replyTo, EntryID(replyTo) == nil {
+            throw ValidationError("--reply-to must be an entry id such as 00000003-manager-01")
+        }
+    }
+
+    func run() async throws {
+        try await Terminal.guarded {
+            let root = try org.resolve()
+            let view = try OrgView.load(root: root)
+            try Self.check(agent: agent, view: view, force: force)
+            if let replyTo, let id = EntryID(replyTo), !FileSystem.exists(view.paths.entry(id)) {
+                throw LemmingError(.notFound, "no entry '\(replyTo)'", field: "--reply-to")
+            }
+            let message = HumanMessage(
+                to: [agent], text: text.joined(separator: " "), kind: kind, priority: priority.value, replyTo: replyTo)
+            switch try await Steering.submit([.send(message)], root: root) {
+            case .applied(let events):
+                let id = events.first { $0.kind == .entryWritten }?.data["id"]?.stringValue ?? ""
+                if output.json {
+                    Terminal.printJSON(["status": "sent", "id": .string(id), "to": .string(agent)])
+                } else {
+                    Terminal.print(
+                        "sent \(id) to \(agent); it reads it at tick \(EntryID(id)?.tick ?? view.tick.nextTick)")
+                }
+            case .queued:
+                if output.json {
+                    Terminal.printJSON(["status": "queued", "id": nil, "to": .string(agent)])
+                } else {
+                    Terminal.print("queued for the running engine: \(agent) gets it at the next tick")
+                }
+            }
+        }
+    }
+
+    /// Refuses an unknown agent, or one that cannot hear the human, saying who can.
+    static func check(agent: String, view: OrgView, force: Bool) throws {
+        let hearing = view.graph.agentReaders(of: Names.human)
+        let who =
+            hearing.isEmpty ? "no agent reads human" : "agents that read human: \(hearing.joined(separator: ", "))"
+        guard agent != Names.human, view.agents[agent]?.hasResumeFile == true else {
+            throw LemmingError(.notFound, "no agent named '\(agent)' (\(who))")
+        }
+        guard force || hearing.contains(agent) else {
+            throw LemmingError(
+                .invalidArgument,
+                "\(agent) does not read human, so it would never see this (\(who)); --force sends anyway")
+        }
+    }
+}
+
+/// `--priority`.
+enum PriorityOption: String, ExpressibleByArgument, CaseIterable {
+    case urgent, normal, low
+
+    var value: Priority { Priority(rawValue: rawValue) ?? .normal }
+}

@@ -1,0 +1,148 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A read-only view of an org for commands and the API: settings, agents, state and the graph,
+/// read from the files without taking the engine lock (so it works while an engine runs).
+///
+/// It loads what every reader needs up front and reads entries, memory and turn records on demand.
+public struct OrgView: Sendable {
+    public let paths: OrgPaths
+    public let config: OrgConfig
+    public let registry: ModelRegistry
+    /// Issues of `lemming.json` and `models.json`.
+    public let configIssues: [ValidationIssue]
+    public let agents: [String: AgentRecord]
+    public let tick: TickState
+    public let ledger: Ledger
+    public let cursors: CursorTable
+    public let runtimes: AgentRuntimes
+    public let graph: OrgGraph
+
+    /// Reads the org at `root`.
+    ///
+    /// - Throws: ``LemmingError`` when it is not an org or a state file is corrupt.
+    public static func load(root: String) throws -> OrgView {
+        let paths = OrgPaths(root: root)
+        let store = FileOrgStore(paths: paths)
+        let (config, configIssues) = try store.loadConfig()
+        let (registry, registryIssues) = try store.loadRegistry()
+        let agents = try store.scanAgents(previous: [:], registry: registry, knownTools: nil)
+        let state = try store.loadState()
+        return OrgView(
+            paths: paths, config: config, registry: registry, configIssues: configIssues + registryIssues,
+            agents: agents, tick: state.tick, ledger: state.ledger, cursors: state.cursors, runtimes: state.runtimes,
+            graph: OrgGraph(resumes: agents.compactMapValues(\.resume)))
+    }
+
+    /// Agents with a `resume.json` (valid or not), sorted; `human` is not among them.
+    public var agentNames: [String] {
+        agents.keys.filter { $0 != Names.human && agents[$0]?.hasResumeFile == true }.sorted(by: Names.precedes)
+    }
+
+    /// Whether `name` is an agent of the org (one with a resume), or `human`.
+    public func isParticipant(_ name: String) -> Bool {
+        name == Names.human || agents[name]?.hasResumeFile == true
+    }
+
+    /// Whether an engine holds the org's lock (told from the holder's pid, without taking the lock).
+    public var isEngineRunning: Bool {
+        FileLock.holder(paths.lock).map(FileLock.isAlive) ?? false
+    }
+
+    /// Command files waiting for the running engine.
+    public var pendingCommands: Int {
+        ((try? FileSystem.list(paths.commands)) ?? [])?.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.count
+            ?? 0
+    }
+
+    /// An agent's state: `active`, `paused`, `loop_detected`, `disabled`, `invalid_resume` or
+    /// `budget_exhausted`; `operator` for the human.
+    public func state(of agent: String) -> String {
+        if agent == Names.human { return "operator" }
+        guard let resume = agents[agent]?.resume else { return "invalid_resume" }
+        let runtime = runtimes[agent]
+        if !resume.isEnabled { return "disabled" }
+        if runtime.isPaused {
+            return runtime.pauseReason == StopReason.loopDetected.rawValue ? "loop_detected" : "paused"
+        }
+        if ledger[agent]?.exhaustionNotified == true { return "budget_exhausted" }
+        return "active"
+    }
+
+    /// The next tick at which an active agent fires.
+    public func nextFireTick(of agent: String) -> Int? {
+        guard state(of: agent) == "active", let resume = agents[agent]?.resume else { return nil }
+        return resume.schedule.nextFireTick(from: tick.nextTick)
+    }
+
+    /// An agent's balance, or its starting balance when it has not run yet.
+    public func balance(of agent: String) -> Double? {
+        ledger[agent]?.balance ?? agents[agent]?.resume?.credits.maxCredits
+    }
+
+    // MARK: - Entries
+
+    /// The ids of an agent's outbox, oldest first (files that are not entries are left out).
+    public func entryIDs(of agent: String) throws -> [EntryID] {
+        let names = try FileSystem.list(paths.outbox(agent)) ?? []
+        return names.compactMap { name in
+            guard name.hasSuffix(".json"), !name.hasPrefix("."), let id = EntryID(name.dropLast(5)), id.agent == agent
+            else { return nil }
+            return id
+        }.sorted()
+    }
+
+    /// Every outbox's ids (the human's included), oldest first.
+    public func allEntryIDs() throws -> [EntryID] {
+        var ids: [EntryID] = []
+        for name in ((try FileSystem.list(paths.agents)) ?? []) where Names.isValidAgentName(name) {
+            ids.append(contentsOf: try entryIDs(of: name))
+        }
+        return ids.sorted()
+    }
+
+    /// Reads an entry; a file caught mid-write is read again.
+    public func entry(_ id: EntryID) -> Result<OutboxEntry, LemmingError> {
+        let store = FileOrgStore(paths: paths)
+        var result = store.readEntry(id)
+        var attempts = 0
+        while case .failure = result, attempts < 3, FileSystem.exists(paths.entry(id)) {
+            usleep(2_000)
+            attempts += 1
+            result = store.readEntry(id)
+        }
+        return result
+    }
+
+    /// The newest entries among `ids` that satisfy `matching`, at most `limit`, oldest first.
+    /// Files are read newest first and only until enough match.
+    public func latestEntries(
+        among ids: [EntryID],
+        limit: Int,
+        matching: (OutboxEntry) -> Bool = { _ in true }
+    ) -> [OutboxEntry] {
+        var found: [OutboxEntry] = []
+        for id in ids.reversed() {
+            guard found.count < limit else { break }
+            if case .success(let entry) = entry(id), matching(entry) { found.append(entry) }
+        }
+        return found.reversed()
+    }
+
+    // MARK: - Memory and turns
+
+    /// An agent's memory, from its files.
+    public func memory(of agent: String) throws -> MemoryBook {
+        var unreadable: [LemmingError] = []
+        return try FileOrgStore(paths: paths).loadMemory(of: agent, unreadable: &unreadable)
+    }
+
+    /// The last `count` turn records of an agent, oldest first.
+    public func turnRecords(of agent: String, last count: Int) throws -> [JSONValue] {
+        guard count > 0, let bytes = try FileSystem.readTail(paths.turns(agent), lines: count) else { return [] }
+        return bytes.split(separator: 0x0A).compactMap { try? JSONValue.parse(Array($0)) }
+    }
+}
