@@ -148,3 +148,39 @@ struct CrashTests {
         #expect(try first.files() == second.files())
     }
 }
+
+@Suite(.timeLimit(.minutes(2)))
+struct AbandonedTickTests {
+    @Test func ctrlBackslashAbandonsASlowTickWithoutCommittingAnything() throws {
+        let org = try TemporaryOrg.make(
+            agents: [TestAgent("slow", reads: ["human"])], config: ["tick_period_seconds": 0],
+            models: [
+                "sim": [
+                    "provider": "cli", "command": ["sh", "-c", "cat > /dev/null; sleep 20; echo '{}'"],
+                    "timeout_seconds": 60,
+                ]
+            ])
+        defer { org.remove() }
+        let process = Lemming.process(
+            ["run", "--ticks", "2", "--org", org.root], in: org.root, environment: Lemming.environment())
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        // The first tick's model call takes 20 s: once the engine holds the lock, it is in that tick.
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, (try org.read("state/engine.lock") ?? []).isEmpty { usleep(20_000) }
+        usleep(1_000_000)
+        kill(process.processIdentifier, SIGINT)
+        usleep(200_000)
+        kill(process.processIdentifier, SIGQUIT)
+        let stdout = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(String(decoding: stdout, as: UTF8.self).contains("the tick in progress was abandoned"))
+        #expect(try org.read("state/tick.json") == nil)
+        #expect(try org.turnRecords(of: "slow").isEmpty)
+        #expect(try org.read("state/engine.lock") == [])
+    }
+}

@@ -12,7 +12,8 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             With --ticks or --until-idle, ticks run back to back unless --period is given. Without them, a tick \
             starts every tick_period_seconds until max_ticks or Ctrl-C. Ctrl-C (or SIGTERM) lets the current tick \
-            finish and commit, then stops.
+            finish and commit, then stops; Ctrl-\\ (SIGQUIT), or a tick still running a minute later, abandons the \
+            tick instead (nothing of it is committed; it runs again next time).
             """
     )
 
@@ -57,13 +58,23 @@ struct RunCommand: AsyncParsableCommand {
                     Terminal.print(
                         "ran \(count) tick\(count == 1 ? "" : "s") (\(RunCommand.describe(ending))); next tick \(next)")
                 })
-            let group = ServiceGroup(
-                configuration: ServiceGroupConfiguration(
-                    services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
-                    gracefulShutdownSignals: [.sigterm, .sigint],
-                    logger: EngineFactory.logger()))
+            // Ctrl-C or SIGTERM: the tick in progress finishes and commits. If that takes longer than
+            // a minute, or on Ctrl-\ (SIGQUIT), it is abandoned: nothing of it is committed.
+            var configuration = ServiceGroupConfiguration(
+                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [.sigquit],
+                logger: EngineFactory.logger())
+            configuration.maximumGracefulShutdownDuration = .seconds(60)
+            let group = ServiceGroup(configuration: configuration)
             do {
                 try await group.run()
+            } catch is CancellationError {
+                progress.finish()
+                let next = await engine.nextTick
+                await engine.close()
+                Terminal.print(
+                    "stopped: the tick in progress was abandoned (it runs again next time); next tick \(next)")
+                throw ExitCode(130)
             } catch {
                 await engine.close()
                 throw error

@@ -30,6 +30,8 @@ struct StatusCommand: AsyncParsableCommand {
             }
             Terminal.print(
                 Table.render(header: ["AGENT", "STATE", "SCHEDULE", "NEXT", "MODEL", "CREDITS", "LAST"], rows: rows))
+            let heard = status.human.heardBy.isEmpty ? "no agent" : status.human.heardBy.joined(separator: ", ")
+            Terminal.print("human: \(status.human.entries) entries sent; heard by \(heard)")
             for warning in status.warnings { Terminal.print("warning: \(warning)") }
         }
     }
