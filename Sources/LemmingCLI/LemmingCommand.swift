@@ -29,7 +29,26 @@ public enum LemmingVersion {
 
 /// The entry point of the `lemming` executable.
 public enum LemmingMain {
-    public static func run() async {
-        await LemmingCommand.main()
+    /// Parses the arguments and runs the command. Help and version go to stdout; a usage error is
+    /// one line on stderr (`error: …`) with a pointer to `--help`, and exit code 64.
+    public static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async {
+        do {
+            var command = try LemmingCommand.parseAsRoot(arguments)
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = LemmingCommand.exitCode(for: error)
+            if code == .success || error is ExitCode {
+                LemmingCommand.exit(withError: error)
+            }
+            let message = LemmingCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            let known = Set(LemmingCommand.configuration.subcommands.compactMap { $0.configuration.commandName })
+            let subcommand = arguments.first { known.contains($0) }.map { " \($0)" } ?? ""
+            Terminal.printError("error: \(message) (see lemming\(subcommand) --help)")
+            LemmingCommand.exit(withError: ExitCode(64))
+        }
     }
 }
