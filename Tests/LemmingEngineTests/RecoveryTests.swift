@@ -1,4 +1,5 @@
 import LemmingTesting
+import Synchronization
 import Testing
 
 @testable import LemmingCore
@@ -6,26 +7,32 @@ import Testing
 struct SimulatedCrash: Error {}
 
 @Suite struct RecoveryTests {
-    /// Runs `org` to `ticks` ticks, crashing once at `step` of the commit of tick `crashTick`, then
+    /// Runs `org` to `ticks` ticks, crashing once at `step` of tick `crashTick`'s commit, then
     /// restarting as many times as needed.
+    ///
+    /// - Parameter deferred: run ticks back to back, writing each tick's files during the next one.
     static func runWithCrash(
-        _ org: TemporaryOrg, ticks: Int, crashTick: Int, step: FileOrgStore.CommitStep
+        _ org: TemporaryOrg, ticks: Int, step: FileOrgStore.CommitStep, deferred: Bool
     ) async throws -> Bool {
         let engine = try await org.engine()
+        await engine.setCrashPoint { current in
+            if current == step { throw SimulatedCrash() }
+        }
         var crashed = false
         while await engine.nextTick <= ticks {
-            if await engine.nextTick == crashTick {
-                await engine.setCrashPoint { current in
-                    if current == step { throw SimulatedCrash() }
-                }
-            }
             do {
-                _ = try await engine.runTick()
+                _ = try await engine.runTick(writingFilesLater: deferred)
             } catch is SimulatedCrash {
                 crashed = true
                 break
             }
-            await engine.setCrashPoint(nil)
+        }
+        if !crashed {
+            do {
+                try await engine.writePendingFiles()
+            } catch is SimulatedCrash {
+                crashed = true
+            }
         }
         await engine.close()
         guard crashed else { return false }
@@ -44,7 +51,8 @@ struct SimulatedCrash: Error {}
         return org
     }
 
-    @Test func aCrashAtAnyStepOfACommitRecoversToTheUninterruptedResult() async throws {
+    @Test(arguments: [false, true])
+    func aCrashAtAnyStepOfACommitRecoversToTheUninterruptedResult(deferred: Bool) async throws {
         let reference = try Self.org()
         defer { reference.remove() }
         try await send(reference, to: ["manager"], "Ship it.")
@@ -60,19 +68,21 @@ struct SimulatedCrash: Error {}
         let engine = try await probe.engine()
         _ = try await engine.runTick()
         await engine.setCrashPoint { step in
-            if case .journalWritten(let operations) = step { counter.set(operations) }
+            if case .journalWritten(2, let operations) = step { counter.set(operations) }
         }
         _ = try await engine.runTick()
         await engine.close()
         let operations = counter.value
         #expect(operations > 10)
 
-        var steps: [FileOrgStore.CommitStep] = [.beforeJournal, .journalWritten(operations: operations)]
-        steps += (0..<operations).map { FileOrgStore.CommitStep.applied(operation: $0) }
+        var steps: [FileOrgStore.CommitStep] = [
+            .beforeJournal(tick: 2), .journalWritten(tick: 2, operations: operations),
+        ]
+        steps += (0..<operations).map { FileOrgStore.CommitStep.applied(tick: 2, operation: $0) }
         for step in steps {
             let org = try template.copy()
             defer { org.remove() }
-            let crashed = try await Self.runWithCrash(org, ticks: 6, crashTick: 2, step: step)
+            let crashed = try await Self.runWithCrash(org, ticks: 6, step: step, deferred: deferred)
             #expect(crashed, "no crash at \(step)")
             let files = try normalised(org.files(excluding: ["logs"]))
             #expect(files.keys.sorted() == expected.keys.sorted(), "files differ after a crash at \(step)")
@@ -95,7 +105,8 @@ func normalised(_ files: [String: [UInt8]]) throws -> [String: [UInt8]] {
     return files
 }
 
-final class OperationCounter: @unchecked Sendable {
-    var value = 0
-    func set(_ count: Int) { value = count }
+final class OperationCounter: Sendable {
+    private let storage = Mutex(0)
+    var value: Int { storage.withLock { $0 } }
+    func set(_ count: Int) { storage.withLock { $0 = count } }
 }

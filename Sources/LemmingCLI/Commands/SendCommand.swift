@@ -48,7 +48,9 @@ struct SendCommand: AsyncParsableCommand {
             let root = try org.resolve()
             let view = try OrgView.load(root: root)
             try Self.check(agent: agent, view: view, force: force)
-            if let replyTo, let id = EntryID(replyTo), !FileSystem.exists(view.paths.entry(id)) {
+            if let replyTo, let id = EntryID(replyTo), !FileSystem.exists(view.paths.entry(id)),
+                !FileSystem.exists(view.paths.archivedEntry(id))
+            {
                 throw LemmingError(.notFound, "no entry '\(replyTo)'", field: "--reply-to")
             }
             let message = HumanMessage(
@@ -73,7 +75,9 @@ struct SendCommand: AsyncParsableCommand {
     }
 
     /// Refuses an unknown agent, or one that cannot hear the human, saying who can.
-    static func check(agent: String, view: OrgView, force: Bool) throws {
+    ///
+    /// - Parameter offersForce: whether the command has `--force` to mention in the error.
+    static func check(agent: String, view: OrgView, force: Bool, offersForce: Bool = true) throws {
         let hearing = view.graph.agentReaders(of: Names.human)
         let who =
             hearing.isEmpty ? "no agent reads human" : "agents that read human: \(hearing.joined(separator: ", "))"
@@ -83,7 +87,8 @@ struct SendCommand: AsyncParsableCommand {
         guard force || hearing.contains(agent) else {
             throw LemmingError(
                 .invalidArgument,
-                "\(agent) does not read human, so it would never see this (\(who)); --force sends anyway")
+                "\(agent) does not read human, so it would never see this (\(who))"
+                    + (offersForce ? "; --force sends anyway" : ""))
         }
     }
 }

@@ -4,11 +4,63 @@ extension Engine {
     /// Runs one tick (DESIGN §5.1): applies pending commands, runs the firing agents' turns and
     /// commits everything at once. While the engine is paused, only commands are applied.
     ///
+    /// - Parameter writingFilesLater: commit the tick (its journal record is synced) but write its
+    ///   files while the next tick runs, on another core. For callers that run ticks back to back;
+    ///   ``writePendingFiles()`` or ``close()`` writes them otherwise. Recovery writes them after a crash.
     /// - Throws: ``LemmingError`` when the org's files cannot be written (the engine then stops),
     ///   `CancellationError` when the task was cancelled (nothing of the tick is committed).
-    public func runTick() async throws -> TickReport {
+    public func runTick(writingFilesLater: Bool = false) async throws -> TickReport {
         try checkUsable()
         let start = clock.monotonicNanoseconds()
+        // The previous tick's files are written on another core while this tick prepares and runs
+        // its turns; they must all be written before this tick commits.
+        let previous = store.takePending()
+        async let previousWritten = Self.write(previous)
+        let prepared: Result<PreparedTick, any Error>
+        do {
+            prepared = .success(try await prepareTick(start: start))
+        } catch {
+            prepared = .failure(error)
+        }
+        if let failure = await previousWritten {
+            isBroken = true
+            logger.error("writing a committed tick failed; stopping", metadata: ["error": "\(failure)"])
+            throw failure
+        }
+        var tick = try prepared.get()
+        return try finish(&tick, deferringFiles: writingFilesLater)
+    }
+
+    /// Writes the files of a tick committed with `writingFilesLater`.
+    public func writePendingFiles() throws {
+        do {
+            try store.applyPending()
+        } catch {
+            isBroken = true
+            throw error
+        }
+    }
+
+    /// A tick whose turns are staged, ready to commit.
+    struct PreparedTick {
+        var transaction: TickTransaction
+        var turns: [TickReport.Turn]
+        var skipped: [String: StopReason]
+        var start: UInt64
+        var isPaused: Bool
+    }
+
+    private nonisolated static func write(_ pending: FileOrgStore.PendingApply?) -> (any Error)? {
+        do {
+            try pending?.run(parallel: false)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// Applies pending commands, picks the firing agents, runs their turns and stages the results.
+    private func prepareTick(start: UInt64) async throws -> PreparedTick {
         try refresh()
         var transaction = makeTransaction(label: "tick")
         transaction.openAccounts()
@@ -23,13 +75,7 @@ extension Engine {
         }
         let tick = transaction.tick
         guard !transaction.state.tick.isPaused else {
-            if !transaction.changes.consumedCommands.isEmpty {
-                try commit(&transaction, advanceTick: false)
-            }
-            return TickReport(
-                tick: tick, wasPaused: true, turns: [], skipped: [:], entriesWritten: transaction.entriesWritten,
-                cost: 0,
-                durationMilliseconds: clock.milliseconds(since: start))
+            return PreparedTick(transaction: transaction, turns: [], skipped: [:], start: start, isPaused: true)
         }
         let (firing, skipped) = firingAgents(at: tick, state: transaction.state)
         var startData: JSONObject = ["firing": .strings(firing.map(\.name))]
@@ -100,22 +146,38 @@ extension Engine {
                 }
             }
         }
+        return PreparedTick(transaction: transaction, turns: turns, skipped: skipped, start: start, isPaused: false)
+    }
+
+    /// Commits a prepared tick (its files are written during the next tick, or at close).
+    private func finish(_ prepared: inout PreparedTick, deferringFiles: Bool) throws -> TickReport {
+        let tick = prepared.transaction.tick
+        guard !prepared.isPaused else {
+            if !prepared.transaction.changes.consumedCommands.isEmpty {
+                try commit(&prepared.transaction, advanceTick: false)
+            }
+            return TickReport(
+                tick: tick, wasPaused: true, turns: [], skipped: [:],
+                entriesWritten: prepared.transaction.entriesWritten,
+                cost: 0, durationMilliseconds: clock.milliseconds(since: prepared.start))
+        }
+        let turns = prepared.turns
         let cost = Credits.round(turns.reduce(0) { $0 + $1.cost })
-        let duration = clock.milliseconds(since: start)
-        transaction.emitAfterCommit(
+        let duration = clock.milliseconds(since: prepared.start)
+        prepared.transaction.emitAfterCommit(
             .tickFinished,
             [
-                "turns": .int(turns.count), "entries": .int(transaction.entriesWritten), "cost": .double(cost),
+                "turns": .int(turns.count), "entries": .int(prepared.transaction.entriesWritten), "cost": .double(cost),
                 "failures": .int(turns.filter { $0.stopReason == .providerFailed }.count),
                 "duration_ms": .double(duration),
             ])
         try Task.checkCancellation()
-        try commit(&transaction, advanceTick: true)
+        try commit(&prepared.transaction, advanceTick: true, deferringFiles: deferringFiles)
         state.outboxes.evict(before: tick - entryCacheTicks)
         logger.debug("tick committed", metadata: ["tick": "\(tick)", "turns": "\(turns.count)"])
         return TickReport(
-            tick: tick, wasPaused: false, turns: turns, skipped: skipped, entriesWritten: transaction.entriesWritten,
-            cost: cost, durationMilliseconds: duration)
+            tick: tick, wasPaused: false, turns: turns, skipped: prepared.skipped,
+            entriesWritten: prepared.transaction.entriesWritten, cost: cost, durationMilliseconds: duration)
     }
 
     /// The agents that fire at `tick`, in `(fire_point, name)` order, and those skipped with why.

@@ -138,7 +138,7 @@ public actor Engine {
     public func balance(of agent: String) -> Double? { state.ledger[agent]?.balance }
 
     /// Test hook: see ``FileOrgStore/crashPoint``.
-    package func setCrashPoint(_ hook: ((FileOrgStore.CommitStep) throws -> Void)?) {
+    package func setCrashPoint(_ hook: (@Sendable (FileOrgStore.CommitStep) throws -> Void)?) {
         store.crashPoint = hook
     }
 
@@ -153,10 +153,10 @@ public actor Engine {
     }
 
     /// Commits a transaction and makes its state current; a failure breaks the engine.
-    func commit(_ transaction: inout TickTransaction, advanceTick: Bool) throws {
+    func commit(_ transaction: inout TickTransaction, advanceTick: Bool, deferringFiles: Bool = false) throws {
         let changes = transaction.finish(advanceTick: advanceTick)
         do {
-            try store.commit(changes)
+            try store.commit(changes, deferringFiles: deferringFiles)
         } catch {
             isBroken = true
             logger.error("commit failed; stopping", metadata: ["error": "\(error)"])

@@ -57,6 +57,7 @@ public struct EngineService: Service {
 
     public func run() async throws {
         let ending = try await runTicks()
+        try await engine.writePendingFiles()
         await onEnd(ending.0, ending.1)
     }
 
@@ -68,7 +69,8 @@ public struct EngineService: Service {
             if let ticks = plan.ticks, ran >= ticks { return (.ranAllTicks, ran) }
             if await engine.reachedMaxTicks { return (.maxTicks, ran) }
             let started = clock.now
-            let report = try await engine.runTick()
+            // Back to back, a tick's files are written while the next one runs.
+            let report = try await engine.runTick(writingFilesLater: plan.period == nil)
             await onTick(report)
             if report.wasPaused {
                 guard plan.waitsWhilePaused else { return (.paused, ran) }

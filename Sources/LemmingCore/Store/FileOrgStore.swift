@@ -16,14 +16,33 @@ public final class FileOrgStore {
     public var checkpointInterval: Int
     /// A step of a commit, for ``crashPoint``.
     package enum CommitStep: Sendable, Equatable {
-        case beforeJournal
-        case journalWritten(operations: Int)
-        case applied(operation: Int)
+        case beforeJournal(tick: Int)
+        case journalWritten(tick: Int, operations: Int)
+        case applied(tick: Int, operation: Int)
     }
 
     /// Test hook: called at every step of a commit; throwing there stops the commit at that
     /// instant, as a crash would (the journal stays for recovery).
-    package var crashPoint: ((CommitStep) throws -> Void)?
+    package var crashPoint: (@Sendable (CommitStep) throws -> Void)?
+
+    /// A journal record written and synced whose files are not written yet.
+    package struct PendingApply: Sendable {
+        let journal: Journal
+        let root: String
+        let crashPoint: (@Sendable (CommitStep) throws -> Void)?
+
+        /// Writes the record's files.
+        ///
+        /// - Parameter parallel: use two threads for large records (false beside a running tick).
+        package func run(parallel: Bool = true) throws {
+            let tick = journal.tick
+            try journal.apply(
+                root: root, recovering: false, parallel: parallel,
+                afterEach: crashPoint.map { hook in { try hook(.applied(tick: tick, operation: $0)) } })
+        }
+    }
+
+    private var pending: PendingApply?
     private var turnLogSizes: [String: Int] = [:]
     private var commitsSinceCheckpoint = 0
 
@@ -253,25 +272,39 @@ public final class FileOrgStore {
 
     // MARK: - Commit
 
-    /// Makes `changes` durable and applies them: the journal record is appended and synced first,
-    /// then the files are written.
-    public func commit(_ changes: TickChanges) throws {
+    /// Makes `changes` durable: the journal record is appended and synced. Its files are written
+    /// at once, or, with `deferringFiles`, left pending for the caller to write with
+    /// ``takePending()`` (while it prepares the next commit) — a crash in between loses nothing,
+    /// since recovery writes them from the journal.
+    public func commit(_ changes: TickChanges, deferringFiles: Bool = false) throws {
+        try applyPending()
         let journal = makeJournal(changes)
-        try crashPoint?(.beforeJournal)
+        try crashPoint?(.beforeJournal(tick: journal.tick))
         try FileSystem.makeDirectory(paths.journal)
         if try FileSystem.appendDurably(journal.record, to: journalFile) {
             try FileSystem.syncDirectory(paths.journal)
         }
-        try crashPoint?(.journalWritten(operations: journal.operations.count))
-        let crashPoint = self.crashPoint
-        try journal.apply(
-            root: paths.root, recovering: false,
-            afterEach: crashPoint.map { hook in { try hook(.applied(operation: $0)) } })
+        try crashPoint?(.journalWritten(tick: journal.tick, operations: journal.operations.count))
         for lines in changes.turnLines {
             turnLogSizes[lines.agent, default: 0] += lines.bytes.count
         }
+        pending = PendingApply(journal: journal, root: paths.root, crashPoint: crashPoint)
+        if !deferringFiles { try applyPending() }
         commitsSinceCheckpoint += 1
         if commitsSinceCheckpoint >= checkpointInterval { try checkpoint() }
+    }
+
+    /// The committed record whose files are not written yet, if any; the caller must run it
+    /// before the next commit.
+    package func takePending() -> PendingApply? {
+        defer { pending = nil }
+        return pending
+    }
+
+    /// Writes the files of the pending record, if any.
+    public func applyPending() throws {
+        guard let record = takePending() else { return }
+        try record.run()
     }
 
     private func turnLogSize(_ agent: String) -> Int {
@@ -330,6 +363,7 @@ public final class FileOrgStore {
 
     /// Flushes everything written since the last checkpoint to disk, then empties the journal.
     public func checkpoint() throws {
+        try applyPending()
         try FileSystem.syncFileSystem(containing: paths.root)
         try FileSystem.truncate(journalFile, to: 0)
         commitsSinceCheckpoint = 0

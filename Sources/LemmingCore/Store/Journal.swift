@@ -193,9 +193,13 @@ struct Journal: Sendable, Equatable {
     /// - Parameters:
     ///   - recovering: replaying after a crash: appends first cut their file to its recorded length
     ///     (a first application appends directly; the engine knows the length is right).
+    ///   - parallel: split large records over two threads (not when the caller already runs
+    ///     beside other work).
     ///   - afterEach: called after each operation with its index (a test hook).
-    func apply(root: String, recovering: Bool = true, afterEach: ((Int) throws -> Void)? = nil) throws {
-        if afterEach == nil, operations.count >= 64, !operations.contains(where: \.isMove) {
+    func apply(
+        root: String, recovering: Bool = true, parallel: Bool = true, afterEach: ((Int) throws -> Void)? = nil
+    ) throws {
+        if parallel, afterEach == nil, operations.count >= 64, !operations.contains(where: \.isMove) {
             try applyInParallel(root: root, recovering: recovering)
             return
         }
