@@ -45,10 +45,21 @@ public enum LemmingMain {
                 LemmingCommand.exit(withError: error)
             }
             let message = LemmingCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            let known = Set(LemmingCommand.configuration.subcommands.compactMap { $0.configuration.commandName })
-            let subcommand = arguments.first { known.contains($0) }.map { " \($0)" } ?? ""
+            let subcommand = commandPath(in: arguments).map { " " + $0 }.joined()
             Terminal.printError("error: \(message) (see lemming\(subcommand) --help)")
             LemmingCommand.exit(withError: ExitCode(64))
         }
+    }
+
+    /// The (sub)command names at the start of `arguments`, for pointing at the right `--help`.
+    static func commandPath(in arguments: [String]) -> [String] {
+        var path: [String] = []
+        var commands = LemmingCommand.configuration.subcommands
+        for argument in arguments {
+            guard let match = commands.first(where: { $0.configuration.commandName == argument }) else { break }
+            path.append(argument)
+            commands = match.configuration.subcommands
+        }
+        return path
     }
 }

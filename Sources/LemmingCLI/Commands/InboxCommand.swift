@@ -40,7 +40,7 @@ struct InboxCommand: AsyncParsableCommand {
                 return
             }
             for entry in entries { show(entry, style: style) }
-            if entries.isEmpty && !output.json {
+            if entries.isEmpty && number > 0 && !output.json {
                 Terminal.print(all ? "No entries yet." : "Nothing addressed to the human yet.")
             }
             guard follow else { return }

@@ -147,7 +147,9 @@ struct InspectReport {
             }
             return lines
         }
-        lines.append(style.bold("memory") + (memory.isEmpty ? ": empty" : " (\(memory.count) keys)"))
+        lines.append(
+            style.bold("memory")
+                + (memory.isEmpty ? ": empty" : " (\(memory.count) key\(memory.count == 1 ? "" : "s"))"))
         for record in memory {
             let value = record.value.compactText
             lines.append("  \(record.key): \(value.count > 200 ? String(value.prefix(200)) + "…" : value)")

@@ -36,7 +36,7 @@ struct LogsCommand: AsyncParsableCommand {
             let style = Style.standardOutput
             let records = try view.turnRecords(of: agent, last: number)
             for record in records { show(record, style: style) }
-            if records.isEmpty, !output.json { Terminal.print("\(agent) has no turns yet.") }
+            if records.isEmpty, number > 0, !output.json { Terminal.print("\(agent) has no turns yet.") }
             guard follow else { return }
             let path = view.paths.turns(agent)
             var offset = FileSystem.info(path)?.size ?? 0

@@ -48,7 +48,7 @@ struct RunCommand: AsyncParsableCommand {
             let plan = EngineService.Plan(
                 ticks: ticks ?? (untilIdle ? 1000 : nil), untilIdle: untilIdle,
                 period: seconds > 0 ? .milliseconds(Int(seconds * 1000)) : nil, waitsWhilePaused: continuous)
-            let progress = RunProgress(live: !quiet && Style.isTerminal, quiet: quiet)
+            let progress = RunProgress(live: !quiet && Style.canRedrawLine, quiet: quiet)
             let service = EngineService(
                 engine: engine, plan: plan,
                 onTick: { report in progress.record(report) },

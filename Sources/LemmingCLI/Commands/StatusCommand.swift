@@ -31,7 +31,8 @@ struct StatusCommand: AsyncParsableCommand {
             Terminal.print(
                 Table.render(header: ["AGENT", "STATE", "SCHEDULE", "NEXT", "MODEL", "CREDITS", "LAST"], rows: rows))
             let heard = status.human.heardBy.isEmpty ? "no agent" : status.human.heardBy.joined(separator: ", ")
-            Terminal.print("human: \(status.human.entries) entries sent; heard by \(heard)")
+            let entries = status.human.entries
+            Terminal.print("human: \(entries) entr\(entries == 1 ? "y" : "ies") sent; heard by \(heard)")
             for warning in status.warnings { Terminal.print("warning: \(warning)") }
         }
     }

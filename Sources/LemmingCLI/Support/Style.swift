@@ -18,6 +18,11 @@ struct Style {
     }
 
     static var isTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+
+    /// Whether standard output can redraw a line in place (a terminal that is not `TERM=dumb`).
+    static var canRedrawLine: Bool {
+        isTerminal && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+    }
     static var isStandardInputTerminal: Bool { isatty(STDIN_FILENO) == 1 }
 
     private func wrap(_ text: String, _ code: String) -> String {
