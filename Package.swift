@@ -19,6 +19,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.8.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.100.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
     ],
     targets: [
         // MARK: - Libraries
@@ -32,12 +35,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Model providers: the offline `scripted` and `cli` providers.
+        // Model providers: OpenAI, Anthropic, Gemini, Ollama, OpenAI-compatible, cli and scripted,
+        // with retries, circuit breakers and fallback chains.
         .target(
             name: "LemmingProviders",
             dependencies: [
                 "LemmingCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: swiftSettings
@@ -58,7 +65,11 @@ let package = Package(
         // Test support shared by the test targets. Deliberately not a product.
         .target(
             name: "LemmingTesting",
-            dependencies: ["LemmingCore", "LemmingProviders"],
+            dependencies: [
+                "LemmingCore", "LemmingProviders",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
 

@@ -10,7 +10,9 @@ final class CountingProvider: ModelProvider, ModelProviderFactory {
     var maximum: Int { state.withLock { $0.maximum } }
     var calls: Int { state.withLock { $0.calls } }
 
-    func makeProvider(for entry: ModelEntry, org: OrgPaths) throws -> any ModelProvider { self }
+    func makeProvider(for entry: ModelEntry, registry: ModelRegistry, org: OrgPaths) throws -> any ModelProvider {
+        self
+    }
 
     func complete(_ request: ChatRequest) async throws -> ChatResponse {
         state.withLock {

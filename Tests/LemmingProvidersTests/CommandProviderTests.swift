@@ -158,7 +158,7 @@ func factoryMadeProviderDoesNotPassSecretsToTheCommand() async throws {
     defer { fixture.remove() }
     let entry = try modelEntry(["provider": "cli", "command": .strings([pythonCommand, "echo.py"])])
     let provider = try ProviderFactory(environment: testEnvironment).makeProvider(
-        for: entry, org: fixture.directory.paths)
+        for: entry, registry: .builtIn, org: fixture.directory.paths)
     let text = try await provider.complete(chatRequest()).text
     let env = try #require(try JSONValue.parse(text)["env"]?.objectValue)
     #expect(Set(env.keys) == ["PATH", "HOME"])

@@ -170,7 +170,8 @@ func builtInScriptedEntryRunsTheSimulation() async throws {
     let directory = try ScratchDirectory()
     defer { directory.remove() }
     let entry = try #require(ModelRegistry.builtIn["scripted"])
-    let provider = try ProviderFactory(environment: [:]).makeProvider(for: entry, org: directory.paths)
+    let provider = try ProviderFactory(environment: [:]).makeProvider(
+        for: entry, registry: .builtIn, org: directory.paths)
     let context = TurnContext(agent: "planner", tick: 1, inbox: [], readers: [])
     let response = try await provider.complete(chatRequest(agent: "planner", context: context))
     #expect(response.text == #"{"notes":"idle"}"#)

@@ -220,15 +220,18 @@ extension Engine {
     func providerChoice(for resume: Resume) -> TickTransaction.ProviderChoice {
         let key = resume.model.key
         guard let entry = registry[key] else {
-            return .init(model: nil, provider: nil, problem: "model '\(key)' is not in the model registry")
+            return .init(
+                registry: registry, model: nil, provider: nil, problem: "model '\(key)' is not in the model registry")
         }
-        if let cached = providerCache[key] { return .init(model: entry, provider: cached, problem: nil) }
+        if let cached = providerCache[key] {
+            return .init(registry: registry, model: entry, provider: cached, problem: nil)
+        }
         do {
-            let provider = try providers.makeProvider(for: entry, org: paths)
+            let provider = try providers.makeProvider(for: entry, registry: registry, org: paths)
             providerCache[key] = provider
-            return .init(model: entry, provider: provider, problem: nil)
+            return .init(registry: registry, model: entry, provider: provider, problem: nil)
         } catch {
-            return .init(model: entry, provider: nil, problem: "models.json: \(key): \(error)")
+            return .init(registry: registry, model: entry, provider: nil, problem: "models.json: \(key): \(error)")
         }
     }
 

@@ -1,6 +1,7 @@
 extension TickTransaction {
     /// The provider side of a plan, resolved by the engine.
     struct ProviderChoice {
+        var registry: ModelRegistry
         var model: ModelEntry?
         var provider: (any ModelProvider)?
         var problem: String?
@@ -58,7 +59,8 @@ extension TickTransaction {
         prompt.systemMessage = frame.systemMessage
         emit(.turnStarted, agent: agent, ["inbox": .int(inbox.entries.count), "model": .string(resume.model.key)])
         return TurnPlan(
-            agent: agent, tick: tick, resume: resume, model: choice.model, provider: choice.provider,
+            agent: agent, tick: tick, resume: resume, model: choice.model, registry: choice.registry,
+            provider: choice.provider,
             providerProblem: choice.problem, balance: state.ledger[agent]?.balance ?? 0, prompt: prompt,
             systemMessageJSON: frame.systemMessageJSON, tools: tools, org: org, replyLimits: context.config.replies,
             startedAt: now)
@@ -129,9 +131,9 @@ extension TickTransaction {
                     code: "budget_exhausted")
             }
         case .providerFailed:
-            cost = charge(agent, outcome.usage, outcome.plan.model?.pricing ?? .free, failed: true)
+            cost = charge(agent, outcome.usage, outcome.servedModel?.pricing ?? .free, failed: true)
         case .completed, .loopDetected:
-            cost = charge(agent, outcome.usage, outcome.plan.model?.pricing ?? .free, failed: false)
+            cost = charge(agent, outcome.usage, outcome.servedModel?.pricing ?? .free, failed: false)
             moveCursors(reader: agent, to: plan.inbox.cursors)
             let reply = outcome.reply ?? ParsedReply()
             var runtime = state.runtimes[agent]

@@ -19,7 +19,9 @@ struct TurnExecutor: Sendable {
             outcome.totalMilliseconds = clock.milliseconds(since: start)
             return outcome
         }
-        let pricing = model.pricing
+        // Reserve for the dearest model of the fallback chain, which may end up answering.
+        let chain = [model] + model.fallback.compactMap { plan.registry[$0] }
+        let pricing = chain.map(\.pricing).max { $0.worstCase(plan) < $1.worstCase(plan) } ?? model.pricing
         let reservation = pricing.cost(
             inputTokens: TokenEstimator.tokens(in: messages), outputTokens: plan.resume.model.maxTokens)
         outcome.reserved = reservation
@@ -36,7 +38,10 @@ struct TurnExecutor: Sendable {
                 agent: plan.agent, tick: plan.tick, inbox: plan.inbox.entries, readers: plan.prompt.readers))
         let callStart = clock.monotonicNanoseconds()
         do {
-            let response = try await provider.complete(request)
+            let response =
+                model.options["stream"]?.boolValue == true
+                ? try await provider.stream(request) { _ in }
+                : try await provider.complete(request)
             outcome.providerMilliseconds = clock.milliseconds(since: callStart)
             outcome.response = response
             outcome.usage =
@@ -76,5 +81,12 @@ struct TurnExecutor: Sendable {
             results.append(await plan.tools.execute(call, context: context))
         }
         return results
+    }
+}
+
+extension Pricing {
+    /// A comparable worst case for a turn (the prompt's length is the same for every model).
+    fileprivate func worstCase(_ plan: TurnPlan) -> Double {
+        cost(inputTokens: 1_000, outputTokens: plan.resume.model.maxTokens)
     }
 }

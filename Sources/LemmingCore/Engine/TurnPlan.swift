@@ -6,6 +6,8 @@ struct TurnPlan: Sendable {
     var tick: Int
     var resume: Resume
     var model: ModelEntry?
+    /// The registry, to price a reply served by a fallback model.
+    var registry: ModelRegistry
     var provider: (any ModelProvider)?
     /// Why there is no provider (bad `models.json` entry), when there is none.
     var providerProblem: String?
@@ -35,4 +37,9 @@ struct TurnOutcome: Sendable {
     var toolResults: [ToolResult] = []
     var totalMilliseconds = 0.0
     var providerMilliseconds = 0.0
+
+    /// The model that answered: a fallback's entry when one served the reply.
+    var servedModel: ModelEntry? {
+        response?.servedBy.flatMap { plan.registry[$0] } ?? plan.model
+    }
 }

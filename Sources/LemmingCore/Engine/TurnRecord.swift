@@ -18,8 +18,8 @@ enum TurnRecord {
         line.member(
             "model",
             [
-                "key": .string(plan.resume.model.key), "provider": .optional(plan.model?.provider),
-                "model": .optional(plan.model?.model),
+                "key": .string(plan.resume.model.key), "provider": .optional(outcome.servedModel?.provider),
+                "model": .optional(outcome.servedModel?.model), "served_by": .optional(outcome.response?.servedBy),
             ])
         line.object("request") { request in
             request.beginArray("messages")

@@ -92,11 +92,14 @@ public struct ChatResponse: Sendable, Equatable {
     public var usage: TokenUsage?
     /// `stop`, `length`, … as the provider says; `nil` when it says nothing.
     public var finishReason: String?
+    /// The registry key of the model that answered, when a fallback model did (`nil`: the one asked).
+    public var servedBy: String?
 
-    public init(text: String, usage: TokenUsage? = nil, finishReason: String? = nil) {
+    public init(text: String, usage: TokenUsage? = nil, finishReason: String? = nil, servedBy: String? = nil) {
         self.text = text
         self.usage = usage
         self.finishReason = finishReason
+        self.servedBy = servedBy
     }
 }
 
@@ -121,11 +124,26 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// Tokens the provider reported before failing; the only part of a failed call that is charged.
     public var usage: TokenUsage?
+    /// The HTTP status, for failures that had one.
+    public var httpStatus: Int?
+    /// How long the server asked us to wait (`Retry-After`), in seconds.
+    public var retryAfterSeconds: Double?
 
-    public init(_ code: Code, _ message: String, usage: TokenUsage? = nil) {
+    public init(
+        _ code: Code, _ message: String, usage: TokenUsage? = nil, httpStatus: Int? = nil,
+        retryAfterSeconds: Double? = nil
+    ) {
         self.code = code
         self.message = message
         self.usage = usage
+        self.httpStatus = httpStatus
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    /// Whether trying again may succeed: connection errors, timeouts, 408, 409, 429 and 5xx.
+    public var isRetryable: Bool {
+        if let httpStatus { return [408, 409, 429].contains(httpStatus) || (500...599).contains(httpStatus) }
+        return code == .connection || code == .timeout
     }
 
     public var description: String { "\(code): \(message)" }
@@ -137,14 +155,85 @@ public protocol ModelProvider: Sendable {
     ///
     /// - Throws: ``ProviderError`` for every failure (the turn fails, the tick goes on).
     func complete(_ request: ChatRequest) async throws -> ChatResponse
+
+    /// Sends one request and receives the reply as it is generated.
+    ///
+    /// - Parameter onText: called with each piece of text, in order, as it arrives.
+    /// - Returns: the whole reply, as ``complete(_:)`` would.
+    func stream(_ request: ChatRequest, onText: @escaping @Sendable (String) async -> Void) async throws -> ChatResponse
+}
+
+extension ModelProvider {
+    /// Providers without a streaming API deliver the whole reply as one piece.
+    public func stream(
+        _ request: ChatRequest,
+        onText: @escaping @Sendable (String) async -> Void
+    ) async throws -> ChatResponse {
+        let response = try await complete(request)
+        await onText(response.text)
+        return response
+    }
+}
+
+/// The health of one provider endpoint, as its circuit breaker sees it.
+public struct ProviderHealth: Sendable, Equatable {
+    public enum State: String, Sendable {
+        /// Calls go through.
+        case closed
+        /// Calls fail at once until `retryAt`.
+        case open
+        /// One probe call is allowed; its outcome closes or reopens the circuit.
+        case halfOpen = "half_open"
+    }
+
+    /// Where calls go (`https://api.openai.com/v1`), never with a key.
+    public var endpoint: String
+    public var state: State
+    public var consecutiveFailures: Int
+    public var retryAt: String?
+    public var lastError: String?
+
+    public init(
+        endpoint: String, state: State, consecutiveFailures: Int, retryAt: String? = nil, lastError: String? = nil
+    ) {
+        self.endpoint = endpoint
+        self.state = state
+        self.consecutiveFailures = consecutiveFailures
+        self.retryAt = retryAt
+        self.lastError = lastError
+    }
+
+    public var json: JSONValue {
+        [
+            "endpoint": .string(endpoint), "state": .string(state.rawValue),
+            "consecutive_failures": .int(consecutiveFailures), "retry_at": .optional(retryAt),
+            "last_error": .optional(lastError),
+        ]
+    }
+
+    public init?(json value: JSONValue) {
+        guard let endpoint = value["endpoint"]?.stringValue,
+            let state = value["state"]?.stringValue.flatMap(State.init(rawValue:))
+        else { return nil }
+        self.init(
+            endpoint: endpoint, state: state, consecutiveFailures: value["consecutive_failures"]?.intValue ?? 0,
+            retryAt: value["retry_at"]?.stringValue, lastError: value["last_error"]?.stringValue)
+    }
 }
 
 /// Makes providers for registry entries; the composition root passes one to the engine.
 public protocol ModelProviderFactory: Sendable {
-    /// A provider for `entry`.
+    /// A provider for `entry` (with its fallback chain, resolved in `registry`).
     ///
     /// - Throws: ``LemmingError`` naming the `models.json` field that is wrong.
-    func makeProvider(for entry: ModelEntry, org: OrgPaths) throws -> any ModelProvider
+    func makeProvider(for entry: ModelEntry, registry: ModelRegistry, org: OrgPaths) throws -> any ModelProvider
+
+    /// The endpoints' circuit breakers, for `lemming status` (empty for offline providers).
+    var health: [ProviderHealth] { get }
+}
+
+extension ModelProviderFactory {
+    public var health: [ProviderHealth] { [] }
 }
 
 /// Token counts estimated from text length (about four bytes a token), for budgets and for

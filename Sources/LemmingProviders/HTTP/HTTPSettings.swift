@@ -1,0 +1,97 @@
+import Foundation
+import LemmingCore
+
+/// The settings of a network provider, read from its `models.json` entry and the environment.
+///
+/// The API key comes from the environment only (`api_key_env`, or the provider's usual variable)
+/// and never appears in an error, a log or a turn record.
+public struct HTTPSettings: Sendable {
+    public var key: String
+    public var model: String
+    /// The base URL, without a trailing slash (`https://api.openai.com/v1`).
+    public var baseURL: String
+    public var apiKey: String?
+    public var timeoutSeconds: Double
+    /// Ask for the reply schema through the provider's structured-output mechanism.
+    public var structuredOutput: Bool
+    public var retry: RetryPolicy
+    public var options: JSONObject
+    public var maxResponseBytes = 16 * 1024 * 1024
+
+    /// The environment variable a provider reads its key from by default.
+    public static func defaultKeyVariable(for provider: String) -> String? {
+        switch provider {
+        case "openai": return "OPENAI_API_KEY"
+        case "anthropic": return "ANTHROPIC_API_KEY"
+        case "gemini": return "GEMINI_API_KEY"
+        default: return nil
+        }
+    }
+
+    public static func defaultBaseURL(for provider: String, environment: [String: String]) -> String? {
+        switch provider {
+        case "openai": return "https://api.openai.com/v1"
+        case "anthropic": return "https://api.anthropic.com"
+        case "gemini": return "https://generativelanguage.googleapis.com"
+        case "ollama":
+            if let host = environment["OLLAMA_HOST"], !host.isEmpty {
+                return host.hasPrefix("http") ? host : "http://" + host
+            }
+            return "http://localhost:11434"
+        default: return nil
+        }
+    }
+
+    /// Reads an entry.
+    ///
+    /// - Throws: ``LemmingError`` naming the `models.json` field (a missing `base_url` for
+    ///   `openai_compatible`, a required key whose variable is not set, a bad option).
+    public init(entry: ModelEntry, environment: [String: String]) throws {
+        func invalid(_ field: String, _ message: String) -> LemmingError {
+            LemmingError(.invalidFile, message, path: "models.json", field: "\(entry.key).\(field)")
+        }
+        key = entry.key
+        model = entry.model
+        guard var base = entry.baseURL ?? Self.defaultBaseURL(for: entry.provider, environment: environment) else {
+            throw invalid("base_url", "is required for provider '\(entry.provider)'")
+        }
+        guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
+            throw invalid("base_url", "must start with http:// or https://")
+        }
+        while base.hasSuffix("/") { base.removeLast() }
+        baseURL = base
+        let variable = entry.apiKeyEnvironmentVariable ?? Self.defaultKeyVariable(for: entry.provider)
+        apiKey = variable.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : $0 }
+        if apiKey == nil, ["openai", "anthropic", "gemini"].contains(entry.provider), entry.baseURL == nil {
+            throw LemmingError(
+                .provider,
+                "no API key: set \(variable ?? "the key variable") in the environment (keys are never read from files)",
+                path: "models.json", field: "\(entry.key).api_key_env")
+        }
+        options = entry.options
+        let document = entry.document
+        if let timeout = document["timeout_seconds"], !timeout.isNull {
+            guard let seconds = timeout.doubleValue, seconds > 0 else {
+                throw invalid("timeout_seconds", "must be positive")
+            }
+            timeoutSeconds = seconds
+        } else {
+            timeoutSeconds = 120
+        }
+        var retry = RetryPolicy()
+        if let retries = document["max_retries"], !retries.isNull {
+            guard let count = retries.intValue, (0...10).contains(count) else {
+                throw invalid("max_retries", "must be an integer from 0 to 10")
+            }
+            retry.maxAttempts = count + 1
+        }
+        self.retry = retry
+        structuredOutput = options["structured_output"]?.boolValue ?? true
+    }
+
+    /// Replaces the key in `text`, so that no message can carry it.
+    public func redacting(_ text: String) -> String {
+        guard let apiKey, apiKey.count >= 4 else { return text }
+        return text.replacingOccurrences(of: apiKey, with: "[redacted]")
+    }
+}

@@ -1,0 +1,82 @@
+import LemmingCore
+
+/// Ollama `POST {base}/api/chat`: temperature and the token limit (`num_predict`) in `options`,
+/// the reply schema in `format`, NDJSON when streaming.
+public struct OllamaFormat: WireFormat {
+    public let name = "Ollama"
+
+    public init() {}
+
+    public func url(settings: HTTPSettings, streaming: Bool) -> String {
+        settings.baseURL + "/api/chat"
+    }
+
+    public func headers(settings: HTTPSettings) -> [(String, String)] {
+        settings.apiKey.map { [("Authorization", "Bearer " + $0)] } ?? []
+    }
+
+    public func body(for request: ChatRequest, settings: HTTPSettings, structured: Bool, streaming: Bool) -> JSONValue {
+        var options: JSONObject = ["temperature": .double(request.temperature), "num_predict": .int(request.maxTokens)]
+        for (key, value) in settings.options where !["structured_output", "stream"].contains(key) {
+            options[key] = value
+        }
+        var body: JSONObject = [
+            "model": .string(settings.model), "messages": .array(request.messages.map(\.json)),
+            "stream": .bool(streaming), "options": .object(options),
+        ]
+        if structured, let schema = request.responseSchema { body["format"] = schema }
+        return .object(body)
+    }
+
+    public func parse(_ body: JSONValue) throws -> ChatResponse {
+        if let message = body["error"]?.stringValue { throw ProviderError(.invalidResponse, "Ollama: \(message)") }
+        guard let content = body["message"]?["content"]?.stringValue else {
+            throw ProviderError(.invalidResponse, "Ollama answered without message.content")
+        }
+        return ChatResponse(text: content, usage: Self.usage(body), finishReason: body["done_reason"]?.stringValue)
+    }
+
+    static func usage(_ body: JSONValue) -> TokenUsage? {
+        guard let input = body["prompt_eval_count"]?.intValue else { return nil }
+        return TokenUsage(inputTokens: input, outputTokens: body["eval_count"]?.intValue ?? 0)
+    }
+
+    public func errorMessage(in body: JSONValue) -> String? { body["error"]?.stringValue }
+
+    public func makeStreamDecoder() -> any StreamDecoder { Decoder() }
+
+    /// One JSON object per line; the last has `"done": true` and the token counts.
+    struct Decoder: StreamDecoder {
+        var lines = LineSplitter()
+        var text = ""
+        var final: JSONValue?
+
+        mutating func feed(_ bytes: [UInt8]) throws -> [String] {
+            try lines.feed(bytes).compactMap { try handle($0) }
+        }
+
+        private mutating func handle(_ line: String) throws -> String? {
+            guard !line.trimmingWhitespace().isEmpty else { return nil }
+            guard let chunk = try? JSONValue.parse(line) else {
+                throw ProviderError(.invalidResponse, "Ollama streamed a line that is not JSON")
+            }
+            if let message = chunk["error"]?.stringValue {
+                throw ProviderError(.invalidResponse, "Ollama reported an error mid-stream: \(message)")
+            }
+            if chunk["done"]?.boolValue == true { final = chunk }
+            guard let piece = chunk["message"]?["content"]?.stringValue, !piece.isEmpty else { return nil }
+            text += piece
+            return piece
+        }
+
+        mutating func finish() throws -> ChatResponse {
+            let rest = lines.remainder
+            if !rest.isEmpty { _ = try handle(rest) }
+            guard let final else {
+                throw ProviderError(.invalidResponse, "Ollama's stream ended before done")
+            }
+            return ChatResponse(
+                text: text, usage: OllamaFormat.usage(final), finishReason: final["done_reason"]?.stringValue)
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import LemmingCore
+
+/// The circuit breaker of one endpoint, as a pure state machine (no I/O, time passed in).
+///
+/// Closed: calls go through; `failureThreshold` failures in a row open it. Open: calls fail at once
+/// until `cooldown` has passed. Then half-open: one probe call goes through; its success closes the
+/// circuit, its failure opens it again.
+public struct CircuitBreaker: Sendable, Equatable {
+    public struct Configuration: Sendable, Equatable {
+        public var failureThreshold = 5
+        public var cooldownSeconds = 30.0
+
+        public init(failureThreshold: Int = 5, cooldownSeconds: Double = 30) {
+            self.failureThreshold = max(failureThreshold, 1)
+            self.cooldownSeconds = max(cooldownSeconds, 0)
+        }
+    }
+
+    public enum State: Sendable, Equatable {
+        case closed
+        case open(until: Date)
+        case halfOpen(probeInFlight: Bool)
+    }
+
+    public private(set) var state = State.closed
+    public private(set) var consecutiveFailures = 0
+    public private(set) var lastError: String?
+    public let configuration: Configuration
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    /// Whether a call may go out now (a half-open circuit lets exactly one probe through).
+    public mutating func allowsCall(at now: Date) -> Bool {
+        switch state {
+        case .closed:
+            return true
+        case .open(let until):
+            guard now >= until else { return false }
+            state = .halfOpen(probeInFlight: true)
+            return true
+        case .halfOpen(let probeInFlight):
+            guard !probeInFlight else { return false }
+            state = .halfOpen(probeInFlight: true)
+            return true
+        }
+    }
+
+    public mutating func recordSuccess() {
+        state = .closed
+        consecutiveFailures = 0
+        lastError = nil
+    }
+
+    public mutating func recordFailure(_ message: String, at now: Date) {
+        consecutiveFailures += 1
+        lastError = message
+        switch state {
+        case .halfOpen:
+            state = .open(until: now.addingTimeInterval(configuration.cooldownSeconds))
+        case .closed where consecutiveFailures >= configuration.failureThreshold:
+            state = .open(until: now.addingTimeInterval(configuration.cooldownSeconds))
+        case .closed, .open:
+            break
+        }
+    }
+
+    public func health(endpoint: String) -> ProviderHealth {
+        switch state {
+        case .closed:
+            return ProviderHealth(
+                endpoint: endpoint, state: .closed, consecutiveFailures: consecutiveFailures, lastError: lastError)
+        case .open(let until):
+            return ProviderHealth(
+                endpoint: endpoint, state: .open, consecutiveFailures: consecutiveFailures,
+                retryAt: Timestamp.format(until), lastError: lastError)
+        case .halfOpen:
+            return ProviderHealth(
+                endpoint: endpoint, state: .halfOpen, consecutiveFailures: consecutiveFailures, lastError: lastError)
+        }
+    }
+}
