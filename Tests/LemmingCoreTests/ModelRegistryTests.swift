@@ -10,7 +10,11 @@ private func load(_ text: String) -> (ModelRegistry, [ValidationIssue]) {
     let (registry, issues) = ModelRegistry.load(nil)
     #expect(issues.isEmpty)
     #expect(registry == ModelRegistry.builtIn)
-    #expect(registry.keys == ["scripted"])
+    #expect(registry.keys.contains("scripted"))
+    #expect(registry.keys.allSatisfy(ModelRegistry.isBuiltIn))
+    #expect(registry["gpt-4o-mini"]?.provider == "openai")
+    #expect(registry["gpt-4o-mini"]?.maxContextTokens == 128_000)
+    #expect(registry["gpt-4o-mini"]?.pricing == .free)
     #expect(registry["scripted"]?.provider == "scripted")
     #expect(registry["scripted"]?.pricing == .free)
 }
@@ -26,7 +30,7 @@ private func load(_ text: String) -> (ModelRegistry, [ValidationIssue]) {
          "tool": {"provider": "cli", "command": ["./run"]}}
         """#)
     #expect(issues.isEmpty)
-    #expect(registry.keys == ["scripted", "gpt", "local", "tool"])
+    #expect(registry.keys == ModelRegistry.builtIn.keys.union(["gpt", "local", "tool"]))
     let gpt = try #require(registry["gpt"])
     #expect(gpt.model == "gpt-4o")
     #expect(gpt.fallback == ["local"])

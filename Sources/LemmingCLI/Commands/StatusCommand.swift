@@ -31,6 +31,11 @@ struct StatusCommand: AsyncParsableCommand {
             Terminal.print(
                 Table.render(header: ["AGENT", "STATE", "SCHEDULE", "NEXT", "MODEL", "CREDITS", "LAST"], rows: rows))
             let heard = status.human.heardBy.isEmpty ? "no agent" : status.human.heardBy.joined(separator: ", ")
+            for endpoint in status.providers {
+                Terminal.print(
+                    "provider \(endpoint.endpoint): circuit \(endpoint.state.rawValue), \(endpoint.consecutiveFailures) failures in a row"
+                )
+            }
             let entries = status.human.entries
             Terminal.print("human: \(entries) entr\(entries == 1 ? "y" : "ies") sent; heard by \(heard)")
             for warning in status.warnings { Terminal.print("warning: \(warning)") }

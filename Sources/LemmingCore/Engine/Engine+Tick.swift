@@ -174,6 +174,7 @@ extension Engine {
         try Task.checkCancellation()
         try commit(&prepared.transaction, advanceTick: true, deferringFiles: deferringFiles)
         state.outboxes.evict(before: tick - entryCacheTicks)
+        writeProviderHealth()
         logger.debug("tick committed", metadata: ["tick": "\(tick)", "turns": "\(turns.count)"])
         return TickReport(
             tick: tick, wasPaused: false, turns: turns, skipped: prepared.skipped,

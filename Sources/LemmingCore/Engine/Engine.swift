@@ -23,6 +23,8 @@ public actor Engine {
     var graph: OrgGraph
     var state: EngineState
     var providerCache: [String: any ModelProvider] = [:]
+    /// The provider health last written to `state/providers.json`.
+    var writtenHealth: [ProviderHealth] = []
     /// Rendered prompt frames per agent; cleared whenever resumes, the graph or the config change.
     var promptFrames: [String: TickTransaction.PromptFrame] = [:]
     var configInfo: FileInfo?
@@ -174,6 +176,22 @@ public actor Engine {
         }
     }
 
+    /// Writes `state/providers.json` when a circuit breaker changed. Telemetry, outside the
+    /// journal: losing it in a crash loses nothing (the breakers start closed again).
+    func writeProviderHealth() {
+        let health = providers.health
+        guard health != writtenHealth else { return }
+        writtenHealth = health
+        let document: JSONValue = [
+            "updated_at": .string(Timestamp.format(clock.now())), "endpoints": .array(health.map(\.json)),
+        ]
+        do {
+            try FileSystem.writeAtomically(JSONWriter().bytes(document), to: paths.providerHealth)
+        } catch {
+            logger.warning("could not write the provider health", metadata: ["error": "\(error)"])
+        }
+    }
+
     // MARK: - Control
 
     /// Applies control commands now, as one commit, without running a tick (used when no other
@@ -202,6 +220,7 @@ public actor Engine {
             } catch {
                 logger.warning("final checkpoint failed; the next start recovers", metadata: ["error": "\(error)"])
             }
+            writeProviderHealth()
             var transaction = makeTransaction(label: "stop")
             transaction.emit(.engineStopped, ["next_tick": .int(state.tick.nextTick)])
         }

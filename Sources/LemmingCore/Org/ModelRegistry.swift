@@ -42,15 +42,46 @@ public struct ModelRegistry: Sendable, Equatable {
     public subscript(key: String) -> ModelEntry? { entries[key] }
     public var keys: Set<String> { Set(entries.keys) }
 
-    /// The entries every org has unless `models.json` replaces them.
+    /// The entries every org has unless `models.json` replaces them: the offline simulation and
+    /// common hosted and local models with their context sizes. Prices are the user's to set.
     public static var builtIn: ModelRegistry {
         var registry = ModelRegistry()
-        let document = JSONObject([("provider", "scripted"), ("model", "simulation")])
-        registry.entries["scripted"] = ModelEntry(
-            key: "scripted", provider: "scripted", model: "simulation", fallback: [], options: JSONObject(),
-            document: document)
+        for (key, provider, model, context, options) in builtInModels {
+            var document: JSONObject = ["provider": .string(provider), "model": .string(model)]
+            if let context { document["max_context_tokens"] = .int(context) }
+            if !options.isEmpty { document["options"] = .object(options) }
+            registry.entries[key] = ModelEntry(
+                key: key, provider: provider, model: model, maxContextTokens: context, fallback: [], options: options,
+                document: document)
+        }
         return registry
     }
+
+    /// Whether `key` is one of the built-in entries.
+    public static func isBuiltIn(_ key: String) -> Bool {
+        builtInModels.contains { $0.0 == key }
+    }
+
+    private static let builtInModels: [(String, String, String, Int?, JSONObject)] = [
+        ("scripted", "scripted", "simulation", nil, [:]),
+        ("gpt-4o", "openai", "gpt-4o", 128_000, [:]),
+        ("gpt-4o-mini", "openai", "gpt-4o-mini", 128_000, [:]),
+        ("gpt-4.1", "openai", "gpt-4.1", 1_047_576, [:]),
+        ("gpt-4.1-mini", "openai", "gpt-4.1-mini", 1_047_576, [:]),
+        ("gpt-4.1-nano", "openai", "gpt-4.1-nano", 1_047_576, [:]),
+        ("o3-mini", "openai", "o3-mini", 200_000, ["max_completion_tokens": true]),
+        ("o4-mini", "openai", "o4-mini", 200_000, ["max_completion_tokens": true]),
+        ("claude-sonnet-4-5", "anthropic", "claude-sonnet-4-5", 200_000, [:]),
+        ("claude-opus-4-1", "anthropic", "claude-opus-4-1", 200_000, [:]),
+        ("claude-3-5-haiku", "anthropic", "claude-3-5-haiku-latest", 200_000, [:]),
+        ("gemini-2.5-pro", "gemini", "gemini-2.5-pro", 1_048_576, [:]),
+        ("gemini-2.5-flash", "gemini", "gemini-2.5-flash", 1_048_576, [:]),
+        ("gemini-2.0-flash", "gemini", "gemini-2.0-flash", 1_048_576, [:]),
+        ("llama3.1", "ollama", "llama3.1", 131_072, [:]),
+        ("llama3.2", "ollama", "llama3.2", 131_072, [:]),
+        ("qwen2.5", "ollama", "qwen2.5", 32_768, [:]),
+        ("mistral", "ollama", "mistral", 32_768, [:]),
+    ]
 
     /// The built-in registry with the entries of a `models.json` file over it.
     public static func load(_ bytes: [UInt8]?, file: String = "models.json") -> (ModelRegistry, [ValidationIssue]) {

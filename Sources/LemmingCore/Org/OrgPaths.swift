@@ -21,6 +21,8 @@ public struct OrgPaths: Sendable, Hashable {
     public var ledger: String { state + "/ledger.json" }
     public var cursors: String { state + "/cursors.json" }
     public var agentStates: String { state + "/agents.json" }
+    /// The circuit breakers of the providers' endpoints, written by the engine when they change.
+    public var providerHealth: String { state + "/providers.json" }
     public var journal: String { state + "/journal" }
     public var commands: String { state + "/commands" }
     public var lock: String { state + "/engine.lock" }

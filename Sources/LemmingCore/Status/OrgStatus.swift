@@ -53,6 +53,8 @@ public struct OrgStatus: Sendable {
     public var isEngineRunning: Bool
     public var agents: [AgentStatus]
     public var human: HumanStatus
+    /// The providers' endpoints and their circuit breakers, as the engine last saw them.
+    public var providers: [ProviderHealth]
     /// Problems worth a look: invalid files, undeliverable entries, agents nobody reads or that
     /// cannot hear the human, exhausted budgets.
     public var warnings: [String]
@@ -68,6 +70,7 @@ public struct OrgStatus: Sendable {
         object["engine_running"] = .bool(isEngineRunning)
         object["pending_commands"] = .int(pendingCommands)
         object["human"] = human.json
+        object["providers"] = .array(providers.map(\.json))
         object["agents"] = .array(agents.map(\.json))
         object["warnings"] = .strings(warnings)
         return .object(object)
@@ -118,16 +121,23 @@ public struct OrgStatus: Sendable {
             }
         }
         let humanEntries = (try? view.entryIDs(of: Names.human).count) ?? 0
+        let providers = view.providerHealth
+        for endpoint in providers where endpoint.state != .closed {
+            let until = endpoint.retryAt.map { " until \($0)" } ?? ""
+            warnings.append(
+                "the circuit of \(endpoint.endpoint) is \(endpoint.state.rawValue)\(until) after "
+                    + "\(endpoint.consecutiveFailures) failures: \(endpoint.lastError ?? "unknown error")")
+        }
         self.init(
             orgName: view.config.name, root: view.paths.root, tick: view.tick, isEngineRunning: view.isEngineRunning,
             agents: agents,
             human: HumanStatus(entries: humanEntries, heardBy: view.graph.agentReaders(of: Names.human)),
-            warnings: warnings, pendingCommands: view.pendingCommands)
+            providers: providers, warnings: warnings, pendingCommands: view.pendingCommands)
     }
 
     public init(
         orgName: String, root: String, tick: TickState, isEngineRunning: Bool, agents: [AgentStatus],
-        human: HumanStatus, warnings: [String], pendingCommands: Int
+        human: HumanStatus, providers: [ProviderHealth] = [], warnings: [String], pendingCommands: Int
     ) {
         self.orgName = orgName
         self.root = root
@@ -135,6 +145,7 @@ public struct OrgStatus: Sendable {
         self.isEngineRunning = isEngineRunning
         self.agents = agents
         self.human = human
+        self.providers = providers
         self.warnings = warnings
         self.pendingCommands = pendingCommands
     }

@@ -52,6 +52,14 @@ public struct OrgView: Sendable {
         FileLock.holder(paths.lock).map(FileLock.isAlive) ?? false
     }
 
+    /// The providers' endpoints as the engine last saw them (`state/providers.json`).
+    public var providerHealth: [ProviderHealth] {
+        guard let bytes = try? FileSystem.readIfPresent(paths.providerHealth),
+            let document = try? JSONValue.parse(bytes)
+        else { return [] }
+        return document["endpoints"]?.arrayValue?.compactMap(ProviderHealth.init(json:)) ?? []
+    }
+
     /// Command files waiting for the running engine.
     public var pendingCommands: Int {
         ((try? FileSystem.list(paths.commands)) ?? [])?.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.count

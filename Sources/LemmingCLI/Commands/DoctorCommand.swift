@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import LemmingCore
+import LemmingProviders
+
+/// `lemming doctor`: checks each configured provider with a minimal request.
+struct DoctorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check the models agents use: configuration, API keys, and one minimal request each.",
+        discussion: """
+            Each model is checked on its own (no fallback), with one short request (at most 16 output tokens). \
+            Exit status 1 when a check fails. --no-call checks the configuration and keys only.
+            """
+    )
+
+    @OptionGroup var org: OrgOptions
+
+    @Option(help: "Check only this model key (repeatable).")
+    var model: [String] = []
+
+    @Flag(help: "Check every model of models.json, not only those agents use.")
+    var all = false
+
+    @Flag(help: "Do not send requests; check configuration and keys only.")
+    var noCall = false
+
+    @OptionGroup var output: OutputOptions
+
+    struct Check {
+        var key: String
+        var provider: String
+        var ok: Bool
+        var detail: String
+        var milliseconds: Double?
+
+        var json: JSONValue {
+            [
+                "key": .string(key), "provider": .string(provider), "ok": .bool(ok), "detail": .string(detail),
+                "duration_ms": milliseconds.map(JSONValue.double) ?? .null,
+            ]
+        }
+    }
+
+    func run() async throws {
+        let failed = try await Terminal.guarded { () -> Bool in
+            let view = try OrgView.load(root: try org.resolve())
+            let keys = try keysToCheck(view)
+            let factory = ProviderFactory(environment: ProcessInfo.processInfo.environment)
+            var checks: [Check] = []
+            for key in keys { checks.append(await check(key, view: view, factory: factory)) }
+            if output.json {
+                Terminal.printJSON(["ok": .bool(checks.allSatisfy(\.ok)), "checks": .array(checks.map(\.json))])
+            } else {
+                let style = Style.standardOutput
+                if checks.isEmpty { Terminal.print("No models to check.") }
+                for check in checks {
+                    let mark = check.ok ? style.green("ok  ") : style.red("FAIL")
+                    let time = check.milliseconds.map { String(format: " (%.0f ms)", $0) } ?? ""
+                    Terminal.print("\(mark) \(check.key) [\(check.provider)]\(time): \(check.detail)")
+                }
+            }
+            return !checks.allSatisfy(\.ok)
+        }
+        if failed { throw ExitCode.failure }
+    }
+
+    private func keysToCheck(_ view: OrgView) throws -> [String] {
+        if !model.isEmpty {
+            for key in model where view.registry[key] == nil {
+                throw LemmingError(.notFound, "no model '\(key)' in the registry", field: "--model")
+            }
+            return model
+        }
+        var keys = Set(ModelsCommand.users(view).keys)
+        if all {
+            let file = (try? FileSystem.readIfPresent(view.paths.models)).flatMap { $0 }.flatMap {
+                try? JSONValue.parse($0)
+            }
+            keys.formUnion(file?.objectValue?.keys ?? [])
+        }
+        return keys.sorted()
+    }
+
+    private func check(_ key: String, view: OrgView, factory: ProviderFactory) async -> Check {
+        guard var entry = view.registry[key] else {
+            return Check(key: key, provider: "?", ok: false, detail: "not in the registry")
+        }
+        entry.fallback = []
+        let provider: any ModelProvider
+        do {
+            provider = try factory.makeProvider(for: entry, registry: view.registry, org: view.paths)
+        } catch {
+            return Check(key: key, provider: entry.provider, ok: false, detail: "\(error)")
+        }
+        guard !noCall else {
+            return Check(key: key, provider: entry.provider, ok: true, detail: "configured (no request sent)")
+        }
+        let request = ChatRequest(
+            agent: "doctor", tick: view.tick.nextTick, modelKey: key, model: entry.model,
+            messages: [
+                ChatMessage(role: .system, content: #"This is a health check. Answer with exactly {"notes": "ok"}."#),
+                ChatMessage(role: .user, content: "ping"),
+            ], temperature: 0, maxTokens: 16)
+        let start = ContinuousClock.now
+        do {
+            let response = try await provider.complete(request)
+            let elapsed = ContinuousClock.now - start
+            let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            let usage = response.usage.map { ", \($0.inputTokens) + \($0.outputTokens) tokens" } ?? ""
+            let preview = response.text.trimmingWhitespace().prefix(60)
+            return Check(
+                key: key, provider: entry.provider, ok: true, detail: "answered \"\(preview)\"\(usage)",
+                milliseconds: milliseconds)
+        } catch {
+            return Check(key: key, provider: entry.provider, ok: false, detail: "\(error)")
+        }
+    }
+}
