@@ -21,7 +21,15 @@ public struct GeminiFormat: WireFormat {
         settings.apiKey.map { [("x-goog-api-key", $0)] } ?? []
     }
 
+    public var supportsJSONMode: Bool { true }
+
     public func body(for request: ChatRequest, settings: HTTPSettings, structured: Bool, streaming: Bool) -> JSONValue {
+        body(for: request, settings: settings, output: structured ? .schema : .plain, streaming: streaming)
+    }
+
+    public func body(
+        for request: ChatRequest, settings: HTTPSettings, output: StructuredOutput, streaming: Bool
+    ) -> JSONValue {
         var body = JSONObject()
         let system = request.messages.filter { $0.role == .system }.map(\.content).joined(separator: "\n\n")
         if !system.isEmpty { body["systemInstruction"] = ["parts": [["text": .string(system)]]] }
@@ -32,10 +40,8 @@ public struct GeminiFormat: WireFormat {
         var generation: JSONObject = [
             "temperature": .double(request.temperature), "maxOutputTokens": .int(request.maxTokens),
         ]
-        if structured, request.responseSchema != nil {
-            generation["responseMimeType"] = "application/json"
-            generation["responseSchema"] = Self.replySchema
-        }
+        if output < .plain { generation["responseMimeType"] = "application/json" }
+        if output == .schema, request.responseSchema != nil { generation["responseSchema"] = Self.replySchema }
         body["generationConfig"] = .object(generation)
         return .object(body)
     }

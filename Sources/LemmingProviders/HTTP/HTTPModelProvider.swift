@@ -15,7 +15,7 @@ public struct HTTPModelProvider<Format: WireFormat>: ModelProvider {
     public let format: Format
     public let settings: HTTPSettings
     let client: HTTPClient
-    private let structuredRejected = StructuredOutputMemory()
+    private let structuredLevel = StructuredOutputMemory()
 
     public init(format: Format, settings: HTTPSettings, client: HTTPClient = .shared) {
         self.format = format
@@ -58,36 +58,44 @@ public struct HTTPModelProvider<Format: WireFormat>: ModelProvider {
     private func call(
         _ request: ChatRequest,
         streaming: Bool = false,
-        read: (HTTPClientResponse) async throws -> ChatResponse
+        read: @escaping @Sendable (HTTPClientResponse) async throws -> ChatResponse
     ) async throws -> ChatResponse {
-        let structured = settings.structuredOutput && !structuredRejected.value && request.responseSchema != nil
-        do {
-            return try await send(request, structured: structured, streaming: streaming, read: read)
-        } catch let error as ProviderError where structured && Self.isStructuredOutputRejection(error) {
-            structuredRejected.set()
-            return try await send(request, structured: false, streaming: streaming, read: read)
+        let wanted: StructuredOutput = settings.structuredOutput && request.responseSchema != nil ? .schema : .plain
+        var level = max(wanted, structuredLevel.value)
+        while true {
+            do {
+                return try await send(request, output: level, streaming: streaming, read: read)
+            } catch let error as ProviderError where level < .plain && Self.isStructuredOutputRejection(error) {
+                // Ask less and remember: json_schema, then JSON mode where the format has one, then plain.
+                level = level == .schema && format.supportsJSONMode ? .jsonMode : .plain
+                structuredLevel.lower(to: level)
+            }
         }
     }
 
     private func send(
         _ request: ChatRequest,
-        structured: Bool,
+        output: StructuredOutput,
         streaming: Bool,
-        read: (HTTPClientResponse) async throws -> ChatResponse
+        read: @escaping @Sendable (HTTPClientResponse) async throws -> ChatResponse
     ) async throws -> ChatResponse {
         var http = HTTPClientRequest(url: format.url(settings: settings, streaming: streaming))
         http.method = .POST
         http.headers.add(name: "Content-Type", value: "application/json")
         http.headers.add(name: "User-Agent", value: "lemming")
         for (name, value) in format.headers(settings: settings) { http.headers.add(name: name, value: value) }
-        let body = format.body(for: request, settings: settings, structured: structured, streaming: streaming)
+        let body = format.body(for: request, settings: settings, output: output, streaming: streaming)
         http.body = .bytes(JSONWriter(style: .compact).bytes(body))
+        let prepared = http
         do {
-            let response = try await client.execute(http, timeout: .milliseconds(Int64(settings.timeoutSeconds * 1000)))
-            guard (200..<300).contains(Int(response.status.code)) else {
-                throw try await httpError(response)
+            return try await withDeadline { [client, settings] in
+                let response = try await client.execute(
+                    prepared, timeout: .milliseconds(Int64(settings.timeoutSeconds * 1000)))
+                guard (200..<300).contains(Int(response.status.code)) else {
+                    throw try await httpError(response)
+                }
+                return try await read(response)
             }
-            return try await read(response)
         } catch let error as ProviderError {
             throw ProviderError(
                 error.code, settings.redacting(error.message), usage: error.usage, httpStatus: error.httpStatus,
@@ -97,6 +105,29 @@ public struct HTTPModelProvider<Format: WireFormat>: ModelProvider {
         } catch {
             throw translate(error)
         }
+    }
+
+    /// Runs a call, failing it with `timeout` once `timeout_seconds` have passed: the client's own
+    /// deadline ends when the response head arrives, and a body can stall after its head.
+    private func withDeadline(
+        _ operation: @escaping @Sendable () async throws -> ChatResponse
+    ) async throws -> ChatResponse {
+        try await withThrowingTaskGroup(of: ChatResponse.self) { group in
+            group.addTask(operation: operation)
+            group.addTask { [settings] in
+                try await Task.sleep(for: .milliseconds(Int64(settings.timeoutSeconds * 1000)))
+                throw timeoutError
+            }
+            defer { group.cancelAll() }
+            guard let response = try await group.next() else { throw CancellationError() }
+            return response
+        }
+    }
+
+    private var timeoutError: ProviderError {
+        let seconds = settings.timeoutSeconds
+        let text = seconds == seconds.rounded() && seconds < 1e9 ? String(Int(seconds)) : String(seconds)
+        return ProviderError(.timeout, "\(format.name) did not answer within \(text) s")
     }
 
     private func httpError(_ response: HTTPClientResponse) async throws -> ProviderError {
@@ -114,7 +145,7 @@ public struct HTTPModelProvider<Format: WireFormat>: ModelProvider {
     private func translate(_ error: any Error) -> ProviderError {
         if let client = error as? HTTPClientError {
             if client == .deadlineExceeded || client == .readTimeout || client == .connectTimeout {
-                return ProviderError(.timeout, "\(format.name) did not answer within \(Int(settings.timeoutSeconds)) s")
+                return timeoutError
             }
             if client == .remoteConnectionClosed || client == .cancelled {
                 return ProviderError(.connection, "\(format.name) closed the connection before answering")
@@ -124,12 +155,15 @@ public struct HTTPModelProvider<Format: WireFormat>: ModelProvider {
         return ProviderError(.connection, "could not reach \(endpoint): \(text)")
     }
 
+    /// Whether a failure is the server refusing the structured-output request: a 4xx that names
+    /// the mechanism, or a 5xx that names it precisely (llama.cpp's server answers 500 for an
+    /// unknown `response_format` type).
     static func isStructuredOutputRejection(_ error: ProviderError) -> Bool {
-        guard error.httpStatus == 400 || error.httpStatus == 422 else { return false }
+        guard let status = error.httpStatus, (400...599).contains(status) else { return false }
         let message = error.message.lowercased()
-        return ["response_format", "schema", "json_schema", "format", "responsemimetype", "tool"].contains {
-            message.contains($0)
-        }
+        let precise = ["response_format", "json_schema", "responseschema", "response_schema", "responsemimetype"]
+        if precise.contains(where: message.contains) { return true }
+        return (status == 400 || status == 422) && ["schema", "format", "tool"].contains(where: message.contains)
     }
 
     static func collect(_ body: HTTPClientResponse.Body, limit: Int) async throws -> [UInt8] {
@@ -147,9 +181,10 @@ public struct HTTPModelProvider<Format: WireFormat>: ModelProvider {
     }
 }
 
-/// Remembers that a server rejected structured output.
+/// Remembers how much structured output a server accepts.
 final class StructuredOutputMemory: Sendable {
-    private let rejected = Mutex(false)
-    var value: Bool { rejected.withLock { $0 } }
-    func set() { rejected.withLock { $0 = true } }
+    private let level = Mutex(StructuredOutput.schema)
+    /// The most the server accepted so far.
+    var value: StructuredOutput { level.withLock { $0 } }
+    func lower(to newLevel: StructuredOutput) { level.withLock { $0 = max($0, newLevel) } }
 }

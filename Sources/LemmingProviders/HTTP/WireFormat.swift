@@ -1,5 +1,17 @@
 import LemmingCore
 
+/// How strongly a request asks for the reply's shape.
+public enum StructuredOutput: Int, Sendable, Comparable {
+    /// The reply schema, through the provider's mechanism.
+    case schema
+    /// JSON without a schema (OpenAI `json_object`, Gemini's JSON MIME type, Ollama `"json"`).
+    case jsonMode
+    /// Only the prompt describes the shape.
+    case plain
+
+    public static func < (lhs: StructuredOutput, rhs: StructuredOutput) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
 /// One provider's wire format: how a chat request becomes an HTTP request, and how the answer
 /// (whole, or streamed) becomes a ``ChatResponse``.
 public protocol WireFormat: Sendable {
@@ -12,8 +24,14 @@ public protocol WireFormat: Sendable {
     /// The headers of a call (the key included; they are never logged).
     func headers(settings: HTTPSettings) -> [(String, String)]
 
-    /// The JSON body of a call.
+    /// The JSON body of a call, with the reply schema or without.
     func body(for request: ChatRequest, settings: HTTPSettings, structured: Bool, streaming: Bool) -> JSONValue
+
+    /// The JSON body of a call at a level of structured output.
+    func body(for request: ChatRequest, settings: HTTPSettings, output: StructuredOutput, streaming: Bool) -> JSONValue
+
+    /// Whether the format has a JSON mode to fall back to when the schema is rejected.
+    var supportsJSONMode: Bool { get }
 
     /// The reply in a whole (non-streaming) response body.
     func parse(_ body: JSONValue) throws -> ChatResponse
@@ -26,6 +44,16 @@ public protocol WireFormat: Sendable {
 }
 
 extension WireFormat {
+    /// Whether the format has a JSON mode to fall back to when the schema is rejected.
+    public var supportsJSONMode: Bool { false }
+
+    /// The JSON body of a call at a level of structured output; formats with a JSON mode override it.
+    public func body(
+        for request: ChatRequest, settings: HTTPSettings, output: StructuredOutput, streaming: Bool
+    ) -> JSONValue {
+        body(for: request, settings: settings, structured: output == .schema, streaming: streaming)
+    }
+
     public func errorMessage(in body: JSONValue) -> String? {
         body["error"]?["message"]?.stringValue ?? body["error"]?.stringValue ?? body["message"]?.stringValue
     }
@@ -82,18 +110,25 @@ struct ServerSentEvents: Sendable {
             } else if line.hasPrefix(":") {
                 continue
             } else if line.hasPrefix("data:") {
-                data.append(String(line.dropFirst(5).drop { $0 == " " }))
+                data.append(Self.value(of: line, field: 5))
             } else if line.hasPrefix("event:") {
-                name = String(line.dropFirst(6).drop { $0 == " " })
+                name = Self.value(of: line, field: 6)
             }
         }
         return events
     }
 
+    /// A field's value: what follows the colon, less one space (the SSE specification keeps any
+    /// further spaces).
+    private static func value(of line: String, field length: Int) -> String {
+        let value = line.dropFirst(length)
+        return String(value.first == " " ? value.dropFirst() : value)
+    }
+
     /// An event left without its closing blank line when the stream ended.
     mutating func finish() -> Event? {
         let rest = lines.remainder
-        if rest.hasPrefix("data:") { data.append(String(rest.dropFirst(5).drop { $0 == " " })) }
+        if rest.hasPrefix("data:") { data.append(Self.value(of: rest, field: 5)) }
         guard !data.isEmpty else { return nil }
         defer { data = [] }
         return Event(name: name, data: data.joined(separator: "\n"))

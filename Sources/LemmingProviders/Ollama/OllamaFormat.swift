@@ -15,7 +15,15 @@ public struct OllamaFormat: WireFormat {
         settings.apiKey.map { [("Authorization", "Bearer " + $0)] } ?? []
     }
 
+    public var supportsJSONMode: Bool { true }
+
     public func body(for request: ChatRequest, settings: HTTPSettings, structured: Bool, streaming: Bool) -> JSONValue {
+        body(for: request, settings: settings, output: structured ? .schema : .plain, streaming: streaming)
+    }
+
+    public func body(
+        for request: ChatRequest, settings: HTTPSettings, output: StructuredOutput, streaming: Bool
+    ) -> JSONValue {
         var options: JSONObject = ["temperature": .double(request.temperature), "num_predict": .int(request.maxTokens)]
         for (key, value) in settings.options where !["structured_output", "stream"].contains(key) {
             options[key] = value
@@ -24,7 +32,11 @@ public struct OllamaFormat: WireFormat {
             "model": .string(settings.model), "messages": .array(request.messages.map(\.json)),
             "stream": .bool(streaming), "options": .object(options),
         ]
-        if structured, let schema = request.responseSchema { body["format"] = schema }
+        switch (output, request.responseSchema) {
+        case (.schema, let schema?): body["format"] = schema
+        case (.jsonMode, _), (.schema, nil): body["format"] = "json"
+        case (.plain, _): break
+        }
         return .object(body)
     }
 

@@ -32,7 +32,15 @@ public struct OpenAIFormat: WireFormat {
         return isAzure(settings) ? [("api-key", key)] : [("Authorization", "Bearer " + key)]
     }
 
+    public var supportsJSONMode: Bool { true }
+
     public func body(for request: ChatRequest, settings: HTTPSettings, structured: Bool, streaming: Bool) -> JSONValue {
+        body(for: request, settings: settings, output: structured ? .schema : .plain, streaming: streaming)
+    }
+
+    public func body(
+        for request: ChatRequest, settings: HTTPSettings, output: StructuredOutput, streaming: Bool
+    ) -> JSONValue {
         var body = JSONObject()
         body["model"] = .string(settings.model)
         body["messages"] = .array(request.messages.map(\.json))
@@ -40,11 +48,16 @@ public struct OpenAIFormat: WireFormat {
         let tokensField =
             settings.options["max_completion_tokens"]?.boolValue == true ? "max_completion_tokens" : "max_tokens"
         body[tokensField] = .int(request.maxTokens)
-        if structured, let schema = request.responseSchema {
+        switch (output, request.responseSchema) {
+        case (.schema, let schema?):
             body["response_format"] = [
                 "type": "json_schema",
                 "json_schema": ["name": "lemming_reply", "schema": schema, "strict": false],
             ]
+        case (.jsonMode, _), (.schema, nil):
+            body["response_format"] = ["type": "json_object"]
+        case (.plain, _):
+            break
         }
         if streaming {
             body["stream"] = true

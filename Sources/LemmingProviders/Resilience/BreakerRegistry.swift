@@ -26,6 +26,11 @@ public final class BreakerRegistry: Sendable {
         breakers.withLock { $0[endpoint, default: CircuitBreaker(configuration: configuration)].recordSuccess() }
     }
 
+    /// A call to `endpoint` ended without an outcome for its breaker (see ``CircuitBreaker/releaseProbe()``).
+    public func releaseProbe(of endpoint: String) {
+        breakers.withLock { $0[endpoint]?.releaseProbe() }
+    }
+
     public func recordFailure(of endpoint: String, _ message: String) {
         let time = now()
         breakers.withLock {

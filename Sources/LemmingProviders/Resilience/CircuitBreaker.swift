@@ -54,6 +54,13 @@ public struct CircuitBreaker: Sendable, Equatable {
         lastError = nil
     }
 
+    /// The call let through ended without showing whether the endpoint works (a failure that does
+    /// not count against it, such as a rejected request, or a cancelled call): a half-open circuit
+    /// lets the next call probe instead of waiting for an outcome that will never be recorded.
+    public mutating func releaseProbe() {
+        if case .halfOpen = state { state = .halfOpen(probeInFlight: false) }
+    }
+
     public mutating func recordFailure(_ message: String, at now: Date) {
         consecutiveFailures += 1
         lastError = message

@@ -75,7 +75,11 @@ public struct ResilientProvider: ModelProvider {
                 breakers.recordSuccess(of: endpoint)
                 return response
             } catch let error as ProviderError {
-                if error.isRetryable { breakers.recordFailure(of: endpoint, error.description) }
+                if error.isRetryable {
+                    breakers.recordFailure(of: endpoint, error.description)
+                } else {
+                    breakers.releaseProbe(of: endpoint)
+                }
                 let random = Double.random(in: 0..<1, using: &generator)
                 guard canRetry(), let delay = policy.delay(after: number, error: error, random: random) else {
                     throw number > 1
@@ -85,6 +89,9 @@ public struct ResilientProvider: ModelProvider {
                 }
                 try await sleeper.sleep(seconds: delay)
                 number += 1
+            } catch {
+                breakers.releaseProbe(of: endpoint)
+                throw error
             }
         }
     }
