@@ -14,7 +14,7 @@ public struct ProviderFactory: ModelProviderFactory {
         environment: [String: String],
         breakers: BreakerRegistry = BreakerRegistry(),
         sleeper: any RetrySleeper = TaskSleeper(),
-        client: HTTPClient = .shared
+        client: HTTPClient = ProviderHTTPClient.shared
     ) {
         self.environment = environment
         self.breakers = breakers

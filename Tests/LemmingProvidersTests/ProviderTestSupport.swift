@@ -1,4 +1,5 @@
 import Foundation
+import LemmingTesting
 import Testing
 
 @testable import LemmingCore
@@ -40,6 +41,13 @@ func modelEntry(_ document: JSONObject, key: String = "m") throws -> ModelEntry 
     return try #require(registry[key])
 }
 
+/// A model registry parsed the way `models.json` is, from its entries.
+func modelRegistry(_ entries: JSONObject) throws -> ModelRegistry {
+    let (registry, issues) = ModelRegistry.load(JSONWriter(style: .compact).bytes(.object(entries)))
+    #expect(issues.filter(\.isError).isEmpty, "models.json issues: \(issues)")
+    return registry
+}
+
 /// A chat request as the engine would send it.
 func chatRequest(
     agent: String = "manager",
@@ -77,3 +85,105 @@ let pythonCommand: String = {
     }
     return "python3"
 }()
+
+// MARK: - Network providers
+
+/// The fake API key the network tests present; no error message may ever contain it.
+let fakeKey = "sk-test-SECRET-123"
+
+/// A network provider the conformance suite runs against, with the fake server format it speaks.
+enum Flavour: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case openAI = "openai"
+    case anthropic
+    case gemini
+    case ollama
+    /// An OpenAI-compatible server (vLLM, llama.cpp, LM Studio): a `base_url` and no key.
+    case openAICompatible = "openai_compatible"
+
+    var testDescription: String { rawValue }
+
+    var format: FakeModelServer.Format {
+        switch self {
+        case .openAI, .openAICompatible: return .openAI
+        case .anthropic: return .anthropic
+        case .gemini: return .gemini
+        case .ollama: return .ollama
+        }
+    }
+
+    /// The environment variable the key is read from; `nil`: the entry has no key.
+    var keyVariable: String? {
+        switch self {
+        case .openAI: return "OPENAI_API_KEY"
+        case .anthropic: return "ANTHROPIC_API_KEY"
+        case .gemini: return "GEMINI_API_KEY"
+        case .ollama: return "OLLAMA_API_KEY"
+        case .openAICompatible: return nil
+        }
+    }
+
+    /// A `models.json` entry for a model served by `server`, with `extra` fields over it.
+    func document(_ server: FakeModelServer, _ extra: JSONObject = [:]) -> JSONObject {
+        var document: JSONObject = [
+            "provider": .string(rawValue), "model": "test-model", "base_url": .string(server.baseURL),
+        ]
+        if self == .ollama { document["api_key_env"] = "OLLAMA_API_KEY" }
+        for (key, value) in extra { document[key] = value }
+        return document
+    }
+}
+
+/// Providers made the way the engine makes them (``ProviderFactory`` over `models.json` entries),
+/// with a sleeper that does not sleep and breakers on a clock the test moves.
+struct ProviderHarness {
+    let flavour: Flavour
+    let sleeper = RecordingSleeper()
+    let clock = ManualClock()
+    let breakers: BreakerRegistry
+    let factory: ProviderFactory
+
+    init(_ flavour: Flavour, breaker: CircuitBreaker.Configuration = .init()) {
+        self.flavour = flavour
+        let clock = clock
+        breakers = BreakerRegistry(configuration: breaker, now: { clock.now() })
+        let environment = flavour.keyVariable.map { [$0: fakeKey] } ?? [:]
+        // The client the providers are meant to share (ProviderFactory's default is still
+        // `HTTPClient.shared`, which retries refused connections for up to 90 s).
+        factory = ProviderFactory(
+            environment: environment, breakers: breakers, sleeper: sleeper, client: ProviderHTTPClient.shared)
+    }
+
+    /// The provider of one model served by `server`.
+    func provider(_ server: FakeModelServer, _ extra: JSONObject = [:]) throws -> any ModelProvider {
+        try provider(key: "m", entries: ["m": .object(flavour.document(server, extra))])
+    }
+
+    /// The provider of the model `key` in a registry of `entries`.
+    func provider(key: String, entries: JSONObject) throws -> any ModelProvider {
+        let registry = try modelRegistry(entries)
+        let entry = try #require(registry[key])
+        return try factory.makeProvider(for: entry, registry: registry, org: OrgPaths(root: NSTemporaryDirectory()))
+    }
+}
+
+/// The `ProviderError` a call threw (failing the test when it threw something else, or nothing).
+func providerError(_ call: () async throws -> ChatResponse) async -> ProviderError? {
+    do {
+        let response = try await call()
+        Issue.record("expected a ProviderError, got \(response)")
+        return nil
+    } catch let error as ProviderError {
+        #expect(!error.description.contains(fakeKey), "the key leaked into \(error.description)")
+        return error
+    } catch {
+        Issue.record("expected a ProviderError, got \(error)")
+        return nil
+    }
+}
+
+/// A chat request without a reply schema.
+func plainRequest() -> ChatRequest {
+    var request = chatRequest()
+    request.responseSchema = nil
+    return request
+}

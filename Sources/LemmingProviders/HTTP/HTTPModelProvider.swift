@@ -17,7 +17,7 @@ public struct HTTPModelProvider<Format: WireFormat>: ModelProvider {
     let client: HTTPClient
     private let structuredLevel = StructuredOutputMemory()
 
-    public init(format: Format, settings: HTTPSettings, client: HTTPClient = .shared) {
+    public init(format: Format, settings: HTTPSettings, client: HTTPClient = ProviderHTTPClient.shared) {
         self.format = format
         self.settings = settings
         self.client = client
@@ -136,7 +136,9 @@ public struct HTTPModelProvider<Format: WireFormat>: ModelProvider {
         let detail =
             (try? JSONValue.parse(bytes)).flatMap(format.errorMessage(in:)) ?? Self.preview(bytes)
         let retryAfter = RetryPolicy.parseRetryAfter(response.headers.first(name: "Retry-After"))
-        let hint = status == 401 || status == 403 ? " (check the API key)" : ""
+        // Gemini answers a wrong key with 400 "API key not valid", not 401.
+        let keyRejected = status == 401 || status == 403 || (status == 400 && detail.lowercased().contains("api key"))
+        let hint = keyRejected ? " (check the API key)" : ""
         return ProviderError(
             .http, "\(format.name) answered HTTP \(status)\(hint): \(settings.redacting(detail))", httpStatus: status,
             retryAfterSeconds: retryAfter)
