@@ -101,7 +101,15 @@ public struct AnthropicFormat: WireFormat {
                 stopped = true
             case "error":
                 let message = data["error"]?["message"]?.stringValue ?? "unknown error"
-                throw ProviderError(.http, "Anthropic reported an error mid-stream: \(message)", httpStatus: 529)
+                // Overload and server errors are worth a retry; a rejected request is not.
+                let status: Int
+                switch data["error"]?["type"]?.stringValue {
+                case "overloaded_error": status = 529
+                case "api_error", nil: status = 500
+                case "rate_limit_error": status = 429
+                default: status = 400
+                }
+                throw ProviderError(.http, "Anthropic reported an error mid-stream: \(message)", httpStatus: status)
             default:
                 break
             }

@@ -26,6 +26,7 @@ public struct FallbackProvider: ModelProvider {
         _ call: (any ModelProvider, ChatRequest) async throws -> ChatResponse
     ) async throws -> ChatResponse {
         var failures: [String] = []
+        var last: ProviderError?
         var usage = TokenUsage.zero
         for (position, link) in chain.enumerated() {
             var attempt = request
@@ -36,6 +37,7 @@ public struct FallbackProvider: ModelProvider {
                 return response
             } catch let error as ProviderError {
                 failures.append("\(link.key): \(error.description)")
+                last = error
                 if let reported = error.usage {
                     usage.inputTokens += reported.inputTokens
                     usage.outputTokens += reported.outputTokens
@@ -43,8 +45,9 @@ public struct FallbackProvider: ModelProvider {
                 if Task.isCancelled { throw CancellationError() }
             }
         }
+        // The last model's failure decides the code (a chain of 401s is not a connection problem).
         throw ProviderError(
-            .connection, "every model of the fallback chain failed: " + failures.joined(separator: "; "),
-            usage: usage == .zero ? nil : usage)
+            last?.code ?? .connection, "every model of the fallback chain failed: " + failures.joined(separator: "; "),
+            usage: usage == .zero ? nil : usage, httpStatus: last?.httpStatus)
     }
 }
