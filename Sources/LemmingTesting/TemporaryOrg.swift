@@ -99,7 +99,7 @@ public struct TemporaryOrg: Sendable {
     /// An engine on this org with a fixed clock and this build's providers.
     public func engine(
         clock: any WallClock = TemporaryOrg.fixedClock,
-        tools: any ToolExecutor = NoToolExecutor(),
+        tools: any ToolFactory = NoTools(),
         sinks: [any EventSink] = [],
         providers: (any ModelProviderFactory)? = nil
     ) async throws -> Engine {

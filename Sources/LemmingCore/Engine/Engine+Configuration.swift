@@ -9,8 +9,8 @@ extension Engine {
         public var clock: any WallClock
         /// Makes the model providers of the registry's entries.
         public var providers: any ModelProviderFactory
-        /// Runs tool calls.
-        public var tools: any ToolExecutor
+        /// Builds the org's tools from `lemming.json`.
+        public var tools: any ToolFactory
         /// Extra consumers of engine events (the engine log is built in).
         public var sinks: [any EventSink]
         /// Write events to `logs/engine.jsonl`.
@@ -23,7 +23,7 @@ extension Engine {
             root: String,
             providers: any ModelProviderFactory,
             clock: any WallClock = SystemWallClock(),
-            tools: any ToolExecutor = NoToolExecutor(),
+            tools: any ToolFactory = NoTools(),
             sinks: [any EventSink] = [],
             writesEngineLog: Bool = true,
             entryCacheTicks: Int = 32,

@@ -12,11 +12,21 @@ extension Engine {
             configInfo = newConfigInfo
             let (newConfig, issues) = try store.loadConfig()
             let errors = issues.filter(\.isError)
+            var toolProblem: String?
             if errors.isEmpty {
-                config = newConfig
-                promptFrames = [:]
-                store.checkpointInterval = newConfig.checkpointEveryTicks
-            } else {
+                do {
+                    tools = try toolFactory.makeRegistry(config: newConfig, org: paths)
+                    config = newConfig
+                    promptFrames = [:]
+                    store.checkpointInterval = newConfig.checkpointEveryTicks
+                } catch {
+                    toolProblem = "\(error)"
+                }
+            }
+            if let toolProblem {
+                transaction.emit(.configInvalid, ["errors": .strings([toolProblem])])
+                logger.warning("the tools of lemming.json are invalid; keeping the previous settings")
+            } else if !errors.isEmpty {
                 transaction.emit(.configInvalid, ["errors": .strings(errors.map(\.description))])
                 logger.warning("lemming.json is invalid; keeping the previous settings")
             }
@@ -35,7 +45,7 @@ extension Engine {
             }
         }
         let scanned = try store.scanAgents(
-            previous: forceRevalidation ? [:] : agents, registry: registry, knownTools: tools.knownToolNames)
+            previous: forceRevalidation ? [:] : agents, registry: registry, knownTools: tools.names)
         var changed = false
         for name in scanned.keys.sorted(by: Names.precedes) {
             guard let record = scanned[name] else { continue }

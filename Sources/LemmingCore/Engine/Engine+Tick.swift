@@ -87,28 +87,17 @@ extension Engine {
             startData["skipped"] = .object(skippedData)
         }
         transaction.emit(.tickStarted, startData)
+        await transaction.resolveApprovals()
         transaction.archiveOldEntries()
         let executor = TurnExecutor(clock: clock)
         var turns: [TickReport.Turn] = []
-        let record: (inout TickTransaction, TurnOutcome) -> Void = { transaction, outcome in
-            let before = transaction.changes.entries.count
-            let costBefore = transaction.state.ledger[outcome.plan.agent]?.spent ?? 0
-            transaction.stage(outcome)
-            let spent = (transaction.state.ledger[outcome.plan.agent]?.spent ?? 0) - costBefore
-            turns.append(
-                TickReport.Turn(
-                    agent: outcome.plan.agent,
-                    stopReason: transaction.state.runtimes[outcome.plan.agent].lastStopReason
-                        ?? outcome.stopReason, entries: transaction.changes.entries.count - before,
-                    cost: Credits.round(spent), error: outcome.error))
-        }
         switch config.execution {
         case .sequential:
             for resume in firing {
                 let plan = transaction.plan(
                     agent: resume.name, resume: resume, choice: providerChoice(for: resume),
-                    frame: promptFrame(for: resume, in: transaction), tools: tools, org: paths)
-                record(&transaction, await executor.execute(plan))
+                    frame: promptFrame(for: resume, in: transaction), org: paths)
+                await record(await executor.execute(plan), into: &transaction, turns: &turns)
             }
         case .parallel:
             var plans: [TurnPlan] = []
@@ -117,7 +106,7 @@ extension Engine {
                 plans.append(
                     transaction.plan(
                         agent: resume.name, resume: resume, choice: providerChoice(for: resume), frame: frame,
-                        tools: tools, org: paths))
+                        org: paths))
             }
             let limit = config.maxConcurrentTurns
             await withTaskGroup(of: (Int, TurnOutcome).self) { group in
@@ -140,13 +129,30 @@ extension Engine {
                     }
                     // Stage in firing order as soon as every earlier turn is done.
                     while let outcome = ready.removeValue(forKey: staged) {
-                        record(&transaction, outcome)
+                        await record(outcome, into: &transaction, turns: &turns)
                         staged += 1
                     }
                 }
             }
         }
         return PreparedTick(transaction: transaction, turns: turns, skipped: skipped, start: start, isPaused: false)
+    }
+
+    /// Stages a finished turn (running its tool calls) and notes it for the tick's report.
+    private func record(
+        _ outcome: TurnOutcome, into transaction: inout TickTransaction, turns: inout [TickReport.Turn]
+    )
+        async
+    {
+        let agent = outcome.plan.agent
+        let before = transaction.changes.entries.count
+        let costBefore = transaction.state.ledger[agent]?.spent ?? 0
+        await transaction.stage(outcome)
+        let spent = (transaction.state.ledger[agent]?.spent ?? 0) - costBefore
+        turns.append(
+            TickReport.Turn(
+                agent: agent, stopReason: transaction.state.runtimes[agent].lastStopReason ?? outcome.stopReason,
+                entries: transaction.changes.entries.count - before, cost: Credits.round(spent), error: outcome.error))
     }
 
     /// Commits a prepared tick (its files are written during the next tick, or at close).

@@ -13,7 +13,9 @@ public actor Engine {
     let bus: EventBus
     let clock: any WallClock
     let providers: any ModelProviderFactory
-    let tools: any ToolExecutor
+    let toolFactory: any ToolFactory
+    /// The org's tools, rebuilt when `lemming.json` changes.
+    var tools: ToolRegistry
     let entryCacheTicks: Int
     let logger: Logger
     var config: OrgConfig
@@ -54,7 +56,9 @@ public actor Engine {
         do {
             let store = FileOrgStore(paths: paths)
             let recovered = try store.recover()
-            let snapshot = try store.load(knownTools: configuration.tools.knownToolNames)
+            let (config, _) = try store.loadConfig()
+            let tools = try configuration.tools.makeRegistry(config: config, org: paths)
+            let snapshot = try store.load(knownTools: tools.names)
             let configErrors = snapshot.configIssues.filter { $0.isError && $0.file == "lemming.json" }
             guard configErrors.isEmpty else {
                 throw LemmingError(
@@ -63,7 +67,7 @@ public actor Engine {
             var sinks = configuration.sinks
             if configuration.writesEngineLog { sinks.insert(try EventLog(path: paths.engineLog), at: 0) }
             let engine = Engine(
-                configuration: configuration, paths: paths, store: store, lock: lock, snapshot: snapshot,
+                configuration: configuration, paths: paths, store: store, lock: lock, snapshot: snapshot, tools: tools,
                 sinks: sinks)
             await engine.started(recovered: recovered, unreadable: snapshot.unreadable)
             return engine
@@ -79,6 +83,7 @@ public actor Engine {
         store: FileOrgStore,
         lock: FileLock,
         snapshot: OrgSnapshot,
+        tools: ToolRegistry,
         sinks: [any EventSink]
     ) {
         self.paths = paths
@@ -87,7 +92,8 @@ public actor Engine {
         self.bus = EventBus(sinks: sinks)
         self.clock = configuration.clock
         self.providers = configuration.providers
-        self.tools = configuration.tools
+        self.toolFactory = configuration.tools
+        self.tools = tools
         self.entryCacheTicks = max(configuration.entryCacheTicks, 1)
         self.logger = configuration.logger
         config = snapshot.config
@@ -149,7 +155,8 @@ public actor Engine {
     func makeTransaction(label: String, bus: EventBus? = nil) -> TickTransaction {
         let store = self.store
         let context = TickTransaction.Context(
-            config: config, agents: agents, graph: graph, clock: clock, bus: bus ?? self.bus,
+            config: config, agents: agents, graph: graph, tools: tools, models: registry, paths: paths, clock: clock,
+            bus: bus ?? self.bus,
             readEntry: { store.readEntry($0) })
         return TickTransaction(tick: state.tick.nextTick, label: label, state: state, context: context)
     }

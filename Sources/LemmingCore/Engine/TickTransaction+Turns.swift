@@ -39,7 +39,6 @@ extension TickTransaction {
         resume: Resume,
         choice: ProviderChoice,
         frame: PromptFrame,
-        tools: any ToolExecutor,
         org: OrgPaths
     ) -> TurnPlan {
         let inbox = buildInbox(for: agent)
@@ -53,7 +52,7 @@ extension TickTransaction {
             memory: state.memory[agent]?.mostRecentFirst ?? [],
             memoryCharacters: context.config.memory.promptCharacters,
             toolResults: runtime.pendingToolResults.map(ToolResult.init(json:)),
-            tools: tools.descriptions(of: resume.permissions.tools),
+            tools: context.tools.descriptions(of: resume.permissions.tools),
             inbox: inbox
         )
         prompt.systemMessage = frame.systemMessage
@@ -62,7 +61,7 @@ extension TickTransaction {
             agent: agent, tick: tick, resume: resume, model: choice.model, registry: choice.registry,
             provider: choice.provider,
             providerProblem: choice.problem, balance: state.ledger[agent]?.balance ?? 0, prompt: prompt,
-            systemMessageJSON: frame.systemMessageJSON, tools: tools, org: org, replyLimits: context.config.replies,
+            systemMessageJSON: frame.systemMessageJSON, org: org, replyLimits: context.config.replies,
             startedAt: now)
     }
 
@@ -101,8 +100,10 @@ extension TickTransaction {
 
     // MARK: - Staging
 
-    /// Applies a finished turn to the state, in firing order (DESIGN §5.6), and publishes its events.
-    mutating func stage(_ outcome: TurnOutcome) {
+    /// Applies a finished turn to the state, in firing order (DESIGN §5.6), runs its tool calls,
+    /// and publishes its events.
+    nonisolated(nonsending) mutating func stage(_ outcome: TurnOutcome) async {
+        var outcome = outcome
         let plan = outcome.plan
         let agent = plan.agent
         let tick = self.tick
@@ -139,13 +140,15 @@ extension TickTransaction {
             var runtime = state.runtimes[agent]
             let isLoop = LoopDetector(repeatLimit: context.config.loopRepeatLimit)
                 .record(LoopDetector.fingerprint(reply), in: &runtime)
-            runtime.pendingToolResults = outcome.toolResults.map(\.json)
+            runtime.pendingToolResults = []
             state.runtimes[agent] = runtime
             if isLoop {
                 stopReason = .loopDetected
                 pauseForLoop(agent, repeats: runtime.repeatCount)
             } else {
                 written = applyActions(reply, outcome: outcome, violations: &violations)
+                outcome.toolResults = await runToolCalls(reply.toolCalls, agent: agent, resume: plan.resume)
+                updateRuntime(agent) { $0.pendingToolResults = outcome.toolResults.map(\.json) }
             }
         case .paused, .disabled, .invalidResume:
             break
@@ -175,7 +178,7 @@ extension TickTransaction {
         emit(stopReason == .providerFailed ? .turnFailed : .turnFinished, agent: agent, data)
     }
 
-    /// Writes the entries, applies the memory updates and reports the tool calls of a reply.
+    /// Writes the entries and applies the memory updates of a reply.
     private mutating func applyActions(
         _ reply: ParsedReply,
         outcome: TurnOutcome,
@@ -192,36 +195,40 @@ extension TickTransaction {
             }
         }
         for (position, update) in reply.memoryUpdates.enumerated() {
-            var book = state.memory[agent] ?? MemoryBook()
-            do {
-                let change = try book.apply(
-                    key: update.key, operation: update.operation, value: update.value, tick: tick, timestamp: now,
-                    limits: context.config.memory)
-                state.memory[agent] = book
-                switch change {
-                case .stored(let record):
-                    changes.memory.append(.init(agent: agent, key: record.key, record: record))
-                    emit(
-                        .memoryUpdated, agent: agent,
-                        ["key": .string(record.key), "op": .string(update.operation.rawValue)])
-                case .deleted(let key):
-                    changes.memory.append(.init(agent: agent, key: key, record: nil))
-                    emit(.memoryUpdated, agent: agent, ["key": .string(key), "op": "delete"])
-                case .unchanged:
-                    break
-                }
-            } catch {
-                violations.append(ContractViolation(error.code, field: "memory_updates[\(position)]", error.message))
+            if let refusal = applyMemoryUpdate(update, agent: agent) {
+                violations.append(
+                    ContractViolation(refusal.code, field: "memory_updates[\(position)]", refusal.message))
             }
         }
-        for (call, result) in zip(outcome.toolCalls, outcome.toolResults) {
-            var data = JSONObject()
-            data["tool"] = .string(call.tool)
-            data["success"] = .bool(result.isSuccess)
-            data["error"] = .optional(result.error)
-            emit(.toolCalled, agent: agent, data)
-        }
         return written
+    }
+
+    /// Applies one memory update of `agent` under the caps.
+    ///
+    /// - Returns: the refusal when the update breaks a cap or cannot merge.
+    mutating func applyMemoryUpdate(_ update: MemoryUpdate, agent: String) -> MemoryBook.Refusal? {
+        var book = state.memory[agent] ?? MemoryBook()
+        do {
+            let change = try book.apply(
+                key: update.key, operation: update.operation, value: update.value, tick: tick, timestamp: now,
+                limits: context.config.memory)
+            state.memory[agent] = book
+            switch change {
+            case .stored(let record):
+                changes.memory.append(.init(agent: agent, key: record.key, record: record))
+                emit(
+                    .memoryUpdated, agent: agent,
+                    ["key": .string(record.key), "op": .string(update.operation.rawValue)])
+            case .deleted(let key):
+                changes.memory.append(.init(agent: agent, key: key, record: nil))
+                emit(.memoryUpdated, agent: agent, ["key": .string(key), "op": "delete"])
+            case .unchanged:
+                break
+            }
+            return nil
+        } catch {
+            return error
+        }
     }
 
     private mutating func pauseForLoop(_ agent: String, repeats: Int) {

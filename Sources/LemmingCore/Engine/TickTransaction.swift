@@ -8,6 +8,9 @@ struct TickTransaction {
         var config: OrgConfig
         var agents: [String: AgentRecord]
         var graph: OrgGraph
+        var tools: ToolRegistry
+        var models: ModelRegistry
+        var paths: OrgPaths
         var clock: any WallClock
         var bus: EventBus
         var readEntry: (EntryID) -> Result<OutboxEntry, LemmingError>
@@ -22,6 +25,8 @@ struct TickTransaction {
     private(set) var runtimesChanged = false
     private(set) var entriesWritten = 0
     private var reportedUnreadable: Set<EntryID> = []
+    /// Agents created by tools in this transaction (their names are taken).
+    var createdAgents: Set<String> = []
     /// Events numbered now (so their sequence is committed) but published after the commit.
     private(set) var afterCommit: [EngineEvent] = []
 

@@ -52,7 +52,6 @@ struct TurnExecutor: Sendable {
             let reply = ReplyParser(limits: plan.replyLimits).parse(response.text)
             outcome.reply = reply
             outcome.toolCalls = reply.toolCalls
-            outcome.toolResults = await runTools(reply.toolCalls, plan: plan)
         } catch let error as ProviderError {
             outcome.providerMilliseconds = clock.milliseconds(since: callStart)
             outcome.stopReason = .providerFailed
@@ -68,19 +67,6 @@ struct TurnExecutor: Sendable {
         }
         outcome.totalMilliseconds = clock.milliseconds(since: start)
         return outcome
-    }
-
-    private func runTools(_ calls: [ToolCall], plan: TurnPlan) async -> [ToolResult] {
-        var results: [ToolResult] = []
-        let context = ToolContext(agent: plan.agent, tick: plan.tick, resume: plan.resume, org: plan.org)
-        for call in calls {
-            guard plan.resume.permissions.tools.contains(call.tool) else {
-                results.append(.failure(call.tool, "tool '\(call.tool)' is not permitted for \(plan.agent)"))
-                continue
-            }
-            results.append(await plan.tools.execute(call, context: context))
-        }
-        return results
     }
 }
 

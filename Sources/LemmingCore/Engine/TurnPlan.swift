@@ -15,7 +15,6 @@ struct TurnPlan: Sendable {
     var prompt: PromptBuilder.Input
     /// The system message already escaped as a JSON string (turn records reuse it).
     var systemMessageJSON: [UInt8]
-    var tools: any ToolExecutor
     var org: OrgPaths
     var replyLimits: OrgConfig.ReplyLimits
     var startedAt: String

@@ -35,6 +35,9 @@ public struct EngineEvent: Sendable, Equatable {
         public static let resumeLoaded = Kind("resume_loaded")
         public static let configInvalid = Kind("config_invalid")
         public static let entriesArchived = Kind("entries_archived")
+        public static let agentCreated = Kind("agent_created")
+        public static let approvalRequested = Kind("approval_requested")
+        public static let approvalResolved = Kind("approval_resolved")
     }
 
     public var sequence: Int

@@ -11,6 +11,8 @@ public struct AgentRuntime: Sendable, Equatable {
     public var pendingToolResults: [JSONValue] = []
     /// Entries this agent addressed to someone who cannot read it.
     public var undeliverableEntries = 0
+    /// Tool calls waiting for the human's approval.
+    public var pendingApprovals: [PendingApproval] = []
 
     public init() {}
 
@@ -24,6 +26,7 @@ public struct AgentRuntime: Sendable, Equatable {
         object["repeat_count"] = .int(repeatCount)
         object["pending_tool_results"] = .array(pendingToolResults)
         object["undeliverable_entries"] = .int(undeliverableEntries)
+        if !pendingApprovals.isEmpty { object["pending_approvals"] = .array(pendingApprovals.map(\.json)) }
         return .object(object)
     }
 
@@ -36,6 +39,7 @@ public struct AgentRuntime: Sendable, Equatable {
         repeatCount = object["repeat_count"]?.intValue ?? 0
         pendingToolResults = object["pending_tool_results"]?.arrayValue ?? []
         undeliverableEntries = object["undeliverable_entries"]?.intValue ?? 0
+        pendingApprovals = object["pending_approvals"]?.arrayValue?.compactMap(PendingApproval.init(json:)) ?? []
     }
 }
 

@@ -4,11 +4,21 @@ public struct ToolDescription: Sendable, Equatable {
     public var summary: String
     /// JSON Schema of the arguments.
     public var argumentSchema: JSONValue
+    /// The call waits for the human's approval before it runs.
+    public var requiresApproval: Bool
 
-    public init(name: String, summary: String, argumentSchema: JSONValue) {
+    public init(name: String, summary: String, argumentSchema: JSONValue, requiresApproval: Bool = false) {
         self.name = name
         self.summary = summary
         self.argumentSchema = argumentSchema
+        self.requiresApproval = requiresApproval
+    }
+
+    public var json: JSONValue {
+        [
+            "name": .string(name), "description": .string(summary), "arguments": argumentSchema,
+            "requires_approval": .bool(requiresApproval),
+        ]
     }
 }
 
@@ -32,6 +42,10 @@ public struct ToolResult: Sendable, Equatable {
         ToolResult(tool: tool, isSuccess: false, error: error)
     }
 
+    public static func success(_ tool: String, _ output: String, truncated: Bool = false) -> ToolResult {
+        ToolResult(tool: tool, isSuccess: true, output: output, isTruncated: truncated)
+    }
+
     public var json: JSONValue {
         [
             "tool": .string(tool), "success": .bool(isSuccess), "output": .string(output), "error": .optional(error),
@@ -45,40 +59,5 @@ public struct ToolResult: Sendable, Equatable {
         output = value["output"]?.stringValue ?? ""
         error = value["error"]?.stringValue
         isTruncated = value["truncated"]?.boolValue ?? false
-    }
-}
-
-/// Where a tool call runs.
-public struct ToolContext: Sendable {
-    public var agent: String
-    public var tick: Int
-    public var resume: Resume
-    public var org: OrgPaths
-
-    public init(agent: String, tick: Int, resume: Resume, org: OrgPaths) {
-        self.agent = agent
-        self.tick = tick
-        self.resume = resume
-        self.org = org
-    }
-}
-
-/// Runs the tool calls of a turn. The engine has already checked `permissions.tools`.
-public protocol ToolExecutor: Sendable {
-    /// Every tool that exists; other names in `permissions.tools` are validation warnings.
-    var knownToolNames: Set<String> { get }
-    /// Descriptions of the tools among `names` that exist.
-    func descriptions(of names: [String]) -> [ToolDescription]
-    /// Runs one permitted call; failures are results, never thrown.
-    func execute(_ call: ToolCall, context: ToolContext) async -> ToolResult
-}
-
-/// The executor of an engine with no tools: every call is a failure the agent sees.
-public struct NoToolExecutor: ToolExecutor {
-    public init() {}
-    public var knownToolNames: Set<String> { [] }
-    public func descriptions(of names: [String]) -> [ToolDescription] { [] }
-    public func execute(_ call: ToolCall, context: ToolContext) async -> ToolResult {
-        .failure(call.tool, "no tool named '\(call.tool)' exists in this org")
     }
 }

@@ -1,0 +1,112 @@
+/// A tool agents may call (DESIGN §7).
+///
+/// A tool reads what it needs from its ``ToolContext`` and returns a result the agent sees in its
+/// next turn. It changes engine-owned state (memory, credits, new agents) only by returning
+/// ``ToolEffect``s, which the engine applies under its journal; side effects in the agent's
+/// workspace or `shared/` happen when the tool runs, before the tick commits.
+public protocol Tool: Sendable {
+    var name: String { get }
+    /// One sentence for the prompt.
+    var summary: String { get }
+    /// JSON Schema of the arguments; calls are validated against it before ``run(_:context:)``.
+    var argumentSchema: JSONValue { get }
+    /// Runs a call whose arguments passed the schema. Failures are results, never thrown.
+    func run(_ arguments: JSONObject, context: ToolContext) async -> ToolOutput
+}
+
+/// What a tool call produced.
+public struct ToolOutput: Sendable {
+    public var result: ToolResult
+    public var effects: [ToolEffect]
+
+    public init(_ result: ToolResult, effects: [ToolEffect] = []) {
+        self.result = result
+        self.effects = effects
+    }
+}
+
+/// A change to engine-owned state that a tool asks for; the engine applies it in the commit.
+public enum ToolEffect: Sendable, Equatable {
+    /// A memory update of the calling agent (as in a reply's `memory_updates`).
+    case memory(MemoryUpdate)
+    /// A new agent: its resume document, and the credits moved to it from the caller.
+    case createAgent(name: String, resume: JSONObject, credits: Double)
+}
+
+/// Where a tool call runs and what it may see.
+public struct ToolContext: Sendable {
+    public var agent: String
+    public var tick: Int
+    public var resume: Resume
+    public var org: OrgPaths
+    public var config: OrgConfig
+    /// The caller's memory, with the updates of earlier calls of the same turn applied.
+    public var memory: MemoryBook
+    /// The caller's balance.
+    public var balance: Double
+    public var registry: ModelRegistry
+    /// Every agent folder of the org (names that are taken).
+    public var agentNames: Set<String>
+    /// The tools of the org (for `create_agent`'s subset check).
+    public var toolNames: Set<String>
+
+    public init(
+        agent: String, tick: Int, resume: Resume, org: OrgPaths, config: OrgConfig, memory: MemoryBook,
+        balance: Double, registry: ModelRegistry, agentNames: Set<String>, toolNames: Set<String>
+    ) {
+        self.agent = agent
+        self.tick = tick
+        self.resume = resume
+        self.org = org
+        self.config = config
+        self.memory = memory
+        self.balance = balance
+        self.registry = registry
+        self.agentNames = agentNames
+        self.toolNames = toolNames
+    }
+}
+
+/// The tools of an org, by name.
+public struct ToolRegistry: Sendable {
+    public private(set) var tools: [String: any Tool] = [:]
+    /// Tools whose calls wait for the human's approval.
+    public private(set) var approvalRequired: Set<String> = []
+    /// Ticks an approval request waits before it expires.
+    public var approvalTimeoutTicks = 100
+
+    public init() {}
+
+    public init(_ tools: [any Tool], approvalRequired: Set<String> = [], approvalTimeoutTicks: Int = 100) {
+        for tool in tools { self.tools[tool.name] = tool }
+        self.approvalRequired = approvalRequired
+        self.approvalTimeoutTicks = approvalTimeoutTicks
+    }
+
+    public subscript(name: String) -> (any Tool)? { tools[name] }
+    public var names: Set<String> { Set(tools.keys) }
+
+    /// Descriptions of the tools among `names` that exist, in the order given.
+    public func descriptions(of names: [String]) -> [ToolDescription] {
+        names.compactMap { name in
+            tools[name].map {
+                ToolDescription(
+                    name: $0.name, summary: $0.summary, argumentSchema: $0.argumentSchema,
+                    requiresApproval: approvalRequired.contains(name))
+            }
+        }
+    }
+}
+
+/// Builds an org's tools from its settings (`lemming.json` `tools`); the composition root passes
+/// one to the engine.
+public protocol ToolFactory: Sendable {
+    /// - Throws: ``LemmingError`` naming the `lemming.json` field that is wrong.
+    func makeRegistry(config: OrgConfig, org: OrgPaths) throws -> ToolRegistry
+}
+
+/// The factory of an engine with no tools: every call is a failure the agent sees.
+public struct NoTools: ToolFactory {
+    public init() {}
+    public func makeRegistry(config: OrgConfig, org: OrgPaths) throws -> ToolRegistry { ToolRegistry() }
+}
