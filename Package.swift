@@ -49,12 +49,26 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The tools agents call (DESIGN §7): memory, files, shell, http_get, calculator,
+        // create_agent and custom tools, inside the sandbox.
+        .target(
+            name: "LemmingTools",
+            dependencies: [
+                "LemmingCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The commands, as a library so tests can drive them.
         .target(
             name: "LemmingCLI",
             dependencies: [
                 "LemmingCore",
                 "LemmingProviders",
+                "LemmingTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -106,6 +120,14 @@ let package = Package(
         .testTarget(
             name: "LemmingProvidersTests",
             dependencies: ["LemmingCore", "LemmingProviders", "LemmingTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LemmingToolsTests",
+            dependencies: [
+                "LemmingCore", "LemmingProviders", "LemmingTesting", "LemmingTools",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -33,10 +33,11 @@ private func parseConfig(_ text: String) -> (OrgConfig, [ValidationIssue]) {
          "memory": {"max_value_bytes": 100, "max_agent_bytes": 1000, "max_keys": 3, "prompt_characters": 0},
          "limits": {"max_reply_bytes": 2048, "max_entries_per_turn": 4, "max_entry_bytes": 512,
                     "max_tool_calls_per_turn": 0, "max_memory_updates_per_turn": 1},
-         "loop_detection": {"repeat_limit": 0}, "checkpoint_every_ticks": 4, "tools": {"shell": []}}
+         "loop_detection": {"repeat_limit": 0}, "checkpoint_every_ticks": 4, "tools": {"shell": {"allow": ["ls"]}}}
         """#)
     #expect(issues.isEmpty)
     #expect(config.name == "acme")
+    #expect(config.tools.shell.allow == ["ls"])
     #expect(config.tickPeriodSeconds == 0.5)
     #expect(config.maxTicks == 100)
     #expect(config.execution == .sequential)
@@ -50,7 +51,7 @@ private func parseConfig(_ text: String) -> (OrgConfig, [ValidationIssue]) {
     #expect(config.replies.maxMemoryUpdatesPerTurn == 1)
     #expect(config.loopRepeatLimit == 0)
     #expect(config.checkpointEveryTicks == 4)
-    #expect(config.document["tools"] == ["shell": []])
+    #expect(config.document["tools"] == ["shell": ["allow": ["ls"]]])
 }
 
 @Test(arguments: [

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LemmingCore
+import LemmingTools
 
 /// `lemming validate`: checks lemming.json, models.json and every resume with the one validator.
 struct ValidateCommand: AsyncParsableCommand {
@@ -15,11 +16,13 @@ struct ValidateCommand: AsyncParsableCommand {
         let errors = try await Terminal.guarded { () -> Int in
             let paths = OrgPaths(root: try org.resolve())
             let store = FileOrgStore(paths: paths)
-            let (_, configIssues) = try store.loadConfig()
+            let (config, configIssues) = try store.loadConfig()
             let (registry, registryIssues) = try store.loadRegistry()
-            let agents = try store.scanAgents(previous: [:], registry: registry, knownTools: [])
+            let tools = EngineFactory.tools()
+            let known = try tools.makeRegistry(config: config, org: paths).names
+            let agents = try store.scanAgents(previous: [:], registry: registry, knownTools: known)
             let agentIssues = agents.keys.sorted(by: Names.precedes).flatMap { agents[$0]?.issues ?? [] }
-            let issues = configIssues + registryIssues + agentIssues
+            let issues = configIssues + tools.issues(config: config, org: paths) + registryIssues + agentIssues
             let errors = issues.filter(\.isError)
             let valid = agents.values.filter { $0.resume != nil }.count
             if output.json {

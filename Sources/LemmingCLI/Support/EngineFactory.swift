@@ -1,6 +1,7 @@
 import Foundation
 import LemmingCore
 import LemmingProviders
+import LemmingTools
 import Logging
 
 /// The composition root: builds an engine with this build's providers and tools.
@@ -15,11 +16,16 @@ enum EngineFactory {
         return logger
     }
 
+    /// The built-in and custom tools, with the process's `PATH`.
+    static func tools(environment: [String: String] = ProcessInfo.processInfo.environment) -> BuiltinToolFactory {
+        BuiltinToolFactory(environment: environment)
+    }
+
     static func configuration(root: String, sinks: [any EventSink] = []) throws -> Engine.Configuration {
         let environment = ProcessInfo.processInfo.environment
         return Engine.Configuration(
             root: root, providers: ProviderFactory(environment: environment),
-            clock: try clock(environment: environment),
+            clock: try clock(environment: environment), tools: tools(environment: environment),
             sinks: sinks, logger: logger(environment: environment))
     }
 

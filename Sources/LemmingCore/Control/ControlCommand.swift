@@ -14,16 +14,38 @@ public struct HumanMessage: Sendable, Equatable {
     public var kind: String
     public var priority: Priority
     public var replyTo: String?
+    /// Payload fields besides `text` (an approval's `decision` and `reason`).
+    public var fields: JSONObject
 
     public init(
         to recipients: [String], text: String, kind: String = "message", priority: Priority = .normal,
-        replyTo: String? = nil
+        replyTo: String? = nil, fields: JSONObject = [:]
     ) {
         self.recipients = recipients
         self.text = text
         self.kind = kind
         self.priority = priority
         self.replyTo = replyTo
+        self.fields = fields
+    }
+
+    /// The human's answer to an `approval_request` entry (DESIGN §7).
+    public static func approval(
+        of request: String, by agent: String, approve: Bool, reason: String? = nil
+    ) -> HumanMessage {
+        var fields: JSONObject = ["decision": .string(approve ? "approve" : "deny")]
+        if let reason { fields["reason"] = .string(reason) }
+        let verb = approve ? "Approved" : "Denied"
+        return HumanMessage(
+            to: [agent], text: "\(verb) request \(request)\(reason.map { ": \($0)" } ?? "").", kind: "approval",
+            priority: .urgent, replyTo: request, fields: fields)
+    }
+
+    /// The entry's payload: `text` and the other fields.
+    public var payload: JSONObject {
+        var payload = JSONObject([("text", .string(text))])
+        for (key, value) in fields where key != "text" { payload[key] = value }
+        return payload
     }
 }
 
@@ -59,6 +81,7 @@ public enum ControlCommand: Sendable, Equatable {
             object["kind"] = .string(message.kind)
             object["priority"] = .string(message.priority.rawValue)
             object["reply_to"] = .optional(message.replyTo)
+            if !message.fields.isEmpty { object["payload"] = .object(message.fields) }
         }
         return .object(object)
     }
@@ -92,7 +115,7 @@ public enum ControlCommand: Sendable, Equatable {
             self = .send(
                 HumanMessage(
                     to: to, text: text, kind: object["kind"]?.stringValue ?? "message", priority: priority,
-                    replyTo: object["reply_to"]?.stringValue))
+                    replyTo: object["reply_to"]?.stringValue, fields: object["payload"]?.objectValue ?? [:]))
         default:
             throw invalid("command", "unknown command '\(command)'")
         }

@@ -41,7 +41,7 @@ extension TickTransaction {
             emit(.agentResumed, agent: agent)
         case .send(let message):
             let draft = DraftEntry(
-                kind: message.kind, payload: JSONObject([("text", .string(message.text))]),
+                kind: message.kind, payload: message.payload,
                 recipients: message.recipients,
                 priority: message.priority, replyTo: message.replyTo)
             write(draft, author: Names.human)

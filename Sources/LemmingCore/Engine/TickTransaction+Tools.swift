@@ -93,7 +93,7 @@ extension TickTransaction {
         guard let created = result.resume else {
             return "the new resume is invalid: " + result.errors.map(\.description).joined(separator: "; ")
         }
-        if let excess = Self.excess(of: created.permissions, over: creatorResume.permissions) {
+        if let excess = Self.excess(of: created.permissions, over: creatorResume.permissions, creator: creator) {
             return "an agent cannot get more than its creator has: \(excess)"
         }
         changes.files.append(.init(path: file, content: JSONWriter().bytes(.object(resume))))
@@ -104,11 +104,12 @@ extension TickTransaction {
         return nil
     }
 
-    /// What `child` has that `parent` has not, or `nil` when it is a subset.
-    static func excess(of child: Resume.Permissions, over parent: Resume.Permissions) -> String? {
+    /// What `child` has that `parent` has not, or `nil` when it is a subset. The parent may let
+    /// the child read its own outbox.
+    static func excess(of child: Resume.Permissions, over parent: Resume.Permissions, creator: String) -> String? {
         if child.readsEveryone, !parent.readsEveryone { return "read_outboxes \"*\"" }
         if !parent.readsEveryone {
-            let extra = child.readOutboxes.filter { !parent.readOutboxes.contains($0) }
+            let extra = child.readOutboxes.filter { !parent.readOutboxes.contains($0) && $0 != creator }
             if !extra.isEmpty { return "read_outboxes \(extra.joined(separator: ", "))" }
         }
         let tools = child.tools.filter { !parent.tools.contains($0) }

@@ -50,6 +50,8 @@ public struct OrgConfig: Sendable, Equatable {
     /// Ticks between checkpoints, when the files written since the last one are flushed to disk
     /// and their journals removed.
     public var checkpointEveryTicks = 16
+    /// The `tools` settings (DESIGN §7).
+    public var tools = ToolSettings()
     /// The document as read, unknown fields included (tool and server settings live here).
     public var document = JSONObject()
 
@@ -135,6 +137,7 @@ public struct OrgConfig: Sendable, Equatable {
         config.loopRepeatLimit = issues.integer(
             loop, "repeat_limit", prefix: "loop_detection", default: 5, in: 0...1_000)
         config.checkpointEveryTicks = issues.integer(object, "checkpoint_every_ticks", default: 16, in: 1...100_000)
+        config.tools = ToolSettings.parse(issues.object(object, "tools"), issues: &issues)
         return (config, issues.issues)
     }
 }

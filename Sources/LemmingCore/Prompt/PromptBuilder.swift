@@ -103,6 +103,7 @@ public struct PromptBuilder: Sendable {
                     if !result.output.isEmpty { lines.append(result.output) }
                 } else {
                     lines.append("- \(result.tool): failed: \(result.error ?? "unknown error")")
+                    if !result.output.isEmpty { lines.append(result.output) }
                 }
             }
             sections.append(lines.joined(separator: "\n"))
@@ -112,7 +113,9 @@ public struct PromptBuilder: Sendable {
         } else {
             var lines = ["## Tools you may call"]
             for tool in input.tools {
-                lines.append("- \(tool.name): \(tool.summary) Arguments: \(tool.argumentSchema.compactText)")
+                let approval = tool.requiresApproval ? " (runs only once the human approves)" : ""
+                lines.append(
+                    "- \(tool.name): \(tool.summary)\(approval) Arguments: \(tool.argumentSchema.compactText)")
             }
             sections.append(lines.joined(separator: "\n"))
         }

@@ -184,6 +184,32 @@ public enum FileSystem {
         try writeAll(bytes, to: descriptor, path: path)
     }
 
+    /// A file descriptor of an unlinked temporary file holding `bytes`, positioned at its start:
+    /// the standard input of a child process that may exit without reading it (no `EPIPE`).
+    /// The caller owns the descriptor.
+    public static func unlinkedTemporaryFile(containing bytes: [UInt8]) throws -> Int32 {
+        var directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        if directory.isEmpty { directory = "/tmp" }
+        if directory.hasSuffix("/") { directory.removeLast() }
+        var template = Array((directory + "/lemming-stdin-XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            guard let base = buffer.baseAddress else { return -1 }
+            return mkstemp(base)
+        }
+        guard descriptor >= 0 else { throw error("create a temporary file in", directory) }
+        template.withUnsafeBufferPointer { buffer in
+            if let base = buffer.baseAddress { _ = unlink(base) }
+        }
+        do {
+            try writeAll(bytes, to: descriptor, path: directory)
+        } catch {
+            close(descriptor)
+            throw error
+        }
+        _ = lseek(descriptor, 0, SEEK_SET)
+        return descriptor
+    }
+
     /// Removes a file; a missing file is not an error.
     public static func remove(_ path: String) throws {
         if unlink(path) != 0, errno != ENOENT { throw error("remove", path) }

@@ -20,6 +20,15 @@ public enum Names {
         }
     }
 
+    /// Whether `name` is a valid custom tool name: `^[a-z][a-z0-9_-]{0,63}$`.
+    public static func isValidToolName(_ name: String) -> Bool {
+        let bytes = name.utf8
+        guard let first = bytes.first, bytes.count <= 64, first >= 0x61, first <= 0x7A else { return false }
+        return bytes.allSatisfy {
+            ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || $0 == 0x2D
+        }
+    }
+
     /// Whether `kind` is a valid entry kind: `^[a-z][a-z0-9_]{0,31}$`.
     public static func isValidKind(_ kind: String) -> Bool {
         kind.utf8.count <= 32 && isValidAgentName(kind)

@@ -152,33 +152,11 @@ public struct CommandProvider: ModelProvider {
 
     /// An unlinked temporary file holding `bytes`, positioned at its start.
     static func temporaryInput(_ bytes: [UInt8]) throws -> FileDescriptor {
-        var template = Array((temporaryDirectoryPath() + "/lemming-stdin-XXXXXX").utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
-            guard let base = buffer.baseAddress else { return -1 }
-            return mkstemp(base)
+        do {
+            return FileDescriptor(rawValue: try FileSystem.unlinkedTemporaryFile(containing: bytes))
+        } catch {
+            throw ProviderError(.process, "could not create the command's input file")
         }
-        guard descriptor >= 0 else { throw ProviderError(.process, "could not create the command's input file") }
-        template.withUnsafeBufferPointer { buffer in
-            if let base = buffer.baseAddress { _ = unlink(base) }
-        }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes {
-                write(descriptor, $0.baseAddress.map { $0 + offset }, bytes.count - offset)
-            }
-            guard written > 0 || errno == EINTR else {
-                close(descriptor)
-                throw ProviderError(.process, "could not write the command's input file")
-            }
-            offset += max(written, 0)
-        }
-        _ = lseek(descriptor, 0, SEEK_SET)
-        return FileDescriptor(rawValue: descriptor)
-    }
-
-    private static func temporaryDirectoryPath() -> String {
-        let directory = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
-        return directory.hasSuffix("/") ? String(directory.dropLast()) : directory
     }
 
     private struct ExecutionRecord: Sendable {

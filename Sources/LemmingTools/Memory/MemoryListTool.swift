@@ -1,0 +1,15 @@
+import LemmingCore
+
+/// `memory_list`: the caller's memory keys with their sizes, most recently updated first.
+struct MemoryListTool: Tool {
+    let name = "memory_list"
+    let summary = "List your memory keys with their sizes and the tick each was last updated."
+    let argumentSchema = Schema.object([:])
+
+    func run(_ arguments: JSONObject, context: ToolContext) async -> ToolOutput {
+        let records = context.memory.mostRecentFirst
+        guard !records.isEmpty else { return ToolOutput(.success(name, "(no memory keys)")) }
+        let lines = records.map { "\($0.key) (\($0.valueSize) bytes, tick \($0.updatedTick))" }
+        return ToolOutput(.success(name, lines.joined(separator: "\n")))
+    }
+}
