@@ -15,8 +15,8 @@ public struct LemmingCommand: AsyncParsableCommand {
             InitCommand.self, ValidateCommand.self, RunCommand.self, StepCommand.self, StatusCommand.self,
             AgentsCommand.self, InspectCommand.self, LogsCommand.self, GraphCommand.self, SendCommand.self,
             InboxCommand.self, ChatCommand.self, TopUpCommand.self, PauseCommand.self, ResumeCommand.self,
-            ResetCommand.self, AgentCommand.self, ModelsCommand.self, DoctorCommand.self, SchemaCommand.self,
-            DemoCommand.self,
+            ApprovalsCommand.self, ApproveCommand.self, DenyCommand.self, ResetCommand.self, AgentCommand.self,
+            ModelsCommand.self, ToolsCommand.self, DoctorCommand.self, SchemaCommand.self, DemoCommand.self,
         ]
     )
 

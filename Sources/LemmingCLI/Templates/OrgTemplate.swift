@@ -10,6 +10,8 @@ enum OrgTemplate {
         var instructions: String
         var workflow: String
         var reads: [String]
+        var tools: [String]
+        var createAgents = false
     }
 
     static let agents: [AgentSpec] = [
@@ -23,7 +25,9 @@ enum OrgTemplate {
                 to "human", and report when work is done or blocked. Keep a short plan in memory under "plan".
                 """,
             workflow: "Reads the human and the whole team; the team reads the manager.",
-            reads: ["human", "planner", "coder", "reviewer"]),
+            reads: ["human", "planner", "coder", "reviewer"],
+            tools: ["memory_read", "memory_write", "memory_list", "file_read", "file_list", "create_agent"],
+            createAgents: true),
         AgentSpec(
             name: "planner", title: "Planner",
             description: "Writes short, concrete plans and specs for the tasks the manager gives.",
@@ -31,7 +35,8 @@ enum OrgTemplate {
                 When the manager gives you a task, answer with a short plan: the steps, what is unclear, and \
                 what the coder should build first. Address the plan to the manager and the coder.
                 """,
-            workflow: "Reads the manager and the coder.", reads: ["manager", "coder"]),
+            workflow: "Reads the manager and the coder.", reads: ["manager", "coder"],
+            tools: ["file_read", "file_write", "file_list", "file_search"]),
         AgentSpec(
             name: "coder", title: "Coder",
             description: "Implements the plans and reports what was built.",
@@ -39,7 +44,8 @@ enum OrgTemplate {
                 Implement what the planner and the manager ask. Report what you built, or what blocks you, \
                 to the manager; ask the reviewer for a review when something is ready.
                 """,
-            workflow: "Reads the manager, the planner and the reviewer.", reads: ["manager", "planner", "reviewer"]),
+            workflow: "Reads the manager, the planner and the reviewer.", reads: ["manager", "planner", "reviewer"],
+            tools: ["file_read", "file_write", "file_append", "file_list", "file_search", "shell", "calculator"]),
         AgentSpec(
             name: "reviewer", title: "Reviewer",
             description: "Reviews the coder's work and reports problems.",
@@ -47,7 +53,8 @@ enum OrgTemplate {
                 Review what the coder reports as ready. Answer the coder with concrete problems to fix, and tell \
                 the manager when the work is acceptable.
                 """,
-            workflow: "Reads the manager and the coder.", reads: ["manager", "coder"]),
+            workflow: "Reads the manager and the coder.", reads: ["manager", "coder"],
+            tools: ["file_read", "file_list", "file_search"]),
     ]
 
     static let modelKey = "sim"
@@ -60,7 +67,10 @@ enum OrgTemplate {
             "workflow_description": .string(spec.workflow),
             "instructions": .string(spec.instructions),
             "model": ["key": .string(modelKey), "temperature": 0.2, "max_tokens": 1024],
-            "permissions": ["read_outboxes": .strings(spec.reads), "tools": []],
+            "permissions": [
+                "read_outboxes": .strings(spec.reads), "tools": .strings(spec.tools),
+                "create_agents": .bool(spec.createAgents),
+            ],
             "schedule": ["run_every_n_ticks": 1, "phase_offset": 0],
             "credits": ["max_credits": 10.0, "soft_cap": 1.0],
         ]
@@ -91,7 +101,7 @@ enum OrgTemplate {
         "short_description": "Does the tasks the manager addresses to it and reports back.",
         "instructions": "Do the tasks the manager gives you and report the result to the manager.",
         "model": ["key": .string(modelKey)],
-        "permissions": ["read_outboxes": ["manager"], "tools": []],
+        "permissions": ["read_outboxes": ["manager"], "tools": ["file_read", "file_list"]],
         "schedule": ["run_every_n_ticks": 1],
     ]
 

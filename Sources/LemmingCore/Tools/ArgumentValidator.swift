@@ -28,8 +28,12 @@ public enum ArgumentValidator {
             }
         case .int, .double:
             let number = value.doubleValue ?? 0
-            if let minimum = schema["minimum"]?.doubleValue, number < minimum { return "\(path) must be ≥ \(minimum)" }
-            if let maximum = schema["maximum"]?.doubleValue, number > maximum { return "\(path) must be ≤ \(maximum)" }
+            if let minimum = schema["minimum"], let bound = minimum.doubleValue, number < bound {
+                return "\(path) must be ≥ \(minimum.compactText)"
+            }
+            if let maximum = schema["maximum"], let bound = maximum.doubleValue, number > bound {
+                return "\(path) must be ≤ \(maximum.compactText)"
+            }
         case .array(let items):
             if let minimum = schema["minItems"]?.intValue, items.count < minimum {
                 return "\(path) must have at least \(minimum) items"

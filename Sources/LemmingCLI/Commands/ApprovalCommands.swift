@@ -1,0 +1,141 @@
+import ArgumentParser
+import LemmingCore
+
+/// `lemming approvals`: the tool calls waiting for the human.
+struct ApprovalsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "approvals",
+        abstract: "List the tool calls waiting for the human's approval.",
+        discussion: "Answer each with `lemming approve <id>` or `lemming deny <id> [--reason ...]`."
+    )
+
+    @OptionGroup var org: OrgOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await Terminal.guarded {
+            let view = try OrgView.load(root: try org.resolve())
+            let pending = PendingRequest.all(in: view)
+            if output.json {
+                Terminal.printJSON(.array(pending.map(\.json)))
+                return
+            }
+            guard !pending.isEmpty else {
+                Terminal.print("no tool calls are waiting for approval")
+                return
+            }
+            Terminal.print(
+                Table.render(
+                    header: ["REQUEST", "AGENT", "TOOL", "ARGUMENTS", "EXPIRES"],
+                    rows: pending.map { request in
+                        let arguments = JSONValue.object(request.approval.call.arguments).compactText
+                        return [
+                            request.approval.requestID, request.agent, request.approval.call.tool,
+                            arguments.count > 60 ? String(arguments.prefix(59)) + "…" : arguments,
+                            "tick \(request.expiresAfter + 1)",
+                        ]
+                    }))
+        }
+    }
+}
+
+/// `lemming approve <id>`.
+struct ApproveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "approve",
+        abstract: "Approve a tool call waiting for the human; it runs at the next tick.",
+        discussion:
+            "The request id is in the approval_request entry (see `lemming approvals` or `lemming inbox human`)."
+    )
+
+    @OptionGroup var org: OrgOptions
+
+    @Argument(help: "The request id (the approval_request entry's id).")
+    var request: String
+
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await PendingRequest.answer(request, approve: true, reason: nil, org: org, output: output)
+    }
+}
+
+/// `lemming deny <id>`.
+struct DenyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deny",
+        abstract: "Deny a tool call waiting for the human; the agent is told at the next tick."
+    )
+
+    @OptionGroup var org: OrgOptions
+
+    @Argument(help: "The request id (the approval_request entry's id).")
+    var request: String
+
+    @Option(help: "Why, for the agent.")
+    var reason: String?
+
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await PendingRequest.answer(request, approve: false, reason: reason, org: org, output: output)
+    }
+}
+
+/// A pending approval and the agent waiting for it.
+struct PendingRequest {
+    let agent: String
+    let approval: PendingApproval
+    /// The last tick at which the request can be answered.
+    let expiresAfter: Int
+
+    static func all(in view: OrgView) -> [PendingRequest] {
+        let timeout = view.config.tools.approvalTimeoutTicks
+        return view.runtimes.agents.keys.sorted(by: Names.precedes).flatMap { agent in
+            view.runtimes[agent].pendingApprovals.map {
+                PendingRequest(agent: agent, approval: $0, expiresAfter: $0.tick + timeout)
+            }
+        }
+    }
+
+    var json: JSONValue {
+        [
+            "request": .string(approval.requestID), "agent": .string(agent), "tool": .string(approval.call.tool),
+            "args": .object(approval.call.arguments), "tick": .int(approval.tick),
+            "expires_after_tick": .int(expiresAfter),
+        ]
+    }
+
+    static func answer(
+        _ id: String, approve: Bool, reason: String?, org: OrgOptions, output: OutputOptions
+    ) async throws {
+        try await Terminal.guarded {
+            let root = try org.resolve()
+            let view = try OrgView.load(root: root)
+            let pending = all(in: view)
+            guard let request = pending.first(where: { $0.approval.requestID == id }) else {
+                let waiting =
+                    pending.isEmpty
+                    ? "none is pending" : "pending: " + pending.map(\.approval.requestID).joined(separator: ", ")
+                throw LemmingError(.notFound, "no tool call waits for approval under '\(id)' (\(waiting))")
+            }
+            let message = HumanMessage.approval(of: id, by: request.agent, approve: approve, reason: reason)
+            let decision = approve ? "approved" : "denied"
+            let outcome = try await Steering.submit([.send(message)], root: root)
+            if output.json {
+                let status: JSONValue
+                if case .queued = outcome { status = "queued" } else { status = "recorded" }
+                Terminal.printJSON([
+                    "status": status, "request": .string(id), "decision": .string(decision),
+                    "agent": .string(request.agent), "tool": .string(request.approval.call.tool),
+                ])
+            } else {
+                let effect =
+                    approve
+                    ? "\(request.agent)'s \(request.approval.call.tool) call runs at the next tick"
+                    : "\(request.agent) is told at the next tick"
+                Terminal.print("\(decision) \(id): \(effect)")
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import ArgumentParser
+import LemmingCore
+import LemmingTools
+
+/// `lemming tools`: the org's tools, their argument schemas and which agents may use each.
+struct ToolsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tools",
+        abstract: "List the tools (built-in and custom), their argument schemas and which agents may use each.",
+        discussion: """
+            An agent may call the tools listed in its resume's permissions.tools. Tools marked 'approval' run only \
+            after `lemming approve`. With a tool name, shows that tool's schema in full.
+            """
+    )
+
+    @OptionGroup var org: OrgOptions
+
+    @Argument(help: "Show one tool in full.")
+    var name: String?
+
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await Terminal.guarded {
+            let view = try OrgView.load(root: try org.resolve())
+            let registry = try EngineFactory.tools().makeRegistry(config: view.config, org: view.paths)
+            let rows = ToolRow.rows(registry: registry, view: view)
+            if let name {
+                guard let row = rows.first(where: { $0.tool.name == name }) else {
+                    throw LemmingError(
+                        .notFound, "no tool named '\(name)' (tools: \(rows.map(\.tool.name).joined(separator: ", ")))")
+                }
+                if output.json {
+                    Terminal.printJSON(row.json)
+                } else {
+                    Terminal.print(row.details)
+                }
+                return
+            }
+            if output.json {
+                Terminal.printJSON(.array(rows.map(\.json)))
+                return
+            }
+            Terminal.print(
+                Table.render(
+                    header: ["TOOL", "KIND", "APPROVAL", "AGENTS", "DESCRIPTION"],
+                    rows: rows.map { row in
+                        [
+                            row.tool.name, row.kind, row.tool.requiresApproval ? "required" : "-",
+                            row.agents.isEmpty ? "-" : row.agents.joined(separator: ","), row.tool.summary,
+                        ]
+                    }))
+            let unknown = ToolRow.unknownPermissions(registry: registry, view: view)
+            for (agent, tools) in unknown {
+                Terminal.printError("warning: \(agent) lists tools that do not exist: \(tools.joined(separator: ", "))")
+            }
+        }
+    }
+}
+
+/// One tool of `lemming tools`.
+struct ToolRow {
+    let tool: ToolDescription
+    let agents: [String]
+
+    var kind: String { ToolSettings.builtinNames.contains(tool.name) ? "built-in" : "custom" }
+
+    static func rows(registry: ToolRegistry, view: OrgView) -> [ToolRow] {
+        let order = ToolSettings.builtinNames + registry.names.subtracting(ToolSettings.builtinNames).sorted()
+        return registry.descriptions(of: order).map { tool in
+            ToolRow(
+                tool: tool,
+                agents: view.agentNames.filter {
+                    view.agents[$0]?.resume?.permissions.tools.contains(tool.name) == true
+                })
+        }
+    }
+
+    /// Agents whose `permissions.tools` name tools that do not exist.
+    static func unknownPermissions(registry: ToolRegistry, view: OrgView) -> [(String, [String])] {
+        view.agentNames.compactMap { name in
+            let missing = (view.agents[name]?.resume?.permissions.tools ?? []).filter { registry[$0] == nil }
+            return missing.isEmpty ? nil : (name, missing)
+        }
+    }
+
+    var details: String {
+        var lines = [
+            "\(tool.name) (\(kind))", tool.summary,
+            "approval: \(tool.requiresApproval ? "required (lemming approve <id>)" : "not required")",
+            "agents: \(agents.isEmpty ? "none" : agents.joined(separator: ", "))", "arguments:",
+        ]
+        lines.append(String(decoding: JSONWriter(style: .pretty).bytes(tool.argumentSchema), as: UTF8.self))
+        return lines.joined(separator: "\n")
+    }
+
+    var json: JSONValue {
+        var object = JSONObject()
+        object["name"] = .string(tool.name)
+        object["kind"] = .string(kind)
+        object["description"] = .string(tool.summary)
+        object["requires_approval"] = .bool(tool.requiresApproval)
+        object["arguments"] = tool.argumentSchema
+        object["agents"] = .strings(agents)
+        return .object(object)
+    }
+}
