@@ -1,4 +1,5 @@
-/// Runs one planned turn: prompt, budget check, model call, reply parsing, tool calls.
+/// Runs one planned turn: prompt, budget check, model call, reply parsing (the tick runs the
+/// reply's tool calls when it stages the turn).
 ///
 /// It reads only its ``TurnPlan`` and writes nothing; the tick commits its ``TurnOutcome``.
 struct TurnExecutor: Sendable {
