@@ -96,6 +96,7 @@ struct ToolCommandTests {
         let denied = try #require(pending[1]["request"]?.stringValue)
         let table = try org.lemming(["approvals"])
         #expect(table.stdout.contains(approved) && table.stdout.contains("file_write"))
+        #expect(try org.lemming(["status"]).stdout.contains("warning: coder has 2 tool calls waiting for approval"))
 
         let bogus = try org.lemming(["approve", "00000009-coder-01"])
         #expect(bogus.status == 1)

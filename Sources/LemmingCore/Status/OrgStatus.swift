@@ -107,6 +107,11 @@ public struct OrgStatus: Sendable {
             default:
                 break
             }
+            if !runtime.pendingApprovals.isEmpty {
+                let count = runtime.pendingApprovals.count
+                warnings.append(
+                    "\(name) has \(count) tool call\(count == 1 ? "" : "s") waiting for approval (lemming approvals)")
+            }
             if runtime.undeliverableEntries > 0 {
                 let count = runtime.undeliverableEntries
                 warnings.append(
