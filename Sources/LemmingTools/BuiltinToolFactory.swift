@@ -15,7 +15,8 @@ public struct BuiltinToolFactory: ToolFactory {
         var tools: [any Tool] = [
             MemoryReadTool(), MemoryWriteTool(), MemoryListTool(), MemorySearchTool(), FileReadTool(),
             FileWriteTool(isAppending: false), FileWriteTool(isAppending: true), FileListTool(), FileSearchTool(),
-            ShellTool(searchPath: searchPath), HTTPGetTool(), CalculatorTool(), CreateAgentTool(),
+            ShellTool(searchPath: searchPath, allowed: settings.shell.allow),
+            HTTPGetTool(allowHosts: settings.http.allowHosts), CalculatorTool(), CreateAgentTool(),
         ]
         for custom in settings.custom {
             tools.append(CustomTool(settings: custom, org: org, searchPath: searchPath))

@@ -39,9 +39,7 @@ extension TickTransaction {
         guard let tool = context.tools[call.tool] else { return .failure(call.tool, "no tool named '\(call.tool)'") }
         let toolContext = ToolContext(
             agent: agent, tick: tick, resume: resume, org: context.paths, config: context.config,
-            memory: state.memory[agent] ?? MemoryBook(), balance: state.ledger[agent]?.balance ?? 0,
-            registry: context.models, agentNames: Set(context.agents.keys).union(createdAgents),
-            toolNames: context.tools.names)
+            memory: state.memory[agent] ?? MemoryBook())
         let output = await tool.run(call.arguments, context: toolContext)
         var result = output.result
         for effect in output.effects {

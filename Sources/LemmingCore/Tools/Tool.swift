@@ -42,28 +42,14 @@ public struct ToolContext: Sendable {
     public var config: OrgConfig
     /// The caller's memory, with the updates of earlier calls of the same turn applied.
     public var memory: MemoryBook
-    /// The caller's balance.
-    public var balance: Double
-    public var registry: ModelRegistry
-    /// Every agent folder of the org (names that are taken).
-    public var agentNames: Set<String>
-    /// The tools of the org (for `create_agent`'s subset check).
-    public var toolNames: Set<String>
 
-    public init(
-        agent: String, tick: Int, resume: Resume, org: OrgPaths, config: OrgConfig, memory: MemoryBook,
-        balance: Double, registry: ModelRegistry, agentNames: Set<String>, toolNames: Set<String>
-    ) {
+    public init(agent: String, tick: Int, resume: Resume, org: OrgPaths, config: OrgConfig, memory: MemoryBook) {
         self.agent = agent
         self.tick = tick
         self.resume = resume
         self.org = org
         self.config = config
         self.memory = memory
-        self.balance = balance
-        self.registry = registry
-        self.agentNames = agentNames
-        self.toolNames = toolNames
     }
 }
 

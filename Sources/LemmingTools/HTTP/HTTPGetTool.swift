@@ -20,8 +20,14 @@ struct HTTPGetTool: Tool {
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
 
+    /// The entries of `tools.http.allow_hosts`, shown in the summary.
+    let allowHosts: [String]
+
     let name = "http_get"
-    let summary = "Fetch a web page or API over HTTP(S) from an allow-listed host."
+    var summary: String {
+        "Fetch a web page or API over HTTP(S) (GET). Hosts: "
+            + (allowHosts.isEmpty ? "none are allowed." : allowHosts.joined(separator: ", ") + ".")
+    }
     let argumentSchema = Schema.object(
         ["url": Schema.string("http:// or https:// URL", minLength: 1, maxLength: 4_096)], required: ["url"])
 

@@ -10,8 +10,11 @@ struct ShellTool: Tool {
     let runner = ProcessRunner()
 
     let name = "shell"
+    /// The programs of `tools.shell.allow`, shown in the summary.
+    let allowed: [String]
     var summary: String {
-        "Run an allow-listed program (no shell) in your workspace: {\"program\": ..., \"args\": [...]}."
+        "Run a program (no shell; arguments are passed as given) in your workspace. Programs: "
+            + (allowed.isEmpty ? "none are allowed." : allowed.joined(separator: ", ") + ".")
     }
     let argumentSchema = Schema.object(
         [
@@ -23,7 +26,7 @@ struct ShellTool: Tool {
     func run(_ arguments: JSONObject, context: ToolContext) async -> ToolOutput {
         let settings = context.config.tools.shell
         let program = arguments["program"]?.stringValue ?? ""
-        guard settings.allow.contains(program) else {
+        guard allowed.contains(program), settings.allow.contains(program) else {
             return ToolOutput(
                 .failure(
                     name,
