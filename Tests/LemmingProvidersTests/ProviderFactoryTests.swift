@@ -63,7 +63,7 @@ func hostedProvidersNeedTheirKeyInTheEnvironment(provider: String) throws {
     #expect(error?.code == .provider)
     #expect(error?.message.hasPrefix("no API key: set ") == true)
     #expect(error?.field == "remote.api_key_env")
-    let variable = HTTPSettings.defaultKeyVariable(for: provider) ?? ""
+    let variable = ModelEntry.defaultKeyVariable(for: provider) ?? ""
     let made = try ProviderFactory(environment: [variable: "sk-test-secret"])
         .makeProvider(for: entry, registry: .builtIn, org: directory.paths)
     #expect(made is ResilientProvider)

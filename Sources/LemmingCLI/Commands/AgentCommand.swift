@@ -42,64 +42,19 @@ struct NewAgentCommand: AsyncParsableCommand {
     func run() async throws {
         try await Terminal.guarded {
             let view = try OrgView.load(root: try org.resolve())
-            let paths = view.paths
-            guard !FileSystem.exists(paths.agent(name)) else {
+            guard !FileSystem.exists(view.paths.agent(name)) else {
                 throw LemmingError(.invalidArgument, "agents/\(name) already exists")
             }
-            var resume = try template(paths: paths)
-            resume["name"] = .string(name)
-            if let title { resume["title"] = .string(title) }
-            if let model {
-                var settings = resume["model"]?.objectValue ?? JSONObject()
-                settings["key"] = .string(model)
-                resume["model"] = .object(settings)
+            let (resume, source) = try AgentDraft.resume(
+                name: name, template: from, title: title, model: model, reads: reads, view: view)
+            let warnings: [ValidationIssue]
+            do {
+                warnings = try AgentDraft.create(name: name, resume: resume, view: view)
+            } catch let rejected as ResumeRejected {
+                throw LemmingError(.invalidFile, rejected.description)
             }
-            if !reads.isEmpty {
-                var permissions = resume["permissions"]?.objectValue ?? JSONObject()
-                permissions["read_outboxes"] = .strings(reads)
-                resume["permissions"] = .object(permissions)
-            }
-            let validator = ResumeValidator(
-                context: .init(
-                    folderName: name, modelKeys: view.registry.keys, knownAgents: Set(view.agentNames).union([name])))
-            let file = "agents/\(name)/resume.json"
-            let result = validator.validate(resume, file: file)
-            guard result.errors.isEmpty else {
-                throw LemmingError(.invalidFile, result.errors.map(\.description).joined(separator: "; "))
-            }
-            for folder in [paths.outbox(name), paths.memory(name), paths.workspace(name)] {
-                try FileSystem.makeDirectory(folder)
-            }
-            try FileSystem.writeAtomically(JSONWriter().bytes(.object(resume)), to: paths.resume(name))
-            for warning in result.warnings { Terminal.print("warning: \(warning)") }
-            Terminal.print(
-                "created \(file) from \(from.map { "template '\($0)'" } ?? source(paths: paths)); it joins at the next tick"
-            )
+            for warning in warnings { Terminal.print("warning: \(warning)") }
+            Terminal.print("created agents/\(name)/resume.json from \(source); it joins at the next tick")
         }
-    }
-
-    private func source(paths: OrgPaths) -> String {
-        FileSystem.exists(paths.template("worker")) ? "template 'worker'" : "a minimal resume"
-    }
-
-    private func template(paths: OrgPaths) throws -> JSONObject {
-        let name = from ?? "worker"
-        if let bytes = try FileSystem.readIfPresent(paths.template(name)) {
-            guard let object = try? JSONValue.parse(bytes).objectValue else {
-                throw LemmingError(.invalidFile, "not a JSON object", path: "templates/\(name)/resume.json")
-            }
-            return object
-        }
-        if from != nil {
-            let known = (try FileSystem.list(paths.templates) ?? []).sorted()
-            throw LemmingError(
-                .notFound,
-                "no template '\(name)' (templates: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
-        }
-        var minimal = OrgTemplate.workerTemplate.objectValue ?? JSONObject()
-        // The minimal resume names the model of `lemming init`; other orgs get the built-in simulation.
-        let registry = try FileOrgStore(paths: paths).loadRegistry().0
-        if registry[OrgTemplate.modelKey] == nil { minimal["model"] = ["key": "scripted"] }
-        return minimal
     }
 }

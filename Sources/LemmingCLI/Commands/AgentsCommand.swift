@@ -13,7 +13,7 @@ struct AgentsCommand: AsyncParsableCommand {
         try await Terminal.guarded {
             let view = try OrgView.load(root: try org.resolve())
             if output.json {
-                Terminal.printJSON(.array(view.agentNames.map { Self.json($0, view: view) } + [Self.humanJSON(view)]))
+                Terminal.printJSON(.array((view.agentNames + [Names.human]).map(view.agentSummary)))
                 return
             }
             let style = Style.standardOutput
@@ -29,28 +29,5 @@ struct AgentsCommand: AsyncParsableCommand {
             Terminal.print(
                 Table.render(header: ["AGENT", "TITLE", "SCHEDULE", "NEXT", "MODEL", "CREDITS", "STATE"], rows: rows))
         }
-    }
-
-    static func json(_ name: String, view: OrgView) -> JSONValue {
-        let resume = view.agents[name]?.resume
-        var object = JSONObject()
-        object["name"] = .string(name)
-        object["title"] = .optional(resume?.title)
-        object["schedule"] =
-            resume.map {
-                ["run_every_n_ticks": .int($0.schedule.runEveryNTicks), "phase_offset": .int($0.schedule.phaseOffset)]
-            } ?? .null
-        object["next_fire_tick"] = view.nextFireTick(of: name).map(JSONValue.int) ?? .null
-        object["model"] = .optional(resume?.model.key)
-        object["balance"] = view.balance(of: name).map(JSONValue.double) ?? .null
-        object["state"] = .string(view.state(of: name))
-        return .object(object)
-    }
-
-    static func humanJSON(_ view: OrgView) -> JSONValue {
-        [
-            "name": .string(Names.human), "title": "the operator", "schedule": nil, "next_fire_tick": nil,
-            "model": nil, "balance": nil, "state": "operator",
-        ]
     }
 }

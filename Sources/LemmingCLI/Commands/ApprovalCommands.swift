@@ -82,43 +82,14 @@ struct DenyCommand: AsyncParsableCommand {
     }
 }
 
-/// A pending approval and the agent waiting for it.
-struct PendingRequest {
-    let agent: String
-    let approval: PendingApproval
-    /// The last tick at which the request can be answered.
-    let expiresAfter: Int
-
-    static func all(in view: OrgView) -> [PendingRequest] {
-        let timeout = view.config.tools.approvalTimeoutTicks
-        return view.runtimes.agents.keys.sorted(by: Names.precedes).flatMap { agent in
-            view.runtimes[agent].pendingApprovals.map {
-                PendingRequest(agent: agent, approval: $0, expiresAfter: $0.tick + timeout)
-            }
-        }
-    }
-
-    var json: JSONValue {
-        [
-            "request": .string(approval.requestID), "agent": .string(agent), "tool": .string(approval.call.tool),
-            "args": .object(approval.call.arguments), "tick": .int(approval.tick),
-            "expires_after_tick": .int(expiresAfter),
-        ]
-    }
-
+extension PendingRequest {
     static func answer(
         _ id: String, approve: Bool, reason: String?, org: OrgOptions, output: OutputOptions
     ) async throws {
         try await Terminal.guarded {
             let root = try org.resolve()
             let view = try OrgView.load(root: root)
-            let pending = all(in: view)
-            guard let request = pending.first(where: { $0.approval.requestID == id }) else {
-                let waiting =
-                    pending.isEmpty
-                    ? "none is pending" : "pending: " + pending.map(\.approval.requestID).joined(separator: ", ")
-                throw LemmingError(.notFound, "no tool call waits for approval under '\(id)' (\(waiting))")
-            }
+            let request = try find(id, in: view)
             let message = HumanMessage.approval(of: id, by: request.agent, approve: approve, reason: reason)
             let decision = approve ? "approved" : "denied"
             let outcome = try await Steering.submit([.send(message)], root: root)

@@ -33,7 +33,7 @@ struct ChatCommand: AsyncParsableCommand {
     func run() async throws {
         try await Terminal.guarded {
             let root = try org.resolve()
-            try SendCommand.check(agent: agent, view: try OrgView.load(root: root), force: false, offersForce: false)
+            try OrgView.load(root: root).checkHumanCanAddress(agent, force: false)
             let recorder = EventRecorder()
             var engine: Engine?
             do {

@@ -72,7 +72,7 @@ struct DoctorCommand: AsyncParsableCommand {
             }
             return model
         }
-        var keys = Set(ModelsCommand.users(view).keys)
+        var keys = Set(ModelListing.users(view).keys)
         if all {
             let file = (try? FileSystem.readIfPresent(view.paths.models)).flatMap { $0 }.flatMap {
                 try? JSONValue.parse($0)

@@ -33,17 +33,7 @@ struct GraphCommand: AsyncParsableCommand {
             }
             switch json ? .json : format {
             case .json:
-                Terminal.printJSON([
-                    "nodes": .array(
-                        nodes.map { name in
-                            [
-                                "name": .string(name), "title": .optional(view.agents[name]?.resume?.title),
-                                "state": .string(view.state(of: name)),
-                            ]
-                        }),
-                    "edges": .array(edges.map { ["from": .string($0.from), "to": .string($0.to)] }),
-                    "human_reads_everyone": true,
-                ])
+                Terminal.printJSON(view.graphJSON)
             case .dot:
                 var lines = ["digraph org {", "  rankdir=LR;", "  \"human\" [shape=doublecircle];"]
                 for name in view.agentNames {

@@ -63,15 +63,6 @@ struct InspectReport {
         turns = agent == Names.human ? [] : try view.turnRecords(of: agent, last: count)
     }
 
-    static func turnSummary(_ record: JSONValue) -> JSONValue {
-        [
-            "tick": record["tick"] ?? nil, "stop_reason": record["stop_reason"] ?? nil,
-            "entries": .int(record["entries"]?.arrayValue?.count ?? 0), "cost": record["cost"] ?? nil,
-            "violations": .int(record["violations"]?.arrayValue?.count ?? 0),
-            "notes": record["parsed"]?["notes"] ?? nil, "error": record["error"] ?? nil,
-        ]
-    }
-
     var json: JSONValue {
         var object = JSONObject()
         object["name"] = .string(agent)
@@ -104,7 +95,7 @@ struct InspectReport {
             var memoryObject = JSONObject()
             for record in memory { memoryObject[record.key] = record.value }
             object["memory"] = .object(memoryObject)
-            object["turns"] = .array(turns.map(Self.turnSummary))
+            object["turns"] = .array(turns.map(OrgView.turnSummary))
         } else {
             object["addressed_to_human"] = .array(addressedToHuman.map(\.json))
         }

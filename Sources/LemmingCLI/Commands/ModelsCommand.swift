@@ -22,12 +22,7 @@ struct ModelsCommand: AsyncParsableCommand {
         try await Terminal.guarded {
             let view = try OrgView.load(root: try org.resolve())
             let environment = ProcessInfo.processInfo.environment
-            let users = ModelsCommand.users(view)
-            var keys = view.registry.keys.sorted()
-            if used { keys = keys.filter { users[$0] != nil } }
-            let rows = keys.compactMap { view.registry[$0] }.map {
-                ModelRow(entry: $0, environment: environment, users: users[$0.key] ?? [])
-            }
+            let rows = ModelListing.all(in: view, environment: environment, usedOnly: used)
             if output.json {
                 Terminal.printJSON(.array(rows.map(\.json)))
                 return
@@ -47,58 +42,5 @@ struct ModelsCommand: AsyncParsableCommand {
                         ]
                     }))
         }
-    }
-
-    /// The agents using each model key, directly or as a fallback.
-    static func users(_ view: OrgView) -> [String: [String]] {
-        var users: [String: [String]] = [:]
-        for name in view.agentNames {
-            guard let key = view.agents[name]?.resume?.model.key else { continue }
-            users[key, default: []].append(name)
-            for fallback in view.registry[key]?.fallback ?? [] where users[fallback]?.contains(name) != true {
-                users[fallback, default: []].append(name)
-            }
-        }
-        return users
-    }
-}
-
-/// One line of `lemming models`.
-struct ModelRow {
-    let entry: ModelEntry
-    let users: [String]
-    let keyVariable: String?
-    let keyPresent: Bool
-
-    init(entry: ModelEntry, environment: [String: String], users: [String]) {
-        self.entry = entry
-        self.users = users
-        keyVariable = entry.apiKeyEnvironmentVariable ?? HTTPSettings.defaultKeyVariable(for: entry.provider)
-        keyPresent = keyVariable.flatMap { environment[$0] }.map { !$0.isEmpty } ?? false
-    }
-
-    var price: String {
-        if let input = entry.priceInputPerMillionTokens ?? entry.priceOutputPerMillionTokens.map({ _ in 0 }) {
-            return "\(input)/\(entry.priceOutputPerMillionTokens ?? 0) per Mtok"
-        }
-        if let perCall = entry.costPerCall { return "\(perCall) per call" }
-        return "not set"
-    }
-
-    var json: JSONValue {
-        var object = JSONObject()
-        object["key"] = .string(entry.key)
-        object["provider"] = .string(entry.provider)
-        object["model"] = .string(entry.model)
-        object["base_url"] = .optional(entry.baseURL)
-        object["max_context_tokens"] = entry.maxContextTokens.map(JSONValue.int) ?? .null
-        object["price_in_per_mtok"] = entry.priceInputPerMillionTokens.map(JSONValue.double) ?? .null
-        object["price_out_per_mtok"] = entry.priceOutputPerMillionTokens.map(JSONValue.double) ?? .null
-        object["cost_per_call"] = entry.costPerCall.map(JSONValue.double) ?? .null
-        object["fallback"] = .strings(entry.fallback)
-        object["api_key_env"] = .optional(keyVariable)
-        object["api_key_present"] = .bool(keyPresent)
-        object["used_by"] = .strings(users)
-        return .object(object)
     }
 }

@@ -47,7 +47,7 @@ struct SendCommand: AsyncParsableCommand {
         try await Terminal.guarded {
             let root = try org.resolve()
             let view = try OrgView.load(root: root)
-            try Self.check(agent: agent, view: view, force: force)
+            try view.checkHumanCanAddress(agent, force: force, forceHint: "; --force sends anyway")
             if let replyTo, let id = EntryID(replyTo), !FileSystem.exists(view.paths.entry(id)),
                 !FileSystem.exists(view.paths.archivedEntry(id))
             {
@@ -71,24 +71,6 @@ struct SendCommand: AsyncParsableCommand {
                     Terminal.print("queued for the running engine: \(agent) gets it at the next tick")
                 }
             }
-        }
-    }
-
-    /// Refuses an unknown agent, or one that cannot hear the human, saying who can.
-    ///
-    /// - Parameter offersForce: whether the command has `--force` to mention in the error.
-    static func check(agent: String, view: OrgView, force: Bool, offersForce: Bool = true) throws {
-        let hearing = view.graph.agentReaders(of: Names.human)
-        let who =
-            hearing.isEmpty ? "no agent reads human" : "agents that read human: \(hearing.joined(separator: ", "))"
-        guard agent != Names.human, view.agents[agent]?.hasResumeFile == true else {
-            throw LemmingError(.notFound, "no agent named '\(agent)' (\(who))")
-        }
-        guard force || hearing.contains(agent) else {
-            throw LemmingError(
-                .invalidArgument,
-                "\(agent) does not read human, so it would never see this (\(who))"
-                    + (offersForce ? "; --force sends anyway" : ""))
         }
     }
 }

@@ -24,7 +24,7 @@ struct ToolsCommand: AsyncParsableCommand {
         try await Terminal.guarded {
             let view = try OrgView.load(root: try org.resolve())
             let registry = try EngineFactory.tools().makeRegistry(config: view.config, org: view.paths)
-            let rows = ToolRow.rows(registry: registry, view: view)
+            let rows = ToolListing.all(registry: registry, view: view)
             if let name {
                 guard let row = rows.first(where: { $0.tool.name == name }) else {
                     throw LemmingError(
@@ -50,7 +50,7 @@ struct ToolsCommand: AsyncParsableCommand {
                             row.agents.isEmpty ? "-" : row.agents.joined(separator: ","), row.tool.summary,
                         ]
                     }))
-            let unknown = ToolRow.unknownPermissions(registry: registry, view: view)
+            let unknown = ToolListing.unknownPermissions(registry: registry, view: view)
             for (agent, tools) in unknown {
                 Terminal.printError("warning: \(agent) lists tools that do not exist: \(tools.joined(separator: ", "))")
             }
@@ -58,32 +58,8 @@ struct ToolsCommand: AsyncParsableCommand {
     }
 }
 
-/// One tool of `lemming tools`.
-struct ToolRow {
-    let tool: ToolDescription
-    let agents: [String]
-
-    var kind: String { ToolSettings.builtinNames.contains(tool.name) ? "built-in" : "custom" }
-
-    static func rows(registry: ToolRegistry, view: OrgView) -> [ToolRow] {
-        let order = ToolSettings.builtinNames + registry.names.subtracting(ToolSettings.builtinNames).sorted()
-        return registry.descriptions(of: order).map { tool in
-            ToolRow(
-                tool: tool,
-                agents: view.agentNames.filter {
-                    view.agents[$0]?.resume?.permissions.tools.contains(tool.name) == true
-                })
-        }
-    }
-
-    /// Agents whose `permissions.tools` name tools that do not exist.
-    static func unknownPermissions(registry: ToolRegistry, view: OrgView) -> [(String, [String])] {
-        view.agentNames.compactMap { name in
-            let missing = (view.agents[name]?.resume?.permissions.tools ?? []).filter { registry[$0] == nil }
-            return missing.isEmpty ? nil : (name, missing)
-        }
-    }
-
+extension ToolListing {
+    /// The text of `lemming tools <name>`.
     var details: String {
         var lines = [
             "\(tool.name) (\(kind))", tool.summary,
@@ -92,16 +68,5 @@ struct ToolRow {
         ]
         lines.append(String(decoding: JSONWriter(style: .pretty).bytes(tool.argumentSchema), as: UTF8.self))
         return lines.joined(separator: "\n")
-    }
-
-    var json: JSONValue {
-        var object = JSONObject()
-        object["name"] = .string(tool.name)
-        object["kind"] = .string(kind)
-        object["description"] = .string(tool.summary)
-        object["requires_approval"] = .bool(tool.requiresApproval)
-        object["arguments"] = tool.argumentSchema
-        object["agents"] = .strings(agents)
-        return .object(object)
     }
 }

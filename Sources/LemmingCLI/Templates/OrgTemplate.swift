@@ -95,15 +95,7 @@ enum OrgTemplate {
         ]
     ]
 
-    static let workerTemplate: JSONValue = [
-        "name": "worker",
-        "title": "Worker",
-        "short_description": "Does the tasks the manager addresses to it and reports back.",
-        "instructions": "Do the tasks the manager gives you and report the result to the manager.",
-        "model": ["key": .string(modelKey)],
-        "permissions": ["read_outboxes": ["manager"], "tools": ["file_read", "file_list"]],
-        "schedule": ["run_every_n_ticks": 1],
-    ]
+    static let workerTemplate = AgentDraft.workerResume
 
     static let gitignore = """
         # Runtime files of the engine; everything else in this org is worth committing.

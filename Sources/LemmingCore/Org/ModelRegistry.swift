@@ -17,6 +17,19 @@ public struct ModelEntry: Sendable, Equatable {
     /// The entry as written, provider-specific fields (`command`, `replies`, …) included.
     public var document: JSONObject
 
+    /// The environment variable holding the key: `api_key_env`, else the provider's usual one.
+    public var keyVariable: String? { apiKeyEnvironmentVariable ?? Self.defaultKeyVariable(for: provider) }
+
+    /// The usual key variable of a provider (`OPENAI_API_KEY`, …), `nil` for those without keys.
+    public static func defaultKeyVariable(for provider: String) -> String? {
+        switch provider {
+        case "openai": return "OPENAI_API_KEY"
+        case "anthropic": return "ANTHROPIC_API_KEY"
+        case "gemini": return "GEMINI_API_KEY"
+        default: return nil
+        }
+    }
+
     /// What a call costs, from the entry's prices.
     public var pricing: Pricing {
         Pricing(

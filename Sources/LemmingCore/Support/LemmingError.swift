@@ -21,6 +21,8 @@ public struct LemmingError: Error, Sendable, CustomStringConvertible {
         public static let invalidArgument = Code("invalid_argument")
         /// A named thing (agent, model key) does not exist.
         public static let notFound = Code("not_found")
+        /// The thing to create exists already.
+        public static let conflict = Code("conflict")
         /// The org was written by a newer version of LeMMing.
         public static let unsupportedFormat = Code("unsupported_format")
         /// A model provider is misconfigured or failed.

@@ -18,16 +18,6 @@ public struct HTTPSettings: Sendable {
     public var options: JSONObject
     public var maxResponseBytes = 16 * 1024 * 1024
 
-    /// The environment variable a provider reads its key from by default.
-    public static func defaultKeyVariable(for provider: String) -> String? {
-        switch provider {
-        case "openai": return "OPENAI_API_KEY"
-        case "anthropic": return "ANTHROPIC_API_KEY"
-        case "gemini": return "GEMINI_API_KEY"
-        default: return nil
-        }
-    }
-
     public static func defaultBaseURL(for provider: String, environment: [String: String]) -> String? {
         switch provider {
         case "openai": return "https://api.openai.com/v1"
@@ -60,7 +50,7 @@ public struct HTTPSettings: Sendable {
         }
         while base.hasSuffix("/") { base.removeLast() }
         baseURL = base
-        let variable = entry.apiKeyEnvironmentVariable ?? Self.defaultKeyVariable(for: entry.provider)
+        let variable = entry.keyVariable
         apiKey = variable.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : $0 }
         if apiKey == nil, ["openai", "anthropic", "gemini"].contains(entry.provider), entry.baseURL == nil {
             throw LemmingError(
