@@ -16,7 +16,8 @@ public struct LemmingCommand: AsyncParsableCommand {
             AgentsCommand.self, InspectCommand.self, LogsCommand.self, GraphCommand.self, SendCommand.self,
             InboxCommand.self, ChatCommand.self, TopUpCommand.self, PauseCommand.self, ResumeCommand.self,
             ApprovalsCommand.self, ApproveCommand.self, DenyCommand.self, ResetCommand.self, AgentCommand.self,
-            ModelsCommand.self, ToolsCommand.self, DoctorCommand.self, SchemaCommand.self, DemoCommand.self,
+            ModelsCommand.self, ToolsCommand.self, DoctorCommand.self, ServeCommand.self, SchemaCommand.self,
+            DemoCommand.self,
         ]
     )
 

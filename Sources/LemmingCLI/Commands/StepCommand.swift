@@ -26,7 +26,7 @@ struct StepCommand: AsyncParsableCommand {
             }
             await engine.close()
             if output.json {
-                Terminal.printJSON(StepCommand.json(report))
+                Terminal.printJSON(report.json)
             } else {
                 Terminal.print(RunCommand.line(for: report))
                 for turn in report.turns {
@@ -40,23 +40,5 @@ struct StepCommand: AsyncParsableCommand {
                 }
             }
         }
-    }
-
-    static func json(_ report: TickReport) -> JSONValue {
-        var skipped = JSONObject()
-        for name in report.skipped.keys.sorted(by: Names.precedes) {
-            skipped[name] = .optional(report.skipped[name]?.rawValue)
-        }
-        return [
-            "tick": .int(report.tick), "paused": .bool(report.wasPaused),
-            "turns": .array(
-                report.turns.map {
-                    [
-                        "agent": .string($0.agent), "stop_reason": .string($0.stopReason.rawValue),
-                        "entries": .int($0.entries), "cost": .double($0.cost), "error": .optional($0.error),
-                    ]
-                }),
-            "skipped": .object(skipped), "entries": .int(report.entriesWritten), "cost": .double(report.cost),
-        ]
     }
 }

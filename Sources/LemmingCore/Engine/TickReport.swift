@@ -20,4 +20,24 @@ public struct TickReport: Sendable, Equatable {
     public var durationMilliseconds: Double
 
     public var failures: Int { turns.filter { $0.stopReason == .providerFailed }.count }
+
+    /// The report as `lemming step --json` and `POST /api/step` show it.
+    public var json: JSONValue {
+        var skippedObject = JSONObject()
+        for name in skipped.keys.sorted(by: Names.precedes) {
+            skippedObject[name] = .optional(skipped[name]?.rawValue)
+        }
+        return [
+            "tick": .int(tick), "paused": .bool(wasPaused),
+            "turns": .array(
+                turns.map {
+                    [
+                        "agent": .string($0.agent), "stop_reason": .string($0.stopReason.rawValue),
+                        "entries": .int($0.entries), "cost": .double($0.cost), "error": .optional($0.error),
+                    ]
+                }),
+            "skipped": .object(skippedObject), "entries": .int(entriesWritten), "cost": .double(cost),
+            "duration_ms": .double(durationMilliseconds),
+        ]
+    }
 }

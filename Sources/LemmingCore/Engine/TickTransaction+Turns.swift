@@ -173,6 +173,8 @@ extension TickTransaction {
         var data: JSONObject = [
             "stop_reason": .string(stopReason.rawValue), "entries": .int(written.count), "cost": .double(cost),
             "balance": .double(state.ledger[agent]?.balance ?? 0), "duration_ms": .double(outcome.totalMilliseconds),
+            "provider_ms": .double(outcome.providerMilliseconds), "input_tokens": .int(outcome.usage.inputTokens),
+            "output_tokens": .int(outcome.usage.outputTokens),
         ]
         if let error = outcome.error { data["error"] = .string(error) }
         emit(stopReason == .providerFailed ? .turnFailed : .turnFinished, agent: agent, data)

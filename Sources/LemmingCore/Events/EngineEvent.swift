@@ -56,6 +56,14 @@ public struct EngineEvent: Sendable, Equatable {
         self.data = data
     }
 
+    /// Reads an event as ``json`` writes it (a line of `logs/engine.jsonl`); `nil` when it is not one.
+    public init?(json value: JSONValue) {
+        guard let sequence = value["seq"]?.intValue, let kind = value["type"]?.stringValue else { return nil }
+        self.init(
+            sequence: sequence, time: value["time"]?.stringValue ?? "", tick: value["tick"]?.intValue, kind: Kind(kind),
+            agent: value["agent"]?.stringValue, data: value["data"]?.objectValue ?? JSONObject())
+    }
+
     public var json: JSONValue {
         var object = JSONObject()
         object["seq"] = .int(sequence)

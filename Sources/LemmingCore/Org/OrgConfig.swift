@@ -52,6 +52,8 @@ public struct OrgConfig: Sendable, Equatable {
     public var checkpointEveryTicks = 16
     /// The `tools` settings (DESIGN §7).
     public var tools = ToolSettings()
+    /// The `server` settings (DESIGN §4.5).
+    public var server = ServerSettings()
     /// The document as read, unknown fields included (tool and server settings live here).
     public var document = JSONObject()
 
@@ -138,6 +140,7 @@ public struct OrgConfig: Sendable, Equatable {
             loop, "repeat_limit", prefix: "loop_detection", default: 5, in: 0...1_000)
         config.checkpointEveryTicks = issues.integer(object, "checkpoint_every_ticks", default: 16, in: 1...100_000)
         config.tools = ToolSettings.parse(issues.object(object, "tools"), issues: &issues)
+        config.server = ServerSettings.parse(issues.object(object, "server"), issues: &issues)
         return (config, issues.issues)
     }
 }

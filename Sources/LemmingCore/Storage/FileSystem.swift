@@ -258,6 +258,29 @@ public enum FileSystem {
         return names
     }
 
+    /// Up to `maxCount` bytes of a file from `offset` (fewer at its end), or `nil` when it does not exist.
+    public static func read(_ path: String, from offset: Int, maxCount: Int) throws -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        if descriptor < 0 {
+            if errno == ENOENT { return nil }
+            throw error("read", path)
+        }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: max(0, maxCount))
+        var filled = 0
+        while filled < buffer.count {
+            let count = buffer.withUnsafeMutableBytes {
+                pread(descriptor, $0.baseAddress.map { $0 + filled }, $0.count - filled, off_t(offset + filled))
+            }
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else { throw error("read", path) }
+            if count == 0 { break }
+            filled += count
+        }
+        buffer.removeLast(buffer.count - filled)
+        return buffer
+    }
+
     /// The last `lines` complete lines of a file (read from the end, so large logs stay cheap), or
     /// `nil` when the file does not exist. A last line without its newline (being written) is left out.
     public static func readTail(_ path: String, lines: Int) throws -> [UInt8]? {

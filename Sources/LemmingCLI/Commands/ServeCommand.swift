@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import LemmingCore
+import LemmingServer
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `lemming serve`: the HTTP API of the org.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the org's HTTP API (REST under /api, WebSocket /api/events, /metrics).",
+        discussion: """
+            Without --run the server reads the org and steers it: changes are applied at once when no engine \
+            runs, or queued for the engine that runs (lemming run in another terminal). With --run the engine \
+            also ticks in this process at the org's tick period. Without an API key (server.api_key_env, default \
+            LEMMING_API_KEY) the server only listens on loopback. Ctrl-C stops it: the tick in progress finishes.
+            """
+    )
+
+    @OptionGroup var org: OrgOptions
+
+    @Option(help: "The address to listen on (default: server.host of lemming.json, else 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "The port (default: server.port of lemming.json, else 7777; 0 picks a free one).")
+    var port: Int?
+
+    @Flag(help: "Also run the engine in this process, one tick per tick_period_seconds.")
+    var run = false
+
+    func validate() throws {
+        if let port, !(0...65_535).contains(port) { throw ValidationError("--port must be from 0 to 65535") }
+    }
+
+    func run() async throws {
+        try await Terminal.guarded {
+            let root = try org.resolve()
+            let (config, _) = try FileOrgStore(paths: OrgPaths(root: root)).loadConfig()
+            let environment = ProcessInfo.processInfo.environment
+            let logger = EngineFactory.logger(environment: environment)
+            let configuration = APIServer.Configuration(
+                root: root, host: host ?? config.server.host, port: port ?? config.server.port, hostsEngine: run,
+                environment: environment, tools: EngineFactory.tools(environment: environment),
+                clock: try EngineFactory.clock(environment: environment),
+                openEngine: { sinks in try await EngineFactory.open(root: root, sinks: sinks) }, logger: logger)
+            let server = try APIServer(configuration: configuration)
+            let engine = run ? try await EngineFactory.open(root: root, sinks: [server.backend.hub]) : nil
+            let application = server.makeApplication { port in
+                Terminal.print(
+                    "serving \(config.name) on http://\(configuration.host):\(port) "
+                        + "(engine: \(engine == nil ? "not run here" : "running here")); Ctrl-C stops")
+            }
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+            if let engine {
+                let seconds = config.tickPeriodSeconds
+                let plan = EngineService.Plan(
+                    period: .milliseconds(Int(max(seconds, 0.001) * 1000)), waitsWhilePaused: true)
+                services.append(.init(service: EngineService(engine: engine, plan: plan)))
+            }
+            // Shut down in reverse: the hub ends the WebSocket streams, then the server, then the engine.
+            services.append(.init(service: application))
+            services.append(.init(service: server.backend.hub))
+            var groupConfiguration = ServiceGroupConfiguration(
+                services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [.sigquit],
+                logger: logger)
+            groupConfiguration.maximumGracefulShutdownDuration = .seconds(60)
+            do {
+                try await ServiceGroup(configuration: groupConfiguration).run()
+            } catch {
+                await engine?.close()
+                throw error
+            }
+            await engine?.close()
+            Terminal.print("stopped")
+        }
+    }
+}

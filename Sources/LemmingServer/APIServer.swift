@@ -1,0 +1,135 @@
+import Hummingbird
+import HummingbirdWebSocket
+import LemmingCore
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The HTTP API of one org (DESIGN §8), as a Hummingbird application.
+///
+/// ```swift
+/// let server = try APIServer(configuration: configuration)
+/// let application = server.makeApplication()
+/// // run `application` and `server.backend.hub` in a ServiceGroup
+/// ```
+public struct APIServer: Sendable {
+    /// What the composition root provides.
+    public struct Configuration: Sendable {
+        public var root: String
+        public var host: String
+        public var port: Int
+        /// An engine of this process holds the org (`serve --run`): ticks are its business.
+        public var hostsEngine: Bool
+        /// Where API keys and model keys are looked up (only names and presence are ever shown).
+        public var environment: [String: String]
+        /// Builds the org's tools, for `/api/tools`.
+        public var tools: any ToolFactory
+        public var clock: any WallClock
+        /// Opens an engine on the org with extra event sinks (the composition root's providers and tools).
+        public var openEngine: @Sendable ([any EventSink]) async throws -> Engine
+        public var logger: Logger
+
+        public init(
+            root: String, host: String, port: Int, hostsEngine: Bool = false, environment: [String: String],
+            tools: any ToolFactory, clock: any WallClock,
+            openEngine: @escaping @Sendable ([any EventSink]) async throws -> Engine,
+            logger: Logger = Logger(label: "lemming.server", factory: { _ in SwiftLogNoOpLogHandler() })
+        ) {
+            self.root = root
+            self.host = host
+            self.port = port
+            self.hostsEngine = hostsEngine
+            self.environment = environment
+            self.tools = tools
+            self.clock = clock
+            self.openEngine = openEngine
+            self.logger = logger
+        }
+    }
+
+    public let backend: OrgBackend
+    let routes: [APIRoute]
+
+    /// Reads the org's `server` settings and checks the access rules.
+    ///
+    /// - Throws: ``LemmingError`` when the directory is not an org, or when the host is not
+    ///   loopback and no API key is set.
+    public init(configuration: Configuration) throws {
+        let paths = OrgPaths(root: configuration.root)
+        guard FileSystem.info(paths.config)?.isRegularFile == true else {
+            throw LemmingError(.notAnOrg, "no lemming.json here: not an org directory", path: paths.root)
+        }
+        let (config, _) = try FileOrgStore(paths: paths).loadConfig()
+        let metrics = EngineMetrics()
+        let hub = EventHub(paths: paths, metrics: metrics)
+        backend = try OrgBackend(configuration: configuration, settings: config.server, hub: hub, metrics: metrics)
+        routes = Self.routes
+    }
+
+    /// Every endpoint, in documentation order.
+    static var routes: [APIRoute] {
+        MetaRoutes.all + StatusRoutes.all + AgentRoutes.all + MessageRoutes.all + ControlRoutes.all + [
+            EventRoutes.route
+        ]
+    }
+
+    /// The OpenAPI document of the routes.
+    public var openAPIDocument: JSONValue {
+        OpenAPIDocument.make(routes: routes, title: (try? backend.view().config.name) ?? "org")
+    }
+
+    /// The HTTP router with every route, its guards and the middleware.
+    func makeRouter() -> Router<APIContext> {
+        let router = Router(context: APIContext.self)
+        router.middlewares.add(SecurityHeadersMiddleware())
+        router.middlewares.add(OriginMiddleware(allowed: Set(backend.settings.corsOrigins)))
+        router.middlewares.add(ErrorMiddleware())
+        let backend = self.backend
+        for route in routes {
+            let guarded = route
+            router.on(RouterPath(route.routerPath), method: route.method) { request, context in
+                try backend.admit(guarded, request: request, context: context)
+                return try await guarded.handler(request, context, backend)
+            }
+        }
+        return router
+    }
+
+    /// The router of the WebSocket upgrade of `/api/events`.
+    func makeWebSocketRouter() -> Router<APIContext> {
+        let router = Router(context: APIContext.self)
+        router.middlewares.add(ErrorMiddleware())
+        EventRoutes.addWebSocket(to: router, backend: backend)
+        return router
+    }
+
+    /// The application, listening on the configured host and port; `onServerRunning` gets the
+    /// port it listens on (the one picked when the configured port is 0).
+    public func makeApplication(
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let configuration = backend.configuration
+        return Application(
+            router: makeRouter(),
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: makeWebSocketRouter(), configuration: .init(ws: .init(maxFrameSize: 1 << 20))),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: configuration.logger)
+    }
+}
+
+extension OrgBackend {
+    /// Checks the key and the rate limit of a request to `route`.
+    func admit(_ route: APIRoute, request: Request, context: APIContext) throws {
+        try access.check(route.access, request: request)
+        switch route.access {
+        case .open: return
+        case .read:
+            try limiter.take("\(context.client) \(route.operationID)", perMinute: settings.readsPerMinute)
+        case .write:
+            try limiter.take("\(context.client) \(route.operationID)", perMinute: settings.writesPerMinute)
+        }
+    }
+}

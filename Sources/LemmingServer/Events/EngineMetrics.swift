@@ -1,0 +1,106 @@
+import CoreMetrics
+import LemmingCore
+import Prometheus
+import Synchronization
+
+/// Prometheus metrics of the org, fed by engine events (swift-metrics API over a
+/// swift-prometheus registry owned by the server, so several servers in one process, as in tests,
+/// keep their own numbers).
+final class EngineMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let factory: PrometheusMetricsFactory
+    private let ticks: CoreMetrics.Counter
+    private let turnDuration: CoreMetrics.Timer
+    private let providerDuration: CoreMetrics.Timer
+    private let credits: FloatingPointCounter
+    private let counters = Mutex<[String: CoreMetrics.Counter]>([:])
+
+    init() {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        let buckets: [Duration] = [
+            .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(100),
+            .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30),
+            .seconds(60),
+        ]
+        factory.defaultDurationHistogramBuckets = buckets
+        self.factory = factory
+        ticks = CoreMetrics.Counter(label: "lemming_ticks_total", dimensions: [], factory: factory)
+        turnDuration = CoreMetrics.Timer(label: "lemming_turn_duration_seconds", dimensions: [], factory: factory)
+        providerDuration = CoreMetrics.Timer(
+            label: "lemming_provider_duration_seconds", dimensions: [], factory: factory)
+        credits = FloatingPointCounter(label: "lemming_credits_spent_total", dimensions: [], factory: factory)
+    }
+
+    private func counter(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
+        let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
+        return counters.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = CoreMetrics.Counter(label: label, dimensions: dimensions, factory: factory)
+            counters[key] = counter
+            return counter
+        }
+    }
+
+    func record(_ event: EngineEvent) {
+        switch event.kind {
+        case .tickFinished:
+            ticks.increment()
+        case .turnFinished, .turnFailed:
+            let outcome = event.data["stop_reason"]?.stringValue ?? event.kind.name
+            counter("lemming_turns_total", [("agent", event.agent ?? ""), ("outcome", outcome)]).increment()
+            if let milliseconds = event.data["duration_ms"]?.doubleValue {
+                turnDuration.recordNanoseconds(Int64(milliseconds * 1_000_000))
+            }
+            if let milliseconds = event.data["provider_ms"]?.doubleValue, milliseconds > 0 {
+                providerDuration.recordNanoseconds(Int64(milliseconds * 1_000_000))
+            }
+            if let cost = event.data["cost"]?.doubleValue, cost > 0 { credits.increment(by: cost) }
+            for direction in ["input", "output"] {
+                if let tokens = event.data["\(direction)_tokens"]?.intValue, tokens > 0 {
+                    counter("lemming_tokens_total", [("direction", direction)]).increment(by: tokens)
+                }
+            }
+        case .entryWritten:
+            counter("lemming_messages_total", [("kind", event.data["kind"]?.stringValue ?? "")]).increment()
+        case .violation:
+            counter("lemming_violations_total", [("agent", event.agent ?? "")]).increment()
+        case .budgetExhausted:
+            counter("lemming_budget_exhausted_total", [("agent", event.agent ?? "")]).increment()
+        default:
+            return
+        }
+    }
+
+    /// The metrics in Prometheus' text format, with the circuit breakers' current states
+    /// (0 closed, 1 half-open, 2 open) from `state/providers.json`.
+    func exposition(breakers: [ProviderHealth]) -> [UInt8] {
+        var bytes = registry.emitToBuffer()
+        if !breakers.isEmpty {
+            var text = "# TYPE lemming_circuit_breaker_state gauge\n"
+            for endpoint in breakers {
+                let value: Int
+                switch endpoint.state {
+                case .closed: value = 0
+                case .halfOpen: value = 1
+                case .open: value = 2
+                }
+                text += "lemming_circuit_breaker_state{endpoint=\"\(Self.escape(endpoint.endpoint))\"} \(value)\n"
+            }
+            bytes.append(contentsOf: Array(text.utf8))
+        }
+        return bytes
+    }
+
+    private static func escape(_ value: String) -> String {
+        var escaped = ""
+        for character in value {
+            switch character {
+            case "\\": escaped += "\\\\"
+            case "\"": escaped += "\\\""
+            case "\n": escaped += "\\n"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+}

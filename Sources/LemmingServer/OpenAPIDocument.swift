@@ -1,0 +1,91 @@
+import HTTPTypes
+import LemmingCore
+
+/// The OpenAPI 3.1 document of the API, generated from the route table so it cannot drift.
+enum OpenAPIDocument {
+    static func make(routes: [APIRoute], title: String) -> JSONValue {
+        var paths = JSONObject()
+        for route in routes {
+            var item = paths[route.path]?.objectValue ?? JSONObject()
+            item[route.method.rawValue.lowercased()] = operation(route)
+            paths[route.path] = .object(item)
+        }
+        return [
+            "openapi": "3.1.0",
+            "info": [
+                "title": .string("LeMMing API: \(title)"), "version": "1",
+                "description": .string(
+                    "Watch and drive a LeMMing org. Errors are JSON: {\"error\": {status, code, message, field, "
+                        + "details}}. GET /api/events upgrades to a WebSocket that pushes engine events."),
+            ],
+            "paths": .object(paths),
+            "components": [
+                "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
+                "schemas": [
+                    "Error": [
+                        "type": "object", "required": ["error"],
+                        "properties": [
+                            "error": [
+                                "type": "object", "required": ["status", "code", "message"],
+                                "properties": [
+                                    "status": ["type": "integer"], "code": ["type": "string"],
+                                    "message": ["type": "string"], "field": ["type": ["string", "null"]],
+                                    "details": ["type": "array"],
+                                ],
+                            ]
+                        ],
+                    ]
+                ],
+            ],
+        ]
+    }
+
+    private static func operation(_ route: APIRoute) -> JSONValue {
+        var operation = JSONObject()
+        operation["operationId"] = .string(route.operationID)
+        operation["summary"] = .string(route.summary)
+        operation["tags"] = .strings([route.tag])
+        var parameters: [JSONValue] = route.pathParameters.map {
+            ["name": .string($0), "in": "path", "required": true, "schema": ["type": "string"]]
+        }
+        for parameter in route.query {
+            parameters.append([
+                "name": .string(parameter.name), "in": "query", "required": false,
+                "description": .string(parameter.description), "schema": ["type": .string(parameter.type)],
+            ])
+        }
+        if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
+        if let body = route.body {
+            operation["requestBody"] = [
+                "required": true, "content": ["application/json": ["schema": body]],
+            ]
+        }
+        var responses = JSONObject()
+        responses[String(route.success)] = [
+            "description": "Success", "content": ["application/json": ["schema": ["type": "object"]]],
+        ]
+        let errors = route.access == .open ? [] : [400, 401, 429] + route.errors
+        for status in Set(errors + [500]).sorted() {
+            responses[String(status)] = [
+                "description": .string(description(of: status)),
+                "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]],
+            ]
+        }
+        operation["responses"] = .object(responses)
+        if route.access != .open { operation["security"] = [["bearer": []], [:]] }
+        return .object(operation)
+    }
+
+    private static func description(of status: Int) -> String {
+        switch status {
+        case 400: return "Bad request"
+        case 401: return "Missing or wrong API key"
+        case 404: return "Not found"
+        case 409: return "Conflict"
+        case 413: return "Body too large"
+        case 422: return "Invalid content"
+        case 429: return "Too many requests"
+        default: return "Internal error"
+        }
+    }
+}

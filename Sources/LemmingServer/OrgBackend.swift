@@ -1,0 +1,95 @@
+import HTTPTypes
+import LemmingCore
+import Logging
+
+/// Everything the routes share: the org's files, the event hub and metrics, the way to open an
+/// engine, and the access rules.
+public final class OrgBackend: Sendable {
+    public let paths: OrgPaths
+    public let hub: EventHub
+    let reader: OrgReader
+    let messages: MessageIndex
+    let metrics: EngineMetrics
+    let settings: ServerSettings
+    let access: AccessPolicy
+    let limiter = RateLimiter()
+    let configuration: APIServer.Configuration
+    /// Serialises the engines this server opens, so its own requests never race for the lock.
+    let gate = AsyncGate()
+
+    init(
+        configuration: APIServer.Configuration, settings: ServerSettings, hub: EventHub, metrics: EngineMetrics
+    )
+        throws
+    {
+        paths = OrgPaths(root: configuration.root)
+        self.configuration = configuration
+        self.settings = settings
+        self.hub = hub
+        self.metrics = metrics
+        reader = OrgReader(paths: paths)
+        messages = MessageIndex(paths: paths)
+        access = try AccessPolicy(settings: settings, host: configuration.host, environment: configuration.environment)
+    }
+
+    func view() throws -> OrgView { try reader.view() }
+
+    /// Applies steering commands now when the org is free, else queues them for its engine.
+    func steer(_ commands: [ControlCommand]) async throws -> OrgSteering.Outcome {
+        let open = configuration.openEngine
+        let hub = self.hub
+        let steering = OrgSteering(paths: paths, clock: configuration.clock) { try await open([hub]) }
+        return try await gate.run { try await steering.submit(commands) }
+    }
+
+    /// Runs one tick with an engine opened for it.
+    ///
+    /// - Throws: ``APIError`` 409 when an engine runs (here with `--run`, or elsewhere) or the org
+    ///   reached `max_ticks`.
+    func step() async throws -> TickReport {
+        if configuration.hostsEngine {
+            throw APIError(
+                .conflict, "engine_running", "the engine runs in this server (serve --run); ticks run on their own")
+        }
+        let open = configuration.openEngine
+        let hub = self.hub
+        return try await gate.run {
+            let engine: Engine
+            do {
+                engine = try await open([hub])
+            } catch let error as LemmingError where error.code == .locked {
+                throw APIError(.conflict, "engine_running", error.message)
+            }
+            do {
+                if await engine.reachedMaxTicks {
+                    let limit = await engine.configuration.maxTicks ?? 0
+                    throw APIError(.conflict, "max_ticks", "the org reached max_ticks (\(limit)) in lemming.json")
+                }
+                let report = try await engine.runTick()
+                await engine.close()
+                return report
+            } catch {
+                await engine.close()
+                throw error
+            }
+        }
+    }
+}
+
+/// An async mutual exclusion: callers of ``run(_:)`` take turns, in order of arrival.
+actor AsyncGate {
+    private var isBusy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        if isBusy {
+            await withCheckedContinuation { waiters.append($0) }
+        } else {
+            isBusy = true
+        }
+        defer {
+            if waiters.isEmpty { isBusy = false } else { waiters.removeFirst().resume() }
+        }
+        return try await body()
+    }
+}

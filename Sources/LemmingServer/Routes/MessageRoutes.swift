@@ -1,0 +1,106 @@
+import HTTPTypes
+import Hummingbird
+import LemmingCore
+
+/// Messages across the org: browsing with filters and cursor pagination, and sending as `human`.
+enum MessageRoutes {
+    static let all: [APIRoute] = [
+        APIRoute(
+            method: .get, path: "/api/messages", operationID: "listMessages",
+            summary: "Entries across the org, newest first, filtered; follow next_cursor for the next page.",
+            tag: "messages", access: .read,
+            query: [
+                APIRoute.limit,
+                .init(name: "before", type: "string", description: "An entry id (a page's next_cursor)."),
+                .init(name: "agent", type: "string", description: "Authors, comma-separated."),
+                .init(name: "kind", type: "string", description: "Kinds, comma-separated."),
+                .init(name: "recipient", type: "string", description: "Entries whose recipients name this agent."),
+                .init(name: "thread", type: "string", description: "Entries of this thread (its first entry's id)."),
+                .init(name: "from_tick", type: "integer", description: "Written at this tick or later."),
+                .init(name: "to_tick", type: "integer", description: "Written at this tick or earlier."),
+            ]
+        ) { request, _, backend in
+            let query = Query(request)
+            var filter = MessageIndex.Filter()
+            filter.authors = query.list("agent").map(Set.init)
+            filter.kinds = query.list("kind").map(Set.init)
+            filter.recipient = query.string("recipient")
+            filter.thread = query.string("thread")
+            filter.fromTick = try query.int("from_tick", in: 0...Int.max)
+            filter.toTick = try query.int("to_tick", in: 0...Int.max)
+            let page = try backend.messages.page(filter, before: try cursor(query), limit: try query.limit())
+            return .json(json(page))
+        },
+        APIRoute(
+            method: .post, path: "/api/messages", operationID: "sendMessage",
+            summary:
+                "Send a message as human (201 with its id when written now, 202 when queued for a running engine).",
+            tag: "messages", access: .write,
+            body: [
+                "type": "object", "required": ["to", "text"],
+                "properties": [
+                    "to": ["type": "string"], "text": ["type": "string"], "kind": ["type": "string"],
+                    "priority": ["type": "string", "enum": ["urgent", "normal", "low"]],
+                    "reply_to": ["type": "string"], "force": ["type": "boolean"],
+                ],
+            ],
+            success: 201, errors: [404, 413, 422]
+        ) { request, _, backend in
+            let body = try await request.jsonObject(limit: backend.settings.maxBodyBytes)
+            guard let to = try AgentRoutes.string(body, "to") else {
+                throw APIError.badRequest("is required", field: "to")
+            }
+            guard let text = try AgentRoutes.string(body, "text"), !text.isEmpty else {
+                throw APIError.badRequest("must be a non-empty string", field: "text")
+            }
+            let kind = try AgentRoutes.string(body, "kind") ?? "message"
+            guard Names.isValidKind(kind) else {
+                throw APIError.badRequest("must be a lowercase word such as message", field: "kind")
+            }
+            let priorityText = try AgentRoutes.string(body, "priority") ?? "normal"
+            guard let priority = Priority(rawValue: priorityText) else {
+                throw APIError.badRequest("must be urgent, normal or low", field: "priority")
+            }
+            let replyTo = try AgentRoutes.string(body, "reply_to")
+            let view = try backend.view()
+            if let replyTo {
+                guard let id = EntryID(replyTo) else {
+                    throw APIError.badRequest("must be an entry id such as 00000003-manager-01", field: "reply_to")
+                }
+                guard FileSystem.exists(view.paths.entry(id)) || FileSystem.exists(view.paths.archivedEntry(id)) else {
+                    throw APIError(.unprocessableContent, "unknown_entry", "no entry '\(replyTo)'", field: "reply_to")
+                }
+            }
+            do {
+                try view.checkHumanCanAddress(
+                    to, force: body["force"]?.boolValue == true, forceHint: "; \"force\": true sends anyway")
+            } catch let error as LemmingError where error.code == .invalidArgument {
+                throw APIError(.unprocessableContent, "not_listening", error.message, field: "to")
+            }
+            let message = HumanMessage(to: [to], text: text, kind: kind, priority: priority, replyTo: replyTo)
+            switch try await backend.steer([.send(message)]) {
+            case .applied(let events):
+                let id = events.first { $0.kind == .entryWritten }?.data["id"] ?? nil
+                return .json(["status": "sent", "id": id, "to": .string(to)], status: .created)
+            case .queued:
+                return .json(["status": "queued", "id": nil, "to": .string(to)], status: .accepted)
+            }
+        },
+    ]
+
+    /// The `before` cursor of a page request.
+    static func cursor(_ query: Query) throws -> EntryID? {
+        guard let text = query.string("before") else { return nil }
+        guard let id = EntryID(text) else {
+            throw APIError.badRequest("must be an entry id such as 00000003-manager-01", field: "before")
+        }
+        return id
+    }
+
+    static func json(_ page: MessageIndex.Page) -> JSONValue {
+        [
+            "messages": .array(page.entries.map(\.json)), "next_cursor": .optional(page.nextCursor?.text),
+            "scan_limited": .bool(page.scanLimited),
+        ]
+    }
+}

@@ -1,0 +1,76 @@
+import HTTPTypes
+import Hummingbird
+import LemmingCore
+
+/// The org as a whole: status, ledger, graph, models, tools, tick timeline, approvals.
+enum StatusRoutes {
+    static let all: [APIRoute] = [
+        APIRoute(
+            method: .get, path: "/api/status", operationID: "getStatus",
+            summary: "The org at a glance: tick, engine, agents, providers, warnings.", tag: "org", access: .read
+        ) { _, _, backend in
+            var status = try OrgStatus(view: backend.view()).json.objectValue ?? [:]
+            status["last_event_seq"] = .int(backend.hub.lastSequence)
+            return .json(.object(status))
+        },
+        APIRoute(
+            method: .get, path: "/api/ledger", operationID: "getLedger",
+            summary: "Every agent's credits: balance, spent, reserved, tokens, turns.", tag: "org", access: .read
+        ) { _, _, backend in
+            let view = try backend.view()
+            var accounts: [JSONValue] = []
+            for name in view.agentNames {
+                var account =
+                    view.ledger[name]?.json.objectValue ?? [
+                        "balance": view.balance(of: name).map(JSONValue.double) ?? nil
+                    ]
+                account["agent"] = .string(name)
+                accounts.append(.object(account))
+            }
+            let spent = view.ledger.accounts.values.reduce(0) { $0 + $1.spent }
+            return .json(["accounts": .array(accounts), "total_spent": .double(Credits.round(spent))])
+        },
+        APIRoute(
+            method: .get, path: "/api/graph", operationID: "getGraph", summary: "Who reads whom.", tag: "org",
+            access: .read
+        ) { _, _, backend in .json(try backend.view().graphJSON) },
+        APIRoute(
+            method: .get, path: "/api/models", operationID: "listModels",
+            summary: "The model registry, with the name of each key's variable and whether it is set (never a key).",
+            tag: "org", access: .read
+        ) { _, _, backend in
+            let listings = ModelListing.all(in: try backend.view(), environment: backend.configuration.environment)
+            return .json(["models": .array(listings.map(\.json))])
+        },
+        APIRoute(
+            method: .get, path: "/api/tools", operationID: "listTools",
+            summary: "The org's tools, their argument schemas and the agents that may use each.", tag: "org",
+            access: .read
+        ) { _, _, backend in
+            let view = try backend.view()
+            let registry = try backend.configuration.tools.makeRegistry(config: view.config, org: view.paths)
+            return .json(["tools": .array(ToolListing.all(registry: registry, view: view).map(\.json))])
+        },
+        APIRoute(
+            method: .get, path: "/api/ticks", operationID: "listTicks",
+            summary: "Recent ticks, newest first: who ran, outcome, duration, cost.", tag: "org", access: .read,
+            query: [
+                APIRoute.limit,
+                .init(name: "before", type: "integer", description: "Only ticks before this one (the next page)."),
+            ]
+        ) { request, _, backend in
+            let query = Query(request)
+            let limit = try query.limit()
+            let before = try query.int("before", in: 0...Int.max)
+            let ticks = backend.hub.ticks(before: before, limit: limit)
+            let next: JSONValue = ticks.count == limit ? ticks.last.map { .int($0.tick) } ?? nil : nil
+            return .json(["ticks": .array(ticks.map(\.json)), "next_before": next])
+        },
+        APIRoute(
+            method: .get, path: "/api/approvals", operationID: "listApprovals",
+            summary: "Tool calls waiting for the human's approval.", tag: "control", access: .read
+        ) { _, _, backend in
+            .json(["approvals": .array(PendingRequest.all(in: try backend.view()).map(\.json))])
+        },
+    ]
+}

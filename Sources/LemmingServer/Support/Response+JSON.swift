@@ -1,0 +1,81 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import LemmingCore
+import NIOCore
+
+extension Response {
+    /// A JSON response written by the core's JSON writer.
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        var buffer = ByteBuffer()
+        buffer.writeBytes(JSONWriter(style: .compact).bytes(value))
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: buffer))
+    }
+}
+
+extension Request {
+    /// The body as a JSON object, at most `limit` bytes.
+    ///
+    /// - Throws: ``APIError`` 413 when it is larger, 400 when it is not a JSON object.
+    func jsonObject(limit: Int) async throws -> JSONObject {
+        if let length = headers[.contentLength].flatMap(Int.init), length > limit {
+            throw APIError(.contentTooLarge, "body_too_large", "the request body is larger than \(limit) bytes")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError(.contentTooLarge, "body_too_large", "the request body is larger than \(limit) bytes")
+        }
+        let bytes = Array(buffer.readableBytesView)
+        if bytes.isEmpty { return JSONObject() }
+        guard let value = try? JSONValue.parse(bytes) else {
+            throw APIError.badRequest("the body is not valid JSON")
+        }
+        guard let object = value.objectValue else { throw APIError.badRequest("the body must be a JSON object") }
+        return object
+    }
+}
+
+/// Reads and checks query parameters; a bad one is a 400 naming it.
+struct Query {
+    let parameters: FlatDictionary<Substring, Substring>
+
+    init(_ request: Request) {
+        parameters = request.uri.queryParameters
+    }
+
+    func string(_ name: String) -> String? {
+        parameters[name[...]].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// A comma-separated list (`agent=a,b`), or `nil` when absent.
+    func list(_ name: String) -> [String]? {
+        string(name).map { $0.split(separator: ",").map(String.init).filter { !$0.isEmpty } }
+    }
+
+    func int(_ name: String, default value: Int? = nil, in range: ClosedRange<Int>) throws -> Int? {
+        guard let text = string(name) else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw APIError.badRequest(
+                "must be an integer from \(range.lowerBound) to \(range.upperBound) (got '\(text)')", field: name)
+        }
+        return number
+    }
+
+    func bool(_ name: String) throws -> Bool {
+        guard let text = string(name) else { return false }
+        switch text {
+        case "true", "1": return true
+        case "false", "0": return false
+        default: throw APIError.badRequest("must be true or false (got '\(text)')", field: name)
+        }
+    }
+
+    /// `limit`: 1...max, default `default`.
+    func limit(default value: Int = 50, max: Int = 500) throws -> Int {
+        try int("limit", default: value, in: 1...max) ?? value
+    }
+}
