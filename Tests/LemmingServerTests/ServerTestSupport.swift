@@ -1,0 +1,61 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import LemmingCore
+import LemmingServer
+import LemmingTesting
+import NIOCore
+import Testing
+
+/// A server for `org`, as `lemming serve` builds it, with the test clock and no tools.
+func makeServer(
+    _ org: TemporaryOrg, host: String = "127.0.0.1", environment: [String: String] = [:], hostsEngine: Bool = false
+) throws -> APIServer {
+    try APIServer(
+        configuration: APIServer.Configuration(
+            root: org.root, host: host, port: 0, hostsEngine: hostsEngine, environment: environment, tools: NoTools(),
+            clock: TemporaryOrg.fixedClock, openEngine: { sinks in try await org.engine(sinks: sinks) }))
+}
+
+/// A response with its body parsed as JSON (`nil` when it is not JSON).
+struct Answer: Sendable {
+    let status: Int
+    let headers: HTTPFields
+    let text: String
+    var json: JSONValue? { try? JSONValue.parse(Array(text.utf8)) }
+    var errorCode: String? { json?["error"]?["code"]?.stringValue }
+}
+
+extension TestClientProtocol {
+    /// Sends a request; `json` becomes the body.
+    func call(
+        _ method: HTTPRequest.Method, _ uri: String, json: JSONValue? = nil, body: String? = nil,
+        headers: HTTPFields = [:]
+    ) async throws -> Answer {
+        var buffer: ByteBuffer?
+        if let json { buffer = ByteBuffer(bytes: JSONWriter().bytes(json)) }
+        if let body { buffer = ByteBuffer(string: body) }
+        return try await execute(uri: uri, method: method, headers: headers, body: buffer) { response in
+            Answer(
+                status: Int(response.status.code), headers: response.headers,
+                text: String(buffer: response.body))
+        }
+    }
+}
+
+/// Runs `body` against the server's router (no sockets).
+func withServer<T: Sendable>(
+    _ org: TemporaryOrg, environment: [String: String] = [:], host: String = "127.0.0.1",
+    _ body: @Sendable (any TestClientProtocol, APIServer) async throws -> T
+) async throws -> T {
+    let server = try makeServer(org, host: host, environment: environment)
+    return try await server.makeApplication().test(.router) { client in try await body(client, server) }
+}
+
+/// A small org: `manager` reads the human, `worker` reads the manager.
+func chatOrg(config: JSONObject = [:], replies: [ScriptLine]? = nil) throws -> TemporaryOrg {
+    try TemporaryOrg.make(
+        agents: [TestAgent("manager", reads: ["human"]), TestAgent("worker", reads: ["manager"])], replies: replies,
+        config: config)
+}
