@@ -90,7 +90,11 @@ import Testing
                 ]),
             ScriptLine(
                 "worker", tick: 2,
-                ["outbox_entries": [["kind": "report", "payload": ["text": "done"], "reply_to": "00000001-manager-01"]]]),
+                [
+                    "outbox_entries": [
+                        ["kind": "report", "payload": ["text": "done"], "reply_to": "00000001-manager-01"]
+                    ]
+                ]),
         ]
         let org = try chatOrg(replies: replies)
         defer { org.remove() }

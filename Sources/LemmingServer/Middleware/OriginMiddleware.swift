@@ -15,7 +15,9 @@ struct OriginMiddleware<Context: RequestContext>: RouterMiddleware {
         let isAllowed = allowed.contains(origin)
         if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
             guard isAllowed else {
-                throw APIError(.forbidden, "origin_not_allowed", "origin \(origin) is not in server.cors_origins")
+                // Answered here: this middleware sits outside the one that turns errors into JSON.
+                return APIError(.forbidden, "origin_not_allowed", "origin \(origin) is not in server.cors_origins")
+                    .response
             }
             var response = Response(status: .noContent)
             response.headers[.accessControlAllowOrigin] = origin
