@@ -1,0 +1,143 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import HummingbirdWSClient
+import HummingbirdWSTesting
+import LemmingCore
+import LemmingTesting
+import Synchronization
+import Testing
+
+@testable import LemmingServer
+
+@Suite struct EventStreamTests {
+    /// Reads text frames as events until `until` says stop.
+    static func collect(
+        _ client: any TestClientProtocol, _ path: String, during: (@Sendable () async throws -> Void)? = nil,
+        until: @escaping @Sendable ([JSONValue]) -> Bool
+    ) async throws -> [JSONValue] {
+        let frames = Mutex<[JSONValue]>([])
+        try await client.ws(path) { inbound, _, _ in
+            var started = false
+            if let during, !started {
+                started = true
+                try await during()
+            }
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                guard case .text(let text) = message, let event = try? JSONValue.parse(Array(text.utf8)) else {
+                    continue
+                }
+                let done = frames.withLock { frames in
+                    frames.append(event)
+                    return until(frames)
+                }
+                if done { break }
+            }
+        }
+        return frames.withLock { $0 }
+    }
+
+    static func sequences(_ events: [JSONValue]) -> [Int] { events.compactMap { $0["seq"]?.intValue } }
+
+    @Test func replaysFromASequenceThenStreamsLiveEvents() async throws {
+        let org = try chatOrg()
+        defer { org.remove() }
+        let server = try makeServer(org)
+        try await server.makeApplication().test(.live) { client in
+            _ = try await server.backend.step()
+            _ = try await server.backend.step()
+            let all = server.backend.hub.recent(EventHub.Filter(), before: nil, limit: 10_000).reversed().map(
+                \.sequence)
+            let since = all[all.count / 2]
+            let expected = all.filter { $0 > since }
+            // The history after `since`, then the events of a tick run while connected.
+            let events = try await Self.collect(
+                client, "/api/events?since=\(since)", during: { _ = try await server.backend.step() },
+                until: { frames in frames.contains { $0["type"] == "tick_finished" && $0["tick"] == 3 } })
+            let received = Self.sequences(events)
+            #expect(Array(received.prefix(expected.count)) == expected)
+            #expect(received == Array(received.first!...received.last!))
+            #expect(events.contains { $0["type"] == "tick_started" && $0["tick"] == 3 })
+            // Compared with the log file: the same events.
+            let logged = LogFiles.parse(try #require(try org.read("logs/engine.jsonl"))).map(\.sequence)
+            #expect(Set(received).isSubset(of: Set(logged)))
+        }
+    }
+
+    @Test func aClientThatReconnectsWithSinceMissesNothing() async throws {
+        let org = try chatOrg()
+        defer { org.remove() }
+        let server = try makeServer(org)
+        try await server.makeApplication().test(.live) { client in
+            let first = try await Self.collect(
+                client, "/api/events", during: { _ = try await server.backend.step() },
+                until: { frames in frames.contains { $0["type"] == "turn_finished" } })
+            let last = try #require(Self.sequences(first).last)
+            // Disconnected: two more ticks happen.
+            _ = try await server.backend.step()
+            _ = try await server.backend.step()
+            let target = server.backend.hub.lastSequence
+            let second = try await Self.collect(
+                client, "/api/events?since=\(last)", until: { frames in frames.last?["seq"]?.intValue == target })
+            #expect(Self.sequences(second) == Array((last + 1)...target))
+        }
+    }
+
+    @Test func filtersByKindAndAgent() async throws {
+        let org = try chatOrg()
+        defer { org.remove() }
+        let server = try makeServer(org)
+        try await server.makeApplication().test(.live) { client in
+            _ = try await server.backend.step()
+            _ = try await server.backend.step()
+            let events = try await Self.collect(
+                client, "/api/events?since=0&kind=turn_finished&agent=worker", until: { $0.count == 2 })
+            #expect(events.allSatisfy { $0["type"] == "turn_finished" && $0["agent"] == "worker" })
+            #expect(events.compactMap { $0["tick"]?.intValue } == [1, 2])
+        }
+    }
+
+    @Test func eventsOfAnEngineInAnotherProcessArriveThroughTheLog() async throws {
+        let org = try chatOrg()
+        defer { org.remove() }
+        let server = try makeServer(org)
+        let engine = try await org.engine()
+        _ = try await engine.runTick()
+        await engine.close()
+        server.backend.hub.poll()
+        let finished = server.backend.hub.recent(EventHub.Filter(kinds: ["tick_finished"]), before: nil, limit: 5)
+        #expect(finished.map(\.tick) == [1])
+        #expect(server.backend.hub.ticks(before: nil, limit: 5).map(\.tick) == [1])
+    }
+
+    @Test func theStreamNeedsTheKeyWhenReadsDo() async throws {
+        let org = try chatOrg()
+        defer { org.remove() }
+        let server = try makeServer(org, host: "0.0.0.0", environment: ["LEMMING_API_KEY": "k-123456"])
+        _ = try await server.makeApplication().test(.live) { client in
+            await #expect(throws: (any Error).self) {
+                try await client.ws("/api/events") { _, _, _ in }
+            }
+            // With the key the same upgrade succeeds.
+            var configuration = WebSocketClientConfiguration()
+            configuration.additionalHeaders = [.authorization: "Bearer k-123456"]
+            try await client.ws("/api/events", configuration: configuration) { _, _, _ in }
+        }
+    }
+
+    @Test func metricsCountTicksTurnsAndMessages() async throws {
+        let org = try chatOrg()
+        defer { org.remove() }
+        try await withServer(org) { client, _ in
+            _ = try await client.call(.post, "/api/messages", json: ["to": "manager", "text": "hi"])
+            _ = try await client.call(.post, "/api/step")
+            let metrics = try await client.call(.get, "/metrics")
+            #expect(metrics.headers[.contentType]?.hasPrefix("text/plain") == true)
+            #expect(metrics.text.contains("lemming_ticks_total 1"))
+            #expect(metrics.text.contains("lemming_turns_total{agent=\"manager\",outcome=\"completed\"} 1"))
+            #expect(metrics.text.contains("lemming_messages_total{kind=\"message\"}"))
+            #expect(metrics.text.contains("lemming_turn_duration_seconds_count 2"))
+            #expect(metrics.text.contains("lemming_credits_spent_total"))
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import LemmingCore
+import LemmingTesting
+import Testing
+
+@testable import LemmingServer
+
+@Suite struct OpenAPITests {
+    @Test func theDocumentDescribesEveryRouteAndOnlyThose() async throws {
+        let org = try chatOrg()
+        defer { org.remove() }
+        try await withServer(org) { client, server in
+            let document = try #require(try await client.call(.get, "/api/openapi.json").json)
+            #expect(document["openapi"] == "3.1.0")
+            let paths = try #require(document["paths"]?.objectValue)
+            var documented: Set<String> = []
+            for (path, item) in paths {
+                for method in item.objectValue?.keys ?? [] { documented.insert("\(method.uppercased()) \(path)") }
+            }
+            let routed = Set(APIServer.routes.map { "\($0.method.rawValue) \($0.path)" })
+            #expect(documented == routed)
+            #expect(routed.count == APIServer.routes.count)
+            // Every documented operation is really routed: none answers "no route".
+            for route in APIServer.routes {
+                let path = route.path.replacingOccurrences(of: "{name}", with: "worker")
+                    .replacingOccurrences(of: "{id}", with: "00000001-worker-01")
+                let answer = try await client.call(route.method, path, json: route.body == nil ? nil : [:])
+                #expect(answer.errorCode != "no_route", "\(route.method) \(route.path)")
+                #expect(answer.status < 500, "\(route.method) \(route.path): \(answer.text)")
+                let documentedStatuses = Set(
+                    (paths[route.path]?[route.method.rawValue.lowercased()]?["responses"]?.objectValue?.keys).map(
+                        Array.init)
+                        ?? [])
+                let status = String(answer.status)
+                #expect(
+                    documentedStatuses.contains(status) || answer.status == 202 || answer.status == 201,
+                    "\(route.method) \(route.path) answered \(status), documented \(documentedStatuses.sorted())")
+            }
+            _ = server
+        }
+    }
+}
