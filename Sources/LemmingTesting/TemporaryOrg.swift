@@ -109,6 +109,25 @@ public struct TemporaryOrg: Sendable {
                 clock: clock, tools: tools, sinks: sinks))
     }
 
+    /// Runs `ticks` ticks on a fresh engine of this org and closes it, also when a tick throws.
+    @discardableResult
+    public func run(
+        ticks: Int, tools: any ToolFactory = NoTools(), sinks: [any EventSink] = []
+    ) async throws
+        -> [TickReport]
+    {
+        let engine = try await engine(tools: tools, sinks: sinks)
+        var reports: [TickReport] = []
+        do {
+            for _ in 0..<ticks { reports.append(try await engine.runTick()) }
+        } catch {
+            await engine.close()
+            throw error
+        }
+        await engine.close()
+        return reports
+    }
+
     /// Copies the org to a new temporary directory.
     public func copy() throws -> TemporaryOrg {
         let other = TemporaryOrg(root: NSTemporaryDirectory() + "lemming-test-" + UUID().uuidString.lowercased())

@@ -5,16 +5,7 @@ import Testing
 /// Runs `ticks` ticks on a fresh engine of `org` and closes it.
 @discardableResult
 func run(_ org: TemporaryOrg, ticks: Int, sinks: [any EventSink] = []) async throws -> [TickReport] {
-    let engine = try await org.engine(sinks: sinks)
-    var reports: [TickReport] = []
-    do {
-        for _ in 0..<ticks { reports.append(try await engine.runTick()) }
-    } catch {
-        await engine.close()
-        throw error
-    }
-    await engine.close()
-    return reports
+    try await org.run(ticks: ticks, sinks: sinks)
 }
 
 /// Sends a message as the human through the engine (a control commit).

@@ -18,11 +18,7 @@ import Testing
     ) async throws -> [JSONValue] {
         let frames = Mutex<[JSONValue]>([])
         try await client.ws(path) { inbound, _, _ in
-            var started = false
-            if let during, !started {
-                started = true
-                try await during()
-            }
+            if let during { try await during() }
             for try await message in inbound.messages(maxSize: 1 << 20) {
                 guard case .text(let text) = message, let event = try? JSONValue.parse(Array(text.utf8)) else {
                     continue

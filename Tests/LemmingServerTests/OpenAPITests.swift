@@ -11,7 +11,7 @@ import Testing
     @Test func theDocumentDescribesEveryRouteAndOnlyThose() async throws {
         let org = try chatOrg()
         defer { org.remove() }
-        try await withServer(org) { client, server in
+        try await withServer(org) { client, _ in
             let document = try #require(try await client.call(.get, "/api/openapi.json").json)
             #expect(document["openapi"] == "3.1.0")
             let paths = try #require(document["paths"]?.objectValue)
@@ -38,7 +38,6 @@ import Testing
                     documentedStatuses.contains(status) || answer.status == 202 || answer.status == 201,
                     "\(route.method) \(route.path) answered \(status), documented \(documentedStatuses.sorted())")
             }
-            _ = server
         }
     }
 }

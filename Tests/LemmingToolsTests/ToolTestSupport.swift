@@ -36,16 +36,7 @@ let testEnvironment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/
 func runWithTools(
     _ org: TemporaryOrg, ticks: Int, environment: [String: String] = testEnvironment, sinks: [any EventSink] = []
 ) async throws -> [TickReport] {
-    let engine = try await org.engine(tools: BuiltinToolFactory(environment: environment), sinks: sinks)
-    var reports: [TickReport] = []
-    do {
-        for _ in 0..<ticks { reports.append(try await engine.runTick()) }
-    } catch {
-        await engine.close()
-        throw error
-    }
-    await engine.close()
-    return reports
+    try await org.run(ticks: ticks, tools: BuiltinToolFactory(environment: environment), sinks: sinks)
 }
 
 /// One tool result as recorded in a turn record.

@@ -48,9 +48,7 @@ struct SendCommand: AsyncParsableCommand {
             let root = try org.resolve()
             let view = try OrgView.load(root: root)
             try view.checkHumanCanAddress(agent, force: force, forceHint: "; --force sends anyway")
-            if let replyTo, let id = EntryID(replyTo), !FileSystem.exists(view.paths.entry(id)),
-                !FileSystem.exists(view.paths.archivedEntry(id))
-            {
+            if let replyTo, let id = EntryID(replyTo), !view.hasEntry(id) {
                 throw LemmingError(.notFound, "no entry '\(replyTo)'", field: "--reply-to")
             }
             let message = HumanMessage(

@@ -30,6 +30,12 @@ public struct EntryID: Sendable, Hashable, Comparable, CustomStringConvertible {
         self.init(tick: tick, agent: String(parts[1]), sequence: sequence)
     }
 
+    /// The id of an outbox file name of `author` (`00000042-manager-01.json`); `nil` for other files.
+    public init?(fileName name: String, author: String) {
+        guard name.hasSuffix(".json"), let id = EntryID(name.dropLast(5)), id.agent == author else { return nil }
+        self = id
+    }
+
     public var text: String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(12 + agent.utf8.count)

@@ -25,13 +25,7 @@ public struct OutboxIndex: Sendable {
     }
 
     private mutating func addAuthor(_ agent: String) {
-        var low = 0
-        var high = authors.count
-        while low < high {
-            let middle = (low + high) / 2
-            if Names.precedes(authors[middle], agent) { low = middle + 1 } else { high = middle }
-        }
-        authors.insert(agent, at: low)
+        authors.insert(agent, at: authors.partitionPoint { !Names.precedes($0, agent) })
     }
 
     public func ids(of agent: String) -> [EntryID] { ids[agent] ?? [] }
@@ -43,13 +37,7 @@ public struct OutboxIndex: Sendable {
     public func ids(of agent: String, after cursor: EntryID?) -> ArraySlice<EntryID> {
         guard let list = ids[agent] else { return [] }
         guard let cursor else { return list[...] }
-        var low = 0
-        var high = list.count
-        while low < high {
-            let middle = (low + high) / 2
-            if list[middle] <= cursor { low = middle + 1 } else { high = middle }
-        }
-        return list[low...]
+        return list[list.partitionPoint { $0 > cursor }...]
     }
 
     /// The next free sequence number of `agent` at `tick`.

@@ -95,12 +95,13 @@ public struct OrgView: Sendable {
 
     /// The ids of an agent's outbox, oldest first (files that are not entries are left out).
     public func entryIDs(of agent: String) throws -> [EntryID] {
+        try Self.entryIDs(of: agent, paths: paths)
+    }
+
+    /// The ids of an agent's outbox in the org at `paths`, oldest first.
+    public static func entryIDs(of agent: String, paths: OrgPaths) throws -> [EntryID] {
         let names = try FileSystem.list(paths.outbox(agent)) ?? []
-        return names.compactMap { name in
-            guard name.hasSuffix(".json"), !name.hasPrefix("."), let id = EntryID(name.dropLast(5)), id.agent == agent
-            else { return nil }
-            return id
-        }.sorted()
+        return names.compactMap { EntryID(fileName: $0, author: agent) }.sorted()
     }
 
     /// Every outbox's ids (the human's included), oldest first.
@@ -110,6 +111,11 @@ public struct OrgView: Sendable {
             ids.append(contentsOf: try entryIDs(of: name))
         }
         return ids.sorted()
+    }
+
+    /// Whether the entry exists, in its outbox or in the archive.
+    public func hasEntry(_ id: EntryID) -> Bool {
+        FileSystem.exists(paths.entry(id)) || FileSystem.exists(paths.archivedEntry(id))
     }
 
     /// Reads an entry; a file caught mid-write is read again.

@@ -214,7 +214,7 @@ public final class FileOrgStore {
                 try FileSystem.remove(directory + "/" + name)
                 continue
             }
-            guard name.hasSuffix(".json"), let id = EntryID(name.dropLast(5)), id.agent == agent else {
+            guard let id = EntryID(fileName: name, author: agent) else {
                 if !name.hasPrefix(".") {
                     unreadable.append(
                         LemmingError(

@@ -64,31 +64,18 @@ final class MessageIndex: Sendable {
     /// The ids of every author, refreshed from the folders that changed.
     func ids() throws -> [String: [EntryID]] {
         let agentsInfo = FileSystem.info(paths.agents)
-        var known = state.withLock { state in (state.agentsFolder, Array(state.outboxes.keys)) }
-        var authors = known.1
-        if agentsInfo != known.0 {
-            authors = ((try FileSystem.list(paths.agents)) ?? []).filter(Names.isValidAgentName)
-            known.0 = agentsInfo
-        }
-        var stale: [(String, FileInfo?)] = []
-        let current = state.withLock { $0.outboxes }
+        let (listedInfo, current) = state.withLock { ($0.agentsFolder, $0.outboxes) }
+        let authors =
+            agentsInfo == listedInfo
+            ? Array(current.keys) : ((try FileSystem.list(paths.agents)) ?? []).filter(Names.isValidAgentName)
+        var fresh: [String: Outbox] = [:]
         for author in authors {
             let info = FileSystem.info(paths.outbox(author))
-            if current[author]?.folder != info || current[author] == nil { stale.append((author, info)) }
-        }
-        var fresh: [String: Outbox] = [:]
-        for (author, info) in stale {
-            let names = (try FileSystem.list(paths.outbox(author))) ?? []
-            let ids = names.compactMap { name -> EntryID? in
-                guard name.hasSuffix(".json"), !name.hasPrefix("."), let id = EntryID(name.dropLast(5)),
-                    id.agent == author
-                else { return nil }
-                return id
-            }.sorted()
-            fresh[author] = Outbox(folder: info, ids: ids)
+            guard current[author] == nil || current[author]?.folder != info else { continue }
+            fresh[author] = Outbox(folder: info, ids: try OrgView.entryIDs(of: author, paths: paths))
         }
         return state.withLock { state in
-            state.agentsFolder = known.0
+            state.agentsFolder = agentsInfo
             for (author, outbox) in fresh { state.outboxes[author] = outbox }
             let keep = Set(authors)
             for author in state.outboxes.keys where !keep.contains(author) { state.outboxes[author] = nil }
@@ -124,9 +111,9 @@ final class MessageIndex: Sendable {
         for (author, ids) in all {
             if let authors = filter.authors, !authors.contains(author) { continue }
             var slice = ids[...]
-            if let toTick = filter.toTick { slice = slice[..<upperBound(slice, tick: toTick)] }
-            if let cursor { slice = slice[..<lowerBound(slice, id: cursor)] }
-            if let fromTick = filter.fromTick { slice = slice[lowerBound(slice, tick: fromTick)...] }
+            if let toTick = filter.toTick { slice = slice[..<slice.partitionPoint { $0.tick > toTick }] }
+            if let cursor { slice = slice[..<slice.partitionPoint { $0 >= cursor }] }
+            if let fromTick = filter.fromTick { slice = slice[slice.partitionPoint { $0.tick >= fromTick }...] }
             if !slice.isEmpty { lists.append(slice) }
         }
         var entries: [OutboxEntry] = []
@@ -154,38 +141,5 @@ final class MessageIndex: Sendable {
         }
         let more = lists.contains { !$0.isEmpty }
         return Page(entries: entries, nextCursor: more ? last : nil, scanLimited: false)
-    }
-
-    /// The first position in `ids` whose id is not before `id`.
-    private func lowerBound(_ ids: ArraySlice<EntryID>, id: EntryID) -> Int {
-        var low = ids.startIndex
-        var high = ids.endIndex
-        while low < high {
-            let middle = (low + high) / 2
-            if ids[middle] < id { low = middle + 1 } else { high = middle }
-        }
-        return low
-    }
-
-    /// The first position whose tick is at least `tick`.
-    private func lowerBound(_ ids: ArraySlice<EntryID>, tick: Int) -> Int {
-        var low = ids.startIndex
-        var high = ids.endIndex
-        while low < high {
-            let middle = (low + high) / 2
-            if ids[middle].tick < tick { low = middle + 1 } else { high = middle }
-        }
-        return low
-    }
-
-    /// The first position whose tick is after `tick`.
-    private func upperBound(_ ids: ArraySlice<EntryID>, tick: Int) -> Int {
-        var low = ids.startIndex
-        var high = ids.endIndex
-        while low < high {
-            let middle = (low + high) / 2
-            if ids[middle].tick <= tick { low = middle + 1 } else { high = middle }
-        }
-        return low
     }
 }

@@ -29,7 +29,7 @@ enum AgentRoutes {
             errors: [404]
         ) { request, context, backend in
             let name = try context.agentName()
-            _ = try existing(name, view: backend.view())
+            try requireParticipant(name, view: backend.view())
             let query = Query(request)
             let page = try backend.messages.page(
                 MessageIndex.Filter(authors: [name]), before: try MessageRoutes.cursor(query), limit: query.limit())
@@ -41,7 +41,7 @@ enum AgentRoutes {
         ) { _, context, backend in
             let name = try context.agentName(allowHuman: false)
             let view = try backend.view()
-            _ = try existing(name, view: view)
+            try requireParticipant(name, view: view)
             return .json(["memory": .array(try view.memory(of: name).mostRecentFirst.map(\.json))])
         },
         APIRoute(
@@ -58,7 +58,7 @@ enum AgentRoutes {
         ) { request, context, backend in
             let name = try context.agentName(allowHuman: false)
             let view = try backend.view()
-            _ = try existing(name, view: view)
+            try requireParticipant(name, view: view)
             let query = Query(request)
             let limit = try query.limit(default: 20, max: 200)
             let before = try query.int("before_tick", in: 0...Int.max)
@@ -79,7 +79,7 @@ enum AgentRoutes {
             errors: [404]
         ) { request, context, backend in
             let name = try context.agentName()
-            _ = try existing(name, view: backend.view())
+            try requireParticipant(name, view: backend.view())
             let query = Query(request)
             let limit = try query.limit()
             let events = backend.hub.recent(
@@ -135,9 +135,8 @@ enum AgentRoutes {
         },
     ]
 
-    static func existing(_ name: String, view: OrgView) throws -> String {
+    static func requireParticipant(_ name: String, view: OrgView) throws {
         guard view.isParticipant(name) else { throw APIError.notFound("no agent named '\(name)'") }
-        return name
     }
 
     static func string(_ body: JSONObject, _ field: String) throws -> String? {
@@ -155,7 +154,7 @@ enum AgentRoutes {
     }
 
     private static func detail(of name: String, view: OrgView) throws -> JSONValue {
-        _ = try existing(name, view: view)
+        try requireParticipant(name, view: view)
         var object = view.agentSummary(name).objectValue ?? [:]
         let everyone = Set(view.agentNames)
         object["reads"] = .strings(name == Names.human ? view.agentNames : view.graph.readable(by: name) { everyone })

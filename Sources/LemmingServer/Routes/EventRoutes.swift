@@ -29,7 +29,7 @@ enum EventRoutes {
     }
 
     /// The parsed query of a subscription.
-    struct Request: Sendable {
+    struct StreamQuery: Sendable {
         var filter: EventHub.Filter
         var since: Int?
     }
@@ -55,15 +55,15 @@ enum EventRoutes {
         }
     }
 
-    static func parse(_ request: Hummingbird.Request) throws -> Request {
+    static func parse(_ request: Request) throws -> StreamQuery {
         let query = Query(request)
-        return Request(
+        return StreamQuery(
             filter: EventHub.Filter(agents: query.list("agent").map(Set.init), kinds: query.list("kind").map(Set.init)),
             since: try query.int("since", in: -1...Int.max))
     }
 
     private static func stream(
-        _ request: Request, backend: OrgBackend, outbound: WebSocketOutboundWriter
+        _ request: StreamQuery, backend: OrgBackend, outbound: WebSocketOutboundWriter
     )
         async throws
     {

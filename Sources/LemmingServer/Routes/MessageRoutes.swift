@@ -67,7 +67,7 @@ enum MessageRoutes {
                 guard let id = EntryID(replyTo) else {
                     throw APIError.badRequest("must be an entry id such as 00000003-manager-01", field: "reply_to")
                 }
-                guard FileSystem.exists(view.paths.entry(id)) || FileSystem.exists(view.paths.archivedEntry(id)) else {
+                guard view.hasEntry(id) else {
                     throw APIError(.unprocessableContent, "unknown_entry", "no entry '\(replyTo)'", field: "reply_to")
                 }
             }
