@@ -120,7 +120,12 @@ let package = Package(
         // `swift run -c release lemming-bench`: the engine benchmarks recorded in BENCHMARKS.md.
         .executableTarget(
             name: "lemming-bench",
-            dependencies: ["LemmingCore", "LemmingProviders"],
+            dependencies: [
+                "LemmingCore", "LemmingProviders", "LemmingServer",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Sources/LemmingBench",
             swiftSettings: swiftSettings
         ),
@@ -170,6 +175,10 @@ let package = Package(
             dependencies: [
                 "lemming", "LemmingCLI", "LemmingCore", "LemmingTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
