@@ -96,3 +96,38 @@ func rejectsMalformedIDs(text: String) {
     #expect(id == EntryID(tick: 3, agent: "a", sequence: 1))
     #expect(Set([id, EntryID(tick: 3, agent: "a", sequence: 1)]).count == 1)
 }
+
+/// The file-name parser works on bytes; it must agree with the text parser on every name.
+@Test(arguments: [
+    "00000042-manager-01", "00000000-a-00", "100000000-x_1-07", "00000001-human-100", "",
+    "00000042-manager", "00000042-manager-01-x", "0000042-manager-01", "00000042-manager-1", "00000042-Manager-01",
+    "00000042--01", "0000004a-manager-01", "+0000042-manager-01", "00000042-manager-+1", "000000042-manager-01",
+    "00000042-manager-001", "99999999999999999999-manager-01", "00000042-manager-99999999999999999999",
+    "00000042-manager-01.json", "00000042-managers-01", "00000042-manage-01", "00000042-manager-01 ",
+])
+func fileNamesParseLikeTexts(text: String) {
+    for author in ["manager", "a", "x_1", "human", "Manager"] {
+        let fromText = EntryID(text).flatMap { $0.agent == author && Names.isValidAgentName(author) ? $0 : nil }
+        #expect(EntryID(fileName: text + ".json", author: author) == fromText, "\(text) by \(author)")
+    }
+    if !text.hasSuffix(".json") { #expect(EntryID(fileName: text, author: "manager") == nil, "no .json suffix") }
+    #expect(EntryID(fileName: text + ".jsonx", author: "manager") == nil)
+}
+
+@Test func fileNamesOfAnOutboxAreListedSortedAndOthersIgnored() throws {
+    let directory = try makeTemporaryDirectory(prefix: "lemming-ids-")
+    defer { try? FileSystem.removeTree(directory) }
+    let paths = OrgPaths(root: directory)
+    try FileSystem.makeDirectory(paths.outbox("coder"))
+    let names = [
+        "00000010-coder-01.json", "00000002-coder-02.json", "00000002-coder-10.json", "00000002-coder-03.json",
+        ".00000003-coder-01.json.tmp", "00000004-other-01.json", "notes.txt", "100000000-coder-01.json",
+    ]
+    for name in names { try FileSystem.writeAtomically(Array("{}".utf8), to: paths.outbox("coder") + "/" + name) }
+    let ids = try OrgView.entryIDs(of: "coder", paths: paths)
+    #expect(
+        ids.map(\.text) == [
+            "00000002-coder-02", "00000002-coder-03", "00000002-coder-10", "00000010-coder-01", "100000000-coder-01",
+        ])
+    #expect(try OrgView.entryIDs(of: "nobody", paths: paths).isEmpty)
+}

@@ -32,8 +32,43 @@ public struct EntryID: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// The id of an outbox file name of `author` (`00000042-manager-01.json`); `nil` for other files.
     public init?(fileName name: String, author: String) {
-        guard name.hasSuffix(".json"), let id = EntryID(name.dropLast(5)), id.agent == author else { return nil }
+        var name = name
+        guard let id = name.withUTF8({ EntryID(fileName: $0, author: author) }) else { return nil }
         self = id
+    }
+
+    /// The id of an outbox file name given as bytes, without building a string per name (outbox
+    /// folders are listed often and hold thousands of entries); the id shares `author`'s storage.
+    public init?(fileName bytes: UnsafeBufferPointer<UInt8>, author: String) {
+        guard Names.isValidAgentName(author) else { return nil }
+        let authorBytes = author.utf8
+        // <tick: 8+ digits>-<author>-<sequence: 2+ digits>.json
+        guard bytes.count >= 8 + 1 + authorBytes.count + 1 + 2 + 5,
+            bytes[bytes.count - 5] == 0x2E, bytes[bytes.count - 4] == 0x6A, bytes[bytes.count - 3] == 0x73,
+            bytes[bytes.count - 2] == 0x6F, bytes[bytes.count - 1] == 0x6E,
+            let dash = bytes.firstIndex(of: 0x2D),
+            let tick = Self.canonicalNumber(bytes[0..<dash], minimumWidth: 8)
+        else { return nil }
+        let authorEnd = dash + 1 + authorBytes.count
+        guard authorEnd < bytes.count - 5, bytes[authorEnd] == 0x2D,
+            bytes[(dash + 1)..<authorEnd].elementsEqual(authorBytes),
+            let sequence = Self.canonicalNumber(bytes[(authorEnd + 1)..<(bytes.count - 5)], minimumWidth: 2)
+        else { return nil }
+        self.init(tick: tick, agent: author, sequence: sequence)
+    }
+
+    /// Digits only, at least `minimumWidth` of them, zero-padded to exactly that width when padded.
+    private static func canonicalNumber(_ digits: Slice<UnsafeBufferPointer<UInt8>>, minimumWidth: Int) -> Int? {
+        guard digits.count >= minimumWidth, digits.count == minimumWidth || digits.first != 0x30 else { return nil }
+        var value = 0
+        for digit in digits {
+            guard digit >= 0x30, digit <= 0x39 else { return nil }
+            let (shifted, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (sum, carry) = shifted.addingReportingOverflow(Int(digit - 0x30))
+            guard !overflow, !carry else { return nil }
+            value = sum
+        }
+        return value
     }
 
     public var text: String {

@@ -100,8 +100,11 @@ public struct OrgView: Sendable {
 
     /// The ids of an agent's outbox in the org at `paths`, oldest first.
     public static func entryIDs(of agent: String, paths: OrgPaths) throws -> [EntryID] {
-        let names = try FileSystem.list(paths.outbox(agent)) ?? []
-        return names.compactMap { EntryID(fileName: $0, author: agent) }.sorted()
+        var ids: [EntryID] = []
+        _ = try FileSystem.forEachName(in: paths.outbox(agent)) { name in
+            if let id = EntryID(fileName: name, author: agent) { ids.append(id) }
+        }
+        return ids.sorted()
     }
 
     /// Every outbox's ids (the human's included), oldest first.

@@ -258,6 +258,29 @@ public enum FileSystem {
         return names
     }
 
+    /// Calls `body` with the bytes of each name in a directory (not `.` and `..`), in directory
+    /// order, without building strings.
+    ///
+    /// - Returns: `false` when the directory does not exist.
+    public static func forEachName(in path: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Bool
+    {
+        guard let directory = opendir(path) else {
+            if errno == ENOENT || errno == ENOTDIR { return false }
+            throw error("list", path)
+        }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            try withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                let bytes = raw.bindMemory(to: UInt8.self)
+                let name = UnsafeBufferPointer(rebasing: bytes[..<(bytes.firstIndex(of: 0) ?? bytes.count)])
+                if name.count == 1, name[0] == 0x2E { return }
+                if name.count == 2, name[0] == 0x2E, name[1] == 0x2E { return }
+                try body(name)
+            }
+        }
+        return true
+    }
+
     /// Up to `maxCount` bytes of a file from `offset` (fewer at its end), or `nil` when it does not exist.
     public static func read(_ path: String, from offset: Int, maxCount: Int) throws -> [UInt8]? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)

@@ -61,13 +61,14 @@ final class MessageIndex: Sendable {
         self.scanLimit = scanLimit
     }
 
-    /// The ids of every author, refreshed from the folders that changed.
-    func ids() throws -> [String: [EntryID]] {
+    /// The ids of every author (or of `only` those), refreshed from the folders that changed.
+    func ids(of only: Set<String>? = nil) throws -> [String: [EntryID]] {
         let agentsInfo = FileSystem.info(paths.agents)
         let (listedInfo, current) = state.withLock { ($0.agentsFolder, $0.outboxes) }
-        let authors =
-            agentsInfo == listedInfo
-            ? Array(current.keys) : ((try FileSystem.list(paths.agents)) ?? []).filter(Names.isValidAgentName)
+        let listing = agentsInfo == listedInfo
+        var authors =
+            listing ? Array(current.keys) : ((try FileSystem.list(paths.agents)) ?? []).filter(Names.isValidAgentName)
+        if let only { authors = authors.filter(only.contains) }
         var fresh: [String: Outbox] = [:]
         for author in authors {
             let info = FileSystem.info(paths.outbox(author))
@@ -75,11 +76,15 @@ final class MessageIndex: Sendable {
             fresh[author] = Outbox(folder: info, ids: try OrgView.entryIDs(of: author, paths: paths))
         }
         return state.withLock { state in
-            state.agentsFolder = agentsInfo
             for (author, outbox) in fresh { state.outboxes[author] = outbox }
-            let keep = Set(authors)
-            for author in state.outboxes.keys where !keep.contains(author) { state.outboxes[author] = nil }
-            return state.outboxes.mapValues(\.ids)
+            // Forget authors whose folders are gone, once the whole list was read.
+            if !listing, only == nil {
+                state.agentsFolder = agentsInfo
+                let keep = Set(authors)
+                for author in state.outboxes.keys where !keep.contains(author) { state.outboxes[author] = nil }
+            }
+            let known = state.outboxes.filter { only?.contains($0.key) ?? true }
+            return known.mapValues(\.ids)
         }
     }
 
@@ -105,7 +110,7 @@ final class MessageIndex: Sendable {
 
     /// A page of entries, newest first, strictly before `cursor`.
     func page(_ filter: Filter, before cursor: EntryID?, limit: Int) throws -> Page {
-        let all = try ids()
+        let all = try ids(of: filter.authors)
         // Per author, the ids in range, as slices scanned from the end.
         var lists: [ArraySlice<EntryID>] = []
         for (author, ids) in all {
