@@ -48,6 +48,8 @@ struct BenchOrg {
         let config: JSONValue = [
             "format": 1, "name": "bench", "execution": "parallel", "max_concurrent_turns": 100,
             "loop_detection": ["repeat_limit": 0],
+            // The API benchmark reads far more than a client is allowed by default.
+            "server": ["rate_limits": ["reads_per_minute": 1_000_000]],
         ]
         try FileSystem.writeAtomically(writer.bytes(config), to: paths.config)
         return BenchOrg(root: root)

@@ -6,7 +6,7 @@ import LemmingProviders
 import Glibc
 #endif
 
-/// The three benchmarks of issue 2.
+/// The engine benchmarks of issue 2 and the API benchmark of issue 6.
 ///
 /// Orgs are removed only at the end: on ext4 without a journal, files deleted in the last minutes
 /// slow down every file creation, which would penalise the benchmarks that follow.
@@ -69,6 +69,14 @@ final class Benchmarks {
                 + "\(entries) entries written; peak RSS \(format(peakResidentMegabytes())) MB (before the org was loaded: \(format(before)) MB)"
         )
     }
+
+    /// Request latency of the HTTP API on 100 agents × 1,000 entries.
+    func api(runs: Int, requests: Int) async throws {
+        let org = try make(agents: 100, reads: 3)
+        let (_, ticks, entries) = try await org.measure(ticks: 1000)
+        print("api: org made in \(format(ticks.reduce(0, +))) s, \(entries) entries")
+        try await APIBenchmark(org: org, requests: requests).run(runs: runs)
+    }
 }
 
 func median(_ values: [Double]) -> Double {
@@ -77,6 +85,9 @@ func median(_ values: [Double]) -> Double {
     return sorted.count % 2 == 1
         ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
+
+/// Progress lines go out as they come, also into a file or a pipe (`print` buffers them there).
+func print(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
 func format(_ value: Double) -> String { String(format: "%.3f", value) }
 

@@ -2,7 +2,7 @@ import Foundation
 import LemmingCore
 import LemmingProviders
 
-// `swift run -c release lemming-bench [headline|history|wide|all] [--runs N] [--dir DIR] [--keep]`
+// `swift run -c release lemming-bench [headline|history|wide|api|all] [--runs N] [--dir DIR] [--keep]`
 // The engine benchmarks recorded in BENCHMARKS.md. Orgs are created under --dir (default: the
 // system's temporary directory, which must be on an ordinary disk for the headline figure) and
 // removed when every benchmark is done (or kept with --keep).
@@ -12,6 +12,7 @@ struct Options {
     var runs = 5
     var directory = NSTemporaryDirectory()
     var keep = false
+    var requests = 200
 }
 
 func parseOptions() -> Options {
@@ -22,7 +23,8 @@ func parseOptions() -> Options {
         case "--runs": options.runs = Int(arguments.next() ?? "") ?? options.runs
         case "--dir": options.directory = arguments.next() ?? options.directory
         case "--keep": options.keep = true
-        case "headline", "history", "wide", "all": options.suite = argument
+        case "--requests": options.requests = Int(arguments.next() ?? "") ?? options.requests
+        case "headline", "history", "wide", "api", "all": options.suite = argument
         default:
             FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
             exit(2)
@@ -36,6 +38,9 @@ let benchmarks = Benchmarks(directory: options.directory)
 if options.suite == "headline" || options.suite == "all" { try await benchmarks.headline(runs: options.runs) }
 if options.suite == "history" || options.suite == "all" { try await benchmarks.history() }
 if options.suite == "wide" || options.suite == "all" { try await benchmarks.wide() }
+if options.suite == "api" || options.suite == "all" {
+    try await benchmarks.api(runs: options.runs, requests: options.requests)
+}
 if options.keep {
     print("kept: \(benchmarks.created.map(\.root).joined(separator: " "))")
 } else {
