@@ -54,23 +54,12 @@ public final class OrgBackend: Sendable {
         let open = configuration.openEngine
         let hub = self.hub
         return try await gate.run {
-            let engine: Engine
             do {
-                engine = try await open([hub])
+                return try await Engine.step { try await open([hub]) }
             } catch let error as LemmingError where error.code == .locked {
                 throw APIError(.conflict, "engine_running", error.message)
-            }
-            do {
-                if await engine.reachedMaxTicks {
-                    let limit = await engine.configuration.maxTicks ?? 0
-                    throw APIError(.conflict, "max_ticks", "the org reached max_ticks (\(limit)) in lemming.json")
-                }
-                let report = try await engine.runTick()
-                await engine.close()
-                return report
-            } catch {
-                await engine.close()
-                throw error
+            } catch let error as LemmingError where error.code == .conflict {
+                throw APIError(.conflict, "max_ticks", error.message)
             }
         }
     }

@@ -77,6 +77,16 @@ struct CommandTests {
         #expect(try JSONValue.parse(try FileSystem.read(directory + "/state/tick.json"))["next_tick"] == 2)
     }
 
+    @Test func stepRefusesAnOrgPastMaxTicks() throws {
+        let org = try InitOrg.make(settings: ["max_ticks": 1])
+        defer { org.remove() }
+        #expect(try org.lemming(["step"]).status == 0)
+        let refused = try org.lemming(["step"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "error: lemming.json: the org reached max_ticks (1) in lemming.json\n")
+        #expect(try org.json("state/tick.json")["next_tick"] == 2)
+    }
+
     @Test func validateNamesTheFileFieldAndRuleOfEachError() throws {
         let directory = try temporaryDirectory()
         defer { try? FileSystem.removeTree(directory) }

@@ -7,6 +7,19 @@ import LemmingTesting
 import Testing
 
 @Suite struct MutationRouteTests {
+    @Test func stepIsRefusedPastMaxTicks() async throws {
+        let org = try chatOrg(config: ["max_ticks": 1])
+        defer { org.remove() }
+        try await withServer(org) { client, _ in
+            #expect(try await client.call(.post, "/api/step").status == 200)
+            let refused = try await client.call(.post, "/api/step")
+            #expect(refused.status == 409)
+            #expect(refused.errorCode == "max_ticks")
+            #expect(refused.json?["error"]?["message"] == "the org reached max_ticks (1) in lemming.json")
+            #expect(try await client.call(.get, "/api/status").json?["next_tick"] == 2)
+        }
+    }
+
     @Test func sendThenStepDeliversTheMessage() async throws {
         let org = try chatOrg()
         defer { org.remove() }

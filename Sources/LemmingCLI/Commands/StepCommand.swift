@@ -10,21 +10,8 @@ struct StepCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Terminal.guarded {
-            let engine = try await EngineFactory.open(root: try org.resolve())
-            if await engine.reachedMaxTicks {
-                await engine.close()
-                let limit = await engine.configuration.maxTicks ?? 0
-                throw LemmingError(
-                    .invalidArgument, "the org reached max_ticks (\(limit)) in lemming.json", path: "lemming.json")
-            }
-            let report: TickReport
-            do {
-                report = try await engine.runTick()
-            } catch {
-                await engine.close()
-                throw error
-            }
-            await engine.close()
+            let root = try org.resolve()
+            let report = try await Engine.step { try await EngineFactory.open(root: root) }
             if output.json {
                 Terminal.printJSON(report.json)
             } else {
