@@ -61,7 +61,7 @@ public struct APIServer: Sendable {
         }
         let (config, _) = try FileOrgStore(paths: paths).loadConfig()
         let metrics = EngineMetrics()
-        let hub = EventHub(paths: paths, metrics: metrics)
+        let hub = EventHub(paths: paths, metrics: metrics, messages: MessageIndex(paths: paths))
         backend = try OrgBackend(configuration: configuration, settings: config.server, hub: hub, metrics: metrics)
         routes = Self.routes
     }

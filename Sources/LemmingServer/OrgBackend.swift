@@ -28,7 +28,7 @@ public final class OrgBackend: Sendable {
         self.hub = hub
         self.metrics = metrics
         reader = OrgReader(paths: paths)
-        messages = MessageIndex(paths: paths)
+        messages = hub.messages
         access = try AccessPolicy(settings: settings, host: configuration.host, environment: configuration.environment)
     }
 

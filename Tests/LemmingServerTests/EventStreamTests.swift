@@ -106,6 +106,21 @@ import Testing
         #expect(server.backend.hub.ticks(before: nil, limit: 5).map(\.tick) == [1])
     }
 
+    @Test func entriesOfAnEngineInAnotherProcessReachTheMessagePagesThroughTheLog() async throws {
+        let org = try chatOrg(replies: [.message("manager", "the plan")])
+        defer { org.remove() }
+        let server = try makeServer(org)
+        let messages = server.backend.messages
+        #expect(try messages.page(MessageIndex.Filter(), before: nil, limit: 10).entries.isEmpty)
+        messages.isFollowed = true  // as while the hub runs
+        _ = try await org.run(ticks: 1)
+        // The folder changed, but a followed index waits for the hub's announcement…
+        #expect(try messages.page(MessageIndex.Filter(), before: nil, limit: 10).entries.isEmpty)
+        server.backend.hub.poll()
+        let page = try messages.page(MessageIndex.Filter(), before: nil, limit: 10)
+        #expect(page.entries.map(\.id.text) == ["00000001-manager-01"])
+    }
+
     @Test func theStreamNeedsTheKeyWhenReadsDo() async throws {
         let org = try chatOrg()
         defer { org.remove() }

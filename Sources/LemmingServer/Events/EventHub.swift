@@ -64,11 +64,18 @@ public final class EventHub: EventSink, Service {
     let subscriberBuffer: Int
     let pollInterval: Duration
     let metrics: EngineMetrics
+    /// Told of each new event before any subscriber sees it, so a client that saw an entry's
+    /// event finds the entry in the message pages.
+    let messages: MessageIndex
     private let state = Mutex(State())
 
-    init(paths: OrgPaths, metrics: EngineMetrics, capacity: Int = 10_000, pollInterval: Duration = .milliseconds(200)) {
+    init(
+        paths: OrgPaths, metrics: EngineMetrics, messages: MessageIndex, capacity: Int = 10_000,
+        pollInterval: Duration = .milliseconds(200)
+    ) {
         self.paths = paths
         self.metrics = metrics
+        self.messages = messages
         self.capacity = capacity
         self.subscriberBuffer = capacity
         self.pollInterval = pollInterval
@@ -95,6 +102,7 @@ public final class EventHub: EventSink, Service {
                 }
             }
             state.timeline.record(event)
+            if live { messages.announce(event) }
             for (id, subscriber) in state.subscribers where subscriber.filter.matches(event) {
                 if case .dropped = subscriber.continuation.yield(event) {
                     state.overflowed.insert(id)
@@ -177,6 +185,8 @@ public final class EventHub: EventSink, Service {
 
     /// Follows `logs/engine.jsonl` until a graceful shutdown, then ends every subscription.
     public func run() async throws {
+        messages.isFollowed = true
+        defer { messages.isFollowed = false }
         do {
             try await cancelWhenGracefulShutdown {
                 while !Task.isCancelled {

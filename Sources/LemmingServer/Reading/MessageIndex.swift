@@ -3,10 +3,18 @@ import Synchronization
 
 /// The outbox entries of every author, for the message browser and the outbox pages.
 ///
-/// Ids come from the outbox folders, re-listed only when a folder's modification time changed;
-/// entries are read on demand and kept in a bounded cache (an entry never changes once written).
-/// Filters on content (kind, recipient, thread) read entries newest first and stop after
-/// ``scanLimit`` entries, handing back a cursor to go on from.
+/// Ids come from listing the outbox folders and from the engine's `entry_written` events, which
+/// the event hub announces as it takes them. While the hub follows the engine log, a folder whose
+/// modification time changed is not listed again (every tick changes every folder, and listing
+/// costs time in proportion to the history): the announced ids are what changed. It is listed
+/// again when it was last listed more than ``relistInterval`` ago, after entries were archived,
+/// and whenever no hub follows the log — so an entry that no event announced (a file copied in by
+/// hand, events lost to a crash) shows up within that interval.
+///
+/// Entries are read on demand and kept in a bounded cache (an entry never changes once written);
+/// an announced entry whose file is not written yet is skipped until it is. Filters on content
+/// (kind, recipient, thread) read entries newest first and stop after ``scanLimit`` entries,
+/// handing back a cursor to go on from.
 final class MessageIndex: Sendable {
     /// What to look for.
     struct Filter: Sendable {
@@ -40,11 +48,15 @@ final class MessageIndex: Sendable {
     private struct Outbox {
         var folder: FileInfo?
         var ids: [EntryID]
+        /// When the folder was last listed; `nil` when it never was (or must be again).
+        var listedAt: ContinuousClock.Instant?
     }
 
     private struct State {
         var agentsFolder: FileInfo?
         var outboxes: [String: Outbox] = [:]
+        /// Whether an event hub follows the engine log and announces new entries.
+        var isFollowed = false
         var cache: [EntryID: OutboxEntry] = [:]
         var cacheOrder: [EntryID] = []
         var cacheStart = 0
@@ -53,30 +65,77 @@ final class MessageIndex: Sendable {
     let paths: OrgPaths
     let cacheCapacity: Int
     let scanLimit: Int
+    /// How long a listing is trusted, with announcements, before a changed folder is listed again.
+    let relistInterval: Duration
+    private let clock = ContinuousClock()
     private let state = Mutex(State())
 
-    init(paths: OrgPaths, cacheCapacity: Int = 20_000, scanLimit: Int = 20_000) {
+    init(
+        paths: OrgPaths, cacheCapacity: Int = 20_000, scanLimit: Int = 20_000, relistInterval: Duration = .seconds(30)
+    ) {
         self.paths = paths
         self.cacheCapacity = cacheCapacity
         self.scanLimit = scanLimit
+        self.relistInterval = relistInterval
     }
+
+    // MARK: - Announcements
+
+    /// Whether the engine's events reach ``announce(_:)`` (the hub runs and follows the log).
+    var isFollowed: Bool {
+        get { state.withLock { $0.isFollowed } }
+        set { state.withLock { $0.isFollowed = newValue } }
+    }
+
+    /// Takes note of an engine event: a written entry joins its author's ids; archived entries
+    /// make every folder be listed again at the next look.
+    func announce(_ event: EngineEvent) {
+        switch event.kind {
+        case .entryWritten:
+            guard let author = event.agent, let text = event.data["id"]?.stringValue, let id = EntryID(text),
+                id.agent == author
+            else { return }
+            state.withLock { state in
+                state.outboxes[author, default: Outbox(folder: nil, ids: [], listedAt: nil)].ids.insertSorted(id)
+            }
+        case .entriesArchived:
+            state.withLock { state in
+                for author in state.outboxes.keys { state.outboxes[author]?.listedAt = nil }
+            }
+        default:
+            return
+        }
+    }
+
+    // MARK: - Reading
 
     /// The ids of every author (or of `only` those), refreshed from the folders that changed.
     func ids(of only: Set<String>? = nil) throws -> [String: [EntryID]] {
+        let now = clock.now
         let agentsInfo = FileSystem.info(paths.agents)
-        let (listedInfo, current) = state.withLock { ($0.agentsFolder, $0.outboxes) }
+        let (listedInfo, current, isFollowed) = state.withLock { ($0.agentsFolder, $0.outboxes, $0.isFollowed) }
         let listing = agentsInfo == listedInfo
         var authors =
             listing ? Array(current.keys) : ((try FileSystem.list(paths.agents)) ?? []).filter(Names.isValidAgentName)
         if let only { authors = authors.filter(only.contains) }
-        var fresh: [String: Outbox] = [:]
+        var listed: [String: (FileInfo?, [EntryID])] = [:]
         for author in authors {
             let info = FileSystem.info(paths.outbox(author))
-            guard current[author] == nil || current[author]?.folder != info else { continue }
-            fresh[author] = Outbox(folder: info, ids: try OrgView.entryIDs(of: author, paths: paths))
+            guard let known = current[author] else {
+                listed[author] = (info, try OrgView.entryIDs(of: author, paths: paths))
+                continue
+            }
+            // Unchanged since the last listing, or changed by entries the hub announces. (The
+            // folder's stat stays the one of the listing, so the interval is measured from there.)
+            guard known.folder != info else { continue }
+            if isFollowed, let listedAt = known.listedAt, now - listedAt < relistInterval { continue }
+            listed[author] = (info, try OrgView.entryIDs(of: author, paths: paths))
         }
         return state.withLock { state in
-            for (author, outbox) in fresh { state.outboxes[author] = outbox }
+            for (author, (info, ids)) in listed {
+                let merged = Self.merge(listed: ids, announced: state.outboxes[author]?.ids ?? [])
+                state.outboxes[author] = Outbox(folder: info, ids: merged, listedAt: now)
+            }
             // Forget authors whose folders are gone, once the whole list was read.
             if !listing, only == nil {
                 state.agentsFolder = agentsInfo
@@ -86,6 +145,16 @@ final class MessageIndex: Sendable {
             let known = state.outboxes.filter { only?.contains($0.key) ?? true }
             return known.mapValues(\.ids)
         }
+    }
+
+    /// A fresh listing, with the announced ids of its newest tick and later kept: entries whose
+    /// files were still being written while the folder was read.
+    static func merge(listed: [EntryID], announced: [EntryID]) -> [EntryID] {
+        guard let newest = listed.last else { return announced }
+        let cut = listed.partitionPoint { $0.tick >= newest.tick }
+        let pending = announced[announced.partitionPoint { $0.tick >= newest.tick }...]
+        guard !pending.isEmpty else { return listed }
+        return Array(listed[..<cut]) + Set(listed[cut...]).union(pending).sorted()
     }
 
     /// Reads an entry (from the cache when it was read before); `nil` when it is gone or unreadable.
@@ -146,5 +215,18 @@ final class MessageIndex: Sendable {
         }
         let more = lists.contains { !$0.isEmpty }
         return Page(entries: entries, nextCursor: more ? last : nil, scanLimited: false)
+    }
+}
+
+extension Array where Element == EntryID {
+    /// Inserts `id` in order unless it is there (new ids usually go at the end).
+    mutating func insertSorted(_ id: EntryID) {
+        if let last, last >= id {
+            let index = partitionPoint { $0 >= id }
+            if index < count, self[index] == id { return }
+            insert(id, at: index)
+        } else {
+            append(id)
+        }
     }
 }
