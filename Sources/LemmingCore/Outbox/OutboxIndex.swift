@@ -5,10 +5,10 @@ import Synchronization
 /// Listing happens once at start; afterwards the engine is the only writer and keeps the index
 /// current, so a tick never lists a directory. Entry content is cached for recent ticks and read
 /// from disk otherwise, so memory follows activity, not history. The ids are a value (copied with
-/// the engine state into each tick's transaction); the content cache is shared by all copies,
-/// since an entry's content never changes once written.
+/// the engine state into each tick's transaction, cheaply: see ``EntryIDList``); the content
+/// cache is shared by all copies, since an entry's content never changes once written.
 public struct OutboxIndex: Sendable {
-    private var ids: [String: [EntryID]] = [:]
+    private var ids: [String: EntryIDList] = [:]
     /// Every author with at least one id, in code-point order.
     public private(set) var authors: [String] = []
     private let cacheBox = EntryCache()
@@ -21,21 +21,21 @@ public struct OutboxIndex: Sendable {
     /// Replaces the ids of one author (from a directory listing); sorts them.
     public mutating func setIDs(_ list: [EntryID], for agent: String) {
         if ids[agent] == nil { addAuthor(agent) }
-        ids[agent] = list.sorted()
+        ids[agent] = EntryIDList(author: agent, sorted: list.filter { $0.agent == agent }.sorted())
     }
 
     private mutating func addAuthor(_ agent: String) {
         authors.insert(agent, at: authors.partitionPoint { !Names.precedes($0, agent) })
     }
 
-    public func ids(of agent: String) -> [EntryID] { ids[agent] ?? [] }
+    public func ids(of agent: String) -> [EntryID] { ids[agent].map(Array.init) ?? [] }
 
     /// The newest id of an author.
     public func head(of agent: String) -> EntryID? { ids[agent]?.last }
 
     /// The ids of an author strictly after `cursor` (all of them for `nil`).
-    public func ids(of agent: String, after cursor: EntryID?) -> ArraySlice<EntryID> {
-        guard let list = ids[agent] else { return [] }
+    public func ids(of agent: String, after cursor: EntryID?) -> EntryIDList.SubSequence {
+        guard let list = ids[agent] else { return EntryIDList(author: agent)[...] }
         guard let cursor else { return list[...] }
         return list[list.partitionPoint { $0 > cursor }...]
     }
@@ -50,16 +50,7 @@ public struct OutboxIndex: Sendable {
     public mutating func insert(_ entry: OutboxEntry) {
         let id = entry.id
         if ids[id.agent] == nil { addAuthor(id.agent) }
-        var list = ids[id.agent] ?? []
-        if let last = list.last, last >= id {
-            if !list.contains(id) {
-                list.append(id)
-                list.sort()
-            }
-        } else {
-            list.append(id)
-        }
-        ids[id.agent] = list
+        ids[id.agent, default: EntryIDList(author: id.agent)].insert(id)
         cacheBox.store(entry)
     }
 
@@ -67,8 +58,7 @@ public struct OutboxIndex: Sendable {
     public mutating func remove(_ removed: [EntryID]) {
         let grouped = Dictionary(grouping: removed, by: \.agent)
         for (agent, list) in grouped {
-            let gone = Set(list)
-            ids[agent]?.removeAll { gone.contains($0) }
+            ids[agent]?.remove(Set(list))
             cacheBox.forget(list)
         }
     }
