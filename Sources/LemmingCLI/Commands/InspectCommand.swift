@@ -21,10 +21,7 @@ struct InspectCommand: AsyncParsableCommand {
     func run() async throws {
         try await Terminal.guarded {
             let view = try OrgView.load(root: try org.resolve())
-            guard view.isParticipant(agent) else {
-                throw LemmingError(
-                    .notFound, "no agent named '\(agent)' (agents: \(view.agentNames.joined(separator: ", ")))")
-            }
+            try view.requireAgent(agent, allowingHuman: true)
             let report = try InspectReport(agent: agent, view: view, count: max(number, 0))
             if output.json {
                 Terminal.printJSON(report.json)

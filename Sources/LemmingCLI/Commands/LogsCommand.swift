@@ -29,10 +29,7 @@ struct LogsCommand: AsyncParsableCommand {
     func run() async throws {
         try await Terminal.guarded {
             let view = try OrgView.load(root: try org.resolve())
-            guard view.agents[agent]?.hasResumeFile == true, agent != Names.human else {
-                throw LemmingError(
-                    .notFound, "no agent named '\(agent)' (agents: \(view.agentNames.joined(separator: ", ")))")
-            }
+            try view.requireAgent(agent)
             let style = Style.standardOutput
             let records = try view.turnRecords(of: agent, last: number)
             for record in records { show(record, style: style) }

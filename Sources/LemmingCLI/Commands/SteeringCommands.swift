@@ -73,11 +73,7 @@ struct ResumeCommand: AsyncParsableCommand {
 /// What the steering commands share.
 enum SteeringCommand {
     static func requireAgent(_ agent: String, root: String) throws {
-        let view = try OrgView.load(root: root)
-        guard agent != Names.human, view.agents[agent]?.hasResumeFile == true else {
-            throw LemmingError(
-                .notFound, "no agent named '\(agent)' (agents: \(view.agentNames.joined(separator: ", ")))")
-        }
+        try OrgView.load(root: root).requireAgent(agent)
     }
 
     /// - Parameters:

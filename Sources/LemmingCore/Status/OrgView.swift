@@ -39,12 +39,24 @@ public struct OrgView: Sendable {
 
     /// Agents with a `resume.json` (valid or not), sorted; `human` is not among them.
     public var agentNames: [String] {
-        agents.keys.filter { $0 != Names.human && agents[$0]?.hasResumeFile == true }.sorted(by: Names.precedes)
+        agents.keys.filter(isAgent).sorted(by: Names.precedes)
     }
 
-    /// Whether `name` is an agent of the org (one with a resume), or `human`.
+    /// Whether `name` is an agent of the org (one with a resume, valid or not); `human` is not.
+    public func isAgent(_ name: String) -> Bool {
+        name != Names.human && agents[name]?.hasResumeFile == true
+    }
+
+    /// Whether `name` is an agent of the org, or `human`.
     public func isParticipant(_ name: String) -> Bool {
-        name == Names.human || agents[name]?.hasResumeFile == true
+        name == Names.human || isAgent(name)
+    }
+
+    /// Refuses a name that is not an agent of the org (nor `human`, unless allowed), listing the agents.
+    public func requireAgent(_ name: String, allowingHuman: Bool = false) throws {
+        guard allowingHuman ? isParticipant(name) : isAgent(name) else {
+            throw LemmingError(.notFound, "no agent named '\(name)' (agents: \(agentNames.joined(separator: ", ")))")
+        }
     }
 
     /// Whether an engine holds the org's lock (told from the holder's pid, without taking the lock).

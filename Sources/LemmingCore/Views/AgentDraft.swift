@@ -89,7 +89,7 @@ public enum AgentDraft {
     /// - Returns: the validator's warnings.
     @discardableResult
     public static func replace(name: String, resume: JSONObject, view: OrgView) throws -> [ValidationIssue] {
-        guard name != Names.human, view.agents[name]?.hasResumeFile == true else {
+        guard view.isAgent(name) else {
             throw LemmingError(.notFound, "no agent named '\(name)'")
         }
         let result = try validate(resume, name: name, view: view)

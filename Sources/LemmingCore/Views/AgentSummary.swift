@@ -65,7 +65,7 @@ extension OrgView {
         let hearing = graph.agentReaders(of: Names.human)
         let who =
             hearing.isEmpty ? "no agent reads human" : "agents that read human: \(hearing.joined(separator: ", "))"
-        guard agent != Names.human, agents[agent]?.hasResumeFile == true else {
+        guard isAgent(agent) else {
             throw LemmingError(.notFound, "no agent named '\(agent)' (\(who))")
         }
         guard force || hearing.contains(agent) else {

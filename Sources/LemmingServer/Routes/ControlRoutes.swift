@@ -73,7 +73,7 @@ enum ControlRoutes {
 
     private static func agent(_ context: APIContext, _ backend: OrgBackend) throws -> String {
         let name = try context.agentName(allowHuman: false)
-        guard try backend.view().agents[name]?.hasResumeFile == true else {
+        guard try backend.view().isAgent(name) else {
             throw APIError.notFound("no agent named '\(name)'")
         }
         return name
