@@ -21,7 +21,10 @@ public struct AnthropicFormat: WireFormat {
         return headers
     }
 
-    public func body(for request: ChatRequest, settings: HTTPSettings, structured: Bool, streaming: Bool) -> JSONValue {
+    /// Anthropic has no JSON mode: anything but `.schema` is a plain call.
+    public func body(
+        for request: ChatRequest, settings: HTTPSettings, output: StructuredOutput, streaming: Bool
+    ) -> JSONValue {
         var body = JSONObject()
         body["model"] = .string(settings.model)
         body["max_tokens"] = .int(request.maxTokens)
@@ -32,7 +35,7 @@ public struct AnthropicFormat: WireFormat {
             request.messages.filter { $0.role != .system }.map {
                 ["role": .string($0.role == .assistant ? "assistant" : "user"), "content": .string($0.content)]
             })
-        if structured, let schema = request.responseSchema {
+        if output == .schema, let schema = request.responseSchema {
             body["tools"] = [
                 [
                     "name": .string(Self.toolName), "description": "Your answer for this turn, as the reply object.",

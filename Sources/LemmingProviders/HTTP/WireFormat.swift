@@ -24,10 +24,8 @@ public protocol WireFormat: Sendable {
     /// The headers of a call (the key included; they are never logged).
     func headers(settings: HTTPSettings) -> [(String, String)]
 
-    /// The JSON body of a call, with the reply schema or without.
-    func body(for request: ChatRequest, settings: HTTPSettings, structured: Bool, streaming: Bool) -> JSONValue
-
-    /// The JSON body of a call at a level of structured output.
+    /// The JSON body of a call at a level of structured output (`.jsonMode` is asked for only when
+    /// ``supportsJSONMode``).
     func body(for request: ChatRequest, settings: HTTPSettings, output: StructuredOutput, streaming: Bool) -> JSONValue
 
     /// Whether the format has a JSON mode to fall back to when the schema is rejected.
@@ -46,13 +44,6 @@ public protocol WireFormat: Sendable {
 extension WireFormat {
     /// Whether the format has a JSON mode to fall back to when the schema is rejected.
     public var supportsJSONMode: Bool { false }
-
-    /// The JSON body of a call at a level of structured output; formats with a JSON mode override it.
-    public func body(
-        for request: ChatRequest, settings: HTTPSettings, output: StructuredOutput, streaming: Bool
-    ) -> JSONValue {
-        body(for: request, settings: settings, structured: output == .schema, streaming: streaming)
-    }
 
     public func errorMessage(in body: JSONValue) -> String? {
         body["error"]?["message"]?.stringValue ?? body["error"]?.stringValue ?? body["message"]?.stringValue

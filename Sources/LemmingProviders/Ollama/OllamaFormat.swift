@@ -17,10 +17,6 @@ public struct OllamaFormat: WireFormat {
 
     public var supportsJSONMode: Bool { true }
 
-    public func body(for request: ChatRequest, settings: HTTPSettings, structured: Bool, streaming: Bool) -> JSONValue {
-        body(for: request, settings: settings, output: structured ? .schema : .plain, streaming: streaming)
-    }
-
     public func body(
         for request: ChatRequest, settings: HTTPSettings, output: StructuredOutput, streaming: Bool
     ) -> JSONValue {
