@@ -19,15 +19,9 @@ public struct EntryID: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Only the canonical form is accepted (no zero padding beyond 8 and 2 digits), so that one id
     /// has exactly one text and one file name.
     public init?(_ text: some StringProtocol) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count >= 8, parts[2].count >= 2,
-            parts[0].count == 8 || parts[0].first != "0", parts[2].count == 2 || parts[2].first != "0",
-            parts[0].utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-            parts[2].utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-            let tick = Int(parts[0]), let sequence = Int(parts[2]),
-            Names.isValidAgentName(String(parts[1]))
-        else { return nil }
-        self.init(tick: tick, agent: String(parts[1]), sequence: sequence)
+        var text = String(text)
+        guard let id = text.withUTF8({ Self.parse($0, author: nil) }) else { return nil }
+        self = id
     }
 
     /// The id of an outbox file name of `author` (`00000042-manager-01.json`); `nil` for other files.
@@ -40,21 +34,28 @@ public struct EntryID: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The id of an outbox file name given as bytes, without building a string per name (outbox
     /// folders are listed often and hold thousands of entries); the id shares `author`'s storage.
     public init?(fileName bytes: UnsafeBufferPointer<UInt8>, author: String) {
-        guard Names.isValidAgentName(author) else { return nil }
-        let authorBytes = author.utf8
-        // <tick: 8+ digits>-<author>-<sequence: 2+ digits>.json
-        guard bytes.count >= 8 + 1 + authorBytes.count + 1 + 2 + 5,
-            bytes[bytes.count - 5] == 0x2E, bytes[bytes.count - 4] == 0x6A, bytes[bytes.count - 3] == 0x73,
-            bytes[bytes.count - 2] == 0x6F, bytes[bytes.count - 1] == 0x6E,
-            let dash = bytes.firstIndex(of: 0x2D),
-            let tick = Self.canonicalNumber(bytes[0..<dash], minimumWidth: 8)
+        guard bytes.count > 5, bytes[(bytes.count - 5)...].elementsEqual(".json".utf8),
+            let id = Self.parse(UnsafeBufferPointer(rebasing: bytes[..<(bytes.count - 5)]), author: author)
         else { return nil }
-        let authorEnd = dash + 1 + authorBytes.count
-        guard authorEnd < bytes.count - 5, bytes[authorEnd] == 0x2D,
-            bytes[(dash + 1)..<authorEnd].elementsEqual(authorBytes),
-            let sequence = Self.canonicalNumber(bytes[(authorEnd + 1)..<(bytes.count - 5)], minimumWidth: 2)
+        self = id
+    }
+
+    /// `<tick: 8+ digits>-<agent>-<sequence: 2+ digits>`, canonical; with `author`, the agent must be it.
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, author: String?) -> EntryID? {
+        guard let first = bytes.firstIndex(of: 0x2D), let last = bytes.lastIndex(of: 0x2D), first < last,
+            let tick = canonicalNumber(bytes[..<first], minimumWidth: 8),
+            let sequence = canonicalNumber(bytes[(last + 1)...], minimumWidth: 2)
         else { return nil }
-        self.init(tick: tick, agent: author, sequence: sequence)
+        let middle = bytes[(first + 1)..<last]
+        let agent: String
+        if let author {
+            guard middle.elementsEqual(author.utf8) else { return nil }
+            agent = author
+        } else {
+            agent = String(decoding: middle, as: UTF8.self)
+        }
+        guard Names.isValidAgentName(agent) else { return nil }
+        return EntryID(tick: tick, agent: agent, sequence: sequence)
     }
 
     /// Digits only, at least `minimumWidth` of them, zero-padded to exactly that width when padded.

@@ -242,19 +242,8 @@ public enum FileSystem {
 
     /// The names in a directory (no `.` or `..`), unsorted; `nil` when it does not exist.
     public static func list(_ path: String) throws -> [String]? {
-        guard let directory = opendir(path) else {
-            if errno == ENOENT || errno == ENOTDIR { return nil }
-            throw error("list", path)
-        }
-        defer { closedir(directory) }
         var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
-                let bytes = raw.prefix { $0 != 0 }
-                return String(decoding: bytes, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
+        guard try forEachName(in: path, { names.append(String(decoding: $0, as: UTF8.self)) }) else { return nil }
         return names
     }
 
