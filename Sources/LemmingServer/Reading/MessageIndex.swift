@@ -47,7 +47,7 @@ final class MessageIndex: Sendable {
 
     private struct Outbox {
         var folder: FileInfo?
-        var ids: [EntryID]
+        var ids: EntryIDList
         /// When the folder was last listed; `nil` when it never was (or must be again).
         var listedAt: ContinuousClock.Instant?
     }
@@ -96,7 +96,8 @@ final class MessageIndex: Sendable {
                 id.agent == author
             else { return }
             state.withLock { state in
-                state.outboxes[author, default: Outbox(folder: nil, ids: [], listedAt: nil)].ids.insertSorted(id)
+                state.outboxes[author, default: Outbox(folder: nil, ids: EntryIDList(author: author), listedAt: nil)]
+                    .ids.insert(id)
             }
         case .entriesArchived:
             state.withLock { state in
@@ -110,7 +111,7 @@ final class MessageIndex: Sendable {
     // MARK: - Reading
 
     /// The ids of every author (or of `only` those), refreshed from the folders that changed.
-    func ids(of only: Set<String>? = nil) throws -> [String: [EntryID]] {
+    func ids(of only: Set<String>? = nil) throws -> [String: EntryIDList] {
         let now = clock.now
         let agentsInfo = FileSystem.info(paths.agents)
         let (listedInfo, current, isFollowed) = state.withLock { ($0.agentsFolder, $0.outboxes, $0.isFollowed) }
@@ -133,7 +134,8 @@ final class MessageIndex: Sendable {
         }
         return state.withLock { state in
             for (author, (info, ids)) in listed {
-                let merged = Self.merge(listed: ids, announced: state.outboxes[author]?.ids ?? [])
+                let announced = state.outboxes[author]?.ids ?? EntryIDList(author: author)
+                let merged = Self.merge(listed: ids, announced: announced)
                 state.outboxes[author] = Outbox(folder: info, ids: merged, listedAt: now)
             }
             // Forget authors whose folders are gone, once the whole list was read.
@@ -147,14 +149,13 @@ final class MessageIndex: Sendable {
         }
     }
 
-    /// A fresh listing, with the announced ids of its newest tick and later kept: entries whose
-    /// files were still being written while the folder was read.
-    static func merge(listed: [EntryID], announced: [EntryID]) -> [EntryID] {
-        guard let newest = listed.last else { return announced }
-        let cut = listed.partitionPoint { $0.tick >= newest.tick }
-        let pending = announced[announced.partitionPoint { $0.tick >= newest.tick }...]
-        guard !pending.isEmpty else { return listed }
-        return Array(listed[..<cut]) + Set(listed[cut...]).union(pending).sorted()
+    /// A fresh listing (in order), with the announced ids of its newest tick and later kept:
+    /// entries whose files were still being written while the folder was read.
+    static func merge(listed: [EntryID], announced: EntryIDList) -> EntryIDList {
+        var merged = EntryIDList(author: announced.author, sorted: listed)
+        let newestTick = listed.last?.tick ?? Int.min
+        for id in announced[announced.partitionPoint { $0.tick >= newestTick }...] { merged.insert(id) }
+        return merged
     }
 
     /// Reads an entry (from the cache when it was read before); `nil` when it is gone or unreadable.
@@ -181,7 +182,7 @@ final class MessageIndex: Sendable {
     func page(_ filter: Filter, before cursor: EntryID?, limit: Int) throws -> Page {
         let all = try ids(of: filter.authors)
         // Per author, the ids in range, as slices scanned from the end.
-        var lists: [ArraySlice<EntryID>] = []
+        var lists: [EntryIDList.SubSequence] = []
         for (author, ids) in all {
             if let authors = filter.authors, !authors.contains(author) { continue }
             var slice = ids[...]
@@ -215,18 +216,5 @@ final class MessageIndex: Sendable {
         }
         let more = lists.contains { !$0.isEmpty }
         return Page(entries: entries, nextCursor: more ? last : nil, scanLimited: false)
-    }
-}
-
-extension Array where Element == EntryID {
-    /// Inserts `id` in order unless it is there (new ids usually go at the end).
-    mutating func insertSorted(_ id: EntryID) {
-        if let last, last >= id {
-            let index = partitionPoint { $0 >= id }
-            if index < count, self[index] == id { return }
-            insert(id, at: index)
-        } else {
-            append(id)
-        }
     }
 }
