@@ -38,8 +38,7 @@ import Testing
     @Test func replaysFromASequenceThenStreamsLiveEvents() async throws {
         let org = try chatOrg()
         defer { org.remove() }
-        let server = try makeServer(org)
-        try await server.makeApplication().test(.live) { client in
+        try await withServer(org, setup: .live) { client, server in
             _ = try await server.backend.step()
             _ = try await server.backend.step()
             let all = server.backend.hub.recent(EventHub.Filter(), before: nil, limit: 10_000).reversed().map(
@@ -63,8 +62,7 @@ import Testing
     @Test func aClientThatReconnectsWithSinceMissesNothing() async throws {
         let org = try chatOrg()
         defer { org.remove() }
-        let server = try makeServer(org)
-        try await server.makeApplication().test(.live) { client in
+        try await withServer(org, setup: .live) { client, server in
             let first = try await Self.collect(
                 client, "/api/events", during: { _ = try await server.backend.step() },
                 until: { frames in frames.contains { $0["type"] == "turn_finished" } })
@@ -82,8 +80,7 @@ import Testing
     @Test func filtersByKindAndAgent() async throws {
         let org = try chatOrg()
         defer { org.remove() }
-        let server = try makeServer(org)
-        try await server.makeApplication().test(.live) { client in
+        try await withServer(org, setup: .live) { client, server in
             _ = try await server.backend.step()
             _ = try await server.backend.step()
             let events = try await Self.collect(
@@ -124,8 +121,8 @@ import Testing
     @Test func theStreamNeedsTheKeyWhenReadsDo() async throws {
         let org = try chatOrg()
         defer { org.remove() }
-        let server = try makeServer(org, host: "0.0.0.0", environment: ["LEMMING_API_KEY": "k-123456"])
-        _ = try await server.makeApplication().test(.live) { client in
+        try await withServer(org, environment: ["LEMMING_API_KEY": "k-123456"], host: "0.0.0.0", setup: .live) {
+            client, _ in
             await #expect(throws: (any Error).self) {
                 try await client.ws("/api/events") { _, _, _ in }
             }

@@ -44,13 +44,14 @@ extension TestClientProtocol {
     }
 }
 
-/// Runs `body` against the server's router (no sockets).
+/// Runs `body` against the server's router (no sockets), or with `.live` against the server
+/// listening on loopback (for WebSockets).
 func withServer<T: Sendable>(
     _ org: TemporaryOrg, environment: [String: String] = [:], host: String = "127.0.0.1",
-    _ body: @Sendable (any TestClientProtocol, APIServer) async throws -> T
+    setup: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol, APIServer) async throws -> T
 ) async throws -> T {
     let server = try makeServer(org, host: host, environment: environment)
-    return try await server.makeApplication().test(.router) { client in try await body(client, server) }
+    return try await server.makeApplication().test(setup) { client in try await body(client, server) }
 }
 
 /// A small org: `manager` reads the human, `worker` reads the manager.
