@@ -131,7 +131,7 @@ extension TickTransaction {
                         + "(up to \(format(outcome.reserved))). Top up to continue.",
                     code: "budget_exhausted")
             }
-        case .providerFailed:
+        case .providerFailed, .truncated, .refused, .emptyReply:
             cost = charge(agent, outcome.usage, outcome.servedModel?.pricing ?? .free, failed: true)
         case .completed, .loopDetected:
             cost = charge(agent, outcome.usage, outcome.servedModel?.pricing ?? .free, failed: false)

@@ -12,6 +12,13 @@ public enum StopReason: String, Sendable, CaseIterable {
     case disabled
     /// The model call failed after retries, timed out, or its circuit is open.
     case providerFailed = "provider_failed"
+    /// The model hit its token limit and its reply was cut off; the input is shown again.
+    case truncated
+    /// A safety filter withheld the reply or the model refused; the input is shown again.
+    case refused
+    /// The model answered with no visible text (a reasoning model that only reasoned, or an empty
+    /// reply); the input is shown again.
+    case emptyReply = "empty_reply"
     /// The resume does not validate.
     case invalidResume = "invalid_resume"
     /// The agent repeated the same actions too many turns in a row and was paused.
