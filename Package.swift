@@ -30,10 +30,17 @@ let package = Package(
     targets: [
         // MARK: - Libraries
 
+        // Ordered, deterministic JSON: a parser that never traps on model output and a writer that
+        // gives byte-identical files. No dependencies.
+        .target(
+            name: "LemmingJSON",
+            swiftSettings: swiftSettings
+        ),
         // The engine: org on disk, scheduler, turns, credits, journal. No networking, no database.
         .target(
             name: "LemmingCore",
             dependencies: [
+                "LemmingJSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import LemmingCore
+import LemmingJSON
 import LemmingProviders
 import LemmingServer
 import Logging

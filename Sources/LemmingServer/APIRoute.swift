@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import LemmingCore
+import LemmingJSON
 
 /// One endpoint of the API: how it is routed, who may call it, and how it is documented. The
 /// router and `/api/openapi.json` are both built from the one table of these.

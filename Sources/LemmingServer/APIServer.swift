@@ -1,6 +1,7 @@
 import Hummingbird
 import HummingbirdWebSocket
 import LemmingCore
+import LemmingJSON
 import Logging
 import NIOCore
 import ServiceLifecycle

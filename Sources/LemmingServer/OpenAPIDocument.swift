@@ -1,5 +1,6 @@
 import HTTPTypes
 import LemmingCore
+import LemmingJSON
 
 /// The OpenAPI 3.1 document of the API, generated from the route table so it cannot drift.
 enum OpenAPIDocument {

@@ -1,5 +1,6 @@
 import Hummingbird
 import LemmingCore
+import LemmingJSON
 import NIOCore
 
 /// One request to a format's route: what the fake needs to know to answer it the way the real

@@ -1,5 +1,6 @@
 import Hummingbird
 import LemmingCore
+import LemmingJSON
 import Logging
 import NIOCore
 import Synchronization

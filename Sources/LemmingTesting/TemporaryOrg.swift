@@ -1,5 +1,6 @@
 import Foundation
 import LemmingCore
+import LemmingJSON
 import LemmingProviders
 
 /// A scratch org in a temporary directory, for tests. Remove it with ``remove()``.

@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingJSON
 
 /// Builders for the argument schemas of the built-in tools (the subset ``ArgumentValidator`` checks).
 enum Schema {

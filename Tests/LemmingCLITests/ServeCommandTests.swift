@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import HummingbirdWSClient
 import LemmingCore
+import LemmingJSON
 import LemmingTesting
 import Logging
 import NIOCore

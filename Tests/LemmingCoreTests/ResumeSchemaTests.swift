@@ -1,4 +1,5 @@
 import Foundation
+import LemmingJSON
 import Testing
 
 @testable import LemmingCore

@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingJSON
 import LemmingTesting
 import Testing
 

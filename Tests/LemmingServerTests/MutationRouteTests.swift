@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import LemmingCore
+import LemmingJSON
 import LemmingServer
 import LemmingTesting
 import Testing

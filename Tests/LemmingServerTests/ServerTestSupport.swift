@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import LemmingCore
+import LemmingJSON
 import LemmingServer
 import LemmingTesting
 import NIOCore

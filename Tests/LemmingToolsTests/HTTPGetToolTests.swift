@@ -1,5 +1,6 @@
 import Hummingbird
 import LemmingCore
+import LemmingJSON
 import LemmingTesting
 import Logging
 import NIOCore

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LemmingCore
+import LemmingJSON
 
 /// `lemming agents`: one line per agent.
 struct AgentsCommand: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LemmingCore
+import LemmingJSON
 
 /// `lemming approvals`: the tool calls waiting for the human.
 struct ApprovalsCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LemmingCore
+import LemmingJSON
 import LemmingProviders
 
 /// `lemming doctor`: checks each configured provider with a minimal request.

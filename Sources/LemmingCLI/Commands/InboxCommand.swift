@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LemmingCore
+import LemmingJSON
 
 /// `lemming inbox`: what agents addressed to the human.
 struct InboxCommand: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LemmingCore
+import LemmingJSON
 
 /// `lemming inspect <agent>`: everything about one agent.
 struct InspectCommand: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LemmingCore
+import LemmingJSON
 
 /// `lemming logs <agent>`: an agent's turns.
 struct LogsCommand: AsyncParsableCommand {

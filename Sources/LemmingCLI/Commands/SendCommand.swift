@@ -1,5 +1,6 @@
 import ArgumentParser
 import LemmingCore
+import LemmingJSON
 
 /// `lemming send <agent> <text>`: a message from the human.
 struct SendCommand: AsyncParsableCommand {

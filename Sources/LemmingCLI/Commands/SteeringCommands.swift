@@ -1,5 +1,6 @@
 import ArgumentParser
 import LemmingCore
+import LemmingJSON
 
 /// `lemming top-up <agent> <amount>`.
 struct TopUpCommand: AsyncParsableCommand {

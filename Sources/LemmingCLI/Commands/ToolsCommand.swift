@@ -1,5 +1,6 @@
 import ArgumentParser
 import LemmingCore
+import LemmingJSON
 import LemmingTools
 
 /// `lemming tools`: the org's tools, their argument schemas and which agents may use each.

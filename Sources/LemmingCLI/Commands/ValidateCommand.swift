@@ -1,5 +1,6 @@
 import ArgumentParser
 import LemmingCore
+import LemmingJSON
 import LemmingTools
 
 /// `lemming validate`: checks lemming.json, models.json and every resume with the one validator.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LemmingCore
+import LemmingJSON
 
 /// Writing to the terminal, and turning errors into one clear line and an exit code.
 enum Terminal {

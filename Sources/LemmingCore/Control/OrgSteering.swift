@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// Applies control commands whether or not an engine runs (DESIGN §3): directly under the lock
 /// when the org is free, else as command files the running engine applies at its next tick.
 public struct OrgSteering: Sendable {

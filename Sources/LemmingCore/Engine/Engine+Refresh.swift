@@ -1,3 +1,4 @@
+import LemmingJSON
 import Logging
 
 extension Engine {

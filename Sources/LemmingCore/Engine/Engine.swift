@@ -1,3 +1,4 @@
+import LemmingJSON
 import Logging
 
 /// The tick engine of one org (DESIGN §5).

@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// Recognises an agent that keeps doing the same thing (DESIGN §5.5).
 ///
 /// A turn's *fingerprint* covers its entries (kind, recipients and text with case and spacing

@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// What one call of ``Engine/runTick()`` did.
 public struct TickReport: Sendable, Equatable {
     /// One firing agent's turn.

@@ -1,3 +1,5 @@
+import LemmingJSON
+
 extension TickTransaction {
     /// Applies one control command; an impossible one is rejected with an event, never thrown.
     mutating func apply(_ command: ControlCommand, file: String?) {

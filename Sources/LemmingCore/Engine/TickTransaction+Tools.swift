@@ -1,3 +1,5 @@
+import LemmingJSON
+
 extension TickTransaction {
     // MARK: - Tool calls
 

@@ -1,3 +1,5 @@
+import LemmingJSON
+
 extension TickTransaction {
     /// The provider side of a plan, resolved by the engine.
     struct ProviderChoice {

@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// The changes of one commit being prepared: a copy of the engine state moved forward, the
 /// ``TickChanges`` to persist, and the events to publish.
 ///

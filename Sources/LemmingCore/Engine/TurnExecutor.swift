@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// Runs one planned turn: prompt, budget check, model call, reply parsing (the tick runs the
 /// reply's tool calls when it stages the turn).
 ///

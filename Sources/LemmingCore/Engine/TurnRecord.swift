@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// A line of `agents/<name>/logs/turns.jsonl` (DESIGN §5.7): everything about one turn, enough to
 /// replay the org without a network.
 enum TurnRecord {

@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// Something that happened in the engine, as published to logs, metrics and live clients.
 public struct EngineEvent: Sendable, Equatable {
     /// The kind of event. Extensible: new kinds are static members.

@@ -1,3 +1,4 @@
+import LemmingJSON
 import Synchronization
 
 /// Writes engine events to `logs/engine.jsonl`, one JSON object per line, rotated by size.

@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// What one turn is shown: new entries addressed to the agent, and where its cursors move if the
 /// turn commits (DESIGN §5.3).
 public struct Inbox: Sendable, Equatable {

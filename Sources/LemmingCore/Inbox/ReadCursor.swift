@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// How far a reader has read one source's outbox.
 ///
 /// Every entry up to and including ``after`` has been shown or was not addressed to the reader;

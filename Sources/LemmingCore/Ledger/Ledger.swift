@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// One agent's credits (DESIGN §4.4).
 public struct LedgerAccount: Sendable, Equatable {
     public var balance: Double

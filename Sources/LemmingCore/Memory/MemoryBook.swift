@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// An agent's memory: every key with its record, and the rules that change it.
 public struct MemoryBook: Sendable, Equatable {
     public private(set) var records: [String: MemoryRecord] = [:]

@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// How a memory update changes a key (DESIGN §4.3).
 public enum MemoryOperation: String, Sendable, CaseIterable {
     /// Replace the value.

@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// One entry of the model registry (`models.json`, DESIGN §4.6).
 public struct ModelEntry: Sendable, Equatable {
     public var key: String

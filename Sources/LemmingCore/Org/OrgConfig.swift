@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// The org-level settings of `lemming.json` (DESIGN §4.5), every one with a default.
 public struct OrgConfig: Sendable, Equatable {
     /// How the turns of a tick run (DESIGN §5.2).

@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// The `server` settings of `lemming.json` (DESIGN §4.5), used by `lemming serve`.
 ///
 /// ```json

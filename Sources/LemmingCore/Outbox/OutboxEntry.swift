@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// How urgently an entry should be read; urgent entries come first in a reader's inbox.
 public enum Priority: String, Sendable, CaseIterable {
     case urgent

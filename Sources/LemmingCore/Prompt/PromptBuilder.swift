@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// Renders the chat messages of a turn (DESIGN §5.4).
 ///
 /// The system message (the engine's contract and the agent's role) depends only on the resume and

@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// One message of a chat request.
 public struct ChatMessage: Sendable, Equatable {
     public enum Role: String, Sendable {

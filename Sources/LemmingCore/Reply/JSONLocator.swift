@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// Finds the JSON object in a model reply that wraps it in prose or code fences.
 enum JSONLocator {
     /// The most attempts at parsing from a `{` before giving up, so hostile input stays cheap.

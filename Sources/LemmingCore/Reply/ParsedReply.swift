@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// A defect in a model reply. Recorded in the turn record and published as an event; never fatal.
 public struct ContractViolation: Sendable, Equatable, CustomStringConvertible {
     /// A stable code (`not_json`, `invalid_entry`, `invalid_memory_key`, …).

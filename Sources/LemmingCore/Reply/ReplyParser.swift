@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// Reads a model reply into a ``ParsedReply`` (DESIGN §5.4).
 ///
 /// The reply is untrusted input. The parser finds the JSON object even inside prose or code

@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// An agent's contract, read from `agents/<name>/resume.json` (DESIGN §4.1).
 ///
 /// Only ``ResumeValidator`` creates resumes, so every instance is valid. The original document is

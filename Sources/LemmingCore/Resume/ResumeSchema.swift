@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// The JSON Schema (draft 2020-12) of `resume.json`, derived from ``ResumeSpec``.
 public enum ResumeSchema {
     /// The schema document.

@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// The fields of `resume.json` (DESIGN §4.1), as data.
 ///
 /// The validator and the JSON Schema printed by `lemming schema resume` are both derived from this

@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// The one validator of `resume.json`, used by the engine, the CLI and (later) the API.
 ///
 /// It reads the document field by field against ``ResumeSpec``; every problem becomes a

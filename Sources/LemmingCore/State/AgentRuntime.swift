@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// What the engine remembers about an agent between ticks: `state/agents.json`.
 public struct AgentRuntime: Sendable, Equatable {
     public var isPaused = false

@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// A tool call waiting for the human: the `approval_request` entry posted for it, and the call.
 public struct PendingApproval: Sendable, Equatable {
     /// The id of the `approval_request` entry; the human's `approval` entry replies to it.

@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// The engine's position: `state/tick.json`.
 ///
 /// Writing this file with `last_committed_tick = t` is the commit mark of tick `t`.

@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// The org at a glance, for `lemming status`: readable while an engine runs, without the lock.
 public struct OrgStatus: Sendable {
     /// One agent's line.

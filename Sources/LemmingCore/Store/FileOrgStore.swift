@@ -1,3 +1,5 @@
+import LemmingJSON
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

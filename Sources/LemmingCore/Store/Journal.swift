@@ -1,4 +1,5 @@
 import Foundation
+import LemmingJSON
 import Synchronization
 
 /// One record of the write-ahead journal: every file operation of one commit (a tick, or control

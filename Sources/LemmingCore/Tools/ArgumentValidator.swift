@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// Checks a tool call's arguments against the tool's JSON Schema before it runs.
 ///
 /// It understands the part of JSON Schema tool schemas use: `type` (one or a list), `properties`,

@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// A tool agents may call (DESIGN §7).
 ///
 /// A tool reads what it needs from its ``ToolContext`` and returns a result the agent sees in its

@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// A tool an agent may call, as the prompt describes it.
 public struct ToolDescription: Sendable, Equatable {
     public var name: String

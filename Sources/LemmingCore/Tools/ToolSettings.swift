@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// The `tools` settings of `lemming.json` (DESIGN §7), every one with a safe default.
 ///
 /// ```json

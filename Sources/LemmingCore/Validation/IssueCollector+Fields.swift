@@ -1,3 +1,5 @@
+import LemmingJSON
+
 extension IssueCollector {
     private static func path(_ prefix: String, _ key: String) -> String {
         prefix.isEmpty ? key : prefix + "." + key

@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// One finding of a validator: the file, the field, the rule it breaks and a message.
 public struct ValidationIssue: Sendable, Hashable, CustomStringConvertible {
     public enum Severity: String, Sendable, Hashable {

@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// Creating an agent folder, or replacing a resume, from outside the engine (`lemming agent new`,
 /// the API): the document is checked by the one resume validator before anything is written, and
 /// the engine picks the change up at its next tick.

@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// The JSON shapes of agents shared by `lemming agents --json`, `lemming graph --json` and the API.
 extension OrgView {
     /// One agent's line: name, title, schedule, next fire tick, model, balance and state.

@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// One model of the registry as `lemming models` and the API show it: never a key's value, only
 /// the name of its variable and whether it is set.
 public struct ModelListing: Sendable {

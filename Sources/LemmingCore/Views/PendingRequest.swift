@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// A tool call waiting for the human's approval, and the agent waiting for it.
 public struct PendingRequest: Sendable {
     public let agent: String

@@ -1,3 +1,5 @@
+import LemmingJSON
+
 /// One tool of the org as `lemming tools` and the API show it.
 public struct ToolListing: Sendable {
     public let tool: ToolDescription

@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingJSON
 
 /// Anthropic Messages (`POST {base}/v1/messages`, `anthropic-version: 2023-06-01`).
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import LemmingCore
+import LemmingJSON
 import Subprocess
 
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingJSON
 
 /// Google Gemini `generateContent` (`POST {base}/v1beta/models/{model}:generateContent`, the key
 /// in `x-goog-api-key`, never in the URL); streaming through `:streamGenerateContent?alt=sse`.

@@ -1,5 +1,6 @@
 import Foundation
 import LemmingCore
+import LemmingJSON
 
 /// The settings of a network provider, read from its `models.json` entry and the environment.
 ///

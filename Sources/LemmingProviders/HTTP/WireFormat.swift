@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingJSON
 
 /// How strongly a request asks for the reply's shape.
 public enum StructuredOutput: Int, Sendable, Comparable {

@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingJSON
 
 /// Ollama `POST {base}/api/chat`: temperature and the token limit (`num_predict`) in `options`,
 /// the reply schema in `format`, NDJSON when streaming.

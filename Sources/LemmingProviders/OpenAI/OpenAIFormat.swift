@@ -1,5 +1,6 @@
 import Foundation
 import LemmingCore
+import LemmingJSON
 
 /// OpenAI Chat Completions (`POST {base}/chat/completions`), also Azure OpenAI and any
 /// OpenAI-compatible server (vLLM, llama.cpp, LM Studio).

@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingJSON
 import Synchronization
 
 /// The offline provider: replies from a script file, or from a built-in simulation (DESIGN §6).

@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingJSON
 
 /// The replies of a `scripted` model, read from a JSON Lines file (DESIGN §6).
 ///

@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingJSON
 
 /// The built-in, deterministic stand-in for a model that lets an org run with no key and no
 /// network (`lemming init`, `lemming demo`).

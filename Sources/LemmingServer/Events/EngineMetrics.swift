@@ -1,5 +1,6 @@
 import CoreMetrics
 import LemmingCore
+import LemmingJSON
 import Prometheus
 import Synchronization
 

@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingJSON
 import ServiceLifecycle
 import Synchronization
 

@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingJSON
 
 /// Who ran at each recent tick, with outcome, duration and cost, gathered from engine events.
 struct TickTimeline: Sendable {

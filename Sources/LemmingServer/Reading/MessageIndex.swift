@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingJSON
 import Synchronization
 
 /// The outbox entries of every author, for the message browser and the outbox pages.

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import LemmingCore
+import LemmingJSON
 
 /// Agents: the list, one agent's detail, outbox, memory, turn records and events; creating an
 /// agent and replacing a resume.

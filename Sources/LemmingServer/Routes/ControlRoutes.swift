@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import LemmingCore
+import LemmingJSON
 
 /// Steering: a tick, pausing and resuming, top-ups, approvals.
 ///

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
 import LemmingCore
+import LemmingJSON
 import NIOCore
 import NIOWebSocket
 

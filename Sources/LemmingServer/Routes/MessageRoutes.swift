@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import LemmingCore
+import LemmingJSON
 
 /// Messages across the org: browsing with filters and cursor pagination, and sending as `human`.
 enum MessageRoutes {

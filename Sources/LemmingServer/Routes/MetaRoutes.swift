@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import LemmingCore
+import LemmingJSON
 import NIOCore
 
 /// Health, readiness, metrics and the OpenAPI document.

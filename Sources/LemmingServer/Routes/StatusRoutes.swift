@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import LemmingCore
+import LemmingJSON
 
 /// The org as a whole: status, ledger, graph, models, tools, tick timeline, approvals.
 enum StatusRoutes {

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import LemmingCore
+import LemmingJSON
 
 /// An error answered as JSON with a stable shape:
 ///

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import LemmingCore
+import LemmingJSON
 import NIOCore
 
 extension Response {

@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingJSON
 
 /// `create_agent`: a new agent from a template in `templates/` or a resume given in the call.
 ///

@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingJSON
 
 /// `calculator`: evaluates an arithmetic expression (see ``ArithmeticExpression``).
 struct CalculatorTool: Tool {

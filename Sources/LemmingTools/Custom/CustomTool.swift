@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingJSON
 
 /// A tool declared in `lemming.json` `tools.custom` (DESIGN §7): a program run without a shell,
 /// in the caller's workspace, with the arguments as JSON on stdin and an environment of `PATH`,

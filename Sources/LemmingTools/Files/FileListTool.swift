@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingJSON
 
 /// `file_list`: the entries of a folder of the workspace or `shared/`.
 struct FileListTool: Tool {

@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingJSON
 
 /// `file_read`: a text file of the workspace or `shared/`, at most `tools.files.max_read_bytes`
 /// per call (`offset` pages through longer files).

@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingJSON
 
 /// `file_search`: the lines containing a text in the files under a folder of the workspace or
 /// `shared/` (symlinks are not followed; binary, hard-linked and oversized files are skipped).

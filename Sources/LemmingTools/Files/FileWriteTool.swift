@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingJSON
 
 /// `file_write` and `file_append`: a text file of the workspace or `shared/`, replaced atomically
 /// or extended, within `tools.files.max_file_bytes` and `max_root_bytes`.

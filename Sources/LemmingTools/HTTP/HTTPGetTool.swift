@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import LemmingCore
+import LemmingJSON
 import NIOCore
 import NIOHTTP1
 

@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingJSON
 
 /// `memory_list`: the caller's memory keys with their sizes, most recently updated first.
 struct MemoryListTool: Tool {

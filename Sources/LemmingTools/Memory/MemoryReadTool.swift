@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingJSON
 
 /// `memory_read`: the value of one of the caller's memory keys.
 struct MemoryReadTool: Tool {

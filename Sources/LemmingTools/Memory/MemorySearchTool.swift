@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingJSON
 
 /// `memory_search`: the caller's memory keys whose name or value contains a text (ignoring case).
 struct MemorySearchTool: Tool {

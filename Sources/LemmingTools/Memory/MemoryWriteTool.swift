@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingJSON
 
 /// `memory_write`: sets, appends to, merges into or deletes one of the caller's memory keys,
 /// under the same caps as a reply's `memory_updates`.

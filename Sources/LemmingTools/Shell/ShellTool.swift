@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingJSON
 
 /// `shell`: runs an allow-listed program (DESIGN §7) directly, without a shell, so pipes, `;`,
 /// `$()` and globs in arguments are plain text. It runs in the agent's workspace with an

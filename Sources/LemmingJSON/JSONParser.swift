@@ -13,8 +13,8 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 /// It never traps: malformed input, deep nesting (beyond ``maximumDepth``) and invalid UTF-8 are
 /// errors or repaired text, never a crash. It is lenient in one way that helps with model output:
 /// raw control characters inside strings are kept instead of rejected.
-struct JSONParser {
-    static let maximumDepth = 200
+package struct JSONParser {
+    package static let maximumDepth = 200
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private(set) var index: Int
@@ -26,7 +26,7 @@ struct JSONParser {
     }
 
     /// Parses one whole document; only whitespace may follow the value.
-    static func parseDocument(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
+    package static func parseDocument(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.parseValue()
@@ -38,7 +38,7 @@ struct JSONParser {
     }
 
     /// Parses one value that starts at `start` and returns it with the offset just past it.
-    static func parsePrefix(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> (JSONValue, Int)? {
+    package static func parsePrefix(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> (JSONValue, Int)? {
         var parser = JSONParser(bytes: bytes, start: start)
         guard let value = try? parser.parseValue() else { return nil }
         return (value, parser.index)

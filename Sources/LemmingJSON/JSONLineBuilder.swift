@@ -2,53 +2,53 @@
 ///
 /// For the hot paths that write the same shape over and over (turn records); the output is what
 /// ``JSONWriter`` in the compact style gives for the equivalent object.
-struct JSONLineBuilder {
-    private(set) var bytes: [UInt8] = []
+package struct JSONLineBuilder {
+    package private(set) var bytes: [UInt8] = []
     /// For each open container, whether it already has a member.
     private var hasMembers: [Bool] = []
     private let writer = JSONWriter(style: .compact)
 
-    init(capacity: Int = 1024) {
+    package init(capacity: Int = 1024) {
         bytes.reserveCapacity(capacity)
     }
 
     /// Opens an object: the top-level one, or an element of the open array.
-    mutating func beginObject() {
+    package mutating func beginObject() {
         separate()
         bytes.append(UInt8(ascii: "{"))
         hasMembers.append(false)
     }
 
-    mutating func endObject() {
+    package mutating func endObject() {
         bytes.append(UInt8(ascii: "}"))
         hasMembers.removeLast()
     }
 
     /// Opens an array member.
-    mutating func beginArray(_ key: String) {
+    package mutating func beginArray(_ key: String) {
         self.key(key)
         bytes.append(UInt8(ascii: "["))
         hasMembers.append(false)
     }
 
-    mutating func endArray() {
+    package mutating func endArray() {
         bytes.append(UInt8(ascii: "]"))
         hasMembers.removeLast()
     }
 
-    mutating func member(_ key: String, _ value: JSONValue) {
+    package mutating func member(_ key: String, _ value: JSONValue) {
         self.key(key)
         writer.write(value, into: &bytes)
     }
 
     /// A member whose value is already serialised JSON.
-    mutating func member(_ key: String, raw: [UInt8]) {
+    package mutating func member(_ key: String, raw: [UInt8]) {
         self.key(key)
         bytes.append(contentsOf: raw)
     }
 
     /// An object member whose members `body` writes.
-    mutating func object(_ key: String, _ body: (inout JSONLineBuilder) -> Void) {
+    package mutating func object(_ key: String, _ body: (inout JSONLineBuilder) -> Void) {
         self.key(key)
         bytes.append(UInt8(ascii: "{"))
         hasMembers.append(false)

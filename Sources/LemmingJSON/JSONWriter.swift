@@ -91,7 +91,7 @@ public struct JSONWriter: Sendable {
         output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * 2))
     }
 
-    static func writeDouble(_ double: Double, into output: inout [UInt8]) {
+    package static func writeDouble(_ double: Double, into output: inout [UInt8]) {
         guard double.isFinite else {
             output.append(contentsOf: "null".utf8)
             return
@@ -101,7 +101,7 @@ public struct JSONWriter: Sendable {
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
-    static func writeString(_ text: String, into output: inout [UInt8]) {
+    package static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { utf8 in
