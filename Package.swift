@@ -46,12 +46,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Read models and steering shared by the CLI and the server: status, agent summaries,
+        // listings, agent drafts from templates, and commands applied with or without an engine.
+        .target(
+            name: "LemmingOrgView",
+            dependencies: ["LemmingCore", "LemmingJSON"],
+            swiftSettings: swiftSettings
+        ),
         // Model providers: OpenAI, Anthropic, Gemini, Ollama, OpenAI-compatible, cli and scripted,
         // with retries, circuit breakers and fallback chains.
         .target(
             name: "LemmingProviders",
             dependencies: [
-                "LemmingCore",
+                "LemmingCore", "LemmingJSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -65,7 +72,7 @@ let package = Package(
         .target(
             name: "LemmingTools",
             dependencies: [
-                "LemmingCore",
+                "LemmingCore", "LemmingJSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -77,7 +84,8 @@ let package = Package(
         .target(
             name: "LemmingServer",
             dependencies: [
-                "LemmingCore",
+                "LemmingOrgView",
+                "LemmingCore", "LemmingJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
@@ -95,7 +103,8 @@ let package = Package(
         .target(
             name: "LemmingCLI",
             dependencies: [
-                "LemmingCore",
+                "LemmingOrgView",
+                "LemmingCore", "LemmingJSON",
                 "LemmingProviders",
                 "LemmingServer",
                 "LemmingTools",
@@ -110,7 +119,7 @@ let package = Package(
         .target(
             name: "LemmingTesting",
             dependencies: [
-                "LemmingCore", "LemmingProviders",
+                "LemmingCore", "LemmingJSON", "LemmingProviders",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -128,7 +137,8 @@ let package = Package(
         .executableTarget(
             name: "lemming-bench",
             dependencies: [
-                "LemmingCore", "LemmingProviders", "LemmingServer",
+                "LemmingOrgView",
+                "LemmingCore", "LemmingJSON", "LemmingProviders", "LemmingServer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -142,25 +152,26 @@ let package = Package(
         .testTarget(
             name: "LemmingCoreTests",
             dependencies: [
-                "LemmingCore", "LemmingTesting",
+                "LemmingOrgView",
+                "LemmingCore", "LemmingJSON", "LemmingTesting",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "LemmingEngineTests",
-            dependencies: ["LemmingCore", "LemmingProviders", "LemmingTesting"],
+            dependencies: ["LemmingOrgView", "LemmingCore", "LemmingJSON", "LemmingProviders", "LemmingTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "LemmingProvidersTests",
-            dependencies: ["LemmingCore", "LemmingProviders", "LemmingTesting"],
+            dependencies: ["LemmingCore", "LemmingJSON", "LemmingProviders", "LemmingTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "LemmingToolsTests",
             dependencies: [
-                "LemmingCore", "LemmingProviders", "LemmingTesting", "LemmingTools",
+                "LemmingCore", "LemmingJSON", "LemmingProviders", "LemmingTesting", "LemmingTools",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
@@ -168,7 +179,8 @@ let package = Package(
         .testTarget(
             name: "LemmingServerTests",
             dependencies: [
-                "LemmingCore", "LemmingProviders", "LemmingServer", "LemmingTesting",
+                "LemmingOrgView",
+                "LemmingCore", "LemmingJSON", "LemmingProviders", "LemmingServer", "LemmingTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -180,7 +192,8 @@ let package = Package(
         .testTarget(
             name: "LemmingCLITests",
             dependencies: [
-                "lemming", "LemmingCLI", "LemmingCore", "LemmingTesting",
+                "LemmingOrgView",
+                "lemming", "LemmingCLI", "LemmingCore", "LemmingJSON", "LemmingTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

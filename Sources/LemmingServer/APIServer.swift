@@ -2,6 +2,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import LemmingCore
 import LemmingJSON
+import LemmingOrgView
 import Logging
 import NIOCore
 import ServiceLifecycle

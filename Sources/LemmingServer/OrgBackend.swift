@@ -1,5 +1,6 @@
 import HTTPTypes
 import LemmingCore
+import LemmingOrgView
 import Logging
 
 /// Everything the routes share: the org's files, the event hub and metrics, the way to open an

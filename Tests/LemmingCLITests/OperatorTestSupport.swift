@@ -1,6 +1,7 @@
 import Foundation
 import LemmingCore
 import LemmingJSON
+import LemmingOrgView
 import LemmingTesting
 import Testing
 

@@ -1,3 +1,4 @@
+import LemmingOrgView
 import LemmingTesting
 import Testing
 

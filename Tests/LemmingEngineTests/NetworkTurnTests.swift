@@ -1,6 +1,7 @@
 import Foundation
 import LemmingCore
 import LemmingJSON
+import LemmingOrgView
 import LemmingProviders
 import LemmingTesting
 import Testing

@@ -1,5 +1,6 @@
 import LemmingCore
 import LemmingJSON
+import LemmingOrgView
 import LemmingTesting
 import Testing
 

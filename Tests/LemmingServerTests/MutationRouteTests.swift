@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import LemmingCore
 import LemmingJSON
+import LemmingOrgView
 import LemmingServer
 import LemmingTesting
 import Testing

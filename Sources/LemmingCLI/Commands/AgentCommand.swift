@@ -1,5 +1,6 @@
 import ArgumentParser
 import LemmingCore
+import LemmingOrgView
 
 /// `lemming agent …`: managing agent folders.
 struct AgentCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import LemmingCore
 import LemmingJSON
+import LemmingOrgView
 
 /// `lemming agents`: one line per agent.
 struct AgentsCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import LemmingCore
 import LemmingJSON
+import LemmingOrgView
 
 /// `lemming approvals`: the tool calls waiting for the human.
 struct ApprovalsCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LemmingCore
+import LemmingOrgView
 
 /// `lemming chat <agent>`: a conversation at the terminal.
 struct ChatCommand: AsyncParsableCommand {

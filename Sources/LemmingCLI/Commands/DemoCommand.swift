@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LemmingCore
+import LemmingOrgView
 
 /// `lemming demo`: a temporary org, a few ticks, and who said what.
 struct DemoCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LemmingCore
+import LemmingOrgView
 
 /// `lemming graph`: who reads whom, derived from the resumes.
 struct GraphCommand: AsyncParsableCommand {

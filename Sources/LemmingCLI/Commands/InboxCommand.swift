@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LemmingCore
 import LemmingJSON
+import LemmingOrgView
 
 /// `lemming inbox`: what agents addressed to the human.
 struct InboxCommand: AsyncParsableCommand {

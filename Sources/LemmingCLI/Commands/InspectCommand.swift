@@ -1,6 +1,7 @@
 import ArgumentParser
 import LemmingCore
 import LemmingJSON
+import LemmingOrgView
 
 /// `lemming inspect <agent>`: everything about one agent.
 struct InspectCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import LemmingCore
 import LemmingJSON
+import LemmingOrgView
 
 /// `lemming logs <agent>`: an agent's turns.
 struct LogsCommand: AsyncParsableCommand {

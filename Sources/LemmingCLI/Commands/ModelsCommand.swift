@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LemmingCore
 import LemmingJSON
+import LemmingOrgView
 import LemmingProviders
 
 /// `lemming models`: the model registry.

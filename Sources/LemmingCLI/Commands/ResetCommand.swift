@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LemmingCore
+import LemmingOrgView
 
 /// `lemming reset`: back to tick 1, keeping the org's definition.
 struct ResetCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import LemmingCore
 import LemmingJSON
+import LemmingOrgView
 
 /// `lemming send <agent> <text>`: a message from the human.
 struct SendCommand: AsyncParsableCommand {

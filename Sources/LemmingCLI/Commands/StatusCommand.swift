@@ -1,5 +1,6 @@
 import ArgumentParser
 import LemmingCore
+import LemmingOrgView
 
 /// `lemming status`: the org at a glance.
 struct StatusCommand: AsyncParsableCommand {

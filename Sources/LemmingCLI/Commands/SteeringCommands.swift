@@ -1,6 +1,7 @@
 import ArgumentParser
 import LemmingCore
 import LemmingJSON
+import LemmingOrgView
 
 /// `lemming top-up <agent> <amount>`.
 struct TopUpCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import LemmingCore
 import LemmingJSON
+import LemmingOrgView
 import LemmingTools
 
 /// `lemming tools`: the org's tools, their argument schemas and which agents may use each.

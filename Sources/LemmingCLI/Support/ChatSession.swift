@@ -1,5 +1,6 @@
 import Foundation
 import LemmingCore
+import LemmingOrgView
 
 /// The read–send–wait loop of `lemming chat`.
 struct ChatSession {

@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingOrgView
 
 /// The CLI's steering: ``OrgSteering`` with this build's engine.
 enum Steering {

@@ -1,5 +1,6 @@
 import LemmingCore
 import LemmingJSON
+import LemmingOrgView
 
 /// The org `lemming init` creates: a manager, a planner, a coder and a reviewer on the built-in
 /// `scripted` simulation (no key, no network), the human's outbox, and a worker template.

@@ -182,7 +182,7 @@ public final class FileOrgStore {
         }
     }
 
-    func loadMemory(of agent: String, unreadable: inout [LemmingError]) throws -> MemoryBook {
+    package func loadMemory(of agent: String, unreadable: inout [LemmingError]) throws -> MemoryBook {
         let directory = paths.memory(agent)
         var records: [MemoryRecord] = []
         for name in (try FileSystem.list(directory) ?? []).sorted() {
@@ -208,7 +208,7 @@ public final class FileOrgStore {
         return MemoryBook(records: records)
     }
 
-    func listOutbox(of agent: String, unreadable: inout [LemmingError]) throws -> [EntryID] {
+    package func listOutbox(of agent: String, unreadable: inout [LemmingError]) throws -> [EntryID] {
         let directory = paths.outbox(agent)
         var ids: [EntryID] = []
         for name in try FileSystem.list(directory) ?? [] {

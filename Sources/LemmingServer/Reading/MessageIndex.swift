@@ -1,5 +1,6 @@
 import LemmingCore
 import LemmingJSON
+import LemmingOrgView
 import Synchronization
 
 /// The outbox entries of every author, for the message browser and the outbox pages.

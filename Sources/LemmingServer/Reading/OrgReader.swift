@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingOrgView
 import Synchronization
 
 /// The org as the API reads it: an ``OrgView`` reloaded only when one of its files changed.

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import LemmingCore
 import LemmingJSON
+import LemmingOrgView
 
 /// Agents: the list, one agent's detail, outbox, memory, turn records and events; creating an
 /// agent and replacing a resume.

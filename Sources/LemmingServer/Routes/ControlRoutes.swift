@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import LemmingCore
 import LemmingJSON
+import LemmingOrgView
 
 /// Steering: a tick, pausing and resuming, top-ups, approvals.
 ///

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import LemmingCore
 import LemmingJSON
+import LemmingOrgView
 
 /// Messages across the org: browsing with filters and cursor pagination, and sending as `human`.
 enum MessageRoutes {

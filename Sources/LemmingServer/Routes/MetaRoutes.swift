@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import LemmingCore
 import LemmingJSON
+import LemmingOrgView
 import NIOCore
 
 /// Health, readiness, metrics and the OpenAPI document.

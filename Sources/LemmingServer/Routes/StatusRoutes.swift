@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import LemmingCore
 import LemmingJSON
+import LemmingOrgView
 
 /// The org as a whole: status, ledger, graph, models, tools, tick timeline, approvals.
 enum StatusRoutes {

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import LemmingCore
 import LemmingJSON
+import LemmingOrgView
 
 /// An error answered as JSON with a stable shape:
 ///

@@ -1,3 +1,4 @@
+import LemmingCore
 import LemmingJSON
 
 /// One model of the registry as `lemming models` and the API show it: never a key's value, only

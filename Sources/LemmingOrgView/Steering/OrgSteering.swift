@@ -1,3 +1,4 @@
+import LemmingCore
 import LemmingJSON
 
 /// Applies control commands whether or not an engine runs (DESIGN §3): directly under the lock

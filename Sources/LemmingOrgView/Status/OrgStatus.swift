@@ -1,3 +1,4 @@
+import LemmingCore
 import LemmingJSON
 
 /// The org at a glance, for `lemming status`: readable while an engine runs, without the lock.

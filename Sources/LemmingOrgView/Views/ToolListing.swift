@@ -1,3 +1,4 @@
+import LemmingCore
 import LemmingJSON
 
 /// One tool of the org as `lemming tools` and the API show it.

@@ -1,3 +1,4 @@
+import LemmingCore
 import LemmingJSON
 
 /// Creating an agent folder, or replacing a resume, from outside the engine (`lemming agent new`,

@@ -1,3 +1,4 @@
+import LemmingCore
 import LemmingJSON
 
 /// A tool call waiting for the human's approval, and the agent waiting for it.

@@ -1,3 +1,4 @@
+import LemmingCore
 import LemmingJSON
 
 #if canImport(Glibc)

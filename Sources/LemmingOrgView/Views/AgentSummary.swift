@@ -1,3 +1,4 @@
+import LemmingCore
 import LemmingJSON
 
 /// The JSON shapes of agents shared by `lemming agents --json`, `lemming graph --json` and the API.
