@@ -102,12 +102,13 @@ public struct TemporaryOrg: Sendable {
         clock: any WallClock = TemporaryOrg.fixedClock,
         tools: any ToolFactory = NoTools(),
         sinks: [any EventSink] = [],
-        providers: (any ModelProviderFactory)? = nil
+        providers: (any ModelProviderFactory)? = nil,
+        writesFilesBehind: Bool = false
     ) async throws -> Engine {
         try await Engine.open(
             Engine.Configuration(
                 root: root, providers: providers ?? ProviderFactory(environment: ProcessInfo.processInfo.environment),
-                clock: clock, tools: tools, sinks: sinks))
+                clock: clock, tools: tools, sinks: sinks, writesFilesBehind: writesFilesBehind))
     }
 
     /// Runs `ticks` ticks on a fresh engine of this org and closes it, also when a tick throws.

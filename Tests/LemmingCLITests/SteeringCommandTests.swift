@@ -78,7 +78,7 @@ struct SteeringCommandTests {
         #expect(paused.stdout == "paused coder\n")
         let runtime = try org.json("state/agents.json")["coder"]
         #expect(runtime?["paused"] == true)
-        #expect(runtime?["pause_reason"] == "paused by the operator")
+        #expect(runtime?["pause_reason"] == "operator")
         let status = try JSONValue.parse(try org.lemming(["status", "--json"]).stdout)
         let coder = status["agents"]?.arrayValue?.first { $0["name"] == "coder" }
         #expect(coder?["state"] == "paused")

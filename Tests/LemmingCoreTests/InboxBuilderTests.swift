@@ -15,7 +15,10 @@ private func entry(
 
 private func makeIndex(_ entries: [OutboxEntry]) -> OutboxIndex {
     var index = OutboxIndex()
-    for entry in entries { index.insert(entry) }
+    for entry in entries {
+        index.insert(entry.id)
+        index.cache(entry)
+    }
     return index
 }
 

@@ -8,21 +8,19 @@ import Testing
 struct SimulatedCrash: Error {}
 
 @Suite struct RecoveryTests {
-    /// Runs `org` to `ticks` ticks, crashing once at `step` of tick `crashTick`'s commit, then
-    /// restarting as many times as needed.
-    ///
-    /// - Parameter deferred: run ticks back to back, writing each tick's files during the next one.
+    /// Runs `org` to `ticks` ticks back to back (each tick's files are written while the next one
+    /// runs), crashing once at `step` of a commit, then restarting.
     static func runWithCrash(
-        _ org: TemporaryOrg, ticks: Int, step: FileOrgStore.CommitStep, deferred: Bool
+        _ org: TemporaryOrg, ticks: Int, step: FileOrgStore.CommitStep
     ) async throws -> Bool {
-        let engine = try await org.engine()
+        let engine = try await org.engine(writesFilesBehind: true)
         await engine.setCrashPoint { current in
             if current == step { throw SimulatedCrash() }
         }
         var crashed = false
         while await engine.nextTick <= ticks {
             do {
-                _ = try await engine.runTick(writingFilesLater: deferred)
+                _ = try await engine.runTick()
             } catch is SimulatedCrash {
                 crashed = true
                 break
@@ -30,7 +28,7 @@ struct SimulatedCrash: Error {}
         }
         if !crashed {
             do {
-                try await engine.writePendingFiles()
+                try await engine.flush()
             } catch is SimulatedCrash {
                 crashed = true
             }
@@ -52,8 +50,7 @@ struct SimulatedCrash: Error {}
         return org
     }
 
-    @Test(arguments: [false, true])
-    func aCrashAtAnyStepOfACommitRecoversToTheUninterruptedResult(deferred: Bool) async throws {
+    @Test func aCrashAtAnyStepOfACommitRecoversToTheUninterruptedResult() async throws {
         let reference = try Self.org()
         defer { reference.remove() }
         try await send(reference, to: ["manager"], "Ship it.")
@@ -83,7 +80,7 @@ struct SimulatedCrash: Error {}
         for step in steps {
             let org = try template.copy()
             defer { org.remove() }
-            let crashed = try await Self.runWithCrash(org, ticks: 6, step: step, deferred: deferred)
+            let crashed = try await Self.runWithCrash(org, ticks: 6, step: step)
             #expect(crashed, "no crash at \(step)")
             let files = try normalised(org.files(excluding: ["logs"]))
             #expect(files.keys.sorted() == expected.keys.sorted(), "files differ after a crash at \(step)")

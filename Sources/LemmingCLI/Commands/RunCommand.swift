@@ -41,7 +41,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Terminal.guarded {
-            let engine = try await EngineFactory.open(root: try org.resolve())
+            let engine = try await EngineFactory.open(root: try org.resolve(), runsTicks: true)
             let config = await engine.configuration
             let continuous = ticks == nil && !untilIdle
             let seconds = period ?? (continuous ? config.tickPeriodSeconds : 0)

@@ -46,7 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
                 clock: try EngineFactory.clock(environment: environment),
                 openEngine: { sinks in try await EngineFactory.open(root: root, sinks: sinks) }, logger: logger)
             let server = try APIServer(configuration: configuration)
-            let engine = run ? try await EngineFactory.open(root: root, sinks: [server.backend.hub]) : nil
+            let engine =
+                run ? try await EngineFactory.open(root: root, sinks: [server.backend.hub], runsTicks: true) : nil
             let application = server.makeApplication { port in
                 Terminal.print(
                     "serving \(config.name) on http://\(configuration.host):\(port) "

@@ -21,15 +21,19 @@ enum EngineFactory {
         BuiltinToolFactory(environment: environment)
     }
 
-    static func configuration(root: String, sinks: [any EventSink] = []) throws -> Engine.Configuration {
+    /// - Parameter runsTicks: the engine will run ticks back to back (write each tick's files
+    ///   while the next one runs).
+    static func configuration(
+        root: String, sinks: [any EventSink] = [], runsTicks: Bool = false
+    ) throws -> Engine.Configuration {
         let environment = ProcessInfo.processInfo.environment
         return Engine.Configuration(
             root: root, providers: ProviderFactory(environment: environment),
             clock: try clock(environment: environment), tools: tools(environment: environment),
-            sinks: sinks, logger: logger(environment: environment))
+            sinks: sinks, writesFilesBehind: runsTicks, logger: logger(environment: environment))
     }
 
-    static func open(root: String, sinks: [any EventSink] = []) async throws -> Engine {
-        try await Engine.open(configuration(root: root, sinks: sinks))
+    static func open(root: String, sinks: [any EventSink] = [], runsTicks: Bool = false) async throws -> Engine {
+        try await Engine.open(configuration(root: root, sinks: sinks, runsTicks: runsTicks))
     }
 }

@@ -17,6 +17,10 @@ extension Engine {
         public var writesEngineLog: Bool
         /// Ticks of recent entries kept in memory; older ones are read from disk when needed.
         public var entryCacheTicks: Int
+        /// Write each tick's files on another thread while the next tick runs (for ticks run back
+        /// to back). Events and ``Engine/flush()`` wait for them; off, ``Engine/runTick()``
+        /// returns once its files are written.
+        public var writesFilesBehind: Bool
         public var logger: Logger
 
         public init(
@@ -27,6 +31,7 @@ extension Engine {
             sinks: [any EventSink] = [],
             writesEngineLog: Bool = true,
             entryCacheTicks: Int = 32,
+            writesFilesBehind: Bool = false,
             logger: Logger = Logger(label: "lemming.engine", factory: { _ in SwiftLogNoOpLogHandler() })
         ) {
             self.root = root
@@ -36,6 +41,7 @@ extension Engine {
             self.sinks = sinks
             self.writesEngineLog = writesEngineLog
             self.entryCacheTicks = entryCacheTicks
+            self.writesFilesBehind = writesFilesBehind
             self.logger = logger
         }
     }

@@ -6,7 +6,6 @@ extension Engine {
     /// and resumes (re-read only when their file changed). New agent folders join; an invalid
     /// resume disables only its agent.
     func refresh() throws {
-        var transaction = makeTransaction(label: "refresh")
         var forceRevalidation = false
         let newConfigInfo = FileSystem.info(paths.config)
         if newConfigInfo != configInfo {
@@ -18,17 +17,17 @@ extension Engine {
                 do {
                     tools = try toolFactory.makeRegistry(config: newConfig, org: paths)
                     config = newConfig
-                    promptFrames = [:]
+                    planner.invalidateFrames()
                     store.checkpointInterval = newConfig.checkpointEveryTicks
                 } catch {
                     toolProblem = "\(error)"
                 }
             }
             if let toolProblem {
-                transaction.emit(.configInvalid, ["errors": .strings([toolProblem])])
+                note(.configInvalid, ["errors": .strings([toolProblem])])
                 logger.warning("the tools of lemming.json are invalid; keeping the previous settings")
             } else if !errors.isEmpty {
-                transaction.emit(.configInvalid, ["errors": .strings(errors.map(\.description))])
+                note(.configInvalid, ["errors": .strings(errors.map(\.description))])
                 logger.warning("lemming.json is invalid; keeping the previous settings")
             }
             configIssues = issues + configIssues.filter { $0.file != "lemming.json" }
@@ -38,11 +37,11 @@ extension Engine {
             modelsInfo = newModelsInfo
             let (newRegistry, issues) = try store.loadRegistry()
             registry = newRegistry
-            providerCache = [:]
+            planner.invalidateProviders()
             configIssues = configIssues.filter { $0.file != "models.json" } + issues
             forceRevalidation = true
             if issues.contains(where: \.isError) {
-                transaction.emit(.configInvalid, ["errors": .strings(issues.filter(\.isError).map(\.description))])
+                note(.configInvalid, ["errors": .strings(issues.filter(\.isError).map(\.description))])
             }
         }
         let scanned = try store.scanAgents(
@@ -62,14 +61,14 @@ extension Engine {
                 state.memory[name] = try store.loadMemory(of: name, unreadable: &unreadable)
                 state.outboxes.setIDs(try store.listOutbox(of: name, unreadable: &unreadable), for: name)
                 for error in unreadable {
-                    transaction.emit(.entryUnreadable, agent: name, ["error": .string(error.description)])
+                    note(.entryUnreadable, agent: name, ["error": .string(error.description)])
                 }
             }
             if record.hasResumeFile {
                 if record.errors.isEmpty {
-                    transaction.emit(.resumeLoaded, agent: name, ["warnings": .int(record.issues.count)])
+                    note(.resumeLoaded, agent: name, ["warnings": .int(record.issues.count)])
                 } else {
-                    transaction.emit(
+                    note(
                         .resumeInvalid, agent: name, ["errors": .strings(record.errors.map(\.description))])
                     logger.warning("invalid resume; agent disabled", metadata: ["agent.name": "\(name)"])
                 }
@@ -78,8 +77,7 @@ extension Engine {
         if scanned.count != agents.count || changed {
             agents = scanned
             graph = OrgGraph(resumes: agents.compactMapValues(\.resume))
-            promptFrames = [:]
+            planner.invalidateFrames()
         }
-        state.tick.nextEventSequence = transaction.state.tick.nextEventSequence
     }
 }

@@ -25,16 +25,21 @@ public actor Engine {
     var agents: [String: AgentRecord]
     var graph: OrgGraph
     var state: EngineState
-    var providerCache: [String: any ModelProvider] = [:]
+    /// Providers and prompt frames of the turns it plans.
+    var planner: TurnPlanner
     /// The provider health last written to `state/providers.json`.
     var writtenHealth: [ProviderHealth] = []
-    /// Rendered prompt frames per agent; cleared whenever resumes, the graph or the config change.
-    var promptFrames: [String: TickTransaction.PromptFrame] = [:]
+    /// Events noticed outside a tick (start, edits seen by ``refresh()``), committed with the next
+    /// commit.
+    var pendingEvents: [EngineEvent.Draft] = []
     var configInfo: FileInfo?
     var modelsInfo: FileInfo?
     /// Set when a commit failed: the in-memory state may be ahead of the files, so the engine stops.
     var isBroken = false
     var isClosed = false
+    /// A tick is running: the actor may be suspended inside it (model calls, tools), and a call
+    /// that changes state in the gap would be overwritten by the tick's commit.
+    var isTicking = false
 
     /// Takes the org's lock, recovers from any crash, and loads the org.
     ///
@@ -56,6 +61,7 @@ public actor Engine {
         }
         do {
             let store = FileOrgStore(paths: paths)
+            store.writesBehind = configuration.writesFilesBehind
             let recovered = try store.recover()
             let (config, _) = try store.loadConfig()
             let tools = try configuration.tools.makeRegistry(config: config, org: paths)
@@ -70,7 +76,12 @@ public actor Engine {
             let engine = Engine(
                 configuration: configuration, paths: paths, store: store, lock: lock, snapshot: snapshot, tools: tools,
                 sinks: sinks)
-            await engine.started(recovered: recovered, unreadable: snapshot.unreadable)
+            do {
+                try await engine.started(recovered: recovered, unreadable: snapshot.unreadable)
+            } catch {
+                await engine.close()
+                throw error
+            }
             return engine
         } catch {
             lock.release()
@@ -107,25 +118,33 @@ public actor Engine {
             memory: snapshot.memory, outboxes: snapshot.outboxes)
         configInfo = FileSystem.info(paths.config)
         modelsInfo = FileSystem.info(paths.models)
+        planner = TurnPlanner(factory: configuration.providers, paths: paths)
     }
 
-    private func started(recovered: [Int], unreadable: [LemmingError]) {
-        var events = makeTransaction(label: "start")
-        events.emit(.engineStarted, ["next_tick": .int(state.tick.nextTick), "org": .string(config.name)])
+    /// Commits the start: `engine_started`, what recovery did, and what could not be loaded.
+    private func started(recovered: [Int], unreadable: [LemmingError]) throws {
+        note(.engineStarted, ["next_tick": .int(state.tick.nextTick), "org": .string(config.name)])
         if !recovered.isEmpty {
-            events.emit(.recovered, ["journals": .int(recovered.count), "ticks": .array(recovered.map(JSONValue.int))])
+            note(.recovered, ["journals": .int(recovered.count), "ticks": .array(recovered.map(JSONValue.int))])
             logger.notice("recovered from an interrupted run", metadata: ["journals": "\(recovered.count)"])
         }
         for error in unreadable {
-            events.emit(.entryUnreadable, ["error": .string(error.description)])
+            note(.entryUnreadable, ["error": .string(error.description)])
             logger.warning("unreadable file skipped", metadata: ["file.path": "\(error.path ?? "")"])
         }
         for name in agents.keys.sorted(by: Names.precedes) {
             guard let record = agents[name], !record.errors.isEmpty else { continue }
-            events.emit(.resumeInvalid, agent: name, ["errors": .strings(record.errors.map(\.description))])
+            note(.resumeInvalid, agent: name, ["errors": .strings(record.errors.map(\.description))])
         }
-        state.tick.nextEventSequence = events.state.tick.nextEventSequence
-        bus.flush()
+        var transaction = makeTransaction(label: "start")
+        try commit(&transaction, advanceTick: false)
+    }
+
+    /// Keeps an event noticed outside a transaction for the next commit.
+    func note(_ kind: EngineEvent.Kind, agent: String? = nil, _ data: JSONObject = JSONObject()) {
+        pendingEvents.append(
+            EngineEvent.Draft(
+                time: Timestamp.format(clock.now()), tick: state.tick.nextTick, kind: kind, agent: agent, data: data))
     }
 
     // MARK: - Reading
@@ -146,6 +165,19 @@ public actor Engine {
     /// The balance of an agent's account.
     public func balance(of agent: String) -> Double? { state.ledger[agent]?.balance }
 
+    /// Waits until the files of every committed tick are written (they are written by the store
+    /// while the next tick runs).
+    ///
+    /// - Throws: ``LemmingError`` when a write failed (the engine then stops).
+    public func flush() throws {
+        do {
+            try store.flush()
+        } catch {
+            isBroken = true
+            throw error
+        }
+    }
+
     /// Test hook: see ``FileOrgStore/crashPoint``.
     package func setCrashPoint(_ hook: (@Sendable (FileOrgStore.CommitStep) throws -> Void)?) {
         store.crashPoint = hook
@@ -153,34 +185,52 @@ public actor Engine {
 
     // MARK: - Transactions
 
-    func makeTransaction(label: String, bus: EventBus? = nil) -> TickTransaction {
+    func makeTransaction(label: String) -> TickTransaction {
         let store = self.store
         let context = TickTransaction.Context(
             config: config, agents: agents, graph: graph, tools: tools, models: registry, paths: paths, clock: clock,
-            bus: bus ?? self.bus,
-            readEntry: { store.readEntry($0) })
+            bus: bus, readEntry: { store.readEntry($0) })
         return TickTransaction(tick: state.tick.nextTick, label: label, state: state, context: context)
     }
 
-    /// Commits a transaction and makes its state current; a failure breaks the engine.
-    func commit(_ transaction: inout TickTransaction, advanceTick: Bool, deferringFiles: Bool = false) throws {
-        let changes = transaction.finish(advanceTick: advanceTick)
+    /// Commits a transaction, makes its state current, then numbers and publishes its events
+    /// (DESIGN §5.6: one counter, persisted with the commit; events go out only once durable).
+    /// A failure breaks the engine.
+    ///
+    /// - Returns: the events published.
+    @discardableResult
+    func commit(_ transaction: inout TickTransaction, advanceTick: Bool) throws -> [EngineEvent] {
+        var changes = transaction.finish(advanceTick: advanceTick)
+        let drafts = pendingEvents + transaction.events
+        var tickState = changes.tickState ?? transaction.state.tick
+        let first = tickState.nextEventSequence
+        tickState.nextEventSequence += drafts.count
+        changes.tickState = tickState
+        let events = drafts.enumerated().map { EngineEvent($1, sequence: first + $0) }
+        let bus = self.bus
         do {
-            try store.commit(changes, deferringFiles: deferringFiles)
+            // Published once the commit's files are on disk, so a reader never learns of an entry
+            // before its file exists.
+            try store.commit(changes) { bus.publish(events) }
         } catch {
             isBroken = true
             logger.error("commit failed; stopping", metadata: ["error": "\(error)"])
             throw error
         }
         state = transaction.state
-        for event in transaction.afterCommit { bus.publish(event) }
-        bus.flush()
+        state.tick = tickState
+        pendingEvents = []
+        for entry in changes.entries { state.outboxes.cache(entry) }
+        return events
     }
 
     func checkUsable() throws {
         if isClosed { throw LemmingError(.invalidArgument, "the engine is closed") }
         if isBroken {
             throw LemmingError(.io, "a commit failed earlier; restart the engine to recover", path: paths.root)
+        }
+        if isTicking {
+            throw LemmingError(.conflict, "a tick is running on this engine; try again when it has committed")
         }
     }
 
@@ -210,27 +260,27 @@ public actor Engine {
     public func apply(_ commands: [ControlCommand]) throws -> [EngineEvent] {
         try checkUsable()
         try refresh()
-        let recorder = EventRecorder()
-        var transaction = makeTransaction(label: "control", bus: EventBus(sinks: bus.sinks + [recorder]))
+        var transaction = makeTransaction(label: "control")
         transaction.openAccounts()
         for command in commands { transaction.apply(command, file: nil) }
-        try commit(&transaction, advanceTick: false)
-        return recorder.events
+        return try commit(&transaction, advanceTick: false)
     }
 
-    /// Checkpoints, publishes `engine_stopped` and releases the lock. The engine is unusable after.
+    /// Commits `engine_stopped`, checkpoints (every file flushed to disk, the journal emptied) and
+    /// releases the lock. The engine is unusable after; closing twice does nothing.
     public func close() {
         guard !isClosed else { return }
         isClosed = true
         if !isBroken {
             do {
+                note(.engineStopped, ["next_tick": .int(state.tick.nextTick)])
+                var transaction = makeTransaction(label: "stop")
+                try commit(&transaction, advanceTick: false)
                 try store.checkpoint()
             } catch {
-                logger.warning("final checkpoint failed; the next start recovers", metadata: ["error": "\(error)"])
+                logger.warning("closing failed; the next start recovers", metadata: ["error": "\(error)"])
             }
             writeProviderHealth()
-            var transaction = makeTransaction(label: "stop")
-            transaction.emit(.engineStopped, ["next_tick": .int(state.tick.nextTick)])
         }
         bus.flush()
         lock.release()

@@ -37,40 +37,43 @@ public struct EngineService: Service {
 
     public let engine: Engine
     public let plan: Plan
+    /// Measures periods and waits them out (a test clock in tests).
+    private let clock: any Clock<Duration>
     private let onTick: @Sendable (TickReport) async -> Void
     private let onEnd: @Sendable (Ending, Int) async -> Void
 
     /// - Parameters:
     ///   - onTick: called after every tick with its report.
     ///   - onEnd: called once with why the run ended and how many ticks ran.
+    ///   - clock: the clock periods are measured and waited on.
     public init(
         engine: Engine,
         plan: Plan,
+        clock: any Clock<Duration> = ContinuousClock(),
         onTick: @escaping @Sendable (TickReport) async -> Void = { _ in },
         onEnd: @escaping @Sendable (Ending, Int) async -> Void = { _, _ in }
     ) {
         self.engine = engine
         self.plan = plan
+        self.clock = clock
         self.onTick = onTick
         self.onEnd = onEnd
     }
 
     public func run() async throws {
-        let ending = try await runTicks()
-        try await engine.writePendingFiles()
+        let ending = try await runTicks(on: clock)
+        try await engine.flush()
         await onEnd(ending.0, ending.1)
     }
 
-    private func runTicks() async throws -> (Ending, Int) {
+    private func runTicks<C: Clock>(on clock: C) async throws -> (Ending, Int) where C.Duration == Duration {
         var ran = 0
-        let clock = ContinuousClock()
         while true {
             if Task.isShuttingDownGracefully || Task.isCancelled { return (.shutdown, ran) }
             if let ticks = plan.ticks, ran >= ticks { return (.ranAllTicks, ran) }
             if await engine.reachedMaxTicks { return (.maxTicks, ran) }
             let started = clock.now
-            // Back to back, a tick's files are written while the next one runs.
-            let report = try await engine.runTick(writingFilesLater: plan.period == nil)
+            let report = try await engine.runTick()
             await onTick(report)
             if report.wasPaused {
                 guard plan.waitsWhilePaused else { return (.paused, ran) }
@@ -82,9 +85,9 @@ public struct EngineService: Service {
             }
             let period = plan.period ?? (report.wasPaused ? .seconds(1) : nil)
             if let period {
-                let remaining = period - (clock.now - started)
-                if remaining > .zero {
-                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: remaining) }
+                let next = started.advanced(by: period)
+                if clock.now < next {
+                    try? await cancelWhenGracefulShutdown { try await clock.sleep(until: next, tolerance: nil) }
                 }
             }
         }

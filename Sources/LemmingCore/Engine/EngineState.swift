@@ -7,20 +7,3 @@ struct EngineState: Sendable {
     var memory: [String: MemoryBook]
     var outboxes: OutboxIndex
 }
-
-/// Delivers events to every sink, numbering them.
-final class EventBus: Sendable {
-    let sinks: [any EventSink]
-
-    init(sinks: [any EventSink]) {
-        self.sinks = sinks
-    }
-
-    func publish(_ event: EngineEvent) {
-        for sink in sinks { sink.receive(event) }
-    }
-
-    func flush() {
-        for sink in sinks { sink.flush() }
-    }
-}

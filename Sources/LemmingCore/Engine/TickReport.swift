@@ -21,7 +21,8 @@ public struct TickReport: Sendable, Equatable {
     public var cost: Double
     public var durationMilliseconds: Double
 
-    public var failures: Int { turns.filter { $0.stopReason == .providerFailed }.count }
+    /// Turns that produced nothing usable (``StopReason/isFailure``).
+    public var failures: Int { turns.filter(\.stopReason.isFailure).count }
 
     /// The report as `lemming step --json` and `POST /api/step` show it.
     public var json: JSONValue {

@@ -7,7 +7,7 @@ extension TickTransaction {
         if let file { data["file"] = .string(file) }
         if let problem = problem(with: command) {
             data["error"] = .string(problem)
-            emit(.commandRejected, data)
+            record(.commandRejected, data)
             return
         }
         switch command {
@@ -18,29 +18,30 @@ extension TickTransaction {
                 account.exhaustionNotified = false
                 if account.balance >= softCap { account.softCapWarned = false }
             }
-            emit(
+            record(
                 .creditsChanged, agent: agent,
                 ["reason": "top_up", "amount": .double(amount), "balance": .double(state.ledger[agent]?.balance ?? 0)])
         case .pause(nil):
             state.tick.isPaused = true
-            emit(.enginePaused)
+            record(.enginePaused)
         case .pause(let agent?):
             updateRuntime(agent) { runtime in
                 runtime.isPaused = true
-                runtime.pauseReason = "paused by the operator"
+                runtime.pauseReason = .byOperator
             }
-            emit(.agentPaused, agent: agent, ["reason": "operator"])
+            record(.agentPaused, agent: agent, ["reason": "operator"])
         case .resume(nil):
             state.tick.isPaused = false
-            emit(.engineResumed)
+            record(.engineResumed)
         case .resume(let agent?):
             updateRuntime(agent) { runtime in
                 runtime.isPaused = false
                 runtime.pauseReason = nil
                 runtime.repeatCount = 0
                 runtime.repeatFingerprint = nil
+                runtime.unusableReplies = 0
             }
-            emit(.agentResumed, agent: agent)
+            record(.agentResumed, agent: agent)
         case .send(let message):
             let draft = DraftEntry(
                 kind: message.kind, payload: message.payload,
@@ -48,7 +49,7 @@ extension TickTransaction {
                 priority: message.priority, replyTo: message.replyTo)
             write(draft, author: Names.human)
         }
-        emit(.commandApplied, data)
+        record(.commandApplied, data)
     }
 
     private func problem(with command: ControlCommand) -> String? {

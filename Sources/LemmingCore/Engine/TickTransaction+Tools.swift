@@ -52,7 +52,7 @@ extension TickTransaction {
         }
         var data: JSONObject = ["tool": .string(call.tool), "success": .bool(result.isSuccess)]
         data["error"] = .optional(result.error)
-        emit(.toolCalled, agent: agent, data)
+        record(.toolCalled, agent: agent, data)
         return result
     }
 
@@ -100,7 +100,7 @@ extension TickTransaction {
         updateLedger(creator) { $0.balance = Credits.round($0.balance - credits) }
         state.ledger[name] = LedgerAccount(balance: credits)
         createdAgents.insert(name)
-        emit(.agentCreated, agent: creator, ["name": .string(name), "credits": .double(credits)])
+        record(.agentCreated, agent: creator, ["name": .string(name), "credits": .double(credits)])
         return nil
     }
 
@@ -134,7 +134,7 @@ extension TickTransaction {
         let (entry, _) = write(draft, author: agent)
         let pending = PendingApproval(requestID: entry.id.text, call: call, tick: tick)
         updateRuntime(agent) { $0.pendingApprovals.append(pending) }
-        emit(.approvalRequested, agent: agent, ["request": .string(entry.id.text), "tool": .string(call.tool)])
+        record(.approvalRequested, agent: agent, ["request": .string(entry.id.text), "tool": .string(call.tool)])
         return ToolResult(
             tool: call.tool, isSuccess: false,
             error: "waiting for the human's approval (request \(entry.id.text)); the result comes in a later turn")
@@ -169,7 +169,7 @@ extension TickTransaction {
                     runtime.pendingApprovals.removeAll { $0.requestID == pending.requestID }
                     runtime.pendingToolResults.append(result.json)
                 }
-                emit(
+                record(
                     .approvalResolved, agent: agent,
                     ["request": .string(pending.requestID), "decision": .string(decision.name)])
             }

@@ -1,46 +1,14 @@
 import LemmingJSON
 
 extension TickTransaction {
-    /// The provider side of a plan, resolved by the engine.
-    struct ProviderChoice {
-        var registry: ModelRegistry
-        var model: ModelEntry?
-        var provider: (any ModelProvider)?
-        var problem: String?
-    }
-
-    /// The parts of an agent's prompt that change only with resumes and the graph.
-    struct PromptFrame: Sendable {
-        var canRead: [String]
-        var readers: [String]
-        var systemMessage: String
-        /// The system message as an escaped JSON string, for turn records.
-        var systemMessageJSON: [UInt8]
-    }
-
-    /// Renders the fixed parts of `agent`'s prompt.
-    func promptFrame(agent: String, resume: Resume) -> PromptFrame {
-        let agents = context.agents
-        let canRead = context.graph.readable(by: agent) { Set(agents.keys) }
-        let readers = context.graph.readers(of: agent)
-        var input = PromptBuilder.Input(
-            orgName: context.config.name, resume: resume, tick: tick, canRead: canRead, readers: readers, memory: [],
-            memoryCharacters: 0, toolResults: [], tools: [], inbox: Inbox.empty)
-        input.systemMessage = nil
-        let message = PromptBuilder().systemMessage(input)
-        var escaped: [UInt8] = []
-        JSONWriter.writeString(message, into: &escaped)
-        return PromptFrame(canRead: canRead, readers: readers, systemMessage: message, systemMessageJSON: escaped)
-    }
-
     // MARK: - Planning
 
     /// Fixes what `agent` sees this turn (its inbox from the current state) and publishes `turn_started`.
     mutating func plan(
         agent: String,
         resume: Resume,
-        choice: ProviderChoice,
-        frame: PromptFrame,
+        choice: TurnPlanner.ProviderChoice,
+        frame: TurnPlanner.PromptFrame,
         org: OrgPaths
     ) -> TurnPlan {
         let inbox = buildInbox(for: agent)
@@ -58,9 +26,9 @@ extension TickTransaction {
             inbox: inbox
         )
         prompt.systemMessage = frame.systemMessage
-        emit(.turnStarted, agent: agent, ["inbox": .int(inbox.entries.count), "model": .string(resume.model.key)])
+        record(.turnStarted, agent: agent, ["inbox": .int(inbox.entries.count), "model": .string(resume.model.key)])
         return TurnPlan(
-            agent: agent, tick: tick, resume: resume, model: choice.model, registry: choice.registry,
+            agent: agent, tick: tick, resume: resume, model: choice.model, registry: context.models,
             provider: choice.provider,
             providerProblem: choice.problem, balance: state.ledger[agent]?.balance ?? 0, prompt: prompt,
             systemMessageJSON: frame.systemMessageJSON, org: org, replyLimits: context.config.replies,
@@ -74,9 +42,11 @@ extension TickTransaction {
         var failures: [(EntryID, LemmingError)] = []
         let outboxes = state.outboxes
         let readEntry = context.readEntry
+        let staged = self.staged
         let inbox = InboxBuilder(limits: context.config.inbox).build(
             reader: agent, sources: sources, cursors: state.cursors.positions[agent] ?? [:], index: outboxes
         ) { id in
+            if let written = staged[id] { return written }
             if let cached = outboxes.cached(id) { return cached }
             if outboxes.unreadable.contains(id) { return nil }
             switch readEntry(id) {
@@ -103,8 +73,10 @@ extension TickTransaction {
     // MARK: - Staging
 
     /// Applies a finished turn to the state, in firing order (DESIGN §5.6), runs its tool calls,
-    /// and publishes its events.
-    nonisolated(nonsending) mutating func stage(_ outcome: TurnOutcome) async {
+    /// and records its events.
+    ///
+    /// - Returns: what the turn did, for the tick's report.
+    nonisolated(nonsending) mutating func stage(_ outcome: TurnOutcome) async -> TickReport.Turn {
         var outcome = outcome
         let plan = outcome.plan
         let agent = plan.agent
@@ -120,11 +92,11 @@ extension TickTransaction {
                 runtime.lastTick = tick
                 runtime.lastStopReason = .noNewInput
             }
-            emit(.turnSkipped, agent: agent, ["reason": .string(StopReason.noNewInput.rawValue)])
-            return
+            record(.turnSkipped, agent: agent, ["reason": .string(StopReason.noNewInput.rawValue)])
+            return TickReport.Turn(agent: agent, stopReason: .noNewInput, entries: 0, cost: 0, error: nil)
         case .budgetExhausted:
             let balance = state.ledger[agent]?.balance ?? 0
-            emit(.budgetExhausted, agent: agent, ["balance": .double(balance), "needed": .double(outcome.reserved)])
+            record(.budgetExhausted, agent: agent, ["balance": .double(balance), "needed": .double(outcome.reserved)])
             if state.ledger[agent]?.exhaustionNotified != true {
                 updateLedger(agent) { $0.exhaustionNotified = true }
                 postStatus(
@@ -133,8 +105,13 @@ extension TickTransaction {
                         + "(up to \(format(outcome.reserved))). Top up to continue.",
                     code: "budget_exhausted")
             }
-        case .providerFailed, .truncated, .refused, .emptyReply:
+        case .providerFailed:
             cost = charge(agent, outcome.usage, outcome.servedModel?.pricing ?? .free, failed: true)
+        case .truncated, .refused, .emptyReply:
+            // The model answered and the provider bills it, but nothing of it can be used: the
+            // input is shown again next turn, with a word on what went wrong.
+            cost = charge(agent, outcome.usage, outcome.servedModel?.pricing ?? .free, failed: false)
+            keepInputAfterUnusableReply(outcome, reason: stopReason)
         case .completed, .loopDetected:
             cost = charge(agent, outcome.usage, outcome.servedModel?.pricing ?? .free, failed: false)
             moveCursors(reader: agent, to: plan.inbox.cursors)
@@ -143,6 +120,7 @@ extension TickTransaction {
             let isLoop = LoopDetector(repeatLimit: context.config.loopRepeatLimit)
                 .record(LoopDetector.fingerprint(reply), in: &runtime)
             runtime.pendingToolResults = []
+            runtime.unusableReplies = 0
             state.runtimes[agent] = runtime
             if isLoop {
                 stopReason = .loopDetected
@@ -152,6 +130,8 @@ extension TickTransaction {
                 outcome.toolResults = await runToolCalls(reply.toolCalls, agent: agent, resume: plan.resume)
                 updateRuntime(agent) { $0.pendingToolResults = outcome.toolResults.map(\.json) }
             }
+            let feedback = TurnFeedback(violations: Array(violations.prefix(TurnFeedback.maximumViolations)))
+            updateRuntime(agent) { $0.feedback = feedback }
         case .paused, .disabled, .invalidResume:
             break
         }
@@ -160,7 +140,7 @@ extension TickTransaction {
             runtime.lastStopReason = stopReason
         }
         for violation in violations {
-            emit(
+            record(
                 .violation, agent: agent,
                 [
                     "code": .string(violation.code), "field": .string(violation.field),
@@ -179,7 +159,10 @@ extension TickTransaction {
             "output_tokens": .int(outcome.usage.outputTokens),
         ]
         if let error = outcome.error { data["error"] = .string(error) }
-        emit(stopReason == .providerFailed ? .turnFailed : .turnFinished, agent: agent, data)
+        record(stopReason.isFailure ? .turnFailed : .turnFinished, agent: agent, data)
+        return TickReport.Turn(
+            agent: agent, stopReason: stopReason, entries: written.count, cost: Credits.round(cost),
+            error: outcome.error)
     }
 
     /// Writes the entries and applies the memory updates of a reply.
@@ -218,14 +201,14 @@ extension TickTransaction {
                 limits: context.config.memory)
             state.memory[agent] = book
             switch change {
-            case .stored(let record):
-                changes.memory.append(.init(agent: agent, key: record.key, record: record))
-                emit(
+            case .stored(let stored):
+                changes.memory.append(.init(agent: agent, key: stored.key, record: stored))
+                record(
                     .memoryUpdated, agent: agent,
-                    ["key": .string(record.key), "op": .string(update.operation.rawValue)])
+                    ["key": .string(stored.key), "op": .string(update.operation.rawValue)])
             case .deleted(let key):
                 changes.memory.append(.init(agent: agent, key: key, record: nil))
-                emit(.memoryUpdated, agent: agent, ["key": .string(key), "op": "delete"])
+                record(.memoryUpdated, agent: agent, ["key": .string(key), "op": "delete"])
             case .unchanged:
                 break
             }
@@ -238,10 +221,10 @@ extension TickTransaction {
     private mutating func pauseForLoop(_ agent: String, repeats: Int) {
         updateRuntime(agent) { runtime in
             runtime.isPaused = true
-            runtime.pauseReason = StopReason.loopDetected.rawValue
+            runtime.pauseReason = .loopDetected
         }
-        emit(.loopDetected, agent: agent, ["repeats": .int(repeats)])
-        emit(.agentPaused, agent: agent, ["reason": .string(StopReason.loopDetected.rawValue)])
+        record(.loopDetected, agent: agent, ["repeats": .int(repeats)])
+        record(.agentPaused, agent: agent, ["reason": .string(StopReason.loopDetected.rawValue)])
         postStatus(
             agent,
             "\(agent) repeated the same actions \(repeats) turns in a row and was paused. "
@@ -251,7 +234,7 @@ extension TickTransaction {
 
     /// Settles a call's cost, and warns once when the balance falls below the soft cap.
     /// A failed call is charged only for the tokens the provider reported (DESIGN §4.4).
-    private mutating func charge(_ agent: String, _ usage: TokenUsage, _ pricing: Pricing, failed: Bool) -> Double {
+    mutating func charge(_ agent: String, _ usage: TokenUsage, _ pricing: Pricing, failed: Bool) -> Double {
         var pricing = pricing
         if failed { pricing.perCall = 0 }
         let cost = pricing.cost(inputTokens: usage.inputTokens, outputTokens: usage.outputTokens)
@@ -267,7 +250,7 @@ extension TickTransaction {
         let softCap = context.agents[agent]?.resume?.credits.softCap ?? 0
         if account.balance < softCap, !account.softCapWarned {
             updateLedger(agent) { $0.softCapWarned = true }
-            emit(.softCapWarning, agent: agent, ["balance": .double(account.balance), "soft_cap": .double(softCap)])
+            record(.softCapWarning, agent: agent, ["balance": .double(account.balance), "soft_cap": .double(softCap)])
             postStatus(
                 agent,
                 "\(agent) is low on credits: \(format(account.balance)) left (warning level \(format(softCap))).",
@@ -276,7 +259,7 @@ extension TickTransaction {
         return cost
     }
 
-    private func format(_ value: Double) -> String {
+    func format(_ value: Double) -> String {
         let rounded = (value * 10_000).rounded() / 10_000
         return String(rounded)
     }

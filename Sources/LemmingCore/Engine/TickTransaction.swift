@@ -1,10 +1,11 @@
 import LemmingJSON
 
 /// The changes of one commit being prepared: a copy of the engine state moved forward, the
-/// ``TickChanges`` to persist, and the events to publish.
+/// ``TickChanges`` to persist, and the events to publish once they are durable.
 ///
 /// If the commit fails or the tick is cancelled, the transaction is dropped and the engine state
-/// is untouched; the tick runs again later.
+/// is untouched; the tick runs again later. Nothing it recorded has been published, numbered or
+/// cached by then (only live progress was sent, see ``EventSink/progress(_:)``).
 struct TickTransaction {
     struct Context {
         var config: OrgConfig
@@ -14,9 +15,13 @@ struct TickTransaction {
         var models: ModelRegistry
         var paths: OrgPaths
         var clock: any WallClock
+        /// Where live progress goes.
         var bus: EventBus
         var readEntry: (EntryID) -> Result<OutboxEntry, LemmingError>
     }
+
+    /// Events sent as live progress as well as committed.
+    static let progressKinds: Set<EngineEvent.Kind> = [.tickStarted, .turnStarted, .turnFinished, .turnFailed]
 
     let tick: Int
     var state: EngineState
@@ -27,10 +32,12 @@ struct TickTransaction {
     private(set) var runtimesChanged = false
     private(set) var entriesWritten = 0
     private var reportedUnreadable: Set<EntryID> = []
+    /// Entries written by this transaction, by id (the shared entry cache learns them at commit).
+    private(set) var staged: [EntryID: OutboxEntry] = [:]
     /// Agents created by tools in this transaction (their names are taken).
     var createdAgents: Set<String> = []
-    /// Events numbered now (so their sequence is committed) but published after the commit.
-    private(set) var afterCommit: [EngineEvent] = []
+    /// The events of the commit, in order; numbered and published by ``Engine`` after the commit.
+    private(set) var events: [EngineEvent.Draft] = []
 
     init(tick: Int, label: String, state: EngineState, context: Context) {
         self.tick = tick
@@ -43,19 +50,11 @@ struct TickTransaction {
 
     // MARK: - Events
 
-    mutating func emit(_ kind: EngineEvent.Kind, agent: String? = nil, _ data: JSONObject = JSONObject()) {
-        let event = EngineEvent(
-            sequence: state.tick.nextEventSequence, time: now, tick: tick, kind: kind, agent: agent, data: data)
-        state.tick.nextEventSequence += 1
-        context.bus.publish(event)
-    }
-
-    /// Numbers an event now and keeps it until the commit succeeded.
-    mutating func emitAfterCommit(_ kind: EngineEvent.Kind, agent: String? = nil, _ data: JSONObject = JSONObject()) {
-        afterCommit.append(
-            EngineEvent(
-                sequence: state.tick.nextEventSequence, time: now, tick: tick, kind: kind, agent: agent, data: data))
-        state.tick.nextEventSequence += 1
+    /// Records an event of this commit (and sends it as live progress when it is a progress kind).
+    mutating func record(_ kind: EngineEvent.Kind, agent: String? = nil, _ data: JSONObject = JSONObject()) {
+        let event = EngineEvent.Draft(time: now, tick: tick, kind: kind, agent: agent, data: data)
+        if Self.progressKinds.contains(kind) { context.bus.progress(event) }
+        events.append(event)
     }
 
     // MARK: - State helpers
@@ -94,6 +93,7 @@ struct TickTransaction {
 
     /// An entry by id: from the cache, else from disk (an unreadable file is reported once).
     mutating func entry(_ id: EntryID) -> OutboxEntry? {
+        if let written = staged[id] { return written }
         if let cached = state.outboxes.cached(id) { return cached }
         if state.outboxes.unreadable.contains(id) { return nil }
         switch context.readEntry(id) {
@@ -103,7 +103,8 @@ struct TickTransaction {
         case .failure(let error):
             state.outboxes.markUnreadable(id)
             if reportedUnreadable.insert(id).inserted {
-                emit(.entryUnreadable, agent: id.agent, ["id": .string(id.text), "error": .string(error.description)])
+                record(
+                    .entryUnreadable, agent: id.agent, ["id": .string(id.text), "error": .string(error.description)])
             }
             return nil
         }
@@ -130,7 +131,8 @@ struct TickTransaction {
         let newEntry = OutboxEntry(
             id: id, kind: draft.kind, payload: draft.payload, tags: draft.tags, recipients: draft.recipients,
             priority: draft.priority, replyTo: draft.replyTo, thread: thread, createdAt: now, meta: draft.meta)
-        state.outboxes.insert(newEntry)
+        state.outboxes.insert(newEntry.id)
+        staged[newEntry.id] = newEntry
         changes.entries.append(newEntry)
         entriesWritten += 1
         var data = JSONObject()
@@ -138,12 +140,13 @@ struct TickTransaction {
         data["kind"] = .string(newEntry.kind)
         data["recipients"] = newEntry.recipients.map(JSONValue.strings) ?? .null
         data["thread"] = .string(thread)
-        emit(.entryWritten, agent: author, data)
+        record(.entryWritten, agent: author, data)
         if let recipients = newEntry.recipients {
             let unreachable = context.graph.undeliverable(recipients, author: author)
             if !unreachable.isEmpty {
                 updateRuntime(author) { $0.undeliverableEntries += 1 }
-                emit(.entryUndeliverable, agent: author, ["id": .string(id.text), "recipients": .strings(unreachable)])
+                record(
+                    .entryUndeliverable, agent: author, ["id": .string(id.text), "recipients": .strings(unreachable)])
             }
         }
         return (newEntry, violation)
@@ -166,7 +169,7 @@ struct TickTransaction {
         guard !old.isEmpty else { return }
         state.outboxes.remove(old)
         changes.archived.append(contentsOf: old)
-        emit(.entriesArchived, ["count": .int(old.count), "before_tick": .int(tick - retention)])
+        record(.entriesArchived, ["count": .int(old.count), "before_tick": .int(tick - retention)])
     }
 
     /// The changes to commit, with every state file that changed.

@@ -54,7 +54,8 @@ struct TurnExecutor: Sendable {
                     outputTokens: TokenEstimator.tokens(in: response.text), isEstimated: true)
             let reply = ReplyParser(limits: plan.replyLimits).parse(response.text)
             outcome.reply = reply
-            outcome.toolCalls = reply.toolCalls
+            outcome.stopReason = Self.stopReason(of: response, reply: reply)
+            if outcome.stopReason == .completed { outcome.toolCalls = reply.toolCalls }
         } catch let error as ProviderError {
             outcome.providerMilliseconds = clock.milliseconds(since: callStart)
             outcome.stopReason = .providerFailed
@@ -70,6 +71,25 @@ struct TurnExecutor: Sendable {
         }
         outcome.totalMilliseconds = clock.milliseconds(since: start)
         return outcome
+    }
+}
+
+extension TurnExecutor {
+    /// Whether a reply can be used (issue 11 item 7): a refusal, a reply with no visible text, and
+    /// a reply cut off before its JSON object was complete cannot; a reply that hit the token limit
+    /// after a complete object can.
+    static func stopReason(of response: ChatResponse, reply: ParsedReply) -> StopReason {
+        if response.finish == .refused { return .refused }
+        if response.text.allSatisfy(\.isWhitespace) { return .emptyReply }
+        if response.finish == .truncated, !reply.holdsReplyObject { return .truncated }
+        return .completed
+    }
+}
+
+extension ParsedReply {
+    /// Whether the text held a JSON object to read the reply from.
+    var holdsReplyObject: Bool {
+        !violations.contains { $0.code == "not_json" || $0.code == "not_object" }
     }
 }
 

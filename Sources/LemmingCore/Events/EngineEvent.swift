@@ -42,6 +42,38 @@ public struct EngineEvent: Sendable, Equatable {
         public static let approvalResolved = Kind("approval_resolved")
     }
 
+    /// An event not numbered yet: recorded by a commit being prepared, and sent as live progress.
+    public struct Draft: Sendable, Equatable {
+        public var time: String
+        public var tick: Int?
+        public var kind: Kind
+        public var agent: String?
+        public var data: JSONObject
+
+        public init(time: String, tick: Int?, kind: Kind, agent: String?, data: JSONObject = JSONObject()) {
+            self.time = time
+            self.tick = tick
+            self.kind = kind
+            self.agent = agent
+            self.data = data
+        }
+
+        /// The draft as a live client sees it: ``EngineEvent/json`` without `seq`, with
+        /// `"progress": true`.
+        public var json: JSONValue {
+            var object = JSONObject()
+            object["progress"] = true
+            object["time"] = .string(time)
+            object["tick"] = tick.map(JSONValue.int) ?? .null
+            object["type"] = .string(kind.name)
+            object["agent"] = .optional(agent)
+            object["data"] = .object(data)
+            return .object(object)
+        }
+    }
+
+    /// The event's number: consecutive, never reused, persisted with the commit that produced it
+    /// (`next_event_seq` in `state/tick.json`).
     public var sequence: Int
     public var time: String
     public var tick: Int?
@@ -56,6 +88,13 @@ public struct EngineEvent: Sendable, Equatable {
         self.kind = kind
         self.agent = agent
         self.data = data
+    }
+
+    /// Numbers a draft.
+    public init(_ draft: Draft, sequence: Int) {
+        self.init(
+            sequence: sequence, time: draft.time, tick: draft.tick, kind: draft.kind, agent: draft.agent,
+            data: draft.data)
     }
 
     /// Reads an event as ``json`` writes it (a line of `logs/engine.jsonl`); `nil` when it is not one.
@@ -80,14 +119,21 @@ public struct EngineEvent: Sendable, Equatable {
 
 /// A consumer of engine events: the log file, metrics, a WebSocket broadcaster.
 ///
-/// Called synchronously from the engine, in event order; implementations must not block
-/// (buffer, then write or forward elsewhere).
+/// Called synchronously from the engine; implementations must not block (buffer, then write or
+/// forward elsewhere). Two channels (DESIGN §5.6):
+/// - ``receive(_:)``: committed events, numbered, in order, each delivered once, after the commit
+///   that produced it is durable. What logs and metrics count.
+/// - ``progress(_:)``: live news of the tick in progress (`tick_started`, `turn_started`,
+///   `turn_finished`, `turn_failed`), as it happens, unnumbered. The tick may still be abandoned;
+///   what it committed arrives later through ``receive(_:)``.
 public protocol EventSink: Sendable {
     func receive(_ event: EngineEvent)
-    /// Called at the end of each tick and at shutdown: write out anything buffered.
+    func progress(_ event: EngineEvent.Draft)
+    /// Called after each commit and at shutdown: write out anything buffered.
     func flush()
 }
 
 extension EventSink {
+    public func progress(_ event: EngineEvent.Draft) {}
     public func flush() {}
 }

@@ -35,6 +35,9 @@ public struct OrgConfig: Sendable, Equatable {
         public var maxEntryBytes = 32_768
         public var maxToolCallsPerTurn = 16
         public var maxMemoryUpdatesPerTurn = 32
+        /// Unusable replies (cut off, refused, empty) in a row before the agent is paused and the
+        /// human told; until then each one leaves the input to be shown again.
+        public var maxUnusableInARow = 3
     }
 
     public var format = 1
@@ -122,7 +125,7 @@ public struct OrgConfig: Sendable, Equatable {
             limits,
             known: [
                 "max_reply_bytes", "max_entries_per_turn", "max_entry_bytes", "max_tool_calls_per_turn",
-                "max_memory_updates_per_turn",
+                "max_memory_updates_per_turn", "max_unusable_in_a_row",
             ],
             prefix: "limits"
         )
@@ -136,6 +139,8 @@ public struct OrgConfig: Sendable, Equatable {
             limits, "max_tool_calls_per_turn", prefix: "limits", default: 16, in: 0...1_000)
         config.replies.maxMemoryUpdatesPerTurn = issues.integer(
             limits, "max_memory_updates_per_turn", prefix: "limits", default: 32, in: 0...1_000)
+        config.replies.maxUnusableInARow = issues.integer(
+            limits, "max_unusable_in_a_row", prefix: "limits", default: 3, in: 1...1_000)
         let loop = issues.object(object, "loop_detection")
         issues.warnUnknownKeys(loop, known: ["repeat_limit"], prefix: "loop_detection")
         config.loopRepeatLimit = issues.integer(

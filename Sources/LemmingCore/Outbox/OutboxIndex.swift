@@ -46,12 +46,11 @@ public struct OutboxIndex: Sendable {
         return last.sequence + 1
     }
 
-    /// Records a new entry (written by the engine) and caches it.
-    public mutating func insert(_ entry: OutboxEntry) {
-        let id = entry.id
+    /// Records the id of a new entry (written by the engine). Its content joins the shared cache
+    /// only once it is committed (``cache(_:)``): a transaction that is dropped must leave no trace.
+    public mutating func insert(_ id: EntryID) {
         if ids[id.agent] == nil { addAuthor(id.agent) }
         ids[id.agent, default: EntryIDList(author: id.agent)].insert(id)
-        cacheBox.store(entry)
     }
 
     /// Forgets ids (entries moved to the archive).

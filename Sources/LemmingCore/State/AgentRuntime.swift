@@ -1,9 +1,24 @@
 import LemmingJSON
 
+/// Why an agent is paused.
+public enum PauseReason: String, Sendable, Equatable {
+    /// `lemming pause NAME`, the API or a command file.
+    case byOperator = "operator"
+    /// It kept repeating itself (DESIGN §5.5).
+    case loopDetected = "loop_detected"
+    /// Its replies were unusable (cut off, refused, empty) too many turns in a row.
+    case unusableReplies = "unusable_replies"
+
+    /// Reads `pause_reason`; files written before this enum held a sentence for the operator.
+    init(stored text: String) {
+        self = PauseReason(rawValue: text) ?? .byOperator
+    }
+}
+
 /// What the engine remembers about an agent between ticks: `state/agents.json`.
 public struct AgentRuntime: Sendable, Equatable {
     public var isPaused = false
-    public var pauseReason: String?
+    public var pauseReason: PauseReason?
     public var lastTick: Int?
     public var lastStopReason: StopReason?
     /// Fingerprint of the last acting turn and how many turns in a row had it (loop detection).
@@ -15,13 +30,17 @@ public struct AgentRuntime: Sendable, Equatable {
     public var undeliverableEntries = 0
     /// Tool calls waiting for the human's approval.
     public var pendingApprovals: [PendingApproval] = []
+    /// What went wrong with the last reply, for the next prompt.
+    public var feedback = TurnFeedback()
+    /// Unusable replies (cut off, refused, empty) in a row; the input stays unread meanwhile.
+    public var unusableReplies = 0
 
     public init() {}
 
     public var json: JSONValue {
         var object = JSONObject()
         object["paused"] = .bool(isPaused)
-        object["pause_reason"] = .optional(pauseReason)
+        object["pause_reason"] = .optional(pauseReason?.rawValue)
         object["last_tick"] = lastTick.map(JSONValue.int) ?? .null
         object["last_stop_reason"] = .optional(lastStopReason?.rawValue)
         object["repeat_fingerprint"] = .optional(repeatFingerprint)
@@ -29,12 +48,14 @@ public struct AgentRuntime: Sendable, Equatable {
         object["pending_tool_results"] = .array(pendingToolResults)
         object["undeliverable_entries"] = .int(undeliverableEntries)
         if !pendingApprovals.isEmpty { object["pending_approvals"] = .array(pendingApprovals.map(\.json)) }
+        if !feedback.isEmpty { object["feedback"] = feedback.json }
+        if unusableReplies > 0 { object["unusable_replies"] = .int(unusableReplies) }
         return .object(object)
     }
 
     init(json object: JSONObject) {
         isPaused = object["paused"]?.boolValue ?? false
-        pauseReason = object["pause_reason"]?.stringValue
+        pauseReason = object["pause_reason"]?.stringValue.map(PauseReason.init(stored:))
         lastTick = object["last_tick"]?.intValue
         lastStopReason = object["last_stop_reason"]?.stringValue.flatMap(StopReason.init(rawValue:))
         repeatFingerprint = object["repeat_fingerprint"]?.stringValue
@@ -42,6 +63,8 @@ public struct AgentRuntime: Sendable, Equatable {
         pendingToolResults = object["pending_tool_results"]?.arrayValue ?? []
         undeliverableEntries = object["undeliverable_entries"]?.intValue ?? 0
         pendingApprovals = object["pending_approvals"]?.arrayValue?.compactMap(PendingApproval.init(json:)) ?? []
+        feedback = object["feedback"].map(TurnFeedback.init(json:)) ?? TurnFeedback()
+        unusableReplies = object["unusable_replies"]?.intValue ?? 0
     }
 }
 

@@ -23,4 +23,13 @@ public enum StopReason: String, Sendable, CaseIterable {
     case invalidResume = "invalid_resume"
     /// The agent repeated the same actions too many turns in a row and was paused.
     case loopDetected = "loop_detected"
+
+    /// The turn produced nothing usable (`turn_failed`): the provider failed, or its reply was cut
+    /// off, refused or empty.
+    public var isFailure: Bool {
+        switch self {
+        case .providerFailed, .truncated, .refused, .emptyReply: return true
+        default: return false
+        }
+    }
 }

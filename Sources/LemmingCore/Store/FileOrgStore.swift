@@ -23,30 +23,17 @@ public final class FileOrgStore {
         case applied(tick: Int, operation: Int)
     }
 
-    /// Test hook: called at every step of a commit; throwing there stops the commit at that
+    /// Test hook: called at every step of a tick's commit; throwing there stops the commit at that
     /// instant, as a crash would (the journal stays for recovery).
     package var crashPoint: (@Sendable (CommitStep) throws -> Void)?
 
-    /// A journal record written and synced whose files are not written yet.
-    package struct PendingApply: Sendable {
-        let journal: Journal
-        let root: String
-        let crashPoint: (@Sendable (CommitStep) throws -> Void)?
-
-        /// Writes the record's files.
-        ///
-        /// - Parameter parallel: use two threads for large records (false beside a running tick).
-        package func run(parallel: Bool = true) throws {
-            let tick = journal.tick
-            try journal.apply(
-                root: root, recovering: false, parallel: parallel,
-                afterEach: crashPoint.map { hook in { try hook(.applied(tick: tick, operation: $0)) } })
-        }
-    }
-
-    private var pending: PendingApply?
-    private var turnLogSizes: [String: Int] = [:]
-    private var commitsSinceCheckpoint = 0
+    /// Write a commit's files while the caller goes on (see ``commit(_:whenWritten:)``): for
+    /// ticks run back to back. Off, a commit returns once its files are written.
+    public var writesBehind = false
+    /// Writes committed records' files.
+    let writer = JournalWriter()
+    var turnLogSizes: [String: Int] = [:]
+    var commitsSinceCheckpoint = 0
 
     public init(paths: OrgPaths, checkpointInterval: Int = 16) {
         self.paths = paths
@@ -250,14 +237,19 @@ public final class FileOrgStore {
     }
 
     /// The pending command files, oldest first, each parsed or with the reason it cannot be.
+    ///
+    /// A file consumed by a committed record whose files are not written yet is not pending: it
+    /// is still on disk, but applying it again would apply it twice. A file that disappears while
+    /// the folder is read was just deleted by such a record.
     public func pendingCommands() throws -> [(file: String, command: Result<ControlCommand, LemmingError>)] {
+        let consumed = writer.consumedCommands
         var result: [(String, Result<ControlCommand, LemmingError>)] = []
         for name in (try FileSystem.list(paths.commands) ?? []).sorted()
-        where name.hasSuffix(".json") && !name.hasPrefix(".") {
+        where name.hasSuffix(".json") && !name.hasPrefix(".") && !consumed.contains(name) {
             let path = paths.commands + "/" + name
             do {
-                let command = try ControlCommand(
-                    json: try JSONValue.parse(try FileSystem.read(path)), file: paths.relative(path))
+                guard let bytes = try FileSystem.readIfPresent(path) else { continue }
+                let command = try ControlCommand(json: try JSONValue.parse(bytes), file: paths.relative(path))
                 result.append((name, .success(command)))
             } catch let error as LemmingError {
                 result.append((name, .failure(error)))
@@ -270,104 +262,5 @@ public final class FileOrgStore {
             }
         }
         return result
-    }
-
-    // MARK: - Commit
-
-    /// Makes `changes` durable: the journal record is appended and synced. Its files are written
-    /// at once, or, with `deferringFiles`, left pending for the caller to write with
-    /// ``takePending()`` (while it prepares the next commit) — a crash in between loses nothing,
-    /// since recovery writes them from the journal.
-    public func commit(_ changes: TickChanges, deferringFiles: Bool = false) throws {
-        try applyPending()
-        let journal = makeJournal(changes)
-        try crashPoint?(.beforeJournal(tick: journal.tick))
-        try FileSystem.makeDirectory(paths.journal)
-        if try FileSystem.appendDurably(journal.record, to: journalFile) {
-            try FileSystem.syncDirectory(paths.journal)
-        }
-        try crashPoint?(.journalWritten(tick: journal.tick, operations: journal.operations.count))
-        for lines in changes.turnLines {
-            turnLogSizes[lines.agent, default: 0] += lines.bytes.count
-        }
-        pending = PendingApply(journal: journal, root: paths.root, crashPoint: crashPoint)
-        if !deferringFiles { try applyPending() }
-        commitsSinceCheckpoint += 1
-        if commitsSinceCheckpoint >= checkpointInterval { try checkpoint() }
-    }
-
-    /// The committed record whose files are not written yet, if any; the caller must run it
-    /// before the next commit.
-    package func takePending() -> PendingApply? {
-        defer { pending = nil }
-        return pending
-    }
-
-    /// Writes the files of the pending record, if any.
-    public func applyPending() throws {
-        guard let record = takePending() else { return }
-        try record.run()
-    }
-
-    private func turnLogSize(_ agent: String) -> Int {
-        if let size = turnLogSizes[agent] { return size }
-        let size = FileSystem.info(paths.turns(agent))?.size ?? 0
-        turnLogSizes[agent] = size
-        return size
-    }
-
-    private func makeJournal(_ changes: TickChanges) -> Journal {
-        var journal = Journal(tick: changes.tick, label: changes.label)
-        let pretty = JSONWriter(style: .pretty)
-        for entry in changes.entries {
-            journal.operations.append(.create(path: paths.relative(paths.entry(entry.id)), content: entry.fileBytes))
-        }
-        for change in changes.memory {
-            let path = paths.relative(paths.memory(change.agent, key: change.key))
-            if let record = change.record {
-                journal.operations.append(.replace(path: path, content: pretty.bytes(record.json)))
-            } else {
-                journal.operations.append(.delete(path: path))
-            }
-        }
-        for file in changes.files {
-            journal.operations.append(.create(path: file.path, content: file.content))
-        }
-        for lines in changes.turnLines {
-            journal.operations.append(
-                .append(
-                    path: paths.relative(paths.turns(lines.agent)), base: turnLogSize(lines.agent), content: lines.bytes
-                ))
-        }
-        for id in changes.archived {
-            journal.operations.append(
-                .move(from: paths.relative(paths.entry(id)), to: paths.relative(paths.archivedEntry(id))))
-        }
-        if let ledger = changes.ledger {
-            journal.operations.append(.replace(path: paths.relative(paths.ledger), content: pretty.bytes(ledger.json)))
-        }
-        if let cursors = changes.cursors {
-            journal.operations.append(
-                .replace(path: paths.relative(paths.cursors), content: pretty.bytes(cursors.json)))
-        }
-        if let runtimes = changes.runtimes {
-            journal.operations.append(
-                .replace(path: paths.relative(paths.agentStates), content: pretty.bytes(runtimes.json)))
-        }
-        for name in changes.consumedCommands {
-            journal.operations.append(.delete(path: paths.relative(paths.commands + "/" + name)))
-        }
-        if let tickState = changes.tickState {
-            journal.operations.append(.replace(path: paths.relative(paths.tick), content: pretty.bytes(tickState.json)))
-        }
-        return journal
-    }
-
-    /// Flushes everything written since the last checkpoint to disk, then empties the journal.
-    public func checkpoint() throws {
-        try applyPending()
-        try FileSystem.syncFileSystem(containing: paths.root)
-        try FileSystem.truncate(journalFile, to: 0)
-        commitsSinceCheckpoint = 0
     }
 }

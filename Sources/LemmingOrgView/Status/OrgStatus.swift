@@ -101,13 +101,19 @@ public struct OrgStatus: Sendable {
                     nextFireTick: view.nextFireTick(of: name), modelKey: record.resume?.model.key,
                     balance: view.balance(of: name), spent: account?.spent ?? 0, turns: account?.turns ?? 0,
                     lastTick: runtime.lastTick, lastStopReason: runtime.lastStopReason, errors: record.errors))
-            switch state {
-            case "invalid_resume":
+            switch name == Names.human ? nil : view.agentState(of: name) {
+            case .invalidResume?:
                 warnings.append(contentsOf: record.errors.map(\.description))
                 continue
-            case "budget_exhausted":
+            case .budgetExhausted?:
                 warnings.append("\(name) is out of credits (balance \(account?.balance ?? 0)); top it up to continue")
-            default:
+            case .loopDetected?:
+                warnings.append("\(name) was paused: it kept repeating itself (lemming resume \(name))")
+            case .unusableReplies?:
+                warnings.append(
+                    "\(name) was paused: its replies were unusable \(runtime.unusableReplies) turns in a row "
+                        + "(lemming logs \(name); lemming resume \(name))")
+            case .active?, .paused?, .disabled?, nil:
                 break
             }
             if !runtime.pendingApprovals.isEmpty {

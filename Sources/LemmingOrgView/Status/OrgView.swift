@@ -81,23 +81,22 @@ public struct OrgView: Sendable {
             ?? 0
     }
 
-    /// An agent's state: `active`, `paused`, `loop_detected`, `disabled`, `invalid_resume` or
-    /// `budget_exhausted`; `operator` for the human.
+    /// An agent's state (see ``AgentState``); `operator` for the human.
     public func state(of agent: String) -> String {
         if agent == Names.human { return "operator" }
-        guard let resume = agents[agent]?.resume else { return "invalid_resume" }
-        let runtime = runtimes[agent]
-        if !resume.isEnabled { return "disabled" }
-        if runtime.isPaused {
-            return runtime.pauseReason == StopReason.loopDetected.rawValue ? "loop_detected" : "paused"
-        }
-        if ledger[agent]?.exhaustionNotified == true { return "budget_exhausted" }
-        return "active"
+        return agentState(of: agent).rawValue
+    }
+
+    /// An agent's state, derived as the engine derives it.
+    public func agentState(of agent: String) -> AgentState {
+        AgentState(resume: agents[agent]?.resume, runtime: runtimes[agent], account: ledger[agent])
     }
 
     /// The next tick at which an active agent fires.
     public func nextFireTick(of agent: String) -> Int? {
-        guard state(of: agent) == "active", let resume = agents[agent]?.resume else { return nil }
+        guard agent != Names.human, agentState(of: agent).isActive, let resume = agents[agent]?.resume else {
+            return nil
+        }
         return resume.schedule.nextFireTick(from: tick.nextTick)
     }
 

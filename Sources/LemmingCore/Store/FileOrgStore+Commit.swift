@@ -1,0 +1,106 @@
+import LemmingJSON
+
+extension FileOrgStore {
+    // MARK: - Commit
+
+    /// Makes `changes` durable: the journal record is appended and synced (the commit point), then
+    /// its files are written and `whenWritten` is called. With ``writesBehind`` the files are
+    /// written on the store's own thread while the caller goes on (the next tick prepares
+    /// meanwhile), and the files of a commit are always written before the next record is
+    /// appended. A crash at any instant loses nothing: recovery writes the files from the journal.
+    ///
+    /// - Parameter whenWritten: called once the files are on disk (on the writer's thread with
+    ///   ``writesBehind``), never when writing them failed.
+    /// - Throws: ``LemmingError`` `.io` when the journal cannot be written, or the error a previous
+    ///   commit's file writes met; after either, the store must not be used again.
+    public func commit(_ changes: TickChanges, whenWritten: (@Sendable () -> Void)? = nil) throws {
+        try writer.wait()
+        let journal = makeJournal(changes)
+        let hook = changes.label == "tick" ? crashPoint : nil
+        try hook?(.beforeJournal(tick: journal.tick))
+        try FileSystem.makeDirectory(paths.journal)
+        if try FileSystem.appendDurably(journal.record, to: journalFile) {
+            try FileSystem.syncDirectory(paths.journal)
+        }
+        try hook?(.journalWritten(tick: journal.tick, operations: journal.operations.count))
+        for lines in changes.turnLines {
+            turnLogSizes[lines.agent, default: 0] += lines.bytes.count
+        }
+        writer.enqueue(
+            .init(
+                journal: journal, root: paths.root, consumedCommands: changes.consumedCommands,
+                parallel: !writesBehind, crashPoint: hook, whenWritten: whenWritten))
+        if !writesBehind { try writer.wait() }
+        commitsSinceCheckpoint += 1
+        if commitsSinceCheckpoint >= checkpointInterval { try checkpoint() }
+    }
+
+    /// Waits until the files of every commit are written.
+    ///
+    /// - Throws: the error a write met.
+    public func flush() throws {
+        try writer.wait()
+    }
+
+    private func turnLogSize(_ agent: String) -> Int {
+        if let size = turnLogSizes[agent] { return size }
+        let size = FileSystem.info(paths.turns(agent))?.size ?? 0
+        turnLogSizes[agent] = size
+        return size
+    }
+
+    private func makeJournal(_ changes: TickChanges) -> Journal {
+        var journal = Journal(tick: changes.tick, label: changes.label)
+        let pretty = JSONWriter(style: .pretty)
+        for entry in changes.entries {
+            journal.operations.append(.create(path: paths.relative(paths.entry(entry.id)), content: entry.fileBytes))
+        }
+        for change in changes.memory {
+            let path = paths.relative(paths.memory(change.agent, key: change.key))
+            if let record = change.record {
+                journal.operations.append(.replace(path: path, content: pretty.bytes(record.json)))
+            } else {
+                journal.operations.append(.delete(path: path))
+            }
+        }
+        for file in changes.files {
+            journal.operations.append(.create(path: file.path, content: file.content))
+        }
+        for lines in changes.turnLines {
+            journal.operations.append(
+                .append(
+                    path: paths.relative(paths.turns(lines.agent)), base: turnLogSize(lines.agent), content: lines.bytes
+                ))
+        }
+        for id in changes.archived {
+            journal.operations.append(
+                .move(from: paths.relative(paths.entry(id)), to: paths.relative(paths.archivedEntry(id))))
+        }
+        if let ledger = changes.ledger {
+            journal.operations.append(.replace(path: paths.relative(paths.ledger), content: pretty.bytes(ledger.json)))
+        }
+        if let cursors = changes.cursors {
+            journal.operations.append(
+                .replace(path: paths.relative(paths.cursors), content: pretty.bytes(cursors.json)))
+        }
+        if let runtimes = changes.runtimes {
+            journal.operations.append(
+                .replace(path: paths.relative(paths.agentStates), content: pretty.bytes(runtimes.json)))
+        }
+        for name in changes.consumedCommands {
+            journal.operations.append(.delete(path: paths.relative(paths.commands + "/" + name)))
+        }
+        if let tickState = changes.tickState {
+            journal.operations.append(.replace(path: paths.relative(paths.tick), content: pretty.bytes(tickState.json)))
+        }
+        return journal
+    }
+
+    /// Flushes everything written since the last checkpoint to disk, then empties the journal.
+    public func checkpoint() throws {
+        try writer.wait()
+        try FileSystem.syncFileSystem(containing: paths.root)
+        try FileSystem.truncate(journalFile, to: 0)
+        commitsSinceCheckpoint = 0
+    }
+}
