@@ -32,6 +32,9 @@ extension Engine {
     /// Applies pending commands, picks the firing agents, runs their turns and stages the results.
     private func prepareTick(start: UInt64) async throws -> PreparedTick {
         try refresh()
+        let recorded = RecordedOutcomes(
+            tick: state.tick.nextTick, records: try outcomes.begin(tick: state.tick.nextTick))
+        interruptedTick = recorded.isEmpty ? nil : recorded
         var transaction = makeTransaction(label: "tick")
         transaction.openAccounts()
         for (file, parsed) in try store.pendingCommands() {
@@ -59,7 +62,7 @@ extension Engine {
         transaction.record(.tickStarted, startData)
         await transaction.resolveApprovals()
         transaction.archiveOldEntries()
-        let executor = TurnExecutor(clock: clock)
+        let executor = TurnExecutor(clock: clock, outcomes: outcomes)
         var turns: [TickReport.Turn] = []
         switch config.execution {
         case .sequential:
@@ -123,6 +126,7 @@ extension Engine {
             ])
         try Task.checkCancellation()
         try commit(&prepared.transaction, advanceTick: true)
+        interruptedTick = nil
         state.outboxes.evict(before: tick - entryCacheTicks)
         writeProviderHealth()
         logger.debug("tick committed", metadata: ["tick": "\(tick)", "turns": "\(turns.count)"])

@@ -10,6 +10,10 @@ import Logging
 public actor Engine {
     let paths: OrgPaths
     let store: FileOrgStore
+    /// Outcomes of the tick in progress, recorded as they complete.
+    let outcomes: OutcomeLog
+    /// What the tick that a crash interrupted had already done (replayed when it runs again).
+    var interruptedTick: RecordedOutcomes?
     let lock: FileLock
     let bus: EventBus
     let clock: any WallClock
@@ -100,6 +104,10 @@ public actor Engine {
     ) {
         self.paths = paths
         self.store = store
+        outcomes = OutcomeLog(path: paths.outcomes)
+        let interrupted = RecordedOutcomes(
+            tick: snapshot.tick.nextTick, records: outcomes.records(of: snapshot.tick.nextTick))
+        interruptedTick = interrupted.isEmpty ? nil : interrupted
         self.lock = lock
         self.bus = EventBus(sinks: sinks)
         self.clock = configuration.clock
@@ -127,6 +135,15 @@ public actor Engine {
         if !recovered.isEmpty {
             note(.recovered, ["journals": .int(recovered.count), "ticks": .array(recovered.map(JSONValue.int))])
             logger.notice("recovered from an interrupted run", metadata: ["journals": "\(recovered.count)"])
+        }
+        if let interruptedTick {
+            // The tick runs again, re-staging what it had already received and done.
+            note(
+                .recovered,
+                [
+                    "tick": .int(interruptedTick.tick), "replies": .int(interruptedTick.replies.count),
+                    "tool_runs": .int(interruptedTick.toolRuns.values.reduce(0) { $0 + $1.count }),
+                ])
         }
         for error in unreadable {
             note(.entryUnreadable, ["error": .string(error.description)])
@@ -187,9 +204,11 @@ public actor Engine {
 
     func makeTransaction(label: String) -> TickTransaction {
         let store = self.store
+        let isTick = label == "tick"
         let context = TickTransaction.Context(
             config: config, agents: agents, graph: graph, tools: tools, models: registry, paths: paths, clock: clock,
-            bus: bus, readEntry: { store.readEntry($0) })
+            bus: bus, readEntry: { store.readEntry($0) }, outcomes: isTick ? outcomes : nil,
+            recorded: isTick ? interruptedTick : nil)
         return TickTransaction(tick: state.tick.nextTick, label: label, state: state, context: context)
     }
 

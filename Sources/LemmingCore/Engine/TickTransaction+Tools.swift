@@ -9,14 +9,14 @@ extension TickTransaction {
         _ calls: [ToolCall], agent: String, resume: Resume
     ) async -> [ToolResult] {
         var results: [ToolResult] = []
-        for call in calls {
+        for (index, call) in calls.enumerated() {
             let result: ToolResult
             if let refusal = refusal(of: call, agent: agent, resume: resume) {
                 result = .failure(call.tool, refusal)
             } else if context.tools.approvalRequired.contains(call.tool) {
                 result = requestApproval(call, agent: agent)
             } else {
-                result = await run(call, agent: agent, resume: resume)
+                result = await run(call, key: .call(index), agent: agent, resume: resume)
             }
             results.append(result)
         }
@@ -35,14 +35,34 @@ extension TickTransaction {
     }
 
     /// Runs a permitted, valid call and applies the effects it asks for.
+    ///
+    /// A call with external effects runs at most once per tick: its output is recorded durably as
+    /// soon as it ran, and a rerun of the tick after a crash re-stages the recorded output instead
+    /// (DESIGN §5.6).
     private nonisolated(nonsending) mutating func run(
-        _ call: ToolCall, agent: String, resume: Resume
+        _ call: ToolCall, key: ToolRunKey, agent: String, resume: Resume
     ) async -> ToolResult {
         guard let tool = context.tools[call.tool] else { return .failure(call.tool, "no tool named '\(call.tool)'") }
-        let toolContext = ToolContext(
-            agent: agent, tick: tick, resume: resume, org: context.paths, config: context.config,
-            memory: state.memory[agent] ?? MemoryBook())
-        let output = await tool.run(call.arguments, context: toolContext)
+        let output: ToolOutput
+        if tool.hasExternalEffects, let recorded = context.recorded?.toolRuns[agent]?[key.text],
+            recorded.result.tool == call.tool
+        {
+            output = ToolOutput(recorded.result, effects: recorded.effects)
+        } else {
+            let toolContext = ToolContext(
+                agent: agent, tick: tick, resume: resume, org: context.paths, config: context.config,
+                memory: state.memory[agent] ?? MemoryBook())
+            output = await tool.run(call.arguments, context: toolContext)
+            if tool.hasExternalEffects, let outcomes = context.outcomes {
+                do {
+                    try outcomes.append(
+                        RecordedOutcomes.ToolRun.json(tick: tick, agent: agent, key: key, output: output))
+                } catch {
+                    record(
+                        .outcomeUnrecorded, agent: agent, ["tool": .string(call.tool), "error": .string("\(error)")])
+                }
+            }
+        }
         var result = output.result
         for effect in output.effects {
             if let problem = apply(effect, agent: agent, resume: resume) {
@@ -153,7 +173,8 @@ extension TickTransaction {
                 switch decision {
                 case .approved:
                     if let resume = context.agents[agent]?.resume {
-                        result = await run(pending.call, agent: agent, resume: resume)
+                        result = await run(
+                            pending.call, key: .approval(pending.requestID), agent: agent, resume: resume)
                     } else {
                         result = .failure(pending.call.tool, "approved, but \(agent)'s resume is no longer valid")
                     }

@@ -32,7 +32,8 @@ extension TickTransaction {
             provider: choice.provider,
             providerProblem: choice.problem, balance: state.ledger[agent]?.balance ?? 0, prompt: prompt,
             systemMessageJSON: frame.systemMessageJSON, org: org, replyLimits: context.config.replies,
-            startedAt: now)
+            startedAt: now, recordedReply: context.recorded?.replies[agent],
+            recordsReply: choice.model.map { $0.provider != "scripted" } ?? false)
     }
 
     /// The inbox of `agent` from the current state; entries read from disk join the cache.
@@ -83,6 +84,9 @@ extension TickTransaction {
         let tick = self.tick
         var stopReason = outcome.stopReason
         var violations = outcome.reply?.violations ?? []
+        if let problem = outcome.unrecorded {
+            record(.outcomeUnrecorded, agent: agent, ["error": .string(problem)])
+        }
         var written: [EntryID] = []
         var cost = 0.0
         switch stopReason {

@@ -18,6 +18,10 @@ struct TickTransaction {
         /// Where live progress goes.
         var bus: EventBus
         var readEntry: (EntryID) -> Result<OutboxEntry, LemmingError>
+        /// Where tool runs with external effects are recorded as they complete.
+        var outcomes: OutcomeLog?
+        /// What this tick already did before a crash interrupted it.
+        var recorded: RecordedOutcomes?
     }
 
     /// Events sent as live progress as well as committed.

@@ -6,6 +6,8 @@ import LemmingJSON
 /// It reads only its ``TurnPlan`` and writes nothing; the tick commits its ``TurnOutcome``.
 struct TurnExecutor: Sendable {
     var clock: any WallClock
+    /// Where replies are recorded as they arrive (DESIGN §5.6); `nil` records nothing.
+    var outcomes: OutcomeLog?
 
     func execute(_ plan: TurnPlan) async -> TurnOutcome {
         let start = clock.monotonicNanoseconds()
@@ -39,35 +41,55 @@ struct TurnExecutor: Sendable {
             responseSchema: PromptBuilder.replySchema,
             context: TurnContext(
                 agent: plan.agent, tick: plan.tick, inbox: plan.inbox.entries, readers: plan.prompt.readers))
+        // Hashing a prompt costs a little; only turns that record or replay need it.
+        let requestHash = plan.recordsReply || plan.recordedReply != nil ? Self.requestHash(request) : ""
+        if let recorded = plan.recordedReply, recorded.requestHash == requestHash {
+            outcome.providerMilliseconds = recorded.providerMilliseconds
+            if let response = recorded.response {
+                accept(response, messages: messages, into: &outcome)
+            } else {
+                outcome.stopReason = .providerFailed
+                outcome.error = recorded.error
+                outcome.usage = recorded.usage
+            }
+            outcome.totalMilliseconds = clock.milliseconds(since: start)
+            return outcome
+        }
         let callStart = clock.monotonicNanoseconds()
+        var response: ChatResponse?
         do {
-            let response =
+            let answer =
                 model.options["stream"]?.boolValue == true
                 ? try await provider.stream(request) { _ in }
                 : try await provider.complete(request)
             outcome.providerMilliseconds = clock.milliseconds(since: callStart)
-            outcome.response = response
-            outcome.usage =
-                response.usage
-                ?? TokenUsage(
-                    inputTokens: TokenEstimator.tokens(in: messages),
-                    outputTokens: TokenEstimator.tokens(in: response.text), isEstimated: true)
-            let reply = ReplyParser(limits: plan.replyLimits).parse(response.text)
-            outcome.reply = reply
-            outcome.stopReason = Self.stopReason(of: response, reply: reply)
-            if outcome.stopReason == .completed { outcome.toolCalls = reply.toolCalls }
+            response = answer
+            accept(answer, messages: messages, into: &outcome)
         } catch let error as ProviderError {
             outcome.providerMilliseconds = clock.milliseconds(since: callStart)
             outcome.stopReason = .providerFailed
             outcome.error = error.description
             outcome.usage = error.usage ?? .zero
         } catch is CancellationError {
+            // Nothing to record: the tick is being abandoned, and its rerun calls again.
             outcome.stopReason = .providerFailed
             outcome.error = "cancelled"
+            outcome.totalMilliseconds = clock.milliseconds(since: start)
+            return outcome
         } catch {
             outcome.providerMilliseconds = clock.milliseconds(since: callStart)
             outcome.stopReason = .providerFailed
             outcome.error = "unexpected provider error: \(error)"
+        }
+        if plan.recordsReply, let outcomes {
+            do {
+                try outcomes.append(
+                    RecordedOutcomes.Reply.json(
+                        tick: plan.tick, agent: plan.agent, requestHash: requestHash, response: response,
+                        error: outcome.error, usage: outcome.usage, providerMilliseconds: outcome.providerMilliseconds))
+            } catch {
+                outcome.unrecorded = "\(error)"
+            }
         }
         outcome.totalMilliseconds = clock.milliseconds(since: start)
         return outcome
@@ -75,6 +97,35 @@ struct TurnExecutor: Sendable {
 }
 
 extension TurnExecutor {
+    /// Takes a reply: its usage (estimated when the provider reported none), the parsed reply, and
+    /// whether it can be used.
+    private func accept(_ response: ChatResponse, messages: [ChatMessage], into outcome: inout TurnOutcome) {
+        outcome.response = response
+        outcome.usage =
+            response.usage
+            ?? TokenUsage(
+                inputTokens: TokenEstimator.tokens(in: messages),
+                outputTokens: TokenEstimator.tokens(in: response.text), isEstimated: true)
+        let reply = ReplyParser(limits: outcome.plan.replyLimits).parse(response.text)
+        outcome.reply = reply
+        outcome.stopReason = Self.stopReason(of: response, reply: reply)
+        if outcome.stopReason == .completed { outcome.toolCalls = reply.toolCalls }
+    }
+
+    /// A fingerprint of everything a request asks (model, parameters, messages): a recorded reply
+    /// is reused only for the same request.
+    static func requestHash(_ request: ChatRequest) -> String {
+        var hash = FNV1a.offsetBasis
+        FNV1a.hash("\(request.modelKey)|\(request.model)|\(request.temperature)|\(request.maxTokens)".utf8, into: &hash)
+        for message in request.messages {
+            FNV1a.hash([0, UInt8(truncatingIfNeeded: message.role.rawValue.utf8.count)], into: &hash)
+            FNV1a.hash(message.role.rawValue.utf8, into: &hash)
+            FNV1a.hash([0], into: &hash)
+            FNV1a.hash(message.content.utf8, into: &hash)
+        }
+        return FNV1a.hex(hash)
+    }
+
     /// Whether a reply can be used (issue 11 item 7): a refusal, a reply with no visible text, and
     /// a reply cut off before its JSON object was complete cannot; a reply that hit the token limit
     /// after a complete object can.

@@ -18,6 +18,12 @@ struct TurnPlan: Sendable {
     var org: OrgPaths
     var replyLimits: OrgConfig.ReplyLimits
     var startedAt: String
+    /// The reply this turn already got before a crash interrupted its tick (used instead of a call
+    /// when the request is the same).
+    var recordedReply: RecordedOutcomes.Reply?
+    /// Record the reply durably as soon as it arrives: the model is paid for, or not
+    /// deterministic (every provider but `scripted`).
+    var recordsReply: Bool
 
     var inbox: Inbox { prompt.inbox }
 }
@@ -36,6 +42,8 @@ struct TurnOutcome: Sendable {
     var toolResults: [ToolResult] = []
     var totalMilliseconds = 0.0
     var providerMilliseconds = 0.0
+    /// Why the reply could not be recorded durably, when it could not.
+    var unrecorded: String?
 
     /// The model that answered: a fallback's entry when one served the reply.
     var servedModel: ModelEntry? {

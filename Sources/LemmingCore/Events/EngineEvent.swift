@@ -40,6 +40,8 @@ public struct EngineEvent: Sendable, Equatable {
         public static let agentCreated = Kind("agent_created")
         public static let approvalRequested = Kind("approval_requested")
         public static let approvalResolved = Kind("approval_resolved")
+        /// An outcome could not be recorded durably (the disk is full?): a crash now would repeat it.
+        public static let outcomeUnrecorded = Kind("outcome_unrecorded")
     }
 
     /// An event not numbered yet: recorded by a commit being prepared, and sent as live progress.

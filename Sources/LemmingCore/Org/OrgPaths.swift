@@ -24,6 +24,8 @@ public struct OrgPaths: Sendable, Hashable {
     /// The circuit breakers of the providers' endpoints, written by the engine when they change.
     public var providerHealth: String { state + "/providers.json" }
     public var journal: String { state + "/journal" }
+    /// The outcomes of the tick in progress (see ``OutcomeLog``).
+    public var outcomes: String { journal + "/outcomes.jsonl" }
     public var commands: String { state + "/commands" }
     public var lock: String { state + "/engine.lock" }
     public var logs: String { root + "/logs" }

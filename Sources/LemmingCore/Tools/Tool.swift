@@ -12,8 +12,17 @@ public protocol Tool: Sendable {
     var summary: String { get }
     /// JSON Schema of the arguments; calls are validated against it before ``run(_:context:)``.
     var argumentSchema: JSONValue { get }
+    /// Whether running the tool does anything outside the engine's state (files, processes, the
+    /// network). Such calls are recorded as they complete and never run twice for one tick, even
+    /// across a crash (DESIGN §5.6); a tool that only returns a result and ``ToolEffect``s says
+    /// `false`. Defaults to `true`.
+    var hasExternalEffects: Bool { get }
     /// Runs a call whose arguments passed the schema. Failures are results, never thrown.
     func run(_ arguments: JSONObject, context: ToolContext) async -> ToolOutput
+}
+
+extension Tool {
+    public var hasExternalEffects: Bool { true }
 }
 
 /// What a tool call produced.

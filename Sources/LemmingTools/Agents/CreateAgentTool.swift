@@ -8,6 +8,8 @@ import LemmingJSON
 /// subset of the caller's, and the starting credits come out of the caller's balance.
 struct CreateAgentTool: Tool {
     let name = "create_agent"
+    /// It only reads, or changes engine state through its effects: running it again is harmless.
+    let hasExternalEffects = false
     let summary =
         "Create an agent from a template (templates/<name>) or a resume, giving it some of your credits; "
         + "it starts at the next tick."

@@ -4,6 +4,8 @@ import LemmingJSON
 /// `calculator`: evaluates an arithmetic expression (see ``ArithmeticExpression``).
 struct CalculatorTool: Tool {
     let name = "calculator"
+    /// It only reads, or changes engine state through its effects: running it again is harmless.
+    let hasExternalEffects = false
     let summary = "Evaluate arithmetic: + - * / % ^, parentheses, sqrt, ln, log10, sin, min, max, pi, e…"
     let argumentSchema = Schema.object(
         ["expression": Schema.string("for example (2 + 3) * sqrt(16)", minLength: 1, maxLength: 1_000)],

@@ -4,6 +4,8 @@ import LemmingJSON
 /// `file_list`: the entries of a folder of the workspace or `shared/`.
 struct FileListTool: Tool {
     let name = "file_list"
+    /// It only reads, or changes engine state through its effects: running it again is harmless.
+    let hasExternalEffects = false
     let summary = "List a folder of your workspace (or shared/...), optionally recursively."
     let argumentSchema = Schema.object(
         [

@@ -5,6 +5,8 @@ import LemmingJSON
 /// per call (`offset` pages through longer files).
 struct FileReadTool: Tool {
     let name = "file_read"
+    /// It only reads, or changes engine state through its effects: running it again is harmless.
+    let hasExternalEffects = false
     let summary = "Read a text file of your workspace (or shared/...); long files come in pages (offset)."
     let argumentSchema = Schema.object(
         ["path": Schema.path, "offset": Schema.integer("byte to start at (default 0)", minimum: 0)],

@@ -5,6 +5,8 @@ import LemmingJSON
 /// `shared/` (symlinks are not followed; binary, hard-linked and oversized files are skipped).
 struct FileSearchTool: Tool {
     let name = "file_search"
+    /// It only reads, or changes engine state through its effects: running it again is harmless.
+    let hasExternalEffects = false
     let summary = "Find the lines containing a text in the files of a folder of your workspace (or shared/...)."
     let argumentSchema = Schema.object(
         [

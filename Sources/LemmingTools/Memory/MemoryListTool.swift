@@ -4,6 +4,8 @@ import LemmingJSON
 /// `memory_list`: the caller's memory keys with their sizes, most recently updated first.
 struct MemoryListTool: Tool {
     let name = "memory_list"
+    /// It only reads, or changes engine state through its effects: running it again is harmless.
+    let hasExternalEffects = false
     let summary = "List your memory keys with their sizes and the tick each was last updated."
     let argumentSchema = Schema.object([:])
 

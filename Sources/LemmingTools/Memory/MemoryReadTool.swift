@@ -4,6 +4,8 @@ import LemmingJSON
 /// `memory_read`: the value of one of the caller's memory keys.
 struct MemoryReadTool: Tool {
     let name = "memory_read"
+    /// It only reads, or changes engine state through its effects: running it again is harmless.
+    let hasExternalEffects = false
     let summary = "Read the value stored under one of your memory keys."
     let argumentSchema = Schema.object(["key": Schema.memoryKey], required: ["key"])
 

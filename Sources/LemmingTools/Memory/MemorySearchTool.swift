@@ -7,6 +7,8 @@ struct MemorySearchTool: Tool {
     static let previewCharacters = 200
 
     let name = "memory_search"
+    /// It only reads, or changes engine state through its effects: running it again is harmless.
+    let hasExternalEffects = false
     let summary = "Find your memory keys whose name or value contains a text (case-insensitive)."
     let argumentSchema = Schema.object(
         ["query": Schema.string("text to look for", minLength: 1, maxLength: 1_000)], required: ["query"])

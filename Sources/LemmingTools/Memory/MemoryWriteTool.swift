@@ -5,6 +5,8 @@ import LemmingJSON
 /// under the same caps as a reply's `memory_updates`.
 struct MemoryWriteTool: Tool {
     let name = "memory_write"
+    /// It only reads, or changes engine state through its effects: running it again is harmless.
+    let hasExternalEffects = false
     let summary = "Store a value under one of your memory keys (op: set, append, merge or delete)."
     let argumentSchema = Schema.object(
         [
