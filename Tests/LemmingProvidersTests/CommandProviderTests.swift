@@ -1,5 +1,6 @@
 import Foundation
 import LemmingJSON
+import LemmingTesting
 import Testing
 
 @testable import LemmingCore
@@ -18,7 +19,7 @@ private let echoScript = """
     """
 
 private let testEnvironment: [String: String] = {
-    var environment = ProcessInfo.processInfo.environment
+    var environment = TestSandbox.environment()
     environment["OPENAI_API_KEY"] = "sk-test-secret"
     environment["LEMMING_TEST_LEAK"] = "must-not-leak"
     return environment
@@ -35,15 +36,19 @@ private struct CommandFixture {
 
     var root: String { directory.root }
 
+    /// A provider of `command`; `extra` adds entry fields (`"writable": ["."]` lets a script
+    /// leave files such as pid files in the org for the test to read).
     func provider(
         _ command: [String],
         timeout: Double? = nil,
         env: JSONObject? = nil,
+        extra: JSONObject = [:],
         environment: [String: String] = testEnvironment
     ) throws -> CommandProvider {
         var document: JSONObject = ["provider": "cli", "command": .strings(command)]
         if let timeout { document["timeout_seconds"] = .double(timeout) }
         if let env { document["env"] = .object(env) }
+        for (key, value) in extra { document[key] = value }
         return try CommandProvider(entry: try modelEntry(document), org: directory.paths, environment: environment)
     }
 
@@ -136,7 +141,10 @@ func environmentHoldsOnlyPathHomeAndTheEntryEnv() async throws {
         [pythonCommand, "echo.py"], env: ["MODEL_MODE": "test", "MODEL_TEMPERATURE": "0"])
     #expect(provider.environment["OPENAI_API_KEY"] == nil)
     let env = try #require(try await echo(provider)["env"]?.objectValue)
-    #expect(Set(env.keys) == ["PATH", "HOME", "MODEL_MODE", "MODEL_TEMPERATURE"])
+    #expect(Set(env.keys) == ["PATH", "HOME", "TMPDIR", "MODEL_MODE", "MODEL_TEMPERATURE"])
+    // TMPDIR is the call's scratch folder, removed after it.
+    let scratch = try #require(env["TMPDIR"]?.stringValue)
+    #expect(scratch.contains("lemming-cli-") && !FileSystem.exists(scratch))
     #expect(env["PATH"]?.stringValue == testEnvironment["PATH"])
     #expect(env["HOME"]?.stringValue == testEnvironment["HOME"])
     #expect(env["MODEL_MODE"] == "test")
@@ -162,7 +170,7 @@ func factoryMadeProviderDoesNotPassSecretsToTheCommand() async throws {
         for: entry, registry: .builtIn, org: fixture.directory.paths)
     let text = try await provider.complete(chatRequest()).text
     let env = try #require(try JSONValue.parse(text)["env"]?.objectValue)
-    #expect(Set(env.keys) == ["PATH", "HOME"])
+    #expect(Set(env.keys) == ["PATH", "HOME", "TMPDIR"])
     #expect(!text.contains("sk-test-secret"))
     #expect(!text.contains("must-not-leak"))
 }
@@ -223,7 +231,7 @@ func slowCommandTimesOutAndIsStopped() async throws {
     defer { fixture.remove() }
     let script = try fixture.shell("slow.sh", "echo $$ > slow.pid; exec sleep 30")
     let started = ContinuousClock.now
-    let error = await expectFailure(try fixture.provider(script, timeout: 0.5), .timeout)
+    let error = await expectFailure(try fixture.provider(script, timeout: 0.5, extra: ["writable": ["."]]), .timeout)
     #expect(ContinuousClock.now - started < .seconds(20))
     #expect(error?.message.contains("0.5") == true)
     let pid = try #require(try fixture.pid("slow.pid"))
@@ -236,7 +244,7 @@ func timeoutAlsoStopsTheCommandsChildren() async throws {
     defer { fixture.remove() }
     let script = try fixture.shell("spawner.sh", "sleep 30 & echo $! > child.pid; wait")
     let started = ContinuousClock.now
-    _ = await expectFailure(try fixture.provider(script, timeout: 0.5), .timeout)
+    _ = await expectFailure(try fixture.provider(script, timeout: 0.5, extra: ["writable": ["."]]), .timeout)
     #expect(ContinuousClock.now - started < .seconds(20))
     let pid = try #require(try fixture.pid("child.pid"))
     var gone = false
@@ -290,6 +298,11 @@ private let invalidEntries: [(JSONObject, String)] = [
     (["provider": "cli", "command": ["python3"], "env": "A=1"], "m.env"),
     (["provider": "cli", "command": ["python3"], "env": ["A", "1"]], "m.env"),
     (["provider": "cli", "command": ["python3"], "env": ["A": 1]], "m.env.A"),
+    (["provider": "cli", "command": ["python3"], "sandbox": "off"], "m.sandbox"),
+    (["provider": "cli", "command": ["python3"], "sandbox": false], "m.sandbox"),
+    (["provider": "cli", "command": ["python3"], "network": "yes"], "m.network"),
+    (["provider": "cli", "command": ["python3"], "writable": "/tmp"], "m.writable"),
+    (["provider": "cli", "command": ["python3"], "writable": [""]], "m.writable"),
 ]
 
 @Test(arguments: invalidEntries)

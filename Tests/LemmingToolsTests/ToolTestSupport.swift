@@ -29,15 +29,16 @@ func calls(_ agent: String, tick: Int, _ toolCalls: [JSONValue]) -> ScriptLine {
     ScriptLine(agent, tick: tick, ["tool_calls": .array(toolCalls)])
 }
 
-/// The environment tools run with in tests: this process's `PATH`.
-let testEnvironment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+/// The environment tools run with in tests: this process's `PATH`, and the sandbox launcher.
+let testEnvironment = TestSandbox.environment(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
 
 /// Runs `ticks` ticks with the built-in tools and closes the engine.
 @discardableResult
 func runWithTools(
     _ org: TemporaryOrg, ticks: Int, environment: [String: String] = testEnvironment, sinks: [any EventSink] = []
 ) async throws -> [TickReport] {
-    try await org.run(ticks: ticks, tools: BuiltinToolFactory(environment: environment), sinks: sinks)
+    try await org.run(
+        ticks: ticks, tools: BuiltinToolFactory(environment: TestSandbox.environment(environment)), sinks: sinks)
 }
 
 /// One tool result as recorded in a turn record.

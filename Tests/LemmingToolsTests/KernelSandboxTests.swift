@@ -1,0 +1,226 @@
+import Foundation
+import LemmingCore
+import LemmingProcess
+import LemmingTesting
+import LemmingTools
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Issue 11 item 1: `shell`, custom tools and their children run inside the kernel sandbox, so
+/// an allow-listed program that runs other programs or writes where its options say cannot
+/// leave the workspace. Each attack goes through real turns, as an agent would make it.
+@Suite(.timeLimit(.minutes(1))) struct KernelSandboxTests {
+    /// Lines that, fed to a shell, create `pwned.txt` (with `echo`, a shell builtin).
+    static let commands = String(repeating: "echo owned > pwned.txt\n", count: 200)
+
+    /// `sort -S 1K --compress-program=sh cmds.txt` hands sorted lines of `cmds.txt` to `sh`.
+    @Test func sortCannotRunAShellAsItsCompressProgram() async throws {
+        let org = try TemporaryOrg.make(
+            agents: [toolAgent("a", tools: ["shell", "file_write"])],
+            replies: [
+                calls(
+                    "a", tick: 1,
+                    [
+                        call("file_write", ["path": "cmds.txt", "content": .string(Self.commands)]),
+                        call("shell", ["program": "sort", "args": ["-S", "1K", "--compress-program=sh", "cmds.txt"]]),
+                        call(
+                            "shell",
+                            ["program": "sort", "args": ["-S", "1K", "-T", ".", "--compress-program=sh", "cmds.txt"]]),
+                    ])
+            ])
+        defer { org.remove() }
+        try await runWithTools(org, ticks: 1)
+        let outcome = try results(org, "a", tick: 1)
+        #expect(outcome.count == 3)
+        #expect(try org.read("agents/a/workspace/pwned.txt") == nil, "sort ran sh: \(outcome)")
+        #expect(try org.read("pwned.txt") == nil)
+    }
+
+    /// `sort -uo/abs/path in.txt` names its output in an attached option the argument check misses.
+    @Test func sortCannotWriteOutsideTheOrg() async throws {
+        let outside = try makeTemporaryDirectory(prefix: "lemming-outside-")
+        defer { try? FileSystem.removeTree(outside) }
+        let org = try TemporaryOrg.make(
+            agents: [toolAgent("a", tools: ["shell", "file_write"])],
+            replies: [
+                calls(
+                    "a", tick: 1,
+                    [
+                        call("file_write", ["path": "in.txt", "content": "b\na\n"]),
+                        call("shell", ["program": "sort", "args": .strings(["-uo\(outside)/out.txt", "in.txt"])]),
+                        call("shell", ["program": "sort", "args": .strings(["-o", "sorted.txt", "in.txt"])]),
+                    ])
+            ])
+        defer { org.remove() }
+        try await runWithTools(org, ticks: 1)
+        let outcome = try results(org, "a", tick: 1)
+        #expect(!outcome[1].success, "\(outcome[1])")
+        #expect(!FileSystem.exists(outside + "/out.txt"))
+        // Writing inside the workspace still works.
+        #expect(outcome[2].success, "\(outcome[2])")
+        #expect(try org.text("agents/a/workspace/sorted.txt") == "a\nb\n")
+    }
+
+    /// `grep -R` follows a symlink the agent cannot name: to a folder outside, or to a peer.
+    @Test func programsCannotReadOutsideTheWorkspaceAndShared() async throws {
+        let outside = try makeTemporaryDirectory(prefix: "lemming-outside-")
+        defer { try? FileSystem.removeTree(outside) }
+        try FileSystem.writeAtomically(Array("TOP SECRET\n".utf8), to: outside + "/secret.txt")
+        let org = try TemporaryOrg.make(
+            agents: [toolAgent("a", tools: ["shell", "file_write"]), toolAgent("b", tools: [], every: 1000)],
+            replies: [
+                calls(
+                    "a", tick: 1,
+                    [
+                        call("file_write", ["path": "shared/note.txt", "content": "SHARED NOTE\n"]),
+                        call("shell", ["program": "grep", "args": ["-R", "SECRET", "."]]),
+                        call("shell", ["program": "grep", "args": ["-R", "provider", "."]]),
+                        call("shell", ["program": "cat", "args": ["shared/note.txt"]]),
+                    ])
+            ])
+        defer { org.remove() }
+        let workspace = org.paths.workspace("a")
+        try FileSystem.makeDirectory(workspace)
+        #expect(symlink(outside, workspace + "/out") == 0)
+        #expect(symlink(org.paths.agent("b"), workspace + "/peer") == 0)
+        #expect(symlink(org.root, workspace + "/org") == 0)
+        try await runWithTools(org, ticks: 1)
+        let outcome = try results(org, "a", tick: 1)
+        #expect(!outcome[1].output.contains("TOP SECRET"), "\(outcome[1])")
+        #expect(outcome[1].output.contains("Permission denied"), "\(outcome[1])")
+        #expect(!outcome[2].output.contains("\"provider\""), "\(outcome[2])")
+        #expect(outcome[3].success && outcome[3].output == "SHARED NOTE\n", "\(outcome[3])")
+    }
+
+    /// A CPU loop, a fork bomb and a huge file are stopped by `tools.limits`.
+    @Test func resourceLimitsStopRunawayPrograms() async throws {
+        let org = try TemporaryOrg.make(
+            agents: [toolAgent("a", tools: ["shell"])],
+            replies: [
+                calls(
+                    "a", tick: 1,
+                    [
+                        call("shell", ["program": "sh", "args": ["-c", "while :; do :; done"]]),
+                        call("shell", ["program": "sh", "args": ["-c", "for i in $(seq 40); do sleep 1 & done; wait"]]),
+                        call("shell", ["program": "sh", "args": ["-c", "head -c 300000 /dev/zero > big.bin"]]),
+                    ])
+            ],
+            config: [
+                "tools": [
+                    "shell": ["allow": ["sh", "seq", "sleep", "head"], "timeout_seconds": 30],
+                    "limits": ["cpu_seconds": 1, "max_processes": 10, "max_file_bytes": 100_000],
+                ]
+            ])
+        defer { org.remove() }
+        try await runWithTools(org, ticks: 1)
+        let outcome = try results(org, "a", tick: 1)
+        #expect(!outcome[0].success && outcome[0].error?.contains("signal") == true, "\(outcome[0])")
+        #expect(outcome[1].output.lowercased().contains("fork"), "\(outcome[1])")
+        #expect(!outcome[2].success, "\(outcome[2])")
+        let size = FileSystem.info(org.paths.workspace("a") + "/big.bin")?.size
+        #expect(size == 100_000, "big.bin has \(String(describing: size)) bytes")
+    }
+
+    /// No network for `shell` (http tools run in-process): a TCP connect to a listening local
+    /// port is refused, and so is a UDP socket.
+    @Test func programsHaveNoNetwork() async throws {
+        let server = try LocalListener()
+        defer { server.close() }
+        let script = """
+            import socket, sys
+            results = []
+            try:
+                socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5).close()
+                results.append("tcp connected")
+            except OSError as error:
+                results.append("tcp refused: %s" % error)
+            try:
+                socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("127.0.0.1", 9))
+                results.append("udp sent")
+            except OSError as error:
+                results.append("udp refused: %s" % error)
+            print("; ".join(results))
+            """
+        let org = try TemporaryOrg.make(
+            agents: [toolAgent("a", tools: ["shell", "file_write"])],
+            replies: [
+                calls(
+                    "a", tick: 1,
+                    [
+                        call("file_write", ["path": "net.py", "content": .string(script)]),
+                        call("shell", ["program": "python3", "args": .strings(["net.py", String(server.port)])]),
+                    ])
+            ],
+            config: ["tools": ["shell": ["allow": ["python3"]]]])
+        defer { org.remove() }
+        try await runWithTools(org, ticks: 1)
+        let output = try results(org, "a", tick: 1)[1].output
+        #expect(output.contains("tcp refused") && output.contains("udp refused"), "\(output)")
+        #expect(server.acceptedConnection() == false)
+    }
+
+    /// Where the machine has no sandbox, `shell` refuses unless the org opted out.
+    @Test func withoutASandboxShellRefusesUnlessTheOrgOptsOut() async throws {
+        let none = ProgramSandbox(kind: .unavailable(reason: "test machine"), launcher: nil)
+        for optedOut in [false, true] {
+            let org = try TemporaryOrg.make(
+                agents: [toolAgent("a", tools: ["shell", "file_write"])],
+                replies: [
+                    calls(
+                        "a", tick: 1,
+                        [
+                            call("file_write", ["path": "a.txt", "content": "x\n"]),
+                            call("shell", ["program": "cat", "args": ["a.txt"]]),
+                        ])
+                ],
+                config: optedOut ? ["tools": ["shell": ["sandbox": "none"]]] : [:])
+            defer { org.remove() }
+            try await org.run(ticks: 1, tools: BuiltinToolFactory(environment: testEnvironment, sandbox: none))
+            let result = try results(org, "a", tick: 1)[1]
+            if optedOut {
+                #expect(result.success && result.output == "x\n", "\(result)")
+            } else {
+                #expect(!result.success && result.error?.contains("tools.shell.sandbox") == true, "\(result)")
+                #expect(result.error?.contains("test machine") == true)
+            }
+        }
+    }
+}
+
+/// A TCP socket listening on 127.0.0.1 (port 0), to see whether a sandboxed program reached it.
+struct LocalListener {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        }
+        try #require(bound == 0 && listen(descriptor, 8) == 0)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        _ = fcntl(descriptor, F_SETFL, O_NONBLOCK)
+        self.descriptor = descriptor
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Whether a connection is waiting (accepted without blocking).
+    func acceptedConnection() -> Bool {
+        let connection = accept(descriptor, nil, nil)
+        guard connection >= 0 else { return false }
+        Glibc.close(connection)
+        return true
+    }
+
+    func close() { Glibc.close(descriptor) }
+}
