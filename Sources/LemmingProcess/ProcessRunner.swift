@@ -138,6 +138,10 @@ public struct ProcessRunner: Sendable {
     public func run(_ request: Request) async -> Result<Outcome, Failure> {
         var executable = request.executable
         var arguments = request.arguments
+        // Checked here: inside the sandbox a missing program would be the launcher's failure.
+        guard ProgramLocator.isExecutable(executable) else {
+            return .failure(.couldNotStart("'\(executable)' was not found or is not executable"))
+        }
         if let policy = request.policy {
             guard
                 let command = sandbox.command(
@@ -229,6 +233,14 @@ public struct ProcessRunner: Sendable {
         let copy = fcntl(descriptor, F_DUPFD_CLOEXEC, 0)
         guard copy >= 0 else { throw CapturedFiles.Failure() }
         return copy
+    }
+
+    /// A timeout as settings write it: `10 s`, `0.5 s`.
+    public static func describe(timeout: Duration) -> String {
+        let (seconds, attoseconds) = timeout.components
+        let value = Double(seconds) + Double(attoseconds) / 1e18
+        let rounded = (value * 1000).rounded() / 1000
+        return rounded == rounded.rounded() ? "\(Int(rounded)) s" : "\(rounded) s"
     }
 
     /// The process groups of the programs running now.

@@ -64,7 +64,8 @@ import Glibc
         #expect(try org.text("agents/a/workspace/sorted.txt") == "a\nb\n")
     }
 
-    /// `grep -R` follows a symlink the agent cannot name: to a folder outside, or to a peer.
+    /// `grep -R` follows a symlink the agent cannot name: to a folder outside, to a peer, to the
+    /// org; its own files stay readable.
     @Test func programsCannotReadOutsideTheWorkspaceAndShared() async throws {
         let outside = try makeTemporaryDirectory(prefix: "lemming-outside-")
         defer { try? FileSystem.removeTree(outside) }
@@ -75,10 +76,10 @@ import Glibc
                 calls(
                     "a", tick: 1,
                     [
-                        call("file_write", ["path": "shared/note.txt", "content": "SHARED NOTE\n"]),
+                        call("file_write", ["path": "note.txt", "content": "OWN NOTE\n"]),
                         call("shell", ["program": "grep", "args": ["-R", "SECRET", "."]]),
                         call("shell", ["program": "grep", "args": ["-R", "provider", "."]]),
-                        call("shell", ["program": "cat", "args": ["shared/note.txt"]]),
+                        call("shell", ["program": "cat", "args": ["note.txt"]]),
                     ])
             ])
         defer { org.remove() }
@@ -92,7 +93,7 @@ import Glibc
         #expect(!outcome[1].output.contains("TOP SECRET"), "\(outcome[1])")
         #expect(outcome[1].output.contains("Permission denied"), "\(outcome[1])")
         #expect(!outcome[2].output.contains("\"provider\""), "\(outcome[2])")
-        #expect(outcome[3].success && outcome[3].output == "SHARED NOTE\n", "\(outcome[3])")
+        #expect(outcome[3].success && outcome[3].output == "OWN NOTE\n", "\(outcome[3])")
     }
 
     /// A CPU loop, a fork bomb and a huge file are stopped by `tools.limits`.

@@ -29,8 +29,9 @@ func calls(_ agent: String, tick: Int, _ toolCalls: [JSONValue]) -> ScriptLine {
     ScriptLine(agent, tick: tick, ["tool_calls": .array(toolCalls)])
 }
 
-/// The environment tools run with in tests: this process's `PATH`, and the sandbox launcher.
-let testEnvironment = TestSandbox.environment(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
+/// The environment tools run with in tests: the system's `PATH` (not a developer's version
+/// manager shims, which live in a home folder the sandbox does not show), and the launcher.
+let testEnvironment = TestSandbox.environment(["PATH": "/usr/local/bin:/usr/bin:/bin"])
 
 /// Runs `ticks` ticks with the built-in tools and closes the engine.
 @discardableResult

@@ -160,7 +160,7 @@ public struct CommandProvider: ModelProvider {
         case .success(let value):
             outcome = value
         case .failure(.timedOut(let duration)):
-            throw ProviderError(.timeout, "'\(name)' did not finish within \(Deadline.describe(duration))")
+            throw ProviderError(.timeout, "'\(name)' did not finish within \(ProcessRunner.describe(timeout: duration))")
         case .failure(.couldNotStart(let reason)):
             throw ProviderError(.process, reason)
         case .failure(.sandboxUnavailable(let reason)):

@@ -50,7 +50,7 @@ enum ToolProgram {
     static func message(_ failure: ProcessRunner.Failure, program: String) -> String {
         switch failure {
         case .timedOut(let duration):
-            return "\(program) did not finish within \(Deadline.describe(duration)) and was stopped"
+            return "\(program) did not finish within \(ProcessRunner.describe(timeout: duration)) and was stopped"
         case .couldNotStart(let reason):
             return reason
         case .sandboxUnavailable(let reason):
