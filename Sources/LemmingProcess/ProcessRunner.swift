@@ -124,8 +124,9 @@ public struct ProcessRunner: Sendable {
 
     public var sandbox: ProgramSandbox
     /// ``withDeadline(_:clock:operation:)`` on the clock given at `init`.
-    private let deadline: @Sendable (Duration, @escaping @Sendable () async throws -> Outcome.Status) async throws ->
-        Outcome.Status
+    private let deadline:
+        @Sendable (Duration, @escaping @Sendable () async throws -> Outcome.Status) async throws ->
+            Outcome.Status
 
     /// - Parameters:
     ///   - sandbox: where sandboxed requests run.

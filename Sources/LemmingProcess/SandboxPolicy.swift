@@ -75,7 +75,7 @@ public struct SandboxPolicy: Sendable, Equatable {
             ("--cpu", limits.cpuSeconds), ("--fsize", limits.maxFileBytes), ("--nproc", limits.maxProcesses),
             ("--as", limits.maxMemoryBytes), ("--nofile", limits.maxOpenFiles),
         ]
-        for case let (option, value?) in values { options += [option, String(value)] }
+        for case (let option, let value?) in values { options += [option, String(value)] }
         return options
     }
 }

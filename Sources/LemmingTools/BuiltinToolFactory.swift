@@ -54,7 +54,8 @@ public struct BuiltinToolFactory: ToolFactory {
                 issues.append(
                     ValidationIssue(
                         .warning, file: "lemming.json", field: "tools.custom[\(position)].sandbox", rule: "no_sandbox",
-                        message: "no kernel sandbox on this machine (\(sandbox)): calls of \(custom.name) will be refused"))
+                        message:
+                            "no kernel sandbox on this machine (\(sandbox)): calls of \(custom.name) will be refused"))
             }
         }
         for (position, custom) in config.tools.custom.enumerated() {
@@ -75,7 +76,8 @@ extension BuiltinToolFactory {
     /// `unavailable (…): shell and custom tools are refused`.
     public func sandboxSummary(config: OrgConfig) -> String {
         let tools = config.tools
-        let optedOut = [tools.shell.sandbox == .none ? "tools.shell.sandbox" : nil]
+        let optedOut =
+            [tools.shell.sandbox == .none ? "tools.shell.sandbox" : nil]
             + tools.custom.map { $0.sandbox == .none ? "tools.custom \($0.name)" : nil }
         let names = optedOut.compactMap { $0 }
         if names.count == 1 + tools.custom.count {

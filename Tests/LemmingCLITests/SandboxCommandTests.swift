@@ -15,7 +15,9 @@ struct SandboxCommandTests {
         let org = try TemporaryOrg.make(agents: [TestAgent("a")])
         defer { org.remove() }
         let abi = try #require(
-            try Lemming.run(["validate", "--org", org.root]).stdout.split(separator: "\n").first { $0.hasPrefix("sandbox:") })
+            try Lemming.run(["validate", "--org", org.root]).stdout.split(separator: "\n").first {
+                $0.hasPrefix("sandbox:")
+            })
         #expect(abi.hasPrefix("sandbox: landlock ABI "), "\(abi)")
         let doctor = try Lemming.run(["doctor", "--no-call", "--org", org.root])
         #expect(doctor.stdout.contains("sandbox: landlock ABI "), "\(doctor.stdout)")

@@ -121,7 +121,8 @@ public struct ToolSettings: Sendable, Equatable {
     static func parse(_ object: JSONObject, issues: inout IssueCollector) -> ToolSettings {
         var settings = ToolSettings()
         issues.warnUnknownKeys(
-            object, known: ["files", "shell", "http", "limits", "require_approval", "approval_timeout_ticks", "custom"],
+            object,
+            known: ["files", "shell", "http", "limits", "require_approval", "approval_timeout_ticks", "custom"],
             prefix: "tools")
         let files = issues.object(object, "files", prefix: "tools")
         issues.warnUnknownKeys(

@@ -160,7 +160,8 @@ public struct CommandProvider: ModelProvider {
         case .success(let value):
             outcome = value
         case .failure(.timedOut(let duration)):
-            throw ProviderError(.timeout, "'\(name)' did not finish within \(ProcessRunner.describe(timeout: duration))")
+            throw ProviderError(
+                .timeout, "'\(name)' did not finish within \(ProcessRunner.describe(timeout: duration))")
         case .failure(.couldNotStart(let reason)):
             throw ProviderError(.process, reason)
         case .failure(.sandboxUnavailable(let reason)):
@@ -177,7 +178,8 @@ public struct CommandProvider: ModelProvider {
         }
         guard outcome.exitedCleanly else {
             let detail = outcome.errorSummary
-            throw ProviderError(.process, "'\(name)' \(outcome.statusDescription)\(detail.isEmpty ? "" : ": \(detail)")")
+            throw ProviderError(
+                .process, "'\(name)' \(outcome.statusDescription)\(detail.isEmpty ? "" : ": \(detail)")")
         }
         let text = String(decoding: outcome.output, as: UTF8.self)
         guard !text.trimmingWhitespace().isEmpty else {

@@ -268,7 +268,8 @@ enum SandboxFiles {
                 let file = openat(folder, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
                 guard file >= 0 else { return true }
                 defer { close(file) }
-                scan(file, shown: location.display == "." ? relative : location.display + "/" + relative, status: status)
+                scan(
+                    file, shown: location.display == "." ? relative : location.display + "/" + relative, status: status)
                 return !truncated
             }
         } else {
@@ -305,7 +306,8 @@ enum SandboxFiles {
         defer { close(root) }
         let descriptor = openBeneath(root, location.relativePath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw errno == ENOTDIR ? ToolFailure("'\(location.display)' is not a folder") : failure("list", location, errno)
+            throw errno == ENOTDIR
+                ? ToolFailure("'\(location.display)' is not a folder") : failure("list", location, errno)
         }
         return descriptor
     }
@@ -381,7 +383,8 @@ enum SandboxFiles {
     private static func walk(
         _ descriptor: Int32, relative: String, recursive: Bool = true, visit: (String, stat) -> Bool
     ) -> Bool {
-        walkEntries(descriptor, relative: relative, recursive: recursive) { shown, status, _, _ in visit(shown, status) }
+        walkEntries(descriptor, relative: relative, recursive: recursive) { shown, status, _, _ in visit(shown, status)
+        }
     }
 
     private static func kind(of status: stat) -> Entry.Kind {

@@ -42,7 +42,8 @@ struct ShellTool: Tool {
                     "'\(program)' is not allowed; programs: \(settings.allow.joined(separator: ", ")) "
                         + "(lemming.json tools.shell.allow)"))
         }
-        if let refusal = ToolProgram.refusal(settings.sandbox, sandbox: runner.sandbox, setting: "tools.shell.sandbox") {
+        if let refusal = ToolProgram.refusal(settings.sandbox, sandbox: runner.sandbox, setting: "tools.shell.sandbox")
+        {
             return ToolOutput(.failure(name, refusal))
         }
         let sandbox = Sandbox(org: context.org, agent: context.agent)
