@@ -260,4 +260,9 @@ public struct ProcessRunner: Sendable {
     public static func killRunningGroups() {
         for group in runningGroups.withLock({ $0 }) { _ = kill(-group, SIGKILL) }
     }
+
+    /// Registers ``killRunningGroups()`` to run at `exit`; for the executable's `main` to call once.
+    public static func killRunningGroupsAtExit() {
+        atexit { ProcessRunner.killRunningGroups() }
+    }
 }

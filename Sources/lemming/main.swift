@@ -14,5 +14,5 @@ SandboxLauncher.runIfRequested(CommandLine.arguments)
 // errors handled where they happen, not kill the engine: the signal is ignored once, here.
 _ = signal(SIGPIPE, SIG_IGN)
 // However the command ends (its error paths call exit), no program it started survives it.
-atexit { ProcessRunner.killRunningGroups() }
+ProcessRunner.killRunningGroupsAtExit()
 await LemmingMain.run()
