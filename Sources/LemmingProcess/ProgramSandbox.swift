@@ -115,7 +115,13 @@ public struct ProgramSandbox: Sendable, Equatable, CustomStringConvertible {
             + ["/usr/lib", "/usr/lib32", "/usr/lib64", "/usr/libexec", "/usr/share"]
             + (policy.allowsNetwork ? SandboxPolicy.networkReadable : [])
         for path in readable where !path.hasPrefix("/dev/") { options += ["--ro-bind-try", path, path] }
-        for path in policy.executable + [launcher] { options += ["--ro-bind", path, path] }
+        // Executables inside a mounted folder (the loader in /lib64) are there already, and a
+        // read-only mount cannot take another mount on top.
+        let mounted = readable.filter { !$0.hasPrefix("/dev/") }
+        for path in policy.executable + [launcher]
+        where !mounted.contains(where: { path == $0 || path.hasPrefix($0 + "/") }) {
+            options += ["--ro-bind", path, path]
+        }
         for path in policy.writable { options += ["--bind", path, path] }
         options += ["--chdir", workingDirectory]
         return options
