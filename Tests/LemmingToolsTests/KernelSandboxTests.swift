@@ -226,3 +226,37 @@ struct LocalListener {
 
     func close() { Glibc.close(descriptor) }
 }
+
+/// What `validate` and `doctor` print about the sandbox, and what `validate` warns about.
+@Suite struct SandboxSummaryTests {
+    static let unavailable = ProgramSandbox(kind: .unavailable(reason: "no Landlock, no bwrap"), launcher: nil)
+
+    @Test func theSummaryNamesTheSandboxInForce() throws {
+        var config = OrgConfig(name: "test")
+        let landlock = ProgramSandbox(kind: .landlock(abi: 7), launcher: "/usr/local/bin/lemming")
+        let bwrap = ProgramSandbox(kind: .bubblewrap(path: "/usr/bin/bwrap"), launcher: "/usr/local/bin/lemming")
+        #expect(
+            BuiltinToolFactory(environment: [:], sandbox: landlock).sandboxSummary(config: config) == "landlock ABI 7")
+        #expect(
+            BuiltinToolFactory(environment: [:], sandbox: bwrap).sandboxSummary(config: config)
+                == "bubblewrap (/usr/bin/bwrap)")
+        let missing = BuiltinToolFactory(environment: [:], sandbox: Self.unavailable)
+        #expect(
+            missing.sandboxSummary(config: config)
+                == "unavailable (no Landlock, no bwrap): shell and custom tools are refused")
+        config.tools.shell.sandbox = .none
+        #expect(missing.sandboxSummary(config: config) == "none (opted out: tools.shell.sandbox)")
+    }
+
+    @Test func validateWarnsAboutProgramsThatWillBeRefused() throws {
+        let org = try TemporaryOrg.make(agents: [toolAgent("a", tools: ["shell"])])
+        defer { org.remove() }
+        let config = OrgConfig(name: "test")
+        let issues = BuiltinToolFactory(environment: [:], sandbox: Self.unavailable).issues(
+            config: config, org: org.paths)
+        #expect(issues.map(\.field) == ["tools.shell.sandbox"])
+        #expect(issues.first?.message.contains("shell calls will be refused") == true)
+        let landlock = ProgramSandbox(kind: .landlock(abi: 7), launcher: "/usr/local/bin/lemming")
+        #expect(BuiltinToolFactory(environment: [:], sandbox: landlock).issues(config: config, org: org.paths).isEmpty)
+    }
+}
