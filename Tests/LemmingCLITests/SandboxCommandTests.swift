@@ -30,18 +30,18 @@ struct SandboxCommandTests {
     }
 
     /// The model answers at once but leaves `sleep 60` running in the background.
-    @Test func aBackgroundChildOfACLIModelDoesNotSurviveRun() throws {
+    @Test func aBackgroundChildOfACLIModelDoesNotSurviveRun() async throws {
         let org = try Self.org(script: "cat > /dev/null; sleep 60 & echo $! > pids/child.pid; echo '{}'")
         defer { org.remove() }
         let result = try Lemming.run(["run", "--ticks", "1", "--org", org.root])
         #expect(result.status == 0, "\(result.stderr)")
         let pid = try #require(try Self.pid(org))
-        #expect(Self.isGone(pid), "the model's child \(pid) survived lemming run")
+        #expect(try await Self.ends(pid), "the model's child \(pid) survived lemming run")
     }
 
     /// Stopped by a signal in the middle of the model call, `lemming run` takes the call's whole
     /// process group with it.
-    @Test func aCLIModelsProcessesDoNotSurviveRunStoppedByASignal() throws {
+    @Test func aCLIModelsProcessesDoNotSurviveRunStoppedByASignal() async throws {
         let org = try Self.org(script: "cat > /dev/null; sleep 60 & echo $! > pids/child.pid; sleep 60; echo '{}'")
         defer { org.remove() }
         let process = Lemming.process(["run", "--org", org.root], in: org.root, environment: Lemming.environment())
@@ -50,16 +50,16 @@ struct SandboxCommandTests {
         try process.run()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         var pid: Int32?
-        for _ in 0..<600 where pid == nil {
+        while pid == nil, process.isRunning {
             pid = try Self.pid(org)
-            if pid == nil { usleep(50_000) }
+            if pid == nil { try await Task.sleep(for: .milliseconds(50)) }
         }
         let child = try #require(pid)
         kill(process.processIdentifier, SIGINT)
-        usleep(200_000)
+        try await Task.sleep(for: .milliseconds(200))
         kill(process.processIdentifier, SIGQUIT)
-        process.waitUntilExit()
-        #expect(Self.isGone(child), "the model's child \(child) survived lemming run")
+        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(try await Self.ends(child), "the model's child \(child) survived lemming run")
     }
 
     /// An org whose one agent's model is `sh -c script`, allowed to write `pids/`.
@@ -80,11 +80,11 @@ struct SandboxCommandTests {
         try org.read("pids/child.pid").flatMap { Int32(String(decoding: $0, as: UTF8.self).trimmingWhitespace()) }
     }
 
-    /// Whether `pid` has ended (waiting up to 5 s for it to be reaped).
-    static func isGone(_ pid: Int32) -> Bool {
-        for _ in 0..<100 {
+    /// Whether `pid` ends (polling, so that it can be reaped; the time limit bounds the wait).
+    static func ends(_ pid: Int32) async throws -> Bool {
+        for _ in 0..<200 {
             if kill(pid, 0) == -1 { return true }
-            usleep(50_000)
+            try await Task.sleep(for: .milliseconds(50))
         }
         kill(pid, SIGKILL)
         return false

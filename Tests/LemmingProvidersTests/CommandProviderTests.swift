@@ -1,5 +1,6 @@
 import Foundation
 import LemmingJSON
+import LemmingProcess
 import LemmingTesting
 import Testing
 
@@ -225,17 +226,53 @@ func emptyOutputIsAnEmptyReply(body: String) async throws {
     _ = await expectFailure(try fixture.provider(try fixture.shell("empty.sh", body)), .emptyReply)
 }
 
+/// Runs `script` with a 0.5 s timeout on a test clock: once the script has written `pidFile`, the
+/// clock passes the timeout. Returns the error and the pid the script wrote.
+private func timeOut(
+    _ fixture: CommandFixture, _ script: [String], pidFile: String
+) async throws -> (ProviderError?, Int32) {
+    let clock = StepClock()
+    let runner = ProcessRunner(sandbox: ProgramSandbox.detect(environment: testEnvironment), clock: clock)
+    var document: JSONObject = ["provider": "cli", "command": .strings(script), "timeout_seconds": 0.5]
+    document["writable"] = ["."]
+    let provider = try CommandProvider(
+        entry: try modelEntry(document), org: fixture.directory.paths, environment: testEnvironment, runner: runner)
+    async let outcome: ProviderError? = {
+        do {
+            _ = try await provider.complete(chatRequest())
+            return nil
+        } catch {
+            return error as? ProviderError
+        }
+    }()
+    var pid: Int32?
+    while pid == nil {
+        pid = try fixture.pid(pidFile)
+        if pid == nil { try await Task.sleep(for: .milliseconds(20)) }
+    }
+    await clock.advanceWhenWaitedOn(by: .seconds(1))
+    return (await outcome, try #require(pid))
+}
+
+/// Whether `pid` ends (polling; the test's time limit bounds the wait).
+private func ends(_ pid: Int32) async throws -> Bool {
+    for _ in 0..<200 {
+        if kill(pid, 0) == -1 { return true }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    kill(pid, SIGKILL)
+    return false
+}
+
 @Test(.timeLimit(.minutes(1)))
 func slowCommandTimesOutAndIsStopped() async throws {
     let fixture = try CommandFixture()
     defer { fixture.remove() }
     let script = try fixture.shell("slow.sh", "echo $$ > slow.pid; exec sleep 30")
-    let started = ContinuousClock.now
-    let error = await expectFailure(try fixture.provider(script, timeout: 0.5, extra: ["writable": ["."]]), .timeout)
-    #expect(ContinuousClock.now - started < .seconds(20))
+    let (error, pid) = try await timeOut(fixture, script, pidFile: "slow.pid")
+    #expect(error?.code == .timeout, "\(String(describing: error))")
     #expect(error?.message.contains("0.5") == true)
-    let pid = try #require(try fixture.pid("slow.pid"))
-    #expect(kill(pid, 0) == -1)
+    #expect(try await ends(pid), "the command \(pid) outlived its timeout")
 }
 
 @Test(.timeLimit(.minutes(1)))
@@ -243,17 +280,9 @@ func timeoutAlsoStopsTheCommandsChildren() async throws {
     let fixture = try CommandFixture()
     defer { fixture.remove() }
     let script = try fixture.shell("spawner.sh", "sleep 30 & echo $! > child.pid; wait")
-    let started = ContinuousClock.now
-    _ = await expectFailure(try fixture.provider(script, timeout: 0.5, extra: ["writable": ["."]]), .timeout)
-    #expect(ContinuousClock.now - started < .seconds(20))
-    let pid = try #require(try fixture.pid("child.pid"))
-    var gone = false
-    for _ in 0..<50 where !gone {
-        gone = kill(pid, 0) == -1
-        if !gone { try await Task.sleep(for: .milliseconds(100)) }
-    }
-    #expect(gone, "the command's child \(pid) outlived the timeout")
-    if !gone { kill(pid, SIGKILL) }
+    let (error, pid) = try await timeOut(fixture, script, pidFile: "child.pid")
+    #expect(error?.code == .timeout, "\(String(describing: error))")
+    #expect(try await ends(pid), "the command's child \(pid) outlived the timeout")
 }
 
 @Test(.timeLimit(.minutes(1)))

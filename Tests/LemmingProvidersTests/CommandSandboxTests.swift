@@ -54,7 +54,7 @@ import Glibc
         let reply = try await model.complete(chatRequest()).text
         let pid = try #require(try JSONValue.parse(reply)["notes"]?.stringValue.flatMap { Int32($0) })
         var gone = false
-        for _ in 0..<100 where !gone {
+        for _ in 0..<200 where !gone {
             gone = kill(pid, 0) == -1
             if !gone { try await Task.sleep(for: .milliseconds(50)) }
         }
