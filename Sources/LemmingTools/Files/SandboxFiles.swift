@@ -16,8 +16,8 @@ import Darwin
 /// step works on the descriptors it got: a symlink anywhere in a path is refused, and swapping a
 /// folder for a symlink mid-call cannot redirect a read or a write. Reads never block on FIFOs or
 /// devices, and only regular files with a single hard link are read or written. A replacement
-/// is atomic: a temporary file (``PartialWrite``) in the same folder, `fsync`, then `renameat`
-/// on the folder's descriptor.
+/// is atomic: a temporary file (``PartialWrite``) in the same folder, `fsync`, `renameat` on the
+/// folder's descriptor, then `fsync` of the folder.
 enum SandboxFiles {
     /// What `read` returns.
     struct Slice: Sendable {
@@ -147,6 +147,8 @@ enum SandboxFiles {
             unlinkat(folder, temporary, 0)
             throw failure("write", location, code)
         }
+        // The new name is durable too (a failure here leaves the new content in place).
+        _ = fsync(folder)
     }
 
     /// The error code of a failed write, or `nil`.
