@@ -1,5 +1,6 @@
 import Foundation
 import LemmingCore
+import LemmingJSON
 import LemmingTesting
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import LemmingCore
+import LemmingJSON
 import LemmingProcess
 import LemmingTesting
 import LemmingTools
