@@ -155,17 +155,21 @@ static int apply_landlock(const struct policy *policy) {
     return 0;
 }
 
-/// Without network: `socket(2)` fails with EACCES for every family (Landlock covers only TCP,
-/// not UDP, raw, netlink or UNIX-socket paths such as a container daemon's) and io_uring, which
-/// bypasses this filter, is unavailable. Other architectures' system calls (x32, i386) are killed.
+/// The seccomp filter. Without network, `socket(2)` fails with EACCES for every family: Landlock
+/// covers only TCP, not UDP, raw, netlink or UNIX-socket paths. With network, only UNIX sockets
+/// are refused: connecting to a daemon's socket by its path (a container engine's, say) is not
+/// something Landlock (up to ABI 7) can stop, and CAP_DAC_OVERRIDE would pass its file mode.
+/// Always: io_uring, which would bypass this filter, is unavailable, and system calls of other
+/// architectures (x32, i386) kill the process.
 static int apply_seccomp(const struct policy *policy) {
-    if (policy->network) return 0;
 #if defined(__x86_64__)
 #define LEMMING_AUDIT_ARCH AUDIT_ARCH_X86_64
 #elif defined(__aarch64__)
 #define LEMMING_AUDIT_ARCH AUDIT_ARCH_AARCH64
 #endif
 #if defined(LEMMING_AUDIT_ARCH)
+    // With network, jump over the refusal of every family to the AF_UNIX check.
+    unsigned int skip_refusal = policy->network ? 1 : 0;
     struct sock_filter filter[] = {
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, LEMMING_AUDIT_ARCH, 1, 0),
@@ -175,19 +179,27 @@ static int apply_seccomp(const struct policy *policy) {
         BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),  // the x32 ABI
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 #endif
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EACCES & SECCOMP_RET_DATA)),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_io_uring_setup, 0, 1),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        // socket(2): without network every family is refused; with it, AF_UNIX only. The
+        // domain is the low word of the first argument (both architectures are little-endian).
+        BPF_STMT(BPF_JMP | BPF_JA, skip_refusal),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EACCES & SECCOMP_RET_DATA)),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EACCES & SECCOMP_RET_DATA)),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
     };
     struct sock_fprog program = {(unsigned short)(sizeof filter / sizeof filter[0]), filter};
     if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program, 0, 0) != 0) {
-        return fail(125, "could not install the network filter", strerror(errno));
+        return fail(125, "could not install the system call filter", strerror(errno));
     }
     return 0;
 #else
-    return fail(125, "no network filter for this architecture", NULL);
+    (void)policy;
+    return fail(125, "no system call filter for this architecture", NULL);
 #endif
 }
 

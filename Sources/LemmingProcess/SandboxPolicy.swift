@@ -17,8 +17,9 @@ public struct SandboxPolicy: Sendable, Equatable {
     /// Files (or folders) the program may execute: the allowed programs, their script
     /// interpreters and the dynamic loader.
     public var executable: [String]
-    /// Whether the program may open sockets (TCP to any port, UDP, UNIX sockets). Without it,
-    /// `socket(2)` fails and, with Landlock ABI 4 or later, so does every TCP bind and connect.
+    /// Whether the program may use the network (TCP to any port, UDP). Without it, `socket(2)`
+    /// fails for every family and, with Landlock ABI 4 or later, so does every TCP bind and
+    /// connect. UNIX sockets are refused either way (a daemon's socket is a way out).
     public var allowsNetwork: Bool
     public var limits: ResourceLimits
 

@@ -261,3 +261,39 @@ struct LocalListener {
         #expect(BuiltinToolFactory(environment: [:], sandbox: landlock).issues(config: config, org: org.paths).isEmpty)
     }
 }
+
+/// A custom tool with `"network": true` reaches TCP, but never a UNIX socket.
+@Suite(.timeLimit(.minutes(1))) struct CustomToolNetworkTests {
+    @Test func networkMeansTCPAndUDPButNoUNIXSockets() async throws {
+        let server = try LocalListener()
+        defer { server.close() }
+        let script = """
+            #!/usr/bin/python3
+            import json, socket, sys
+            port = json.load(sys.stdin)["port"]
+            results = []
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=5).close()
+                results.append("tcp connected")
+            except OSError as error:
+                results.append("tcp refused: %s" % error)
+            try:
+                socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                results.append("unix socket made")
+            except OSError as error:
+                results.append("unix refused: %s" % error)
+            print(json.dumps({"output": "; ".join(results)}))
+            """
+        let org = try TemporaryOrg.make(
+            agents: [toolAgent("a", tools: ["probe"])],
+            replies: [calls("a", tick: 1, [call("probe", ["port": .int(server.port)])])],
+            config: ["tools": ["custom": [["name": "probe", "command": ["tools/probe.py"], "network": true]]]])
+        defer { org.remove() }
+        try org.writeBytes("tools/probe.py", Array(script.utf8))
+        #expect(chmod(org.paths.absolute("tools/probe.py"), 0o755) == 0)
+        try await runWithTools(org, ticks: 1)
+        let result = try results(org, "a", tick: 1)[0]
+        #expect(result.output == "tcp connected; unix refused: [Errno 13] Permission denied", "\(result)")
+        #expect(server.acceptedConnection())
+    }
+}
