@@ -39,11 +39,26 @@ public struct BuiltinToolFactory: ToolFactory {
         return ToolRegistry(tools, approvalRequired: approval, approvalTimeoutTicks: settings.approvalTimeoutTicks)
     }
 
-    /// Warnings about custom tools whose program cannot be found or run, and about programs that
-    /// will be refused because this machine has no sandbox (for `lemming validate`).
+    /// Warnings about custom tools whose program cannot be found or run, about programs that will
+    /// be refused because this machine has no sandbox, and about opt-outs (`"sandbox": "none"`)
+    /// on a machine that has one (for `lemming validate`).
     public func issues(config: OrgConfig, org: OrgPaths) -> [ValidationIssue] {
         var issues: [ValidationIssue] = []
-        if !sandbox.isAvailable {
+        if sandbox.isAvailable {
+            // An opt-out kept after moving to a machine that has a sandbox.
+            if config.tools.shell.sandbox == .none {
+                issues.append(
+                    ValidationIssue(
+                        .warning, file: "lemming.json", field: "tools.shell.sandbox", rule: "unconfined",
+                        message: "shell programs run unconfined although this machine has \(sandbox)"))
+            }
+            for (position, custom) in config.tools.custom.enumerated() where custom.sandbox == .none {
+                issues.append(
+                    ValidationIssue(
+                        .warning, file: "lemming.json", field: "tools.custom[\(position)].sandbox", rule: "unconfined",
+                        message: "\(custom.name) runs unconfined although this machine has \(sandbox)"))
+            }
+        } else {
             if config.tools.shell.sandbox == .kernel {
                 issues.append(
                     ValidationIssue(

@@ -259,6 +259,15 @@ struct LocalListener {
         #expect(issues.first?.message.contains("shell calls will be refused") == true)
         let landlock = ProgramSandbox(kind: .landlock(abi: 7), launcher: "/usr/local/bin/lemming")
         #expect(BuiltinToolFactory(environment: [:], sandbox: landlock).issues(config: config, org: org.paths).isEmpty)
+        // An opt-out where a sandbox exists is worth a warning; where none exists, it is quiet.
+        var optedOut = config
+        optedOut.tools.shell.sandbox = .none
+        let unconfined = BuiltinToolFactory(environment: [:], sandbox: landlock).issues(
+            config: optedOut, org: org.paths)
+        #expect(unconfined.map(\.rule) == ["unconfined"])
+        #expect(
+            BuiltinToolFactory(environment: [:], sandbox: Self.unavailable).issues(config: optedOut, org: org.paths)
+                .isEmpty)
     }
 }
 
