@@ -107,7 +107,7 @@ import Glibc
                     [
                         call("shell", ["program": "sh", "args": ["-c", "while :; do :; done"]]),
                         call(
-                            "shell", ["program": "sh", "args": ["-c", "for i in $(seq 40); do sleep 1 & done; wait"]]),
+                            "shell", ["program": "sh", "args": ["-c", "for i in $(seq 100); do sleep 1 & done; wait"]]),
                         call("shell", ["program": "sh", "args": ["-c", "head -c 300000 /dev/zero > big.bin"]]),
                     ])
             ],
