@@ -58,11 +58,23 @@ let package = Package(
         .target(
             name: "LemmingProviders",
             dependencies: [
-                "LemmingCore", "LemmingJSON",
+                "LemmingCore", "LemmingJSON", "LemmingProcess",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The sandbox launcher's system calls (Landlock, seccomp, capabilities, resource limits)
+        // and openat2, in C: packed kernel structures and nothing else running in between.
+        .target(name: "CLemmingSandbox"),
+        // Programs run for tools and the cli provider (DESIGN §7): one runner, inside the kernel
+        // sandbox. The core does not depend on it; tools and providers do, not on each other.
+        .target(
+            name: "LemmingProcess",
+            dependencies: [
+                "CLemmingSandbox", "LemmingCore",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: swiftSettings
@@ -72,11 +84,10 @@ let package = Package(
         .target(
             name: "LemmingTools",
             dependencies: [
-                "LemmingCore", "LemmingJSON",
+                "CLemmingSandbox", "LemmingCore", "LemmingJSON", "LemmingProcess",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -130,7 +141,7 @@ let package = Package(
 
         .executableTarget(
             name: "lemming",
-            dependencies: ["LemmingCLI"],
+            dependencies: ["LemmingCLI", "LemmingProcess"],
             swiftSettings: swiftSettings
         ),
         // `swift run -c release lemming-bench`: the engine benchmarks recorded in BENCHMARKS.md.
@@ -165,13 +176,18 @@ let package = Package(
         ),
         .testTarget(
             name: "LemmingProvidersTests",
-            dependencies: ["LemmingCore", "LemmingJSON", "LemmingProviders", "LemmingTesting"],
+            // `lemming` is built for its sandbox launcher.
+            dependencies: [
+                "lemming", "LemmingCore", "LemmingJSON", "LemmingProcess", "LemmingProviders", "LemmingTesting",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "LemmingToolsTests",
+            // `lemming` is built for its sandbox launcher.
             dependencies: [
-                "LemmingCore", "LemmingJSON", "LemmingProviders", "LemmingTesting", "LemmingTools",
+                "lemming", "LemmingCore", "LemmingJSON", "LemmingProcess", "LemmingProviders", "LemmingTesting",
+                "LemmingTools",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import LemmingCore
+import LemmingProcess
 
 /// Makes the providers of the model registry's entries: the network providers wrapped in retries
 /// and a circuit breaker per endpoint, then in their fallback chain.
@@ -9,17 +10,23 @@ public struct ProviderFactory: ModelProviderFactory {
     public let breakers: BreakerRegistry
     public var sleeper: any RetrySleeper
     let client: HTTPClient
+    /// Runs `cli` model commands, inside the kernel sandbox.
+    public let runner: ProcessRunner
 
+    /// - Parameter sandbox: the sandbox of `cli` commands, when not the one detected from
+    ///   `environment` (see ``ProgramSandbox/detect(environment:)``).
     public init(
         environment: [String: String],
         breakers: BreakerRegistry = BreakerRegistry(),
         sleeper: any RetrySleeper = TaskSleeper(),
-        client: HTTPClient = ProviderHTTPClient.shared
+        client: HTTPClient = ProviderHTTPClient.shared,
+        sandbox: ProgramSandbox? = nil
     ) {
         self.environment = environment
         self.breakers = breakers
         self.sleeper = sleeper
         self.client = client
+        runner = ProcessRunner(sandbox: sandbox ?? ProgramSandbox.detect(environment: environment))
     }
 
     public var health: [ProviderHealth] { breakers.health }
@@ -46,7 +53,7 @@ public struct ProviderFactory: ModelProviderFactory {
         case "scripted":
             return try ScriptedProvider(entry: entry, org: org)
         case "cli":
-            return try CommandProvider(entry: entry, org: org, environment: environment)
+            return try CommandProvider(entry: entry, org: org, environment: environment, runner: runner)
         case "openai", "openai_compatible":
             let name = entry.provider == "openai" ? "OpenAI" : "OpenAI-compatible server"
             return try network(OpenAIFormat(name: name), entry)

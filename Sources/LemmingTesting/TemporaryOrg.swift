@@ -107,7 +107,7 @@ public struct TemporaryOrg: Sendable {
     ) async throws -> Engine {
         try await Engine.open(
             Engine.Configuration(
-                root: root, providers: providers ?? ProviderFactory(environment: ProcessInfo.processInfo.environment),
+                root: root, providers: providers ?? ProviderFactory(environment: TestSandbox.environment()),
                 clock: clock, tools: tools, sinks: sinks, writesFilesBehind: writesFilesBehind))
     }
 

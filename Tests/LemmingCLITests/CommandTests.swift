@@ -23,7 +23,8 @@ struct CommandTests {
 
         let validated = try Lemming.run(["validate"], in: org)
         #expect(validated.status == 0)
-        #expect(validated.stdout == "4 valid agents, 0 errors, 0 warnings\n")
+        #expect(validated.stdout.hasPrefix("sandbox: "), "\(validated.stdout)")
+        #expect(validated.stdout.hasSuffix("\n4 valid agents, 0 errors, 0 warnings\n"))
 
         let ran = try Lemming.run(["run", "--ticks", "3"], in: org)
         #expect(ran.status == 0, "\(ran.stderr)")

@@ -83,3 +83,41 @@ func hostPatternsMatchExactlyWhatTheyName(pattern: String, host: String, port: I
     let parsed = try #require(HostPattern(pattern))
     #expect(parsed.matches(host: host, port: port) == matches)
 }
+
+@Test func sandboxSettingsHaveSafeDefaultsAndAreRead() {
+    let (defaults, _) = parseTools("{}")
+    #expect(defaults.shell.sandbox == .kernel)
+    #expect(defaults.limits == ToolSettings.Limits())
+    #expect(defaults.limits.cpuSeconds == 10 && defaults.limits.maxProcesses == 64)
+    let (settings, issues) = parseTools(
+        #"""
+        {"shell": {"sandbox": "none"},
+         "limits": {"cpu_seconds": 2, "max_file_bytes": 1000, "max_processes": 8, "max_memory_bytes": 33554432,
+                    "max_open_files": 32},
+         "custom": [{"name": "lookup", "command": ["tools/lookup.py"], "sandbox": "none", "network": true,
+                     "exec": ["jq", "/usr/bin/sed"]}]}
+        """#)
+    #expect(issues.isEmpty, "\(issues)")
+    #expect(settings.shell.sandbox == ToolSettings.SandboxMode.none)
+    #expect(
+        settings.limits
+            == ToolSettings.Limits(
+                cpuSeconds: 2, maxFileBytes: 1000, maxProcesses: 8, maxMemoryBytes: 33_554_432, maxOpenFiles: 32))
+    let custom = settings.custom.first
+    #expect(custom?.sandbox == ToolSettings.SandboxMode.none && custom?.allowsNetwork == true)
+    #expect(custom?.exec == ["jq", "/usr/bin/sed"])
+}
+
+@Test func wrongSandboxSettingsAreErrorsThatKeepTheSafeDefault() {
+    let (settings, issues) = parseTools(
+        #"""
+        {"shell": {"sandbox": "off"}, "limits": {"cpu_seconds": 0, "max_processes": "many", "nice": 3},
+         "custom": [{"name": "lookup", "command": ["x"], "sandbox": false, "exec": [""]}]}
+        """#)
+    let fields = Set(issues.map(\.field))
+    #expect(fields.isSuperset(of: ["tools.shell.sandbox", "tools.limits.cpu_seconds", "tools.limits.max_processes"]))
+    #expect(fields.contains("tools.limits.nice"))
+    #expect(fields.contains("tools.custom[0].sandbox") && fields.contains("tools.custom[0].exec[0]"))
+    #expect(settings.shell.sandbox == .kernel)
+    #expect(settings.limits == ToolSettings.Limits())
+}

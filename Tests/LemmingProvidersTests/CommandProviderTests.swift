@@ -1,5 +1,7 @@
 import Foundation
 import LemmingJSON
+import LemmingProcess
+import LemmingTesting
 import Testing
 
 @testable import LemmingCore
@@ -18,7 +20,7 @@ private let echoScript = """
     """
 
 private let testEnvironment: [String: String] = {
-    var environment = ProcessInfo.processInfo.environment
+    var environment = TestSandbox.environment()
     environment["OPENAI_API_KEY"] = "sk-test-secret"
     environment["LEMMING_TEST_LEAK"] = "must-not-leak"
     return environment
@@ -35,15 +37,19 @@ private struct CommandFixture {
 
     var root: String { directory.root }
 
+    /// A provider of `command`; `extra` adds entry fields (`"writable": ["."]` lets a script
+    /// leave files such as pid files in the org for the test to read).
     func provider(
         _ command: [String],
         timeout: Double? = nil,
         env: JSONObject? = nil,
+        extra: JSONObject = [:],
         environment: [String: String] = testEnvironment
     ) throws -> CommandProvider {
         var document: JSONObject = ["provider": "cli", "command": .strings(command)]
         if let timeout { document["timeout_seconds"] = .double(timeout) }
         if let env { document["env"] = .object(env) }
+        for (key, value) in extra { document[key] = value }
         return try CommandProvider(entry: try modelEntry(document), org: directory.paths, environment: environment)
     }
 
@@ -136,7 +142,10 @@ func environmentHoldsOnlyPathHomeAndTheEntryEnv() async throws {
         [pythonCommand, "echo.py"], env: ["MODEL_MODE": "test", "MODEL_TEMPERATURE": "0"])
     #expect(provider.environment["OPENAI_API_KEY"] == nil)
     let env = try #require(try await echo(provider)["env"]?.objectValue)
-    #expect(Set(env.keys) == ["PATH", "HOME", "MODEL_MODE", "MODEL_TEMPERATURE"])
+    #expect(Set(env.keys) == ["PATH", "HOME", "TMPDIR", "MODEL_MODE", "MODEL_TEMPERATURE"])
+    // TMPDIR is the call's scratch folder, removed after it.
+    let scratch = try #require(env["TMPDIR"]?.stringValue)
+    #expect(scratch.contains("lemming-cli-") && !FileSystem.exists(scratch))
     #expect(env["PATH"]?.stringValue == testEnvironment["PATH"])
     #expect(env["HOME"]?.stringValue == testEnvironment["HOME"])
     #expect(env["MODEL_MODE"] == "test")
@@ -162,7 +171,7 @@ func factoryMadeProviderDoesNotPassSecretsToTheCommand() async throws {
         for: entry, registry: .builtIn, org: fixture.directory.paths)
     let text = try await provider.complete(chatRequest()).text
     let env = try #require(try JSONValue.parse(text)["env"]?.objectValue)
-    #expect(Set(env.keys) == ["PATH", "HOME"])
+    #expect(Set(env.keys) == ["PATH", "HOME", "TMPDIR"])
     #expect(!text.contains("sk-test-secret"))
     #expect(!text.contains("must-not-leak"))
 }
@@ -217,17 +226,53 @@ func emptyOutputIsAnEmptyReply(body: String) async throws {
     _ = await expectFailure(try fixture.provider(try fixture.shell("empty.sh", body)), .emptyReply)
 }
 
+/// Runs `script` with a 0.5 s timeout on a test clock: once the script has written `pidFile`, the
+/// clock passes the timeout. Returns the error and the pid the script wrote.
+private func timeOut(
+    _ fixture: CommandFixture, _ script: [String], pidFile: String
+) async throws -> (ProviderError?, Int32) {
+    let clock = StepClock()
+    let runner = ProcessRunner(sandbox: ProgramSandbox.detect(environment: testEnvironment), clock: clock)
+    var document: JSONObject = ["provider": "cli", "command": .strings(script), "timeout_seconds": 0.5]
+    document["writable"] = ["."]
+    let provider = try CommandProvider(
+        entry: try modelEntry(document), org: fixture.directory.paths, environment: testEnvironment, runner: runner)
+    async let outcome: ProviderError? = {
+        do {
+            _ = try await provider.complete(chatRequest())
+            return nil
+        } catch {
+            return error as? ProviderError
+        }
+    }()
+    var pid: Int32?
+    while pid == nil {
+        pid = try fixture.pid(pidFile)
+        if pid == nil { try await Task.sleep(for: .milliseconds(20)) }
+    }
+    await clock.advanceWhenWaitedOn(by: .seconds(1))
+    return (await outcome, try #require(pid))
+}
+
+/// Whether `pid` ends (polling; the test's time limit bounds the wait).
+private func ends(_ pid: Int32) async throws -> Bool {
+    for _ in 0..<200 {
+        if kill(pid, 0) == -1 { return true }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    kill(pid, SIGKILL)
+    return false
+}
+
 @Test(.timeLimit(.minutes(1)))
 func slowCommandTimesOutAndIsStopped() async throws {
     let fixture = try CommandFixture()
     defer { fixture.remove() }
     let script = try fixture.shell("slow.sh", "echo $$ > slow.pid; exec sleep 30")
-    let started = ContinuousClock.now
-    let error = await expectFailure(try fixture.provider(script, timeout: 0.5), .timeout)
-    #expect(ContinuousClock.now - started < .seconds(20))
+    let (error, pid) = try await timeOut(fixture, script, pidFile: "slow.pid")
+    #expect(error?.code == .timeout, "\(String(describing: error))")
     #expect(error?.message.contains("0.5") == true)
-    let pid = try #require(try fixture.pid("slow.pid"))
-    #expect(kill(pid, 0) == -1)
+    #expect(try await ends(pid), "the command \(pid) outlived its timeout")
 }
 
 @Test(.timeLimit(.minutes(1)))
@@ -235,17 +280,9 @@ func timeoutAlsoStopsTheCommandsChildren() async throws {
     let fixture = try CommandFixture()
     defer { fixture.remove() }
     let script = try fixture.shell("spawner.sh", "sleep 30 & echo $! > child.pid; wait")
-    let started = ContinuousClock.now
-    _ = await expectFailure(try fixture.provider(script, timeout: 0.5), .timeout)
-    #expect(ContinuousClock.now - started < .seconds(20))
-    let pid = try #require(try fixture.pid("child.pid"))
-    var gone = false
-    for _ in 0..<50 where !gone {
-        gone = kill(pid, 0) == -1
-        if !gone { try await Task.sleep(for: .milliseconds(100)) }
-    }
-    #expect(gone, "the command's child \(pid) outlived the timeout")
-    if !gone { kill(pid, SIGKILL) }
+    let (error, pid) = try await timeOut(fixture, script, pidFile: "child.pid")
+    #expect(error?.code == .timeout, "\(String(describing: error))")
+    #expect(try await ends(pid), "the command's child \(pid) outlived the timeout")
 }
 
 @Test(.timeLimit(.minutes(1)))
@@ -290,6 +327,11 @@ private let invalidEntries: [(JSONObject, String)] = [
     (["provider": "cli", "command": ["python3"], "env": "A=1"], "m.env"),
     (["provider": "cli", "command": ["python3"], "env": ["A", "1"]], "m.env"),
     (["provider": "cli", "command": ["python3"], "env": ["A": 1]], "m.env.A"),
+    (["provider": "cli", "command": ["python3"], "sandbox": "off"], "m.sandbox"),
+    (["provider": "cli", "command": ["python3"], "sandbox": false], "m.sandbox"),
+    (["provider": "cli", "command": ["python3"], "network": "yes"], "m.network"),
+    (["provider": "cli", "command": ["python3"], "writable": "/tmp"], "m.writable"),
+    (["provider": "cli", "command": ["python3"], "writable": [""]], "m.writable"),
 ]
 
 @Test(arguments: invalidEntries)

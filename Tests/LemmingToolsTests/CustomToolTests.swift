@@ -80,10 +80,12 @@ import Glibc
             tools: ["lookup", "odd"])
         defer { org.remove() }
         setenv("LEMMING_TEST_CUSTOM_SECRET", "sk-custom-secret", 1)
-        try await runWithTools(org, ticks: 2, environment: ProcessInfo.processInfo.environment)
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = testEnvironment["PATH"]
+        try await runWithTools(org, ticks: 2, environment: environment)
         let outcome = try results(org, "a", tick: 1)
-        // Only PATH and the LEMMING_ variables are passed (an interpreter may add its own, such
-        // as pyenv's shims; nothing of the engine's environment leaks).
+        // Only PATH and the LEMMING_ variables are passed (nothing of the engine's environment
+        // leaks).
         #expect(outcome[0].success && outcome[0].output.hasPrefix("q=lemming agent=a tick=1 cwd=workspace env="))
         let names = Set(outcome[0].output.split(separator: "env=").last?.split(separator: ",").map(String.init) ?? [])
         #expect(names.isSuperset(of: ["LEMMING_AGENT", "LEMMING_ORG", "LEMMING_TICK", "PATH"]))

@@ -38,10 +38,17 @@ import Glibc
             agents: [toolAgent("a", tools: ["stuck"])],
             replies: [calls("a", tick: 1, [call("stuck")])],
             config: [
-                "tools": ["custom": [["name": "stuck", "command": ["tools/stuck.sh"], "timeout_seconds": 0.5]]]
+                "tools": [
+                    "custom": [
+                        [
+                            "name": "stuck", "command": ["tools/stuck.sh", "41.75"], "timeout_seconds": 0.5,
+                            "exec": ["sleep"],
+                        ]
+                    ]
+                ]
             ])
         defer { org.remove() }
-        try org.writeBytes("tools/stuck.sh", Array("#!/bin/sh\ntrap '' TERM\nsleep 41.75 &\nsleep 41.75\n".utf8))
+        try org.writeBytes("tools/stuck.sh", Array("#!/bin/sh\ntrap '' TERM\nsleep \"$1\" &\nsleep \"$1\"\n".utf8))
         #expect(chmod(org.paths.absolute("tools/stuck.sh"), 0o755) == 0)
         try await runWithTools(org, ticks: 1)
         let result = try #require(try results(org, "a", tick: 1).first)

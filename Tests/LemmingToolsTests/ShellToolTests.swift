@@ -69,7 +69,7 @@ import Glibc
         defer { try? FileSystem.removeTree(outside) }
         let attempts: [[String]] = [
             ["/etc/passwd"], ["../resume.json"], ["notes/../../resume.json"], ["--file=/etc/passwd"],
-            ["-f/etc/passwd"], ["~/.profile"], ["link/anything"], ["link"],
+            ["-f/etc/passwd"], ["-uo/etc/passwd"], ["-uo~/x"], ["~/.profile"], ["link/anything"], ["link"],
         ]
         let org = try TemporaryOrg.make(
             agents: [toolAgent("a", tools: ["shell"])],

@@ -29,15 +29,17 @@ func calls(_ agent: String, tick: Int, _ toolCalls: [JSONValue]) -> ScriptLine {
     ScriptLine(agent, tick: tick, ["tool_calls": .array(toolCalls)])
 }
 
-/// The environment tools run with in tests: this process's `PATH`.
-let testEnvironment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+/// The environment tools run with in tests: the system's `PATH` (not a developer's version
+/// manager shims, which live in a home folder the sandbox does not show), and the launcher.
+let testEnvironment = TestSandbox.environment(["PATH": "/usr/local/bin:/usr/bin:/bin"])
 
 /// Runs `ticks` ticks with the built-in tools and closes the engine.
 @discardableResult
 func runWithTools(
     _ org: TemporaryOrg, ticks: Int, environment: [String: String] = testEnvironment, sinks: [any EventSink] = []
 ) async throws -> [TickReport] {
-    try await org.run(ticks: ticks, tools: BuiltinToolFactory(environment: environment), sinks: sinks)
+    try await org.run(
+        ticks: ticks, tools: BuiltinToolFactory(environment: TestSandbox.environment(environment)), sinks: sinks)
 }
 
 /// One tool result as recorded in a turn record.

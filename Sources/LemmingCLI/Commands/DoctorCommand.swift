@@ -4,6 +4,7 @@ import LemmingCore
 import LemmingJSON
 import LemmingOrgView
 import LemmingProviders
+import LemmingTools
 
 /// `lemming doctor`: checks each configured provider with a minimal request.
 struct DoctorCommand: AsyncParsableCommand {
@@ -51,10 +52,15 @@ struct DoctorCommand: AsyncParsableCommand {
             let factory = ProviderFactory(environment: ProcessInfo.processInfo.environment)
             var checks: [Check] = []
             for key in keys { checks.append(await check(key, view: view, factory: factory)) }
+            let sandbox = EngineFactory.tools().sandboxSummary(config: view.config)
             if output.json {
-                Terminal.printJSON(["ok": .bool(checks.allSatisfy(\.ok)), "checks": .array(checks.map(\.json))])
+                Terminal.printJSON([
+                    "ok": .bool(checks.allSatisfy(\.ok)), "checks": .array(checks.map(\.json)),
+                    "sandbox": .string(sandbox),
+                ])
             } else {
                 let style = Style.standardOutput
+                Terminal.print("sandbox: \(sandbox)")
                 if checks.isEmpty { Terminal.print("No models to check.") }
                 for check in checks {
                     let mark = check.ok ? style.green("ok  ") : style.red("FAIL")

@@ -26,11 +26,14 @@ struct ValidateCommand: AsyncParsableCommand {
             let issues = configIssues + tools.issues(config: config, org: paths) + registryIssues + agentIssues
             let errors = issues.filter(\.isError)
             let valid = agents.values.filter { $0.resume != nil }.count
+            let sandbox = tools.sandboxSummary(config: config)
             if output.json {
                 Terminal.printJSON([
                     "valid": .bool(errors.isEmpty), "agents": .int(valid), "issues": .array(issues.map(\.json)),
+                    "sandbox": .string(sandbox),
                 ])
             } else {
+                Terminal.print("sandbox: \(sandbox)")
                 for issue in issues {
                     Terminal.print("\(issue.isError ? "error" : "warning"): \(issue)")
                 }

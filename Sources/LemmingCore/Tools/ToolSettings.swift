@@ -5,11 +5,14 @@ import LemmingJSON
 /// ```json
 /// "tools": {
 ///   "files": {"max_read_bytes": 65536, "max_file_bytes": 1048576, "max_root_bytes": 67108864},
-///   "shell": {"allow": ["ls", "cat", "grep"], "timeout_seconds": 10, "max_output_bytes": 16384},
+///   "shell": {"allow": ["ls", "cat", "grep"], "timeout_seconds": 10, "max_output_bytes": 16384, "sandbox": "kernel"},
+///   "limits": {"cpu_seconds": 10, "max_file_bytes": 67108864, "max_processes": 64,
+///              "max_memory_bytes": 1073741824, "max_open_files": 256},
 ///   "http": {"allow_hosts": ["example.com", "*.example.org", "127.0.0.1:8080"]},
 ///   "require_approval": ["shell"],
 ///   "approval_timeout_ticks": 100,
-///   "custom": [{"name": "lookup", "command": ["tools/lookup.py"], "schema": {"type": "object"}}]
+///   "custom": [{"name": "lookup", "command": ["tools/lookup.py"], "schema": {"type": "object"},
+///               "sandbox": "kernel", "network": false, "exec": ["jq"]}]
 /// }
 /// ```
 public struct ToolSettings: Sendable, Equatable {
@@ -27,6 +30,27 @@ public struct ToolSettings: Sendable, Equatable {
         public var maxSearchMatches = 100
     }
 
+    /// Whether the programs of `shell` and custom tools run inside the kernel sandbox (DESIGN §7).
+    public enum SandboxMode: String, Sendable, Equatable, CaseIterable {
+        /// Landlock, or bubblewrap where the kernel lacks it; without either, calls are refused.
+        case kernel
+        /// Unconfined: the org's explicit opt-out, for machines with no sandbox.
+        case none
+    }
+
+    /// Resource limits of every program a tool runs (`setrlimit`, per program and its children).
+    public struct Limits: Sendable, Equatable {
+        /// CPU time; then the program is stopped (`SIGXCPU`, `SIGKILL`).
+        public var cpuSeconds = 10
+        /// The largest file it may write; a write beyond stops it (`SIGXFSZ`).
+        public var maxFileBytes = 67_108_864
+        /// Processes it may have running at once, itself included.
+        public var maxProcesses = 64
+        /// Address space of each of its processes.
+        public var maxMemoryBytes = 1_073_741_824
+        public var maxOpenFiles = 256
+    }
+
     /// The `shell` tool: allow-listed programs run without a shell.
     public struct Shell: Sendable, Equatable {
         /// Programs (names looked up on `PATH`) an agent may run.
@@ -34,6 +58,8 @@ public struct ToolSettings: Sendable, Equatable {
         public var timeoutSeconds = 10.0
         /// The most bytes of output (stdout and stderr together) shown to the agent.
         public var maxOutputBytes = 16_384
+        /// `none` runs programs unconfined (and only then where no sandbox exists is `shell` usable).
+        public var sandbox = SandboxMode.kernel
 
         public static let defaultAllow = [
             "cat", "cut", "date", "diff", "echo", "grep", "head", "ls", "sort", "tail", "tr", "uniq", "wc",
@@ -66,11 +92,18 @@ public struct ToolSettings: Sendable, Equatable {
         public var timeoutSeconds: Double
         public var maxOutputBytes: Int
         public var requiresApproval: Bool
+        /// `none` runs the program unconfined.
+        public var sandbox = SandboxMode.kernel
+        /// Whether the program may use the network (it may not by default).
+        public var allowsNetwork = false
+        /// Other programs it may run (names on `PATH` or absolute paths); by default only itself.
+        public var exec: [String] = []
     }
 
     public var files = Files()
     public var shell = Shell()
     public var http = HTTP()
+    public var limits = Limits()
     /// Built-in tools whose calls wait for the human's approval.
     public var requireApproval: [String] = []
     public var approvalTimeoutTicks = 100
@@ -88,7 +121,8 @@ public struct ToolSettings: Sendable, Equatable {
     static func parse(_ object: JSONObject, issues: inout IssueCollector) -> ToolSettings {
         var settings = ToolSettings()
         issues.warnUnknownKeys(
-            object, known: ["files", "shell", "http", "require_approval", "approval_timeout_ticks", "custom"],
+            object,
+            known: ["files", "shell", "http", "limits", "require_approval", "approval_timeout_ticks", "custom"],
             prefix: "tools")
         let files = issues.object(object, "files", prefix: "tools")
         issues.warnUnknownKeys(
@@ -108,7 +142,8 @@ public struct ToolSettings: Sendable, Equatable {
             files, "max_search_matches", prefix: filePrefix, default: 100, in: 1...1_000_000)
 
         let shell = issues.object(object, "shell", prefix: "tools")
-        issues.warnUnknownKeys(shell, known: ["allow", "timeout_seconds", "max_output_bytes"], prefix: "tools.shell")
+        issues.warnUnknownKeys(
+            shell, known: ["allow", "timeout_seconds", "max_output_bytes", "sandbox"], prefix: "tools.shell")
         if let allow = issues.optionalStrings(shell, "allow", prefix: "tools.shell") {
             settings.shell.allow = []
             for (position, program) in allow.enumerated() {
@@ -129,6 +164,8 @@ public struct ToolSettings: Sendable, Equatable {
         settings.shell.timeoutSeconds = seconds(shell, prefix: "tools.shell", default: 10, issues: &issues)
         settings.shell.maxOutputBytes = issues.integer(
             shell, "max_output_bytes", prefix: "tools.shell", default: 16_384, in: 1...67_108_864)
+        settings.shell.sandbox = sandboxMode(shell, prefix: "tools.shell", issues: &issues)
+        settings.limits = parseLimits(object, issues: &issues)
 
         let http = issues.object(object, "http", prefix: "tools")
         issues.warnUnknownKeys(http, known: ["allow_hosts", "timeout_seconds", "max_bytes"], prefix: "tools.http")
@@ -180,7 +217,7 @@ public struct ToolSettings: Sendable, Equatable {
                 tool,
                 known: [
                     "name", "description", "command", "schema", "timeout_seconds", "max_output_bytes",
-                    "requires_approval",
+                    "requires_approval", "sandbox", "network", "exec",
                 ],
                 prefix: prefix)
             let errorsBefore = issues.issues.filter(\.isError).count
@@ -199,19 +236,57 @@ public struct ToolSettings: Sendable, Equatable {
             if schema.objectValue == nil {
                 issues.error(prefix + ".schema", "type", "must be a JSON Schema object (got \(schema.typeDescription))")
             }
-            let custom = Custom(
+            var custom = Custom(
                 name: name, description: issues.optionalString(tool, "description", prefix: prefix) ?? "",
                 command: command, schema: schema,
                 timeoutSeconds: seconds(tool, prefix: prefix, default: 10, issues: &issues),
                 maxOutputBytes: issues.integer(
                     tool, "max_output_bytes", prefix: prefix, default: 65_536, in: 1...67_108_864),
                 requiresApproval: issues.boolean(tool, "requires_approval", prefix: prefix, default: false))
+            custom.sandbox = sandboxMode(tool, prefix: prefix, issues: &issues)
+            custom.allowsNetwork = issues.boolean(tool, "network", prefix: prefix, default: custom.allowsNetwork)
+            custom.exec = issues.optionalStrings(tool, "exec", prefix: prefix) ?? []
+            for (index, program) in custom.exec.enumerated() where program.isEmpty || program.contains("\0") {
+                issues.error("\(prefix).exec[\(index)]", "program", "must be a program name or an absolute path")
+            }
             if issues.issues.filter(\.isError).count == errorsBefore {
                 tools.append(custom)
                 names.insert(name)
             }
         }
         return tools
+    }
+
+    /// `"sandbox": "kernel"` (the default) or `"none"`.
+    private static func sandboxMode(_ object: JSONObject, prefix: String, issues: inout IssueCollector) -> SandboxMode {
+        guard let text = issues.optionalString(object, "sandbox", prefix: prefix) else { return .kernel }
+        guard let mode = SandboxMode(rawValue: text) else {
+            issues.error(prefix + ".sandbox", "value", "must be \"kernel\" or \"none\" (got '\(text)')")
+            return .kernel
+        }
+        return mode
+    }
+
+    /// `tools.limits`; each limit keeps the default of ``Limits`` when absent.
+    private static func parseLimits(_ object: JSONObject, issues: inout IssueCollector) -> Limits {
+        let prefix = "tools.limits"
+        let object = issues.object(object, "limits", prefix: "tools")
+        issues.warnUnknownKeys(
+            object, known: ["cpu_seconds", "max_file_bytes", "max_processes", "max_memory_bytes", "max_open_files"],
+            prefix: prefix)
+        var limits = Limits()
+        limits.cpuSeconds = issues.integer(
+            object, "cpu_seconds", prefix: prefix, default: limits.cpuSeconds, in: 1...86_400)
+        limits.maxFileBytes = issues.integer(
+            object, "max_file_bytes", prefix: prefix, default: limits.maxFileBytes, in: 1...1_099_511_627_776)
+        limits.maxProcesses = issues.integer(
+            object, "max_processes", prefix: prefix, default: limits.maxProcesses, in: 1...100_000)
+        limits.maxMemoryBytes = issues.integer(
+            object, "max_memory_bytes", prefix: prefix, default: limits.maxMemoryBytes,
+            in: 16_777_216...1_099_511_627_776)
+        limits.maxOpenFiles = issues.integer(
+            object, "max_open_files", prefix: prefix, default: limits.maxOpenFiles, in: 16...1_048_576)
+        return limits
     }
 
     private static func seconds(

@@ -1,7 +1,6 @@
-import Foundation
 import LemmingCore
 import LemmingJSON
-import Subprocess
+import LemmingProcess
 
 #if canImport(Glibc)
 import Glibc
@@ -9,36 +8,44 @@ import Glibc
 import Darwin
 #endif
 
-#if canImport(System)
-import System
-#else
-import SystemPackage
-#endif
-
 /// The `cli` provider: runs a local command as the model (DESIGN §6).
 ///
-/// `{"provider": "cli", "command": ["python3", "model.py"], "timeout_seconds": 60, "env": {...}}`.
-/// The command runs without a shell, in the org directory, with only `PATH`, `HOME` and the
-/// entry's `env`. It reads one JSON object on stdin (`agent`, `tick`, `model`, `messages`,
-/// `temperature`, `max_tokens`, `response_schema`); its stdout is the reply. A non-zero exit, a
-/// timeout, empty output or more than ``maximumOutputBytes`` of output fail the turn.
+/// `{"provider": "cli", "command": ["python3", "model.py"], "timeout_seconds": 60, "env": {...},
+/// "sandbox": "kernel", "network": false, "writable": []}`.
+/// The command runs without a shell, in the org directory, with only `PATH`, `HOME`, `TMPDIR` (a
+/// scratch folder made for the call and removed after it) and the entry's `env`. It reads one
+/// JSON object on stdin (`agent`, `tick`, `model`, `messages`, `temperature`, `max_tokens`,
+/// `response_schema`); its stdout is the reply. A non-zero exit, a timeout, empty output or more
+/// than ``maximumOutputBytes`` on stdout fail the turn; stderr is kept (its last
+/// ``maximumErrorBytes``) for the error message and never fails a turn by its size.
+///
+/// The command runs inside the kernel sandbox unless the entry says `"sandbox": "none"` (without
+/// a sandbox on the machine, and without that opt-out, the turn fails). A model command is a
+/// program the operator chose that often runs others (a wrapper script), so it may execute the
+/// system's programs (`/usr/bin`, `/bin`, `/usr/local/bin`, …) besides its own; it reads the
+/// system folders and the org (read-only); it writes only its scratch folder, `/dev/null` and the
+/// folders listed in `"writable"` (absolute, or relative to the org); it has no network unless
+/// `"network": true` (a command that talks to a model server needs it). No CPU or memory limit
+/// (a local model may need both; the timeout bounds it), 256 processes, 1 GiB files.
 public struct CommandProvider: ModelProvider {
     public static let maximumOutputBytes = 4 * 1024 * 1024
-    static let maximumErrorBytes = 256 * 1024
+    public static let maximumErrorBytes = 64 * 1024
 
     public let command: [String]
     public let timeoutSeconds: Double
     public let environment: [String: String]
     public let workingDirectory: String
+    /// Whether the command runs inside the kernel sandbox (`"sandbox"` is not `"none"`).
+    public let isSandboxed: Bool
+    public let allowsNetwork: Bool
+    /// Absolute folders the command may write besides its scratch folder.
+    public let writable: [String]
+    let runner: ProcessRunner
 
-    /// A command that exits without reading its stdin makes our write fail with `EPIPE`; the
-    /// default `SIGPIPE` action would kill the whole engine, so the signal is ignored once.
-    private static let ignoreBrokenPipes: Void = {
-        _ = signal(SIGPIPE, SIG_IGN)
-    }()
-
-    public init(entry: ModelEntry, org: OrgPaths, environment processEnvironment: [String: String]) throws {
-        Self.ignoreBrokenPipes
+    public init(
+        entry: ModelEntry, org: OrgPaths, environment processEnvironment: [String: String],
+        runner: ProcessRunner? = nil
+    ) throws {
         let field = "\(entry.key)"
         guard let command = entry.document["command"]?.arrayValue?.compactMap(\.stringValue),
             !command.isEmpty, command.count == entry.document["command"]?.arrayValue?.count, !command[0].isEmpty
@@ -74,6 +81,31 @@ public struct CommandProvider: ModelProvider {
         }
         self.environment = environment
         workingDirectory = org.root
+        switch entry.document["sandbox"] {
+        case nil, .null, "kernel": isSandboxed = true
+        case "none": isSandboxed = false
+        default:
+            throw LemmingError(
+                .invalidFile, "must be \"kernel\" or \"none\"", path: "models.json", field: "\(field).sandbox")
+        }
+        switch entry.document["network"] {
+        case nil, .null: allowsNetwork = false
+        case .bool(let value): allowsNetwork = value
+        default:
+            throw LemmingError(.invalidFile, "must be true or false", path: "models.json", field: "\(field).network")
+        }
+        var writable: [String] = []
+        if let list = entry.document["writable"], !list.isNull {
+            guard let paths = list.arrayValue?.compactMap(\.stringValue), paths.count == list.arrayValue?.count,
+                paths.allSatisfy({ !$0.isEmpty && !$0.contains("\0") })
+            else {
+                throw LemmingError(
+                    .invalidFile, "must be an array of folder paths", path: "models.json", field: "\(field).writable")
+            }
+            writable = paths.map { $0.hasPrefix("/") ? $0 : org.root + "/" + $0 }
+        }
+        self.writable = writable
+        self.runner = runner ?? ProcessRunner(sandbox: ProgramSandbox.detect(environment: processEnvironment))
     }
 
     /// The JSON object written to the command's stdin.
@@ -92,57 +124,62 @@ public struct CommandProvider: ModelProvider {
     }
 
     public func complete(_ request: ChatRequest) async throws -> ChatResponse {
-        let input = Self.input(for: request)
-        let executable: Executable = command[0].contains("/") ? .path(FilePath(command[0])) : .name(command[0])
-        var keys: [Environment.Key: String] = [:]
-        for (key, value) in environment {
-            if let name = Environment.Key(rawValue: key) { keys[name] = value }
-        }
-        var options = PlatformOptions()
-        // The command leads its own process group, so a timeout also stops what it started.
-        options.processGroupID = 0
-        options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(1))]
-        let configuration = Configuration(
-            executable: executable, arguments: Arguments(Array(command.dropFirst())), environment: .custom(keys),
-            workingDirectory: FilePath(workingDirectory), platformOptions: options)
-        let timeout = timeoutSeconds
         let name = command[0]
-        let outcome: ExecutionRecord? = try await withThrowingTaskGroup(of: ExecutionRecord?.self) { group in
-            group.addTask {
-                // Stdin comes from an unlinked temporary file rather than a pipe: a command that
-                // exits without reading it cannot make the write fail.
-                let stdin = try Self.temporaryInput(input)
-                do {
-                    let result = try await run(
-                        configuration, input: .fileDescriptor(stdin, closeAfterSpawningProcess: true),
-                        output: .bytes(limit: Self.maximumOutputBytes), error: .bytes(limit: Self.maximumErrorBytes))
-                    return ExecutionRecord(
-                        status: result.terminationStatus, output: result.standardOutput, error: result.standardError)
-                } catch let error as SubprocessError {
-                    if error.code == .init(.outputLimitExceeded) {
-                        throw ProviderError(.process, "'\(name)' wrote more than \(Self.maximumOutputBytes) bytes")
-                    }
-                    if error.code == .init(.executableNotFound) {
-                        throw ProviderError(.process, "command '\(name)' not found on PATH")
-                    }
-                    throw ProviderError(.process, "could not run '\(name)': \(error.code)")
-                }
+        let path = environment["PATH"] ?? "/usr/bin:/bin"
+        let executable: String
+        if name.hasPrefix("/") {
+            executable = name
+        } else if name.contains("/") {
+            executable = workingDirectory + "/" + name
+        } else {
+            guard let found = ProgramLocator.locate(name, path: path) else {
+                throw ProviderError(.process, "command '\(name)' not found on PATH")
             }
-            group.addTask {
-                try await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
-                return nil
-            }
-            let first = try await group.next() ?? nil
-            group.cancelAll()
-            return first
+            executable = found
         }
-        guard let outcome else {
-            throw ProviderError(.timeout, "'\(name)' did not finish within \(Self.format(timeout)) s")
+        guard ProgramLocator.isExecutable(executable) else {
+            throw ProviderError(.process, "command '\(name)' was not found or is not executable")
         }
-        guard case .exited(0) = outcome.status else {
-            let detail = String(decoding: outcome.error.suffix(500), as: UTF8.self).trimmingWhitespace()
+        let scratch = try Self.makeScratchFolder()
+        defer { try? FileSystem.removeTree(scratch) }
+        var environment = environment
+        environment["TMPDIR"] = scratch
+        let policy = SandboxPolicy(
+            readable: SandboxPolicy.systemReadable + [workingDirectory], writable: [scratch] + writable,
+            executable: ProgramLocator.executionChain(of: executable, path: path) + SandboxPolicy.systemPrograms,
+            allowsNetwork: allowsNetwork,
+            limits: ResourceLimits(maxFileBytes: 1 << 30, maxProcesses: 256, maxOpenFiles: 1_024))
+        let outcome: ProcessRunner.Outcome
+        let result = await runner.run(
+            ProcessRunner.Request(
+                executable: executable, arguments: Array(command.dropFirst()), workingDirectory: workingDirectory,
+                environment: environment, input: Self.input(for: request), timeout: Deadline.seconds(timeoutSeconds),
+                outputLimit: Self.maximumOutputBytes, errorLimit: Self.maximumErrorBytes,
+                policy: isSandboxed ? policy : nil, gracePeriod: .seconds(1)))
+        switch result {
+        case .success(let value):
+            outcome = value
+        case .failure(.timedOut(let duration)):
             throw ProviderError(
-                .process, "'\(name)' \(Self.describe(outcome.status))\(detail.isEmpty ? "" : ": \(detail)")")
+                .timeout, "'\(name)' did not finish within \(ProcessRunner.describe(timeout: duration))")
+        case .failure(.couldNotStart(let reason)):
+            throw ProviderError(.process, reason)
+        case .failure(.sandboxUnavailable(let reason)):
+            throw ProviderError(
+                .process,
+                "'\(name)' was not run: no kernel sandbox on this machine (\(reason)); the operator may opt out "
+                    + "with \"sandbox\": \"none\" in its models.json entry")
+        }
+        guard !outcome.isOutputTruncated else {
+            throw ProviderError(
+                .process,
+                "'\(name)' wrote \(outcome.outputByteCount) bytes on stdout, more than its cap of "
+                    + "\(Self.maximumOutputBytes)")
+        }
+        guard outcome.exitedCleanly else {
+            let detail = outcome.errorSummary
+            throw ProviderError(
+                .process, "'\(name)' \(outcome.statusDescription)\(detail.isEmpty ? "" : ": \(detail)")")
         }
         let text = String(decoding: outcome.output, as: UTF8.self)
         guard !text.trimmingWhitespace().isEmpty else {
@@ -151,29 +188,16 @@ public struct CommandProvider: ModelProvider {
         return ChatResponse(text: text, usage: nil, finishReason: "stop")
     }
 
-    /// An unlinked temporary file holding `bytes`, positioned at its start.
-    static func temporaryInput(_ bytes: [UInt8]) throws -> FileDescriptor {
-        do {
-            return FileDescriptor(rawValue: try FileSystem.unlinkedTemporaryFile(containing: bytes))
-        } catch {
-            throw ProviderError(.process, "could not create the command's input file")
+    /// A new, empty folder for the call's temporary files.
+    static func makeScratchFolder() throws -> String {
+        var base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        if base.isEmpty || !base.hasPrefix("/") { base = "/tmp" }
+        var template = Array((base + "/lemming-cli-XXXXXX").utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { buffer -> Bool in
+            guard let start = buffer.baseAddress else { return false }
+            return mkdtemp(start) != nil
         }
-    }
-
-    private struct ExecutionRecord: Sendable {
-        var status: TerminationStatus
-        var output: [UInt8]
-        var error: [UInt8]
-    }
-
-    private static func describe(_ status: TerminationStatus) -> String {
-        switch status {
-        case .exited(let code): return "exited with status \(code)"
-        case .signaled(let signal): return "was killed by signal \(signal)"
-        }
-    }
-
-    private static func format(_ seconds: Double) -> String {
-        seconds.rounded() == seconds ? String(Int(seconds)) : String(seconds)
+        guard made else { throw ProviderError(.process, "could not create the command's scratch folder") }
+        return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

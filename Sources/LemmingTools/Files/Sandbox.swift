@@ -10,9 +10,12 @@ import Darwin
 /// for paths that start with `shared/`.
 ///
 /// A path is refused when it is absolute, starts with `~`, contains a NUL byte or a `..`
-/// segment, or — once every symlink in it is resolved — lands outside both roots. Files with
-/// more than one hard link are refused too: a hard link made inside the workspace to a file
-/// outside it would otherwise pass every path check.
+/// segment. What remains is a path *below* a root, never a resolved absolute path: the file
+/// operations (``SandboxFiles``) open it relative to the root folder's descriptor with
+/// `openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)`, so no symlink is ever followed and a folder
+/// swapped for a symlink between a check and a write cannot redirect it. Files with more than
+/// one hard link are refused too: a hard link made inside the workspace to a file outside it
+/// would otherwise pass every path check.
 struct Sandbox: Sendable {
     /// A root a path was resolved against.
     enum Root: Sendable {
@@ -24,11 +27,14 @@ struct Sandbox: Sendable {
     struct Location: Sendable {
         /// The path as the agent names it (`notes/a.txt`, `shared/plan.md`).
         var display: String
-        /// The absolute path with every existing symlink resolved.
-        var path: String
         var root: Root
-        /// The absolute, resolved root folder.
+        /// The absolute root folder (the workspace or `shared/`).
         var rootPath: String
+        /// The path's segments below the root; empty for the root itself.
+        var components: [String]
+
+        /// The path relative to the root (`.` for the root).
+        var relativePath: String { components.isEmpty ? "." : components.joined(separator: "/") }
     }
 
     let workspace: String
@@ -39,7 +45,7 @@ struct Sandbox: Sendable {
         shared = org.shared
     }
 
-    /// Resolves `path`, creating the root folder if it does not exist yet.
+    /// Checks `path` and names its root, creating the root folder if it does not exist yet.
     func resolve(_ path: String) throws(ToolFailure) -> Location {
         guard !path.contains("\0") else { throw ToolFailure("the path contains a NUL byte") }
         guard !path.hasPrefix("/") else {
@@ -65,19 +71,13 @@ struct Sandbox: Sendable {
         } catch {
             throw ToolFailure("could not create \(root == .shared ? "shared/" : "your workspace"): \(error.reason)")
         }
-        guard let rootPath = Self.realPath(rootFolder) else {
-            throw ToolFailure("could not resolve \(root == .shared ? "shared/" : "your workspace")")
-        }
-        guard let full = Self.resolve(segments.map(String.init), from: rootPath) else {
-            throw ToolFailure("'\(path)' could not be resolved (a broken symlink?)")
-        }
-        guard isInside(full) else {
-            throw ToolFailure("'\(path)' leads outside your workspace and shared/ (through a symlink)")
-        }
+        SandboxFiles.removeLeftoversOnce(under: rootFolder)
         let display =
             root == .shared
             ? (["shared"] + segments.map(String.init)).joined(separator: "/") : segments.joined(separator: "/")
-        return Location(display: display.isEmpty ? "." : display, path: full, root: root, rootPath: rootPath)
+        return Location(
+            display: display.isEmpty ? "." : display, root: root, rootPath: rootFolder,
+            components: segments.map(String.init))
     }
 
     /// `segments` below `base` with the symlinks of its longest existing prefix resolved (the

@@ -61,7 +61,7 @@ struct HTTPGetTool: Tool {
                 return ToolOutput(.failure(name, "cancelled"))
             } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
                 return ToolOutput(
-                    .failure(name, "no answer within \(ProcessRunner.format(seconds: settings.timeoutSeconds)) s"))
+                    .failure(name, "no answer within \(Deadline.describe(Deadline.seconds(settings.timeoutSeconds)))"))
             } catch {
                 return ToolOutput(.failure(name, "request failed: \(error)"))
             }

@@ -1,14 +1,22 @@
 import LemmingCore
 import LemmingJSON
+import LemmingProcess
 
 /// `shell`: runs an allow-listed program (DESIGN §7) directly, without a shell, so pipes, `;`,
 /// `$()` and globs in arguments are plain text. It runs in the agent's workspace with an
 /// environment of only `PATH` (no API keys), stdin closed, a timeout that stops its process
 /// group, and its output (stdout and stderr together) capped.
+///
+/// The program runs inside the kernel sandbox (``ToolProgram/policy(executables:sandbox:searchPath:extraReadable:allowsNetwork:limits:)``):
+/// it may execute only the allow-listed programs, write only the workspace and `shared/`, read
+/// only those and the system folders, and has no network. Argument filtering cannot make an
+/// allow-listed program safe (`sort --compress-program=sh` runs a shell, `sort -o/abs/path`
+/// writes anywhere), so ``ShellArgumentPolicy`` is only a second line. Where no sandbox exists,
+/// calls are refused unless `tools.shell.sandbox` is `"none"`.
 struct ShellTool: Tool {
     /// The `PATH` programs are looked up on and run with.
     let searchPath: String
-    let runner = ProcessRunner()
+    let runner: ProcessRunner
 
     let name = "shell"
     /// The programs of `tools.shell.allow`, shown in the summary.
@@ -34,6 +42,10 @@ struct ShellTool: Tool {
                     "'\(program)' is not allowed; programs: \(settings.allow.joined(separator: ", ")) "
                         + "(lemming.json tools.shell.allow)"))
         }
+        if let refusal = ToolProgram.refusal(settings.sandbox, sandbox: runner.sandbox, setting: "tools.shell.sandbox")
+        {
+            return ToolOutput(.failure(name, refusal))
+        }
         let sandbox = Sandbox(org: context.org, agent: context.agent)
         let argumentList = arguments["args"]?.arrayValue?.compactMap(\.stringValue) ?? []
         for argument in argumentList {
@@ -41,18 +53,18 @@ struct ShellTool: Tool {
                 return ToolOutput(.failure(name, problem))
             }
         }
-        guard let executable = ProcessRunner.locate(program, path: searchPath) else {
+        guard let executable = ProgramLocator.locate(program, path: searchPath) else {
             return ToolOutput(.failure(name, "'\(program)' is allowed but not installed on this machine"))
         }
-        do {
-            try FileSystem.makeDirectory(sandbox.workspace)
-        } catch {
-            return ToolOutput(.failure(name, "could not create your workspace: \(error.reason)"))
-        }
+        if let problem = ToolProgram.prepare(sandbox) { return ToolOutput(.failure(name, problem)) }
+        let policy = ToolProgram.policy(
+            executables: settings.allow.compactMap { ProgramLocator.locate($0, path: searchPath) }, sandbox: sandbox,
+            searchPath: searchPath, allowsNetwork: false, limits: context.config.tools.limits)
         let request = ProcessRunner.Request(
             executable: executable, arguments: argumentList, workingDirectory: sandbox.workspace,
-            environment: ["PATH": searchPath], input: nil, timeoutSeconds: settings.timeoutSeconds,
-            outputLimit: settings.maxOutputBytes, combineErrorWithOutput: true)
+            environment: ["PATH": searchPath], timeout: Deadline.seconds(settings.timeoutSeconds),
+            outputLimit: settings.maxOutputBytes, combineErrorWithOutput: true,
+            policy: settings.sandbox == .kernel ? policy : nil)
         switch await runner.run(request) {
         case .success(let outcome):
             let output = String(decoding: outcome.output, as: UTF8.self)
@@ -63,13 +75,8 @@ struct ShellTool: Tool {
                         isTruncated: outcome.isOutputTruncated))
             }
             return ToolOutput(.success(name, output, truncated: outcome.isOutputTruncated))
-        case .failure(.timedOut(let seconds)):
-            return ToolOutput(
-                .failure(
-                    name, "\(program) did not finish within \(ProcessRunner.format(seconds: seconds)) s and was stopped"
-                ))
-        case .failure(.couldNotStart(let reason)):
-            return ToolOutput(.failure(name, reason))
+        case .failure(let failure):
+            return ToolOutput(.failure(name, ToolProgram.message(failure, program: program)))
         }
     }
 }
