@@ -81,7 +81,8 @@ public actor Engine {
                 configuration: configuration, paths: paths, store: store, lock: lock, snapshot: snapshot, tools: tools,
                 sinks: sinks)
             do {
-                try await engine.started(recovered: recovered, unreadable: snapshot.unreadable)
+                try await engine.started(
+                    recovered: recovered, unreadable: snapshot.unreadable, unreadableState: snapshot.unreadableState)
             } catch {
                 await engine.close()
                 throw error
@@ -130,7 +131,9 @@ public actor Engine {
     }
 
     /// Commits the start: `engine_started`, what recovery did, and what could not be loaded.
-    private func started(recovered: [Int], unreadable: [LemmingError]) throws {
+    private func started(
+        recovered: [Int], unreadable: [LemmingError], unreadableState: [StateFiles.Unreadable]
+    ) throws {
         note(.engineStarted, ["next_tick": .int(state.tick.nextTick), "org": .string(config.name)])
         if !recovered.isEmpty {
             note(.recovered, ["journals": .int(recovered.count), "ticks": .array(recovered.map(JSONValue.int))])
@@ -153,7 +156,21 @@ public actor Engine {
             guard let record = agents[name], !record.errors.isEmpty else { continue }
             note(.resumeInvalid, agent: name, ["errors": .strings(record.errors.map(\.description))])
         }
+        for lost in unreadableState {
+            let setAside = try store.setAside(lost.file)
+            note(
+                .stateFileUnreadable,
+                [
+                    "file": .string(lost.file), "problem": .string(lost.problem), "set_aside_as": .string(setAside),
+                    "assumed": .string(lost.standIn),
+                ])
+            logger.error(
+                "a state file could not be read; it was set aside and a stand-in is used",
+                metadata: ["file.path": "\(lost.file)", "set_aside_as": "\(setAside)"])
+        }
         var transaction = makeTransaction(label: "start")
+        // The stand-ins of unreadable state files are written with the start.
+        if !unreadableState.isEmpty { transaction.markStateChanged() }
         try commit(&transaction, advanceTick: false)
     }
 

@@ -86,6 +86,13 @@ struct TickTransaction {
         cursorsChanged = true
     }
 
+    /// Writes every state file with this commit.
+    mutating func markStateChanged() {
+        ledgerChanged = true
+        cursorsChanged = true
+        runtimesChanged = true
+    }
+
     /// Opens an account at `max_credits` for every valid agent that has none.
     mutating func openAccounts() {
         for (name, record) in context.agents {

@@ -126,7 +126,7 @@ public final class FileOrgStore {
         checkpointInterval = config.checkpointEveryTicks
         let agents = try scanAgents(previous: [:], registry: registry, knownTools: knownTools)
         var unreadable: [LemmingError] = []
-        let (tick, ledger, cursors, runtimes) = try loadState()
+        let state = try loadState()
         var memory: [String: MemoryBook] = [:]
         var outboxes = OutboxIndex()
         for name in agents.keys.sorted(by: Names.precedes) where Names.isValidAgentName(name) {
@@ -135,24 +135,14 @@ public final class FileOrgStore {
         }
         return OrgSnapshot(
             config: config, registry: registry, configIssues: configIssues + registryIssues, agents: agents,
-            tick: tick, ledger: ledger, cursors: cursors, runtimes: runtimes, memory: memory, outboxes: outboxes,
-            unreadable: unreadable)
-    }
-
-    /// The engine-owned state files (`state/`), with defaults for those not written yet.
-    public func loadState() throws -> (tick: TickState, ledger: Ledger, cursors: CursorTable, runtimes: AgentRuntimes) {
-        (
-            try readState(paths.tick) { try TickState(json: $0, file: $1) } ?? TickState(),
-            try readState(paths.ledger) { try Ledger(json: $0, file: $1) } ?? Ledger(),
-            try readState(paths.cursors) { try CursorTable(json: $0, file: $1) } ?? CursorTable(),
-            try readState(paths.agentStates) { try AgentRuntimes(json: $0, file: $1) } ?? AgentRuntimes()
-        )
+            tick: state.tick, ledger: state.ledger, cursors: state.cursors, runtimes: state.runtimes, memory: memory,
+            outboxes: outboxes, unreadable: unreadable, unreadableState: state.unreadable)
     }
 
     /// Reads a state file. The engine rewrites state files in place under its journal, so a reader
     /// without the lock can catch one mid-write: an unreadable file is read again a few times
     /// before it counts as corrupt.
-    private func readState<T>(_ path: String, _ make: (JSONValue, String) throws -> T) throws -> T? {
+    func readState<T>(_ path: String, _ make: (JSONValue, String) throws -> T) throws -> T? {
         let file = paths.relative(path)
         var attempt = 0
         while true {

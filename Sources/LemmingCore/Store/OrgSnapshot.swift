@@ -29,4 +29,6 @@ public struct OrgSnapshot: Sendable {
     public var outboxes: OutboxIndex
     /// Files that could not be read and were skipped, with the reason.
     public var unreadable: [LemmingError]
+    /// State files that could not be read; stand-ins are in their place (see ``StateFiles``).
+    public var unreadableState: [StateFiles.Unreadable] = []
 }

@@ -87,7 +87,7 @@ public struct OrgStatus: Sendable {
     }
 
     public init(view: OrgView) throws {
-        var warnings = view.configIssues.filter(\.isError).map(\.description)
+        var warnings = view.configIssues.filter(\.isError).map(\.description) + view.stateProblems
         let hearing = view.graph.agentsHearingHuman()
         var agents: [AgentStatus] = []
         for name in view.agentNames {

@@ -23,6 +23,9 @@ public struct OrgView: Sendable {
     public let cursors: CursorTable
     public let runtimes: AgentRuntimes
     public let graph: OrgGraph
+    /// State files that could not be read (stand-ins are shown instead), and files the engine set
+    /// aside because it could not read them.
+    public let stateProblems: [String]
 
     /// Reads the org at `root`.
     ///
@@ -34,10 +37,19 @@ public struct OrgView: Sendable {
         let (registry, registryIssues) = try store.loadRegistry()
         let agents = try store.scanAgents(previous: [:], registry: registry, knownTools: nil)
         let state = try store.loadState()
+        var problems = state.unreadable.map {
+            "\($0.file) cannot be read (\($0.problem)); until the engine runs, what is shown assumes that "
+                + "\($0.standIn)"
+        }
+        for name in (try FileSystem.list(paths.state) ?? []).sorted() where name.contains(".json.unreadable") {
+            problems.append(
+                "state/\(name) is a state file the engine could not read and set aside; compare it with what "
+                    + "replaced it, then remove it")
+        }
         return OrgView(
             paths: paths, config: config, registry: registry, configIssues: configIssues + registryIssues,
             agents: agents, tick: state.tick, ledger: state.ledger, cursors: state.cursors, runtimes: state.runtimes,
-            graph: OrgGraph(resumes: agents.compactMapValues(\.resume)))
+            graph: OrgGraph(resumes: agents.compactMapValues(\.resume)), stateProblems: problems)
     }
 
     /// Agents with a `resume.json` (valid or not), sorted; `human` is not among them.
