@@ -117,3 +117,27 @@ struct UnusableReplyTests {
         #expect(try org.turnRecords(of: "a").last?.inboxIDs.count == 1)
     }
 }
+
+/// A turn record holds at most `limits.max_reply_bytes` of a reply (issue 11 item 10).
+@Suite(.timeLimit(.minutes(1)))
+struct TurnRecordBoundTests {
+    @Test func aHugeReplyIsRefusedAndRecordedOnlyInPart() async throws {
+        let org = try TemporaryOrg.make(
+            agents: [TestAgent("a", reads: ["human"])], replies: [], config: ["limits": ["max_reply_bytes": 4_096]])
+        defer { org.remove() }
+        let huge = String(repeating: "é", count: 100_000)
+        let response = ChatResponse(
+            text: huge, usage: TokenUsage(inputTokens: 10, outputTokens: 10), reasoning: huge)
+        try await send(org, to: ["a"], "ping")
+        let engine = try await org.engine(providers: UnusableReplyTests.Responses(list: [response]))
+        _ = try await engine.runTick()
+        await engine.close()
+        let line = try #require(try org.read("agents/a/logs/turns.jsonl"))
+        #expect(line.count < 20_000)
+        let record = try #require(try org.turnRecords(of: "a").first)
+        #expect(record.violationCodes.contains("reply_too_large"))
+        #expect(record["reply"]?["text"]?.stringValue?.utf8.count == 4_096)
+        #expect(record["reply"]?["text_bytes"] == 200_000)
+        #expect(record["reply"]?["reasoning_bytes"] == 200_000)
+    }
+}
