@@ -155,6 +155,8 @@ struct ListeningService<Application: Service>: Service {
             try await application.run()
         } catch let error as IOError {
             throw Self.describe(error, host: host, port: port)
+        } catch let error as SocketAddressError.UnknownHost {
+            throw LemmingError(.invalidArgument, "cannot listen on \(host): no such host", underlying: error)
         }
     }
 
