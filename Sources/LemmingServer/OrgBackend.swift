@@ -1,5 +1,6 @@
 import HTTPTypes
 import LemmingCore
+import LemmingJSON
 import LemmingOrgView
 import Logging
 import Synchronization

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LemmingCore
+import LemmingJSON
 import LemmingTesting
 import Testing
 

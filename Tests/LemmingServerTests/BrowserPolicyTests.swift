@@ -4,6 +4,7 @@ import HummingbirdTesting
 import HummingbirdWSClient
 import HummingbirdWSTesting
 import LemmingCore
+import LemmingJSON
 import LemmingTesting
 import NIOCore
 import Testing

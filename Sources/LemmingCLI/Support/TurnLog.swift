@@ -1,4 +1,5 @@
 import LemmingCore
+import LemmingJSON
 
 /// An agent's `logs/turns.jsonl` as `lemming logs` reads it: the last lines, and the lines that
 /// are not turn records, reported by file and line instead of left out in silence.

@@ -61,7 +61,7 @@ public struct ResumeValidator: Sendable {
         return nil
     }
 
-    static func tooLarge(size: Int, file: String) -> ValidationIssue {
+    package static func tooLarge(size: Int, file: String) -> ValidationIssue {
         ValidationIssue(
             .error, file: file, field: "", rule: "max_size",
             message: "is \(size) bytes, more than the \(maxFileBytes) bytes (256 KiB) a resume may have")
