@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import LemmingCore
 
 /// `lemming`: the root command.
 public struct LemmingCommand: AsyncParsableCommand {
@@ -29,28 +31,120 @@ public enum LemmingVersion {
     public static let current = "0.1.0"
 }
 
-/// The entry point of the `lemming` executable.
+/// The entry point of the `lemming` executable, and the line between parsing and running.
+///
+/// - Parsing: help and version go to standard output, exit 0; a usage error is one line on
+///   standard error, `error: … (see lemming <command> --help)`, exit 64.
+/// - Running: any error is one plain line, `error: …`, exit 1 (130 when cancelled); a reader that
+///   closed the pipe ends the command quietly with exit 0. No backtraces, no raw errno dumps.
 public enum LemmingMain {
-    /// Parses the arguments and runs the command. Help and version go to stdout; a usage error is
-    /// one line on stderr (`error: …`) with a pointer to `--help`, and exit code 64.
-    public static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async {
+    /// The exit status of a usage error (`EX_USAGE` of sysexits.h).
+    static let usageStatus: Int32 = 64
+
+    /// Parses the arguments, runs the command and exits with its status.
+    public static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
+        let parsed: any ParsableCommand
         do {
-            var command = try LemmingCommand.parseAsRoot(arguments)
+            parsed = try LemmingCommand.parseAsRoot(arguments)
+        } catch {
+            finish(parseFailure(error, arguments: arguments))
+        }
+        do {
+            var command = parsed
             if var asynchronous = command as? any AsyncParsableCommand {
                 try await asynchronous.run()
             } else {
                 try command.run()
             }
         } catch {
-            let code = LemmingCommand.exitCode(for: error)
-            if code == .success || error is ExitCode {
-                LemmingCommand.exit(withError: error)
-            }
-            let message = LemmingCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            let subcommand = commandPath(in: arguments).map { " " + $0 }.joined()
-            Terminal.printError("error: \(message) (see lemming\(subcommand) --help)")
-            LemmingCommand.exit(withError: ExitCode(64))
+            finish(runFailure(error, arguments: arguments))
         }
+        finish(Outcome(status: 0))
+    }
+
+    /// What the process says last and its exit status.
+    struct Outcome: Equatable {
+        var standardOutput: String?
+        var standardError: String?
+        var status: Int32
+    }
+
+    /// The outcome of an error thrown while parsing (help and version requests included).
+    static func parseFailure(_ error: any Error, arguments: [String]) -> Outcome {
+        let status = LemmingCommand.exitCode(for: error).rawValue
+        if status == 0 {
+            let text = LemmingCommand.fullMessage(for: error)
+            return Outcome(standardOutput: text.isEmpty ? nil : text + "\n", status: 0)
+        }
+        if error is ExitCode { return Outcome(status: status) }
+        return usage(LemmingCommand.message(for: error), arguments: arguments)
+    }
+
+    /// The outcome of an error thrown while running a command.
+    static func runFailure(_ error: any Error, arguments: [String]) -> Outcome {
+        switch error {
+        case let code as ExitCode:
+            // The command said what went wrong itself.
+            return Outcome(status: code.rawValue)
+        case let output as OutputError where output.isClosedPipe:
+            return Outcome(status: 0)
+        case is CancellationError:
+            return Outcome(status: 130)
+        case _ where LemmingCommand.exitCode(for: error) == .success:
+            // `lemming help` and `--help` after a subcommand are answered while running.
+            return parseFailure(error, arguments: arguments)
+        case is ValidationError:
+            // An argument the command could only check while running: still a usage error.
+            return usage(LemmingCommand.message(for: error), arguments: arguments)
+        default:
+            return Outcome(standardError: "error: \(firstLine(of: plainMessage(for: error)))\n", status: 1)
+        }
+    }
+
+    /// A usage error: one line pointing at the command's help.
+    private static func usage(_ message: String, arguments: [String]) -> Outcome {
+        let subcommand = commandPath(in: arguments).map { " " + $0 }.joined()
+        return Outcome(
+            standardError: "error: \(firstLine(of: message)) (see lemming\(subcommand) --help)\n", status: usageStatus)
+    }
+
+    /// A message a person can act on: the description of the errors LeMMing makes, and the
+    /// system's words for an error code instead of a type dump.
+    static func plainMessage(for error: any Error) -> String {
+        switch error {
+        case let error as LemmingError: return error.description
+        case let error as ProviderError: return error.description
+        case let error as OutputError: return error.description
+        case let error as any LocalizedError:
+            return error.errorDescription ?? String(describing: error)
+        default:
+            let text = String(describing: error)
+            // "bind(descriptor:ptr:bytes:): Address already in use (errno: 98)" → the reason only.
+            if let range = text.range(of: " (errno: "), let colon = text[..<range.lowerBound].range(of: "): ") {
+                return String(text[colon.upperBound..<range.lowerBound])
+            }
+            return text
+        }
+    }
+
+    private static func firstLine(of text: String) -> String {
+        let line = text.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? ""
+        return line.isEmpty ? "unexpected error" : line
+    }
+
+    /// Says the last words and exits.
+    private static func finish(_ outcome: Outcome) -> Never {
+        var status = outcome.status
+        if let text = outcome.standardOutput {
+            do {
+                try Terminal.write(text)
+            } catch let error as OutputError where !error.isClosedPipe {
+                Terminal.printError("error: \(error)")
+                status = 1
+            } catch {}
+        }
+        if let text = outcome.standardError { try? Terminal.write(text, to: .standardError) }
+        exit(status)
     }
 
     /// The (sub)command names at the start of `arguments`, for pointing at the right `--help`.

@@ -7,6 +7,12 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The HTTP API of one org (DESIGN §8), as a Hummingbird application.
 ///
 /// ```swift
@@ -84,6 +90,7 @@ public struct APIServer: Sendable {
     func makeRouter() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
         router.middlewares.add(SecurityHeadersMiddleware())
+        router.middlewares.add(BrowserPolicyMiddleware(policy: backend.browser))
         router.middlewares.add(OriginMiddleware(allowed: Set(backend.settings.corsOrigins)))
         router.middlewares.add(ErrorMiddleware())
         let backend = self.backend
@@ -100,6 +107,8 @@ public struct APIServer: Sendable {
     /// The router of the WebSocket upgrade of `/api/events`.
     func makeWebSocketRouter() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
+        // A refused upgrade falls through to the HTTP router, which answers why.
+        router.middlewares.add(BrowserPolicyMiddleware(policy: backend.browser))
         router.middlewares.add(ErrorMiddleware())
         EventRoutes.addWebSocket(to: router, backend: backend)
         return router
@@ -111,14 +120,55 @@ public struct APIServer: Sendable {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let configuration = backend.configuration
+        let browser = backend.browser
         return Application(
             router: makeRouter(),
             server: .http1WebSocketUpgrade(
                 webSocketRouter: makeWebSocketRouter(), configuration: .init(ws: .init(maxFrameSize: 1 << 20))),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                browser.bound(port: port)
+                await onServerRunning(port)
+            },
             logger: configuration.logger)
+    }
+
+    /// The application as a service for a `ServiceGroup`: failing to listen is a ``LemmingError``
+    /// that says why in words (`port 7777 is already in use on 127.0.0.1`).
+    public func makeService(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
+        ListeningService(
+            application: makeApplication(onServerRunning: onServerRunning), host: backend.configuration.host,
+            port: backend.configuration.port)
+    }
+}
+
+/// Runs the application; an error of the socket becomes a plain ``LemmingError``.
+struct ListeningService<Application: Service>: Service {
+    let application: Application
+    let host: String
+    let port: Int
+
+    func run() async throws {
+        do {
+            try await application.run()
+        } catch let error as IOError {
+            throw Self.describe(error, host: host, port: port)
+        } catch let error as SocketAddressError.UnknownHost {
+            throw LemmingError(.invalidArgument, "cannot listen on \(host): no such host", underlying: error)
+        }
+    }
+
+    static func describe(_ error: IOError, host: String, port: Int) -> LemmingError {
+        let message: String
+        switch error.errnoCode {
+        case EADDRINUSE: message = "port \(port) is already in use on \(host)"
+        case EACCES: message = "no permission to listen on port \(port) of \(host) (ports below 1024 need privileges)"
+        case EADDRNOTAVAIL: message = "\(host) is not an address of this machine"
+        default: message = "cannot listen on \(host):\(port): \(String(cString: strerror(error.errnoCode)))"
+        }
+        return LemmingError(.io, message, underlying: error)
     }
 }
 

@@ -17,7 +17,10 @@ enum OpenAPIDocument {
                 "title": .string("LeMMing API: \(title)"), "version": "1",
                 "description": .string(
                     "Watch and drive a LeMMing org. Errors are JSON: {\"error\": {status, code, message, field, "
-                        + "details}}. GET /api/events upgrades to a WebSocket that pushes engine events."),
+                        + "details}}. GET /api/events upgrades to a WebSocket that pushes engine events. Requests "
+                        + "must name the server in Host; a body must be application/json; a change (or the "
+                        + "WebSocket upgrade) sent with an Origin must come from the server's own origin or one of "
+                        + "server.cors_origins."),
             ],
             "paths": .object(paths),
             "components": [
@@ -65,7 +68,12 @@ enum OpenAPIDocument {
         responses[String(route.success)] = [
             "description": "Success", "content": ["application/json": ["schema": ["type": "object"]]],
         ]
-        let errors = route.access == .open ? [] : [400, 401, 429] + route.errors
+        // Every request is refused 400/421 for a Host that does not name the server; changes from a
+        // foreign Origin 403, bodies that are not JSON 415 (BrowserPolicy).
+        var errors = [400, 421] + route.errors
+        if route.access != .open { errors += [401, 429] }
+        if route.access == .write { errors.append(403) }
+        if route.body != nil { errors += [413, 415] }
         for status in Set(errors + [500]).sorted() {
             responses[String(status)] = [
                 "description": .string(description(of: status)),
@@ -81,9 +89,14 @@ enum OpenAPIDocument {
         switch status {
         case 400: return "Bad request"
         case 401: return "Missing or wrong API key"
+        case 403: return "A change from a web page whose Origin is neither the server's nor in server.cors_origins"
         case 404: return "Not found"
         case 409: return "Conflict"
-        case 413: return "Body too large"
+        case 413: return "Body too large (server.max_body_bytes); the connection is closed"
+        case 415: return "The body is not sent as Content-Type: application/json"
+        case 421: return "The Host header does not name this server (see server.allowed_hosts)"
+        case 426: return "A WebSocket upgrade is required"
+        case 503: return "Not ready"
         case 422: return "Invalid content"
         case 429: return "Too many requests"
         default: return "Internal error"

@@ -1,7 +1,9 @@
 import HTTPTypes
 import LemmingCore
+import LemmingJSON
 import LemmingOrgView
 import Logging
+import Synchronization
 
 /// Everything the routes share: the org's files, the event hub and metrics, the way to open an
 /// engine, and the access rules.
@@ -13,10 +15,13 @@ public final class OrgBackend: Sendable {
     let metrics: EngineMetrics
     let settings: ServerSettings
     let access: AccessPolicy
+    let browser: BrowserPolicy
     let limiter = RateLimiter()
     let configuration: APIServer.Configuration
     /// Serialises the engines this server opens, so its own requests never race for the lock.
     let gate = AsyncGate()
+    /// Why the engine of this server (`serve --run`) stopped ticking, once it has.
+    private let hostedEngineEnding = Mutex<String?>(nil)
 
     init(
         configuration: APIServer.Configuration, settings: ServerSettings, hub: EventHub, metrics: EngineMetrics
@@ -31,9 +36,27 @@ public final class OrgBackend: Sendable {
         reader = OrgReader(paths: paths)
         messages = hub.messages
         access = try AccessPolicy(settings: settings, host: configuration.host, environment: configuration.environment)
+        browser = BrowserPolicy(settings: settings, host: configuration.host, port: configuration.port)
     }
 
     func view() throws -> OrgView { try reader.view() }
+
+    /// Records that the engine of this server (`serve --run`) stopped ticking on its own while the
+    /// server goes on (`max_ticks` reached): `/api/status` says so, and ticks are refused as for
+    /// any org at `max_ticks`.
+    ///
+    /// - Parameter reason: why, as `EngineService.Ending` names it (`max_ticks`).
+    public func hostedEngineFinished(reason: String) {
+        hostedEngineEnding.withLock { $0 = reason }
+    }
+
+    /// The engine of this server, for `/api/status`: `null` without `--run`, else its state
+    /// (`running`, `finished`) and why it finished.
+    var hostedEngineJSON: JSONValue {
+        guard configuration.hostsEngine else { return .null }
+        guard let reason = hostedEngineEnding.withLock({ $0 }) else { return ["state": "running"] }
+        return ["state": "finished", "reason": .string(reason)]
+    }
 
     /// Applies steering commands now when the org is free, else queues them for its engine.
     func steer(_ commands: [ControlCommand]) async throws -> OrgSteering.Outcome {
@@ -48,7 +71,7 @@ public final class OrgBackend: Sendable {
     /// - Throws: ``APIError`` 409 when an engine runs (here with `--run`, or elsewhere) or the org
     ///   reached `max_ticks`.
     func step() async throws -> TickReport {
-        if configuration.hostsEngine {
+        if configuration.hostsEngine, hostedEngineEnding.withLock({ $0 == nil }) {
             throw APIError(
                 .conflict, "engine_running", "the engine runs in this server (serve --run); ticks run on their own")
         }

@@ -65,6 +65,23 @@ enum Lemming {
     }
 }
 
+extension Lemming {
+    /// Runs `lemming arguments…` to completion on a thread of its own.
+    ///
+    /// For async tests whose `lemming` talks to a server in the test process (a fake model
+    /// server): waiting on a thread of the cooperative pool could starve that server, which
+    /// answers on the same pool (two cores: two threads).
+    static func runOffPool(
+        _ arguments: [String], in directory: String, environment: [String: String] = [:]
+    ) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Swift.Result { try run(arguments, in: directory, environment: environment) })
+            }.start()
+        }
+    }
+}
+
 /// A fresh directory for a test.
 func temporaryDirectory() throws -> String {
     try makeTemporaryDirectory(prefix: "lemming-cli-")

@@ -58,7 +58,7 @@ struct ModelCommandTests {
             defer { try? FileSystem.removeTree(directory) }
             try Self.useModel("remote", for: "manager", in: directory)
             server.enqueue(.text(#"{"notes": "ok"}"#, inputTokens: 30, outputTokens: 6))
-            let healthy = try Lemming.run(["doctor"], in: directory)
+            let healthy = try await Lemming.runOffPool(["doctor"], in: directory)
             #expect(healthy.status == 0, "\(healthy.stdout)\(healthy.stderr)")
             let lines = healthy.stdout.split(separator: "\n").map(String.init)
             #expect(lines.contains { $0.hasPrefix("ok   remote [openai_compatible]") && $0.contains("30 + 6 tokens") })
@@ -68,7 +68,7 @@ struct ModelCommandTests {
             #expect(server.requests.count == 1)
 
             server.whenIdle(.status(500, message: "the model fell over"))
-            let failing = try Lemming.run(["doctor", "--model", "remote", "--json"], in: directory)
+            let failing = try await Lemming.runOffPool(["doctor", "--model", "remote", "--json"], in: directory)
             #expect(failing.status == 1)
             let report = try JSONValue.parse(failing.stdout)
             #expect(report["ok"] == false)

@@ -7,6 +7,7 @@ import LemmingTesting
 import Logging
 import NIOCore
 import NIOHTTP1
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -14,7 +15,7 @@ import Glibc
 #endif
 
 /// `lemming serve`, end to end: the built binary on 127.0.0.1 with a port the system picks.
-@Suite struct ServeCommandTests {
+@Suite(.timeLimit(.minutes(3))) struct ServeCommandTests {
     /// A `lemming serve` process and the port it reported.
     struct Served {
         let process: Background
@@ -99,13 +100,10 @@ import Glibc
         defer { org.remove() }
         let served = try await Served.start(org, ["--run"])
         defer { served.process.stop() }
-        var ticked = false
-        for _ in 0..<300 where !ticked {
-            let status = try await served.call("/api/status")
-            ticked = (status.json?["next_tick"]?.intValue ?? 0) >= 3
-            if !ticked { try await Task.sleep(for: .milliseconds(50)) }
+        // Waits as long as the machine needs: the suite's time limit bounds it, no clock here.
+        while (try await served.call("/api/status").json?["next_tick"]?.intValue ?? 0) < 3 {
+            try await Task.sleep(for: .milliseconds(50))
         }
-        #expect(ticked)
         let status = try await served.call("/api/status")
         #expect(status.json?["engine_running"] == true)
         let step = try await served.call("/api/step", method: .POST)
@@ -125,6 +123,50 @@ import Glibc
         #expect(served.process.stdout.hasSuffix("stopped\n"))
         // The engine let go of the org: the CLI can run a tick now.
         #expect(try org.lemming(["step"]).status == 0)
+    }
+
+    @Test func withRunTheServerOutlivesTheEngineAtMaxTicks() async throws {
+        let org = try InitOrg.make(settings: ["tick_period_seconds": 0.05, "max_ticks": 2])
+        defer { org.remove() }
+        let served = try await Served.start(org, ["--run"])
+        defer { served.process.stop() }
+        // The engine ticks to max_ticks, then lets go of the org; the API goes on.
+        var status = try await served.call("/api/status")
+        while status.json?["hosted_engine"]?["state"] != "finished" {
+            try await Task.sleep(for: .milliseconds(50))
+            status = try await served.call("/api/status")
+        }
+        #expect(status.status == 200)
+        #expect(status.json?["hosted_engine"]?["reason"] == "max_ticks")
+        #expect(status.json?["engine_running"] == false)
+        // Clients are told: engine_stopped is the last event of the stream's history.
+        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let stopped = Mutex(false)
+        try await WebSocketClient.connect(
+            url: "ws://127.0.0.1:\(served.port)/api/events?since=0&kind=engine_stopped", logger: logger
+        ) { inbound, _, _ in
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                if case .text(let text) = message, text.contains("engine_stopped") {
+                    stopped.withLock { $0 = true }
+                    break
+                }
+            }
+        }
+        #expect(stopped.withLock { $0 })
+        // Changes are applied at once now, and ticks refused as for any org at max_ticks.
+        let sent = try await served.call(
+            "/api/messages", method: .POST, json: ["to": "manager", "text": "still there?"])
+        #expect(sent.status == 201)
+        let step = try await served.call("/api/step", method: .POST)
+        #expect(step.status == 409)
+        #expect(step.json?["error"]?["code"] == "max_ticks")
+        #expect(try await served.call("/healthz").status == 200)
+
+        served.process.stop(signal: SIGINT)
+        #expect(served.process.process.terminationStatus == 0)
+        #expect(served.process.stdout.contains("engine finished (reached max_ticks); next tick 3; still serving\n"))
+        #expect(served.process.stdout.hasSuffix("stopped\n"))
+        #expect(served.process.stderr.isEmpty, "\(served.process.stderr)")
     }
 
     @Test func aKeyGuardsChangesAndIsRequiredForANonLoopbackHost() async throws {

@@ -8,7 +8,7 @@ import Testing
 @testable import LemmingServer
 
 /// The message index: listing, the engine's announcements, and when a folder is listed again.
-@Suite struct MessageIndexTests {
+@Suite(.timeLimit(.minutes(1))) struct MessageIndexTests {
     /// Announces every engine event to an index, as the hub does.
     struct Announcer: EventSink {
         let index: MessageIndex

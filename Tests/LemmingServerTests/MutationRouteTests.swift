@@ -8,7 +8,7 @@ import LemmingServer
 import LemmingTesting
 import Testing
 
-@Suite struct MutationRouteTests {
+@Suite(.timeLimit(.minutes(1))) struct MutationRouteTests {
     @Test func stepIsRefusedPastMaxTicks() async throws {
         let org = try chatOrg(config: ["max_ticks": 1])
         defer { org.remove() }
@@ -107,6 +107,30 @@ import Testing
             #expect(refused.status == 422)
             #expect(try await client.call(.get, "/api/agents/worker").json?["title"] == "Senior worker")
             #expect(try await client.call(.put, "/api/agents/ghost/resume", json: .object(resume)).status == 404)
+        }
+    }
+
+    @Test func templatesAreNamesNeverPaths() async throws {
+        let org = try chatOrg()
+        defer { org.remove() }
+        // A resume outside templates/ that a path could reach.
+        let resume = try #require(try org.read("agents/worker/resume.json"))
+        try org.writeBytes("outside/resume.json", resume)
+        try org.writeBytes("templates/helper-v2/resume.json", resume)
+        try await withServer(org) { client, _ in
+            for template in [
+                "../outside", "../../outside", "/etc", "helper-v2/../../outside", "\u{0}", "a\u{0}b", ".", "..", "",
+            ] {
+                let answer = try await client.call(
+                    .post, "/api/agents", json: ["name": "spy", "template": .string(template)])
+                #expect(answer.status == 400, "\(template.debugDescription): \(answer.text)")
+                #expect(answer.json?["error"]?["field"] == "template")
+                #expect(!FileSystem.exists(org.paths.agent("spy")))
+            }
+            let missing = try await client.call(.post, "/api/agents", json: ["name": "spy", "template": "nope"])
+            #expect(missing.status == 404)
+            let named = try await client.call(.post, "/api/agents", json: ["name": "spy", "template": "helper-v2"])
+            #expect(named.status == 201, "\(named.text)")
         }
     }
 

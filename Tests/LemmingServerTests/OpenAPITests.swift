@@ -8,7 +8,7 @@ import Testing
 
 @testable import LemmingServer
 
-@Suite struct OpenAPITests {
+@Suite(.timeLimit(.minutes(1))) struct OpenAPITests {
     @Test func theDocumentDescribesEveryRouteAndOnlyThose() async throws {
         let org = try chatOrg()
         defer { org.remove() }

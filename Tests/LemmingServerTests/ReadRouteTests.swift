@@ -7,7 +7,7 @@ import LemmingServer
 import LemmingTesting
 import Testing
 
-@Suite struct ReadRouteTests {
+@Suite(.timeLimit(.minutes(1))) struct ReadRouteTests {
     @Test func statusAgentsAndDetailReflectTheOrg() async throws {
         let org = try chatOrg()
         defer { org.remove() }

@@ -8,7 +8,7 @@ import Testing
 
 @testable import LemmingServer
 
-@Suite struct SecurityTests {
+@Suite(.timeLimit(.minutes(1))) struct SecurityTests {
     static let key = "test-key-0123456789"
 
     @Test func withoutAKeyOnlyLoopbackIsServed() throws {
@@ -94,6 +94,65 @@ import Testing
             #expect(try await client.call(.delete, "/api/agents/worker").status == 404)
             #expect(try await client.call(.get, "/api/events").status == 426)
         }
+    }
+
+    /// Sends a body of `total` bytes (blanks: a JSON body that never ends) to `path` until the
+    /// answer comes or the server closes the connection.
+    ///
+    /// - Returns: the answer's bytes, how much of the body was sent, and whether the server closed
+    ///   the connection before it was all sent.
+    static func sendEndlessBody(
+        port: Int, path: String, total: Int, chunked: Bool
+    ) async throws -> (answer: String, sent: Int, closed: Bool) {
+        let connection = try RawConnection(port: port)
+        let framing = chunked ? "Transfer-Encoding: chunked" : "Content-Length: \(total)"
+        let head =
+            "POST \(path) HTTP/1.1\r\nHost: localhost:\(port)\r\nContent-Type: application/json\r\n\(framing)\r\n\r\n"
+        var pending = Array(head.utf8)[...]
+        let piece = [UInt8](repeating: 0x20, count: 16_384)
+        let chunk = chunked ? Array("4000\r\n".utf8) + piece + Array("\r\n".utf8) : piece
+        var sent = 0
+        var answer: [UInt8] = []
+        var closed = false
+        let headEnd = Array("\r\n\r\n".utf8)
+        while sent < total {
+            guard let more = await connection.receive(looks: 0) else {
+                closed = true
+                break
+            }
+            answer += more
+            if pending.isEmpty { pending = chunk[...] }
+            guard let count = await connection.send(pending) else {
+                closed = true
+                break
+            }
+            pending = pending.dropFirst(count)
+            if pending.isEmpty { sent += piece.count }
+        }
+        // The rest of the answer, up to the end of its head.
+        while !answer.contains(headEnd), let more = await connection.receive() { answer += more }
+        return (String(decoding: answer, as: UTF8.self), sent, closed)
+    }
+
+    @Test func aBodyOverTheLimitIsRefusedAsSoonAsItPassesItAndNotReadFurther() async throws {
+        let org = try chatOrg(config: ["server": ["max_body_bytes": 1024]])
+        defer { org.remove() }
+        try await withServer(org, setup: .live) { client, _ in
+            let port = try #require(client.port)
+            let total = 256 << 20
+            for chunked in [true, false] {
+                let (answer, sent, closed) = try await Self.sendEndlessBody(
+                    port: port, path: "/api/messages", total: total, chunked: chunked)
+                #expect(answer.hasPrefix("HTTP/1.1 413"), "chunked \(chunked): \(answer.prefix(200))")
+                #expect(answer.contains("body_too_large"))
+                // The server closed the connection instead of reading (or draining) the rest.
+                #expect(closed, "chunked \(chunked)")
+                #expect(sent < total / 4, "chunked \(chunked): \(sent) of \(total) bytes sent")
+            }
+            // The server serves on.
+            #expect(try await client.call(.get, "/api/status").status == 200)
+        }
+        #expect(try FileSystem.list(org.paths.outbox(Names.human))?.isEmpty ?? true)
     }
 
     @Test func corsAllowsOnlyListedOriginsAndHeadersAreSet() async throws {

@@ -29,7 +29,8 @@ struct Answer: Sendable {
 }
 
 extension TestClientProtocol {
-    /// Sends a request; `json` becomes the body.
+    /// Sends a request; `json` (or `body`) becomes the body, sent as `application/json` unless
+    /// `headers` names another content type.
     func call(
         _ method: HTTPRequest.Method, _ uri: String, json: JSONValue? = nil, body: String? = nil,
         headers: HTTPFields = [:]
@@ -37,6 +38,8 @@ extension TestClientProtocol {
         var buffer: ByteBuffer?
         if let json { buffer = ByteBuffer(bytes: JSONWriter().bytes(json)) }
         if let body { buffer = ByteBuffer(string: body) }
+        var headers = headers
+        if buffer != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
         return try await execute(uri: uri, method: method, headers: headers, body: buffer) { response in
             Answer(
                 status: Int(response.status.code), headers: response.headers,

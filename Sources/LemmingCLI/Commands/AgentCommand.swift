@@ -38,6 +38,10 @@ struct NewAgentCommand: AsyncParsableCommand {
             throw ValidationError("'\(name)' is not a valid agent name (lowercase letters, digits, '_', at most 64)")
         }
         if name == Names.human { throw ValidationError("'human' is reserved for the person operating the org") }
+        if let from, !Names.isValidTemplateName(from) {
+            throw ValidationError(
+                "'\(from)' is not a template name (a folder of templates/: lowercase letters, digits, '_', '-')")
+        }
     }
 
     func run() async throws {
@@ -54,8 +58,8 @@ struct NewAgentCommand: AsyncParsableCommand {
             } catch let rejected as ResumeRejected {
                 throw LemmingError(.invalidFile, rejected.description)
             }
-            for warning in warnings { Terminal.print("warning: \(warning)") }
-            Terminal.print("created agents/\(name)/resume.json from \(source); it joins at the next tick")
+            for warning in warnings { try Terminal.print("warning: \(warning)") }
+            try Terminal.print("created agents/\(name)/resume.json from \(source); it joins at the next tick")
         }
     }
 }

@@ -15,7 +15,7 @@ struct AgentsCommand: AsyncParsableCommand {
         try await Terminal.guarded {
             let view = try OrgView.load(root: try org.resolve())
             if output.json {
-                Terminal.printJSON(.array((view.agentNames + [Names.human]).map(view.agentSummary)))
+                try Terminal.printJSON(.array((view.agentNames + [Names.human]).map(view.agentSummary)))
                 return
             }
             let style = Style.standardOutput
@@ -28,7 +28,7 @@ struct AgentsCommand: AsyncParsableCommand {
                 ]
             }
             rows.append([Names.human, "the operator", "-", "-", "-", "-", style.state("operator")])
-            Terminal.print(
+            try Terminal.print(
                 Table.render(header: ["AGENT", "TITLE", "SCHEDULE", "NEXT", "MODEL", "CREDITS", "STATE"], rows: rows))
         }
     }

@@ -19,14 +19,14 @@ struct ApprovalsCommand: AsyncParsableCommand {
             let view = try OrgView.load(root: try org.resolve())
             let pending = PendingRequest.all(in: view)
             if output.json {
-                Terminal.printJSON(.array(pending.map(\.json)))
+                try Terminal.printJSON(.array(pending.map(\.json)))
                 return
             }
             guard !pending.isEmpty else {
-                Terminal.print("no tool calls are waiting for approval")
+                try Terminal.print("no tool calls are waiting for approval")
                 return
             }
-            Terminal.print(
+            try Terminal.print(
                 Table.render(
                     header: ["REQUEST", "AGENT", "TOOL", "ARGUMENTS", "EXPIRES"],
                     rows: pending.map { request in
@@ -98,7 +98,7 @@ extension PendingRequest {
             if output.json {
                 let status: JSONValue
                 if case .queued = outcome { status = "queued" } else { status = "recorded" }
-                Terminal.printJSON([
+                try Terminal.printJSON([
                     "status": status, "request": .string(id), "decision": .string(decision),
                     "agent": .string(request.agent), "tool": .string(request.approval.call.tool),
                 ])
@@ -107,7 +107,7 @@ extension PendingRequest {
                     approve
                     ? "\(request.agent)'s \(request.approval.call.tool) call runs at the next tick"
                     : "\(request.agent) is told at the next tick"
-                Terminal.print("\(decision) \(id): \(effect)")
+                try Terminal.print("\(decision) \(id): \(effect)")
             }
         }
     }

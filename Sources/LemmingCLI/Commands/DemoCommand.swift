@@ -41,16 +41,16 @@ struct DemoCommand: AsyncParsableCommand {
                 throw error
             }
             await engine.close()
-            Terminal.print("Demo org: manager, planner, coder and reviewer on the offline simulation.\n")
+            try Terminal.print("Demo org: manager, planner, coder and reviewer on the offline simulation.\n")
             for entry in try DemoCommand.entries(root: root) {
                 let to = entry.recipients?.joined(separator: ", ") ?? "everyone who reads \(entry.author)"
-                Terminal.print("tick \(entry.tick)  \(entry.author) → \(to) [\(entry.kind)]")
-                Terminal.print("    \(entry.text)")
+                try Terminal.print("tick \(entry.tick)  \(entry.author) → \(to) [\(entry.kind)]")
+                try Terminal.print("    \(entry.text)")
             }
             let status = try OrgStatus.read(root: root)
             let spent = status.agents.reduce(0) { $0 + $1.spent }
-            Terminal.print("\n\(ticks) ticks, \(Terminal.credits(spent)) credits spent. ")
-            Terminal.print(keep ? "The org is kept in \(root)." : "Create your own org with `lemming init DIR`.")
+            try Terminal.print("\n\(ticks) ticks, \(Terminal.credits(spent)) credits spent. ")
+            try Terminal.print(keep ? "The org is kept in \(root)." : "Create your own org with `lemming init DIR`.")
         }
     }
 

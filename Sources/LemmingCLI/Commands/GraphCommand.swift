@@ -34,7 +34,7 @@ struct GraphCommand: AsyncParsableCommand {
             }
             switch json ? .json : format {
             case .json:
-                Terminal.printJSON(view.graphJSON)
+                try Terminal.printJSON(view.graphJSON)
             case .dot:
                 var lines = ["digraph org {", "  rankdir=LR;", "  \"human\" [shape=doublecircle];"]
                 for name in view.agentNames {
@@ -44,20 +44,20 @@ struct GraphCommand: AsyncParsableCommand {
                 }
                 for edge in edges { lines.append("  \"\(edge.from)\" -> \"\(edge.to)\";") }
                 lines.append("}")
-                Terminal.print(lines.joined(separator: "\n"))
+                try Terminal.print(lines.joined(separator: "\n"))
             case .mermaid:
                 var lines = ["graph LR", "  human((human))"]
                 for edge in edges { lines.append("  \(edge.from) --> \(edge.to)") }
-                Terminal.print(lines.joined(separator: "\n"))
+                try Terminal.print(lines.joined(separator: "\n"))
             case .text:
                 let style = Style.standardOutput
                 let everyone = Set(view.agentNames)
                 for name in nodes {
                     let reads = name == Names.human ? ["everyone"] : view.graph.readable(by: name) { everyone }
                     let readBy = view.graph.agentReaders(of: name)
-                    Terminal.print(style.bold(name))
-                    Terminal.print("  reads:   \(reads.isEmpty ? "nobody" : reads.joined(separator: ", "))")
-                    Terminal.print(
+                    try Terminal.print(style.bold(name))
+                    try Terminal.print("  reads:   \(reads.isEmpty ? "nobody" : reads.joined(separator: ", "))")
+                    try Terminal.print(
                         "  read by: \(readBy.isEmpty ? "nobody but the human" : readBy.joined(separator: ", "))")
                 }
             }

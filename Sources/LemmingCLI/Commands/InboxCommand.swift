@@ -38,12 +38,12 @@ struct InboxCommand: AsyncParsableCommand {
             let entries = view.latestEntries(among: seen, limit: number, matching: matching)
             let style = Style.standardOutput
             if output.json && !follow {
-                Terminal.printJSON(.array(entries.map(\.json)))
+                try Terminal.printJSON(.array(entries.map(\.json)))
                 return
             }
-            for entry in entries { show(entry, style: style) }
+            for entry in entries { try show(entry, style: style) }
             if entries.isEmpty && number > 0 && !output.json {
-                Terminal.print(all ? "No entries yet." : "Nothing addressed to the human yet.")
+                try Terminal.print(all ? "No entries yet." : "Nothing addressed to the human yet.")
             }
             guard follow else { return }
             var known = Set(seen)
@@ -54,17 +54,17 @@ struct InboxCommand: AsyncParsableCommand {
                 known.formUnion(fresh)
                 for id in fresh {
                     guard case .success(let entry) = view.entry(id), matching(entry) else { continue }
-                    show(entry, style: style)
+                    try show(entry, style: style)
                 }
             }
         }
     }
 
-    private func show(_ entry: OutboxEntry, style: Style) {
+    private func show(_ entry: OutboxEntry, style: Style) throws {
         if output.json {
-            Terminal.print(entry.json.compactText)
+            try Terminal.print(entry.json.compactText)
         } else {
-            EntryFormatting.lines(entry, style: style).forEach(Terminal.print)
+            try EntryFormatting.lines(entry, style: style).forEach { try Terminal.print($0) }
         }
     }
 }

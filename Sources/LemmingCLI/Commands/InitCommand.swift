@@ -22,7 +22,7 @@ struct InitCommand: AsyncParsableCommand {
             let orgName = name ?? (root.split(separator: "/").last.map(String.init) ?? "org")
             try OrgTemplate.write(to: root, name: orgName)
             let shown = directory ?? "."
-            Terminal.print(
+            try Terminal.print(
                 """
                 Created org '\(orgName)' in \(root)
                   agents: \(OrgTemplate.agents.map(\.name).joined(separator: ", ")) (model 'sim': the offline simulation)

@@ -26,9 +26,9 @@ struct InspectCommand: AsyncParsableCommand {
             try view.requireAgent(agent, allowingHuman: true)
             let report = try InspectReport(agent: agent, view: view, count: max(number, 0))
             if output.json {
-                Terminal.printJSON(report.json)
+                try Terminal.printJSON(report.json)
             } else {
-                report.text(style: Style.standardOutput).forEach(Terminal.print)
+                try report.text(style: Style.standardOutput).forEach { try Terminal.print($0) }
             }
         }
     }

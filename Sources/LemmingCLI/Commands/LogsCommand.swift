@@ -8,7 +8,10 @@ struct LogsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logs",
         abstract: "Show an agent's turns: stop reason, entries, cost, notes, violations (-f follows).",
-        discussion: "--json prints the turn records of agents/<name>/logs/turns.jsonl as they are, one per line."
+        discussion: """
+            --json prints the turn records of agents/<name>/logs/turns.jsonl as they are, one per line. A line \
+            that is not a turn record is left out with a warning on standard error naming the file and line.
+            """
     )
 
     @OptionGroup var org: OrgOptions
@@ -33,33 +36,54 @@ struct LogsCommand: AsyncParsableCommand {
             let view = try OrgView.load(root: try org.resolve())
             try view.requireAgent(agent)
             let style = Style.standardOutput
-            let records = try view.turnRecords(of: agent, last: number)
-            for record in records { show(record, style: style) }
-            if records.isEmpty, number > 0, !output.json { Terminal.print("\(agent) has no turns yet.") }
-            guard follow else { return }
             let path = view.paths.turns(agent)
+            let log = TurnLog(path: path, file: view.paths.relative(path))
+            let lines = number > 0 ? try log.lastLines(number) : []
+            var total: Int?
+            for (index, line) in lines.enumerated() {
+                if let record = TurnLog.record(line) {
+                    try show(record, style: style)
+                } else {
+                    // Numbered from the end: counting the lines before the tail costs a read of the file.
+                    if total == nil { total = try log.lineCount() }
+                    log.reportUnreadable(line: (total ?? 0) - lines.count + index + 1)
+                }
+            }
+            if lines.isEmpty, number > 0, !output.json { try Terminal.print("\(agent) has no turns yet.") }
+            guard follow else { return }
             var offset = FileSystem.info(path)?.size ?? 0
+            var lineNumber: Int?
             var pending: [UInt8] = []
             while !Task.isCancelled {
                 try await Task.sleep(for: .milliseconds(300))
                 guard let size = FileSystem.info(path)?.size, size != offset else { continue }
-                if size < offset { offset = 0 }
-                let bytes = try FileSystem.read(path)
-                pending += bytes[min(offset, bytes.count)...]
-                offset = bytes.count
+                if size < offset {
+                    // Truncated (lemming reset): start over.
+                    (offset, lineNumber, pending) = (0, 0, [])
+                }
+                if lineNumber == nil { lineNumber = try TurnLog.newlines(in: path, before: offset) }
+                let bytes = try FileSystem.read(path, from: offset, maxCount: size - offset) ?? []
+                offset += bytes.count
+                pending += bytes
                 while let newline = pending.firstIndex(of: 0x0A) {
-                    if let record = try? JSONValue.parse(Array(pending[..<newline])) { show(record, style: style) }
+                    let line = Array(pending[..<newline])
                     pending.removeSubrange(...newline)
+                    lineNumber = (lineNumber ?? 0) + 1
+                    if let record = TurnLog.record(line) {
+                        try show(record, style: style)
+                    } else {
+                        log.reportUnreadable(line: lineNumber ?? 0)
+                    }
                 }
             }
         }
     }
 
-    private func show(_ record: JSONValue, style: Style) {
+    private func show(_ record: JSONValue, style: Style) throws {
         if output.json {
-            Terminal.print(record.compactText)
+            try Terminal.print(record.compactText)
         } else {
-            Terminal.print(Self.line(for: record, style: style))
+            try Terminal.print(Self.line(for: record, style: style))
         }
     }
 

@@ -26,11 +26,11 @@ struct ModelsCommand: AsyncParsableCommand {
             let environment = ProcessInfo.processInfo.environment
             let rows = ModelListing.all(in: view, environment: environment, usedOnly: used)
             if output.json {
-                Terminal.printJSON(.array(rows.map(\.json)))
+                try Terminal.printJSON(.array(rows.map(\.json)))
                 return
             }
             let style = Style.standardOutput
-            Terminal.print(
+            try Terminal.print(
                 Table.render(
                     header: ["KEY", "PROVIDER", "MODEL", "CONTEXT", "PRICE IN/OUT", "API KEY", "USED BY", "FROM"],
                     rows: rows.map { row in

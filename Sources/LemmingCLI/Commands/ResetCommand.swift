@@ -25,12 +25,10 @@ struct ResetCommand: AsyncParsableCommand {
                     throw LemmingError(
                         .invalidArgument, "refusing to reset without --yes (there is no terminal to ask)")
                 }
-                FileHandle.standardOutput.write(
-                    Data(
-                        "Reset '\(view.config.name)'? This deletes its state, outboxes, memory, logs and archive. [y/N] "
-                            .utf8))
+                try Terminal.write(
+                    "Reset '\(view.config.name)'? This deletes its state, outboxes, memory, logs and archive. [y/N] ")
                 guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
-                    Terminal.print("nothing changed")
+                    try Terminal.print("nothing changed")
                     return
                 }
             }
@@ -49,7 +47,7 @@ struct ResetCommand: AsyncParsableCommand {
             for folder in [paths.journal, paths.commands, paths.root + "/archive", paths.logs] {
                 try FileSystem.removeTree(folder)
             }
-            Terminal.print(
+            try Terminal.print(
                 "reset '\(view.config.name)': \(entries) entries, memory, logs, ledger and cursors removed; "
                     + "the next tick is 1 (resumes and workspaces kept)")
         }

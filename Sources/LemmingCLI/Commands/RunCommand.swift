@@ -55,7 +55,7 @@ struct RunCommand: AsyncParsableCommand {
                 onEnd: { ending, count in
                     let next = await engine.nextTick
                     progress.finish()
-                    Terminal.print(
+                    progress.say(
                         "ran \(count) tick\(count == 1 ? "" : "s") (\(RunCommand.describe(ending))); next tick \(next)")
                 })
             // Ctrl-C or SIGTERM: the tick in progress finishes and commits. If that takes longer than
@@ -72,7 +72,8 @@ struct RunCommand: AsyncParsableCommand {
                 progress.finish()
                 let next = await engine.nextTick
                 await engine.close()
-                Terminal.print(
+                try progress.check()
+                try Terminal.print(
                     "stopped: the tick in progress was abandoned (it runs again next time); next tick \(next)")
                 throw ExitCode(130)
             } catch {
@@ -80,6 +81,7 @@ struct RunCommand: AsyncParsableCommand {
                 throw error
             }
             await engine.close()
+            try progress.check()
         }
     }
 

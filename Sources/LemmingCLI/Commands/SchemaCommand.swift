@@ -17,7 +17,7 @@ struct SchemaCommand: ParsableCommand {
 
     func run() throws {
         switch document {
-        case .resume: Terminal.printJSON(ResumeSchema.document)
+        case .resume: try Terminal.printJSON(ResumeSchema.document)
         }
     }
 }

@@ -59,16 +59,16 @@ struct SendCommand: AsyncParsableCommand {
             case .applied(let events):
                 let id = events.first { $0.kind == .entryWritten }?.data["id"]?.stringValue ?? ""
                 if output.json {
-                    Terminal.printJSON(["status": "sent", "id": .string(id), "to": .string(agent)])
+                    try Terminal.printJSON(["status": "sent", "id": .string(id), "to": .string(agent)])
                 } else {
-                    Terminal.print(
+                    try Terminal.print(
                         "sent \(id) to \(agent); it reads it at tick \(EntryID(id)?.tick ?? view.tick.nextTick)")
                 }
             case .queued:
                 if output.json {
-                    Terminal.printJSON(["status": "queued", "id": nil, "to": .string(agent)])
+                    try Terminal.printJSON(["status": "queued", "id": nil, "to": .string(agent)])
                 } else {
-                    Terminal.print("queued for the running engine: \(agent) gets it at the next tick")
+                    try Terminal.print("queued for the running engine: \(agent) gets it at the next tick")
                 }
             }
         }

@@ -48,8 +48,9 @@ struct ServeCommand: AsyncParsableCommand {
             let server = try APIServer(configuration: configuration)
             let engine =
                 run ? try await EngineFactory.open(root: root, sinks: [server.backend.hub], runsTicks: true) : nil
-            let application = server.makeApplication { port in
-                Terminal.print(
+            let listening = server.makeService { port in
+                // A server goes on serving when its standard output is gone.
+                try? Terminal.print(
                     "serving \(config.name) on http://\(configuration.host):\(port) "
                         + "(engine: \(engine == nil ? "not run here" : "running here")); Ctrl-C stops")
             }
@@ -58,10 +59,22 @@ struct ServeCommand: AsyncParsableCommand {
                 let seconds = config.tickPeriodSeconds
                 let plan = EngineService.Plan(
                     period: .milliseconds(Int(max(seconds, 0.001) * 1000)), waitsWhilePaused: true)
-                services.append(.init(service: EngineService(engine: engine, plan: plan)))
+                let backend = server.backend
+                let service = EngineService(
+                    engine: engine, plan: plan,
+                    onEnd: { ending, _ in
+                        guard ending != .shutdown else { return }
+                        // Done ticking (max_ticks): the engine lets go of the org and the API goes on.
+                        let next = await engine.nextTick
+                        await engine.close()
+                        backend.hostedEngineFinished(reason: ending.rawValue)
+                        try? Terminal.print(
+                            "engine finished (\(RunCommand.describe(ending))); next tick \(next); still serving")
+                    })
+                services.append(.init(service: service, successTerminationBehavior: .ignore))
             }
             // Shut down in reverse: the hub ends the WebSocket streams, then the server, then the engine.
-            services.append(.init(service: application))
+            services.append(.init(service: listening))
             services.append(.init(service: server.backend.hub))
             var groupConfiguration = ServiceGroupConfiguration(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [.sigquit],
@@ -74,7 +87,7 @@ struct ServeCommand: AsyncParsableCommand {
                 throw error
             }
             await engine?.close()
-            Terminal.print("stopped")
+            try Terminal.print("stopped")
         }
     }
 }

@@ -14,14 +14,14 @@ struct StatusCommand: AsyncParsableCommand {
         try await Terminal.guarded {
             let status = try OrgStatus.read(root: try org.resolve())
             if output.json {
-                Terminal.printJSON(status.json)
+                try Terminal.printJSON(status.json)
                 return
             }
             var header = "\(status.orgName): next tick \(status.tick.nextTick)"
             header += status.isEngineRunning ? ", engine running" : ", engine stopped"
             if status.tick.isPaused { header += ", PAUSED" }
             if status.pendingCommands > 0 { header += ", \(status.pendingCommands) pending command(s)" }
-            Terminal.print(header)
+            try Terminal.print(header)
             let rows = status.agents.map { agent -> [String] in
                 [
                     agent.name, agent.state, agent.schedule.map(StatusCommand.describe) ?? "-",
@@ -29,17 +29,17 @@ struct StatusCommand: AsyncParsableCommand {
                     agent.balance.map(Terminal.credits) ?? "-", agent.lastStopReason?.rawValue ?? "-",
                 ]
             }
-            Terminal.print(
+            try Terminal.print(
                 Table.render(header: ["AGENT", "STATE", "SCHEDULE", "NEXT", "MODEL", "CREDITS", "LAST"], rows: rows))
             let heard = status.human.heardBy.isEmpty ? "no agent" : status.human.heardBy.joined(separator: ", ")
             for endpoint in status.providers {
-                Terminal.print(
+                try Terminal.print(
                     "provider \(endpoint.endpoint): circuit \(endpoint.state.rawValue), \(endpoint.consecutiveFailures) failures in a row"
                 )
             }
             let entries = status.human.entries
-            Terminal.print("human: \(entries) entr\(entries == 1 ? "y" : "ies") sent; heard by \(heard)")
-            for warning in status.warnings { Terminal.print("warning: \(warning)") }
+            try Terminal.print("human: \(entries) entr\(entries == 1 ? "y" : "ies") sent; heard by \(heard)")
+            for warning in status.warnings { try Terminal.print("warning: \(warning)") }
         }
     }
 

@@ -28,10 +28,10 @@ struct TopUpCommand: AsyncParsableCommand {
             switch outcome {
             case .applied(let events):
                 let balance = events.first { $0.kind == .creditsChanged }?.data["balance"]?.doubleValue
-                Terminal.print(
+                try Terminal.print(
                     "topped up \(agent) by \(Terminal.credits(amount)); balance \(EntryFormatting.credits(balance))")
             case .queued:
-                Terminal.print(
+                try Terminal.print(
                     "queued for the running engine: \(agent) gets \(Terminal.credits(amount)) credits at the next tick")
             }
         }
@@ -87,8 +87,8 @@ enum SteeringCommand {
             if case .pause(let agent?) = command { try requireAgent(agent, root: root) }
             if case .resume(let agent?) = command { try requireAgent(agent, root: root) }
             switch try await Steering.submit([command], root: root) {
-            case .applied: Terminal.print(done)
-            case .queued: Terminal.print("queued: the running engine \(queued) at its next tick")
+            case .applied: try Terminal.print(done)
+            case .queued: try Terminal.print("queued: the running engine \(queued) at its next tick")
             }
         }
     }

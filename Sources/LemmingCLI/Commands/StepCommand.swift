@@ -13,17 +13,17 @@ struct StepCommand: AsyncParsableCommand {
             let root = try org.resolve()
             let report = try await Engine.step { try await EngineFactory.open(root: root) }
             if output.json {
-                Terminal.printJSON(report.json)
+                try Terminal.printJSON(report.json)
             } else {
-                Terminal.print(RunCommand.line(for: report))
+                try Terminal.print(RunCommand.line(for: report))
                 for turn in report.turns {
                     var line =
                         "  \(turn.agent): \(turn.stopReason.rawValue), \(turn.entries) entr\(turn.entries == 1 ? "y" : "ies")"
                     if let error = turn.error { line += " (\(error))" }
-                    Terminal.print(line)
+                    try Terminal.print(line)
                 }
                 for name in report.skipped.keys.sorted(by: Names.precedes) {
-                    Terminal.print("  \(name): skipped (\(report.skipped[name]?.rawValue ?? ""))")
+                    try Terminal.print("  \(name): skipped (\(report.skipped[name]?.rawValue ?? ""))")
                 }
             }
         }

@@ -33,17 +33,17 @@ struct ToolsCommand: AsyncParsableCommand {
                         .notFound, "no tool named '\(name)' (tools: \(rows.map(\.tool.name).joined(separator: ", ")))")
                 }
                 if output.json {
-                    Terminal.printJSON(row.json)
+                    try Terminal.printJSON(row.json)
                 } else {
-                    Terminal.print(row.details)
+                    try Terminal.print(row.details)
                 }
                 return
             }
             if output.json {
-                Terminal.printJSON(.array(rows.map(\.json)))
+                try Terminal.printJSON(.array(rows.map(\.json)))
                 return
             }
-            Terminal.print(
+            try Terminal.print(
                 Table.render(
                     header: ["TOOL", "KIND", "APPROVAL", "AGENTS", "DESCRIPTION"],
                     rows: rows.map { row in

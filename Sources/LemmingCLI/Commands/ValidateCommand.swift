@@ -28,19 +28,19 @@ struct ValidateCommand: AsyncParsableCommand {
             let valid = agents.values.filter { $0.resume != nil }.count
             let sandbox = tools.sandboxSummary(config: config)
             if output.json {
-                Terminal.printJSON([
+                try Terminal.printJSON([
                     "valid": .bool(errors.isEmpty), "agents": .int(valid), "issues": .array(issues.map(\.json)),
                     "sandbox": .string(sandbox),
                 ])
             } else {
-                Terminal.print("sandbox: \(sandbox)")
+                try Terminal.print("sandbox: \(sandbox)")
                 for issue in issues {
-                    Terminal.print("\(issue.isError ? "error" : "warning"): \(issue)")
+                    try Terminal.print("\(issue.isError ? "error" : "warning"): \(issue)")
                 }
                 let summary =
                     "\(valid) valid agent\(valid == 1 ? "" : "s"), \(errors.count) error\(errors.count == 1 ? "" : "s"), "
                     + "\(issues.count - errors.count) warning\(issues.count - errors.count == 1 ? "" : "s")"
-                Terminal.print(summary)
+                try Terminal.print(summary)
             }
             return errors.count
         }

@@ -33,11 +33,11 @@ struct ChatSession {
         knownIDs = Set(try view.allEntryIDs())
         eventsSeen = recorder.events.count
         let mode = engine == nil ? "an engine is running; messages go to it" : "chat runs the ticks"
-        Terminal.print(
+        try Terminal.print(
             style.dim("Talking to \(agent) in '\(view.config.name)' (\(mode)). /tick runs a tick, /status, /quit."))
         let interactive = Style.isStandardInputTerminal
         while true {
-            if interactive { FileHandle.standardOutput.write(Data("you> ".utf8)) }
+            if interactive { try Terminal.write("you> ") }
             guard let line = readLine() else { break }
             let text = line.trimmingWhitespace()
             switch text {
@@ -47,11 +47,11 @@ struct ChatSession {
                 return
             case "/tick":
                 guard let engine else {
-                    Terminal.print(style.dim("(the running engine ticks on its own)"))
+                    try Terminal.print(style.dim("(the running engine ticks on its own)"))
                     continue
                 }
                 let report = try await engine.runTick()
-                Terminal.print(style.dim(RunCommand.line(for: report)))
+                try Terminal.print(style.dim(RunCommand.line(for: report)))
                 _ = try showNewEntries()
             case "/status":
                 try showStatus()
@@ -71,7 +71,7 @@ struct ChatSession {
                 try await Task.sleep(for: .milliseconds(250))
                 if try showNewEntries().contains(where: { $0.author == agent }) { return }
             }
-            Terminal.print(style.yellow("(no answer from \(agent) within \(Int(timeout)) s)"))
+            try Terminal.print(style.yellow("(no answer from \(agent) within \(Int(timeout)) s)"))
             return
         }
         try await engine.apply([.send(message)])
@@ -79,12 +79,12 @@ struct ChatSession {
         for _ in 0..<maxTicks {
             let report = try await engine.runTick()
             if report.wasPaused {
-                Terminal.print(style.yellow("(the engine is paused; lemming resume to continue)"))
+                try Terminal.print(style.yellow("(the engine is paused; lemming resume to continue)"))
                 return
             }
             if try showNewEntries().contains(where: { $0.author == agent }) { return }
         }
-        Terminal.print(style.yellow("(no answer from \(agent) after \(maxTicks) ticks)"))
+        try Terminal.print(style.yellow("(no answer from \(agent) after \(maxTicks) ticks)"))
     }
 
     /// Prints the entries addressed to the human that appeared since the last look.
@@ -101,8 +101,8 @@ struct ChatSession {
             else { continue }
             shown.append(entry)
             let lines = entry.text.split(separator: "\n", omittingEmptySubsequences: false)
-            Terminal.print("\(style.bold(entry.author))> \(lines.first ?? "")")
-            for line in lines.dropFirst() { Terminal.print("  \(line)") }
+            try Terminal.print("\(style.bold(entry.author))> \(lines.first ?? "")")
+            for line in lines.dropFirst() { try Terminal.print("  \(line)") }
         }
         return shown
     }
@@ -110,7 +110,7 @@ struct ChatSession {
     private func showStatus() throws {
         let view = try OrgView.load(root: root)
         let next = view.nextFireTick(of: agent).map { ", fires at tick \($0)" } ?? ""
-        Terminal.print(
+        try Terminal.print(
             "\(agent): \(style.state(view.state(of: agent)))\(next), \(EntryFormatting.credits(view.balance(of: agent))) "
                 + "credits; next tick \(view.tick.nextTick)")
     }

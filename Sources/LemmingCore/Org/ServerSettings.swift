@@ -7,6 +7,7 @@ import LemmingJSON
 ///   "host": "127.0.0.1", "port": 7777,
 ///   "api_key_env": ["LEMMING_API_KEY"],
 ///   "cors_origins": ["http://localhost:3000"],
+///   "allowed_hosts": ["lemming.internal"],
 ///   "rate_limits": {"reads_per_minute": 1200, "writes_per_minute": 120},
 ///   "max_body_bytes": 1048576
 /// }
@@ -18,6 +19,9 @@ public struct ServerSettings: Sendable, Equatable {
     public var apiKeyVariables = ["LEMMING_API_KEY"]
     /// Origins a browser may call the API from (exact `scheme://host[:port]`).
     public var corsOrigins: [String] = []
+    /// Host names, besides the bound address and the loopback names, that `Host` may name (a
+    /// name behind a proxy, a machine name). Others are refused (DNS rebinding).
+    public var allowedHosts: [String] = []
     /// Requests one client may make per minute to one route that reads.
     public var readsPerMinute = 1_200
     /// Requests one client may make per minute to one route that changes something.
@@ -31,7 +35,10 @@ public struct ServerSettings: Sendable, Equatable {
     static func parse(_ object: JSONObject, issues: inout IssueCollector) -> ServerSettings {
         var settings = ServerSettings()
         issues.warnUnknownKeys(
-            object, known: ["host", "port", "api_key_env", "cors_origins", "rate_limits", "max_body_bytes"],
+            object,
+            known: [
+                "host", "port", "api_key_env", "cors_origins", "allowed_hosts", "rate_limits", "max_body_bytes",
+            ],
             prefix: "server")
         if let host = issues.optionalString(object, "host", prefix: "server") {
             if host.isEmpty || host.contains(where: { $0 == " " || $0 == "/" }) {
@@ -63,6 +70,20 @@ public struct ServerSettings: Sendable, Equatable {
                         "must be an exact origin such as https://example.com (got '\(origin)')")
                 } else {
                     settings.corsOrigins.append(origin)
+                }
+            }
+        }
+        if let hosts = issues.optionalStrings(object, "allowed_hosts", prefix: "server") {
+            for (position, host) in hosts.enumerated() {
+                let isName =
+                    !host.isEmpty && host.utf8.count <= 253
+                    && host.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }
+                if isName {
+                    settings.allowedHosts.append(host.lowercased())
+                } else {
+                    issues.error(
+                        "server.allowed_hosts[\(position)]", "host",
+                        "must be a host name such as lemming.internal, without scheme or port (got '\(host)')")
                 }
             }
         }

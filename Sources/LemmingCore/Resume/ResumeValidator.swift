@@ -43,6 +43,30 @@ public struct ResumeValidator: Sendable {
     /// The starting balance when `credits.max_credits` is absent.
     static let defaultMaxCredits = 1000.0
 
+    /// The largest resume file accepted, in bytes (256 KiB): a resume is copied into every prompt
+    /// of its agent.
+    public static let maxFileBytes = 256 * 1024
+
+    /// The error of a `resume.json` that cannot be a resume whatever it holds: not a regular file
+    /// (a folder), or larger than ``maxFileBytes``. Decided from the metadata, without reading it.
+    ///
+    /// - Returns: the issue, or `nil` when the file may be read and validated.
+    public static func fileIssue(_ info: FileInfo, file: String) -> ValidationIssue? {
+        if !info.isRegularFile {
+            let what = info.isDirectory ? "a folder" : "not a regular file"
+            return ValidationIssue(
+                .error, file: file, field: "", rule: "file", message: "is \(what); a resume must be a JSON file")
+        }
+        if info.size > maxFileBytes { return tooLarge(size: info.size, file: file) }
+        return nil
+    }
+
+    package static func tooLarge(size: Int, file: String) -> ValidationIssue {
+        ValidationIssue(
+            .error, file: file, field: "", rule: "max_size",
+            message: "is \(size) bytes, more than the \(maxFileBytes) bytes (256 KiB) a resume may have")
+    }
+
     public init(context: Context = Context()) {
         self.context = context
     }
@@ -50,6 +74,9 @@ public struct ResumeValidator: Sendable {
     /// Validates the bytes of a resume file.
     /// - Parameter file: the path shown in issues, relative to the org.
     public func validate(bytes: [UInt8], file: String) -> Result {
+        guard bytes.count <= Self.maxFileBytes else {
+            return Result(resume: nil, issues: [Self.tooLarge(size: bytes.count, file: file)])
+        }
         var collector = IssueCollector(file: file)
         guard let object = JSONFile.object(bytes, issues: &collector) else {
             return Result(resume: nil, issues: collector.issues)

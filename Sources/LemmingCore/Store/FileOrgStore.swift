@@ -97,8 +97,7 @@ public final class FileOrgStore {
                 records[folder] = AgentRecord(name: folder, resume: nil, issues: [issue], hasResumeFile: false)
                 continue
             }
-            let info = FileSystem.info(paths.resume(folder))
-            guard let info, info.isRegularFile else {
+            guard let info = FileSystem.info(paths.resume(folder)) else {
                 if FileSystem.info(paths.agent(folder))?.isDirectory == true {
                     records[folder] = AgentRecord(name: folder, resume: nil, issues: [], hasResumeFile: false)
                 }
@@ -106,6 +105,12 @@ public final class FileOrgStore {
             }
             if let old = previous[folder], old.fileInfo == info {
                 records[folder] = old
+                continue
+            }
+            // A folder named resume.json, or a file too large to be one: an error, never silence.
+            if let issue = ResumeValidator.fileIssue(info, file: file) {
+                records[folder] = AgentRecord(
+                    name: folder, resume: nil, issues: [issue], hasResumeFile: true, fileInfo: info)
                 continue
             }
             let validator = ResumeValidator(

@@ -29,6 +29,12 @@ public enum Names {
         }
     }
 
+    /// Whether `name` is a valid template name (a folder of `templates/`): `^[a-z][a-z0-9_-]{0,63}$`,
+    /// the rule of tool names, which `create_agent` already applies. Never a path: no `/`, `.` or NUL.
+    public static func isValidTemplateName(_ name: String) -> Bool {
+        isValidToolName(name)
+    }
+
     /// Whether `kind` is a valid entry kind: `^[a-z][a-z0-9_]{0,31}$`.
     public static func isValidKind(_ kind: String) -> Bool {
         kind.utf8.count <= 32 && isValidAgentName(kind)

@@ -21,6 +21,9 @@ public enum AgentDraft {
     /// org has it, else the minimal resume), with the given fields set.
     ///
     /// - Returns: the document and where it came from (`template 'worker'`, `a minimal resume`).
+    /// - Throws: ``LemmingError`` `.invalidArgument` for a template name that is not one (it would
+    ///   name a path: `../x`), `.notFound` for a template that does not exist, `.invalidFile` for a
+    ///   template that is not a JSON object.
     public static func resume(
         name: String, template: String?, title: String?, model: String?, reads: [String], view: OrgView
     ) throws -> (JSONObject, source: String) {
@@ -42,6 +45,12 @@ public enum AgentDraft {
 
     private static func base(template: String?, view: OrgView) throws -> (JSONObject, String) {
         let name = template ?? "worker"
+        guard Names.isValidTemplateName(name) else {
+            throw LemmingError(
+                .invalidArgument,
+                "'\(name)' is not a template name (a folder of templates/: lowercase letters, digits, '_', '-')",
+                field: "template")
+        }
         if let bytes = try FileSystem.readIfPresent(view.paths.template(name)) {
             guard let object = try? JSONValue.parse(bytes).objectValue else {
                 throw LemmingError(.invalidFile, "not a JSON object", path: "templates/\(name)/resume.json")
@@ -49,7 +58,7 @@ public enum AgentDraft {
             return (object, "template '\(name)'")
         }
         if template != nil {
-            let known = (try FileSystem.list(view.paths.templates) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+            let known = (try FileSystem.list(view.paths.templates) ?? []).filter(Names.isValidTemplateName).sorted()
             throw LemmingError(
                 .notFound,
                 "no template '\(name)' (templates: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
@@ -80,10 +89,12 @@ public enum AgentDraft {
             throw LemmingError(.conflict, "agents/\(name) already exists")
         }
         let result = try validate(resume, name: name, view: view)
+        let bytes = JSONWriter().bytes(.object(resume))
+        try checkSize(bytes, name: name)
         for folder in [paths.outbox(name), paths.memory(name), paths.workspace(name)] {
             try FileSystem.makeDirectory(folder)
         }
-        try FileSystem.writeAtomically(JSONWriter().bytes(.object(resume)), to: paths.resume(name))
+        try FileSystem.writeAtomically(bytes, to: paths.resume(name))
         return result.warnings
     }
 
@@ -96,8 +107,16 @@ public enum AgentDraft {
             throw LemmingError(.notFound, "no agent named '\(name)'")
         }
         let result = try validate(resume, name: name, view: view)
-        try FileSystem.writeAtomically(JSONWriter(style: .pretty).bytes(.object(resume)), to: view.paths.resume(name))
+        let bytes = JSONWriter(style: .pretty).bytes(.object(resume))
+        try checkSize(bytes, name: name)
+        try FileSystem.writeAtomically(bytes, to: view.paths.resume(name))
         return result.warnings
+    }
+
+    /// Refuses a resume the engine would refuse for its size.
+    private static func checkSize(_ bytes: [UInt8], name: String) throws {
+        guard bytes.count > ResumeValidator.maxFileBytes else { return }
+        throw ResumeRejected(issues: [ResumeValidator.tooLarge(size: bytes.count, file: "agents/\(name)/resume.json")])
     }
 
     private static func validate(_ resume: JSONObject, name: String, view: OrgView) throws -> ResumeValidator.Result {

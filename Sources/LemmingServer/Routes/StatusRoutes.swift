@@ -9,10 +9,14 @@ enum StatusRoutes {
     static let all: [APIRoute] = [
         APIRoute(
             method: .get, path: "/api/status", operationID: "getStatus",
-            summary: "The org at a glance: tick, engine, agents, providers, warnings.", tag: "org", access: .read
+            summary:
+                "The org at a glance: tick, engine, agents, providers, warnings; hosted_engine is the engine of "
+                + "serve --run (state running or finished, and why).",
+            tag: "org", access: .read
         ) { _, _, backend in
             var status = try OrgStatus(view: backend.view()).json.objectValue ?? [:]
             status["last_event_seq"] = .int(backend.hub.lastSequence)
+            status["hosted_engine"] = backend.hostedEngineJSON
             return .json(.object(status))
         },
         APIRoute(

@@ -3,6 +3,7 @@ import Hummingbird
 import LemmingCore
 import LemmingJSON
 import LemmingOrgView
+import NIOCore
 
 /// An error answered as JSON with a stable shape:
 ///
@@ -18,10 +19,13 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     public var details: [JSONValue]
     /// Extra response headers (`Retry-After`, `WWW-Authenticate`).
     public var headers: HTTPFields
+    /// The connection is closed after the answer: the rest of the request is not worth reading
+    /// (a body over the size limit).
+    public var closesConnection: Bool
 
     public init(
         _ status: HTTPResponse.Status, _ code: String, _ message: String, field: String? = nil,
-        details: [JSONValue] = [], headers: HTTPFields = [:]
+        details: [JSONValue] = [], headers: HTTPFields = [:], closesConnection: Bool = false
     ) {
         self.status = status
         self.code = code
@@ -29,6 +33,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         self.field = field
         self.details = details
         self.headers = headers
+        self.closesConnection = closesConnection
     }
 
     public var description: String { "\(status.code) \(code): \(message)" }
@@ -45,6 +50,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     public var response: Response {
         var response = Response.json(json, status: status)
         for field in headers { response.headers.append(field) }
+        if closesConnection { response.headers[.connection] = "close" }
         return response
     }
 
@@ -76,6 +82,9 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
                 return APIError(.unprocessableContent, "invalid", error.description, field: error.field)
             default: return internalError
             }
+        case is NIOTooManyBytesError:
+            return APIError(
+                .contentTooLarge, "body_too_large", "the request body is too large", closesConnection: true)
         case let error as HTTPError:
             switch error.status {
             case .notFound: return APIError(.notFound, "no_route", "no such endpoint")

@@ -19,16 +19,22 @@ extension Response {
 extension Request {
     /// The body as a JSON object, at most `limit` bytes.
     ///
+    /// A body over the limit is refused as soon as that is known: at once for a declared
+    /// `Content-Length`, after the chunk that passes the limit for a chunked body. The connection is
+    /// then closed after the answer instead of reading the rest of the body.
+    ///
     /// - Throws: ``APIError`` 413 when it is larger, 400 when it is not a JSON object.
     func jsonObject(limit: Int) async throws -> JSONObject {
-        if let length = headers[.contentLength].flatMap(Int.init), length > limit {
-            throw APIError(.contentTooLarge, "body_too_large", "the request body is larger than \(limit) bytes")
-        }
+        let tooLarge = APIError(
+            .contentTooLarge, "body_too_large",
+            "the request body is larger than \(limit) bytes (server.max_body_bytes)",
+            closesConnection: true)
+        if let length = headers[.contentLength].flatMap(Int.init), length > limit { throw tooLarge }
         let buffer: ByteBuffer
         do {
             buffer = try await body.collect(upTo: limit)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw APIError(.contentTooLarge, "body_too_large", "the request body is larger than \(limit) bytes")
+        } catch is NIOTooManyBytesError {
+            throw tooLarge
         }
         let bytes = Array(buffer.readableBytesView)
         if bytes.isEmpty { return JSONObject() }
