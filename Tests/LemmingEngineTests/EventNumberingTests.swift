@@ -1,6 +1,5 @@
 import LemmingCore
 import LemmingJSON
-import LemmingProviders
 import LemmingTesting
 import Synchronization
 import Testing
@@ -9,40 +8,6 @@ import Testing
 /// published only once committed (issue 11 item 13, DESIGN §5.6).
 @Suite(.timeLimit(.minutes(1)))
 struct EventNumberingTests {
-    /// A provider whose calls never answer (until cancelled), and that says when one is in flight.
-    struct HangingProviders: ModelProviderFactory {
-        let called: AsyncStream<Void>.Continuation
-
-        struct Hanging: ModelProvider {
-            let called: AsyncStream<Void>.Continuation
-            func complete(_ request: ChatRequest) async throws -> ChatResponse {
-                called.yield()
-                try await Task.sleep(for: .seconds(3_600))
-                throw CancellationError()
-            }
-        }
-
-        func makeProvider(for entry: ModelEntry, registry: ModelRegistry, org: OrgPaths) throws -> any ModelProvider {
-            Hanging(called: called)
-        }
-    }
-
-    /// Opens an engine whose first tick hangs in its model call, cancels the tick there, and closes.
-    static func abandonATick(_ org: TemporaryOrg, sinks: [any EventSink]) async throws {
-        let (calls, called) = AsyncStream<Void>.makeStream()
-        let engine = try await org.engine(sinks: sinks, providers: HangingProviders(called: called))
-        await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { _ = try await engine.runTick() }
-            var iterator = calls.makeAsyncIterator()
-            _ = await iterator.next()
-            group.cancelAll()
-            while let result = await group.nextResult() {
-                if case .success = result { Issue.record("the abandoned tick committed") }
-            }
-        }
-        await engine.close()
-    }
-
     @Test func restartsAndAnAbandonedTickNeverReuseANumber() async throws {
         let org = try TemporaryOrg.make(
             agents: [TestAgent("a", reads: ["human"])], replies: [.message("a", "hello")],
@@ -50,7 +15,7 @@ struct EventNumberingTests {
         defer { org.remove() }
         let recorder = EventRecorder()
         try await org.run(ticks: 2, sinks: [recorder])
-        try await Self.abandonATick(org, sinks: [recorder])
+        try await org.abandonATick(sinks: [recorder])
         try await org.run(ticks: 1, sinks: [recorder])
 
         let logged = try String(decoding: #require(try org.read("logs/engine.jsonl")), as: UTF8.self)
@@ -72,7 +37,7 @@ struct EventNumberingTests {
         let org = try TemporaryOrg.make(agents: [TestAgent("a", reads: ["human"])], replies: [])
         defer { org.remove() }
         let progress = ProgressRecorder()
-        try await Self.abandonATick(org, sinks: [progress])
+        try await org.abandonATick(sinks: [progress])
         #expect(progress.kinds.prefix(2) == [.tickStarted, .turnStarted])
         let logged = try String(decoding: #require(try org.read("logs/engine.jsonl")), as: UTF8.self)
         #expect(logged.contains("engine_stopped"))

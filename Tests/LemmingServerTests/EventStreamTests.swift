@@ -60,6 +60,30 @@ import Testing
         }
     }
 
+    /// Restarts and an abandoned tick (issue 11 item 13): every committed event reaches a client
+    /// once, numbered without a gap or a repeat; the abandoned tick's events never do.
+    @Test func restartsAndAnAbandonedTickReachClientsWithoutAGapOrARepeat() async throws {
+        let org = try chatOrg()
+        defer { org.remove() }
+        try await withServer(org, setup: .live) { client, server in
+            _ = try await server.backend.step()
+            _ = try await server.backend.step()
+            // An engine in another place: the hub learns its events from the log.
+            try await org.abandonATick()
+            _ = try await server.backend.step()
+            let logged = LogFiles.parse(try #require(try org.read("logs/engine.jsonl")))
+            let target = try #require(logged.last?.sequence)
+            let events = try await Self.collect(
+                client, "/api/events?since=0", until: { frames in frames.last?["seq"]?.intValue == target })
+            #expect(Self.sequences(events) == Array(1...target))
+            #expect(logged.map(\.sequence) == Array(1...target))
+            let kinds = events.compactMap { $0["type"]?.stringValue }
+            #expect(kinds.filter { $0 == "engine_started" }.count == 4)
+            #expect(kinds.filter { $0 == "engine_stopped" }.count == 4)
+            #expect(events.filter { $0["type"] == "tick_started" }.compactMap { $0["tick"]?.intValue } == [1, 2, 3])
+        }
+    }
+
     @Test func aClientThatReconnectsWithSinceMissesNothing() async throws {
         let org = try chatOrg()
         defer { org.remove() }

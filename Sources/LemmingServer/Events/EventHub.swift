@@ -69,6 +69,7 @@ public final class EventHub: EventSink, Service {
     /// event finds the entry in the message pages.
     let messages: MessageIndex
     private let state = Mutex(State())
+    private let polling = Mutex(())
 
     init(
         paths: OrgPaths, metrics: EngineMetrics, messages: MessageIndex, capacity: Int = 10_000,
@@ -85,7 +86,10 @@ public final class EventHub: EventSink, Service {
 
     // MARK: - Taking events
 
+    /// An event of an engine in this process. When it is not the next one, another engine (in
+    /// another process) committed events in between: they are in the log, and are taken first.
     public func receive(_ event: EngineEvent) {
+        if event.sequence > lastSequence + 1 { poll() }
         take(event, live: true)
     }
 
@@ -221,7 +225,12 @@ public final class EventHub: EventSink, Service {
     }
 
     /// Reads what the log gained since the last look (and the end of a file rotated away meanwhile).
+    /// One reader at a time: the service's loop and ``receive(_:)`` both call it.
     func poll() {
+        polling.withLock { _ in readLog() }
+    }
+
+    private func readLog() {
         let info = FileSystem.info(paths.engineLog)
         var chunks: [[UInt8]] = []
         let (offset, inode) = state.withLock { ($0.offset, $0.inode) }
@@ -253,7 +262,7 @@ public final class EventHub: EventSink, Service {
                 bytes.removeSubrange(cut...)
                 return bytes
             }
-            for event in LogFiles.parse(lines) { receive(event) }
+            for event in LogFiles.parse(lines) { take(event, live: true) }
         }
     }
 }
