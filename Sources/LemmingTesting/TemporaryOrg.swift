@@ -118,16 +118,12 @@ public struct TemporaryOrg: Sendable {
     ) async throws
         -> [TickReport]
     {
-        let engine = try await engine(tools: tools, sinks: sinks)
-        var reports: [TickReport] = []
-        do {
+        let open = { try await self.engine(tools: tools, sinks: sinks) }
+        return try await Engine.withEngine(opening: open) { engine in
+            var reports: [TickReport] = []
             for _ in 0..<ticks { reports.append(try await engine.runTick()) }
-        } catch {
-            await engine.close()
-            throw error
+            return reports
         }
-        await engine.close()
-        return reports
     }
 
     /// Copies the org to a new temporary directory.

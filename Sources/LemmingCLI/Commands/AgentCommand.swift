@@ -45,21 +45,19 @@ struct NewAgentCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await Terminal.guarded {
-            let view = try OrgView.load(root: try org.resolve())
-            guard !FileSystem.exists(view.paths.agent(name)) else {
-                throw LemmingError(.invalidArgument, "agents/\(name) already exists")
-            }
-            let (resume, source) = try AgentDraft.resume(
-                name: name, template: from, title: title, model: model, reads: reads, view: view)
-            let warnings: [ValidationIssue]
-            do {
-                warnings = try AgentDraft.create(name: name, resume: resume, view: view)
-            } catch let rejected as ResumeRejected {
-                throw LemmingError(.invalidFile, rejected.description)
-            }
-            for warning in warnings { try Terminal.print("warning: \(warning)") }
-            try Terminal.print("created agents/\(name)/resume.json from \(source); it joins at the next tick")
+        let view = try OrgView.load(root: try org.resolve())
+        guard !FileSystem.exists(view.paths.agent(name)) else {
+            throw LemmingError(.invalidArgument, "agents/\(name) already exists")
         }
+        let (resume, source) = try AgentDraft.resume(
+            name: name, template: from, title: title, model: model, reads: reads, view: view)
+        let warnings: [ValidationIssue]
+        do {
+            warnings = try AgentDraft.create(name: name, resume: resume, view: view)
+        } catch let rejected as ResumeRejected {
+            throw LemmingError(.invalidFile, rejected.description)
+        }
+        for warning in warnings { try Terminal.print("warning: \(warning)") }
+        try Terminal.print("created agents/\(name)/resume.json from \(source); it joins at the next tick")
     }
 }

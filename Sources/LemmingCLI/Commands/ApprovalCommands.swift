@@ -15,29 +15,27 @@ struct ApprovalsCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        try await Terminal.guarded {
-            let view = try OrgView.load(root: try org.resolve())
-            let pending = PendingRequest.all(in: view)
-            if output.json {
-                try Terminal.printJSON(.array(pending.map(\.json)))
-                return
-            }
-            guard !pending.isEmpty else {
-                try Terminal.print("no tool calls are waiting for approval")
-                return
-            }
-            try Terminal.print(
-                Table.render(
-                    header: ["REQUEST", "AGENT", "TOOL", "ARGUMENTS", "EXPIRES"],
-                    rows: pending.map { request in
-                        let arguments = JSONValue.object(request.approval.call.arguments).compactText
-                        return [
-                            request.approval.requestID, request.agent, request.approval.call.tool,
-                            arguments.count > 60 ? String(arguments.prefix(59)) + "…" : arguments,
-                            "tick \(request.expiresAfter + 1)",
-                        ]
-                    }))
+        let view = try OrgView.load(root: try org.resolve())
+        let pending = PendingRequest.all(in: view)
+        if output.json {
+            try Terminal.printJSON(.array(pending.map(\.json)))
+            return
         }
+        guard !pending.isEmpty else {
+            try Terminal.print("no tool calls are waiting for approval")
+            return
+        }
+        try Terminal.print(
+            Table.render(
+                header: ["REQUEST", "AGENT", "TOOL", "ARGUMENTS", "EXPIRES"],
+                rows: pending.map { request in
+                    let arguments = JSONValue.object(request.approval.call.arguments).compactText
+                    return [
+                        request.approval.requestID, request.agent, request.approval.call.tool,
+                        arguments.count > 60 ? String(arguments.prefix(59)) + "…" : arguments,
+                        "tick \(request.expiresAfter + 1)",
+                    ]
+                }))
     }
 }
 
@@ -88,27 +86,25 @@ extension PendingRequest {
     static func answer(
         _ id: String, approve: Bool, reason: String?, org: OrgOptions, output: OutputOptions
     ) async throws {
-        try await Terminal.guarded {
-            let root = try org.resolve()
-            let view = try OrgView.load(root: root)
-            let request = try find(id, in: view)
-            let message = HumanMessage.approval(of: id, by: request.agent, approve: approve, reason: reason)
-            let decision = approve ? "approved" : "denied"
-            let outcome = try await Steering.submit([.send(message)], root: root)
-            if output.json {
-                let status: JSONValue
-                if case .queued = outcome { status = "queued" } else { status = "recorded" }
-                try Terminal.printJSON([
-                    "status": status, "request": .string(id), "decision": .string(decision),
-                    "agent": .string(request.agent), "tool": .string(request.approval.call.tool),
-                ])
-            } else {
-                let effect =
-                    approve
-                    ? "\(request.agent)'s \(request.approval.call.tool) call runs at the next tick"
-                    : "\(request.agent) is told at the next tick"
-                try Terminal.print("\(decision) \(id): \(effect)")
-            }
+        let root = try org.resolve()
+        let view = try OrgView.load(root: root)
+        let request = try find(id, in: view)
+        let message = HumanMessage.approval(of: id, by: request.agent, approve: approve, reason: reason)
+        let decision = approve ? "approved" : "denied"
+        let outcome = try await Steering.submit([.send(message)], root: root)
+        if output.json {
+            let status: JSONValue
+            if case .queued = outcome { status = "queued" } else { status = "recorded" }
+            try Terminal.printJSON([
+                "status": status, "request": .string(id), "decision": .string(decision),
+                "agent": .string(request.agent), "tool": .string(request.approval.call.tool),
+            ])
+        } else {
+            let effect =
+                approve
+                ? "\(request.agent)'s \(request.approval.call.tool) call runs at the next tick"
+                : "\(request.agent) is told at the next tick"
+            try Terminal.print("\(decision) \(id): \(effect)")
         }
     }
 }

@@ -32,26 +32,23 @@ struct ChatCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await Terminal.guarded {
-            let root = try org.resolve()
-            try OrgView.load(root: root).checkHumanCanAddress(agent, force: false)
-            let recorder = EventRecorder()
-            var engine: Engine?
-            do {
-                engine = try await EngineFactory.open(root: root, sinks: [recorder])
-            } catch let error as LemmingError where error.code == .locked {
-                engine = nil
-            }
-            var session = ChatSession(
-                agent: agent, root: root, engine: engine, recorder: recorder, maxTicks: maxTicks, timeout: timeout,
-                style: Style.standardOutput)
-            do {
-                try await session.run()
-            } catch {
-                await engine?.close()
-                throw error
-            }
-            await engine?.close()
+        let root = try org.resolve()
+        try OrgView.load(root: root).checkHumanCanAddress(agent, force: false)
+        let recorder = EventRecorder()
+        let engine: Engine?
+        do {
+            engine = try await EngineFactory.open(root: root, sinks: [recorder])
+        } catch let error as LemmingError where error.code == .locked {
+            engine = nil  // Another process runs the engine: talk to it through command files.
+        }
+        var session = ChatSession(
+            agent: agent, root: root, engine: engine, recorder: recorder, maxTicks: maxTicks, timeout: timeout,
+            style: Style.standardOutput)
+        if let engine {
+            let opened = { engine }
+            try await Engine.withEngine(opening: opened) { _ in try await session.run() }
+        } else {
+            try await session.run()
         }
     }
 }

@@ -24,34 +24,27 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await Terminal.guarded {
-            let root = OrgOptions.absolute(
-                FileManager.default.temporaryDirectory.path
-                    + "/lemming-demo-\(ProcessInfo.processInfo.processIdentifier)",
-                from: "/")
-            try? FileSystem.removeTree(root)
-            try OrgTemplate.write(to: root, name: "demo")
-            defer { if !keep { try? FileSystem.removeTree(root) } }
-            let engine = try await EngineFactory.open(root: root)
-            do {
-                try await engine.apply([.send(HumanMessage(to: ["manager"], text: message))])
-                for _ in 0..<ticks { _ = try await engine.runTick() }
-            } catch {
-                await engine.close()
-                throw error
-            }
-            await engine.close()
-            try Terminal.print("Demo org: manager, planner, coder and reviewer on the offline simulation.\n")
-            for entry in try DemoCommand.entries(root: root) {
-                let to = entry.recipients?.joined(separator: ", ") ?? "everyone who reads \(entry.author)"
-                try Terminal.print("tick \(entry.tick)  \(entry.author) → \(to) [\(entry.kind)]")
-                try Terminal.print("    \(entry.text)")
-            }
-            let status = try OrgStatus.read(root: root)
-            let spent = status.agents.reduce(0) { $0 + $1.spent }
-            try Terminal.print("\n\(ticks) ticks, \(Terminal.credits(spent)) credits spent. ")
-            try Terminal.print(keep ? "The org is kept in \(root)." : "Create your own org with `lemming init DIR`.")
+        let root = OrgOptions.absolute(
+            FileManager.default.temporaryDirectory.path
+                + "/lemming-demo-\(ProcessInfo.processInfo.processIdentifier)",
+            from: "/")
+        try? FileSystem.removeTree(root)
+        try OrgTemplate.write(to: root, name: "demo")
+        defer { if !keep { try? FileSystem.removeTree(root) } }
+        try await Engine.withEngine(EngineFactory.configuration(root: root)) { engine in
+            try await engine.apply([.send(HumanMessage(to: ["manager"], text: message))])
+            for _ in 0..<ticks { _ = try await engine.runTick() }
         }
+        try Terminal.print("Demo org: manager, planner, coder and reviewer on the offline simulation.\n")
+        for entry in try DemoCommand.entries(root: root) {
+            let to = entry.recipients?.joined(separator: ", ") ?? "everyone who reads \(entry.author)"
+            try Terminal.print("tick \(entry.tick)  \(entry.author) → \(to) [\(entry.kind)]")
+            try Terminal.print("    \(entry.text)")
+        }
+        let status = try OrgStatus.read(root: root)
+        let spent = status.agents.reduce(0) { $0 + $1.spent }
+        try Terminal.print("\n\(ticks) ticks, \(Terminal.credits(spent)) credits spent. ")
+        try Terminal.print(keep ? "The org is kept in \(root)." : "Create your own org with `lemming init DIR`.")
     }
 
     /// Every entry of the org, in (tick, id) order.

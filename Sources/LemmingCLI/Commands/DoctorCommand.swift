@@ -46,40 +46,42 @@ struct DoctorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let failed = try await Terminal.guarded { () -> Bool in
-            let view = try OrgView.load(root: try org.resolve())
-            let keys = try keysToCheck(view)
-            let factory = ProviderFactory(environment: ProcessInfo.processInfo.environment)
-            var checks: [Check] = []
-            for key in keys { checks.append(await check(key, view: view, factory: factory)) }
-            let sandbox = EngineFactory.tools().sandboxSummary(config: view.config)
-            // Agents whose resume cannot be used (a folder, too large, invalid) use no model: say so.
-            let disabled = view.agents.keys.sorted(by: Names.precedes).compactMap { name in
-                view.agents[name].flatMap { $0.errors.isEmpty ? nil : (name, $0.errors) }
-            }
-            if output.json {
-                try Terminal.printJSON([
-                    "ok": .bool(checks.allSatisfy(\.ok) && disabled.isEmpty), "checks": .array(checks.map(\.json)),
-                    "sandbox": .string(sandbox),
-                    "invalid_resumes": .array(
-                        disabled.map { ["agent": .string($0.0), "errors": .strings($0.1.map(\.description))] }),
-                ])
-            } else {
-                let style = Style.standardOutput
-                try Terminal.print("sandbox: \(sandbox)")
-                if checks.isEmpty { try Terminal.print("No models to check.") }
-                for check in checks {
-                    let mark = check.ok ? style.green("ok  ") : style.red("FAIL")
-                    let time = check.milliseconds.map { String(format: " (%.0f ms)", $0) } ?? ""
-                    try Terminal.print("\(mark) \(check.key) [\(check.provider)]\(time): \(check.detail)")
-                }
-                for (name, errors) in disabled {
-                    try Terminal.print("\(style.red("FAIL")) agent \(name) is disabled: \(errors[0])")
-                }
-            }
-            return !checks.allSatisfy(\.ok) || !disabled.isEmpty
-        }
+        let failed = try await report()
         if failed { throw ExitCode.failure }
+    }
+
+    private func report() async throws -> Bool {
+        let view = try OrgView.load(root: try org.resolve())
+        let keys = try keysToCheck(view)
+        let factory = ProviderFactory(environment: ProcessInfo.processInfo.environment)
+        var checks: [Check] = []
+        for key in keys { checks.append(await check(key, view: view, factory: factory)) }
+        let sandbox = EngineFactory.tools().sandboxSummary(config: view.config)
+        // Agents whose resume cannot be used (a folder, too large, invalid) use no model: say so.
+        let disabled = view.agents.keys.sorted(by: Names.precedes).compactMap { name in
+            view.agents[name].flatMap { $0.errors.isEmpty ? nil : (name, $0.errors) }
+        }
+        if output.json {
+            try Terminal.printJSON([
+                "ok": .bool(checks.allSatisfy(\.ok) && disabled.isEmpty), "checks": .array(checks.map(\.json)),
+                "sandbox": .string(sandbox),
+                "invalid_resumes": .array(
+                    disabled.map { ["agent": .string($0.0), "errors": .strings($0.1.map(\.description))] }),
+            ])
+        } else {
+            let style = Style.standardOutput
+            try Terminal.print("sandbox: \(sandbox)")
+            if checks.isEmpty { try Terminal.print("No models to check.") }
+            for check in checks {
+                let mark = check.ok ? style.green("ok  ") : style.red("FAIL")
+                let time = check.milliseconds.map { String(format: " (%.0f ms)", $0) } ?? ""
+                try Terminal.print("\(mark) \(check.key) [\(check.provider)]\(time): \(check.detail)")
+            }
+            for (name, errors) in disabled {
+                try Terminal.print("\(style.red("FAIL")) agent \(name) is disabled: \(errors[0])")
+            }
+        }
+        return !checks.allSatisfy(\.ok) || !disabled.isEmpty
     }
 
     private func keysToCheck(_ view: OrgView) throws -> [String] {

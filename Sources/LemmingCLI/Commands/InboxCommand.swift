@@ -30,32 +30,30 @@ struct InboxCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await Terminal.guarded {
-            let view = try OrgView.load(root: try org.resolve())
-            let all = self.all
-            let matching: (OutboxEntry) -> Bool = { all || ($0.recipients?.contains(Names.human) ?? false) }
-            var seen = try view.allEntryIDs()
-            let entries = view.latestEntries(among: seen, limit: number, matching: matching)
-            let style = Style.standardOutput
-            if output.json && !follow {
-                try Terminal.printJSON(.array(entries.map(\.json)))
-                return
-            }
-            for entry in entries { try show(entry, style: style) }
-            if entries.isEmpty && number > 0 && !output.json {
-                try Terminal.print(all ? "No entries yet." : "Nothing addressed to the human yet.")
-            }
-            guard follow else { return }
-            var known = Set(seen)
-            while !Task.isCancelled {
-                try await Task.sleep(for: .milliseconds(300))
-                seen = try view.allEntryIDs()
-                let fresh = seen.filter { !known.contains($0) }
-                known.formUnion(fresh)
-                for id in fresh {
-                    guard case .success(let entry) = view.entry(id), matching(entry) else { continue }
-                    try show(entry, style: style)
-                }
+        let view = try OrgView.load(root: try org.resolve())
+        let all = self.all
+        let matching: (OutboxEntry) -> Bool = { all || ($0.recipients?.contains(Names.human) ?? false) }
+        var seen = try view.allEntryIDs()
+        let entries = view.latestEntries(among: seen, limit: number, matching: matching)
+        let style = Style.standardOutput
+        if output.json && !follow {
+            try Terminal.printJSON(.array(entries.map(\.json)))
+            return
+        }
+        for entry in entries { try show(entry, style: style) }
+        if entries.isEmpty && number > 0 && !output.json {
+            try Terminal.print(all ? "No entries yet." : "Nothing addressed to the human yet.")
+        }
+        guard follow else { return }
+        var known = Set(seen)
+        while !Task.isCancelled {
+            try await Task.sleep(for: .milliseconds(300))
+            seen = try view.allEntryIDs()
+            let fresh = seen.filter { !known.contains($0) }
+            known.formUnion(fresh)
+            for id in fresh {
+                guard case .success(let entry) = view.entry(id), matching(entry) else { continue }
+                try show(entry, style: style)
             }
         }
     }

@@ -16,20 +16,18 @@ struct InitCommand: AsyncParsableCommand {
     var name: String?
 
     func run() async throws {
-        try await Terminal.guarded {
-            let current = FileManager.default.currentDirectoryPath
-            let root = OrgOptions.absolute(directory ?? ".", from: current)
-            let orgName = name ?? (root.split(separator: "/").last.map(String.init) ?? "org")
-            try OrgTemplate.write(to: root, name: orgName)
-            let shown = directory ?? "."
-            try Terminal.print(
-                """
-                Created org '\(orgName)' in \(root)
-                  agents: \(OrgTemplate.agents.map(\.name).joined(separator: ", ")) (model 'sim': the offline simulation)
-                Try:
-                  lemming run --org \(shown) --ticks 3
-                  lemming status --org \(shown)
-                """)
-        }
+        let current = FileManager.default.currentDirectoryPath
+        let root = OrgOptions.absolute(directory ?? ".", from: current)
+        let orgName = name ?? (root.split(separator: "/").last.map(String.init) ?? "org")
+        try OrgTemplate.write(to: root, name: orgName)
+        let shown = directory ?? "."
+        try Terminal.print(
+            """
+            Created org '\(orgName)' in \(root)
+              agents: \(OrgTemplate.agents.map(\.name).joined(separator: ", ")) (model 'sim': the offline simulation)
+            Try:
+              lemming run --org \(shown) --ticks 3
+              lemming status --org \(shown)
+            """)
     }
 }

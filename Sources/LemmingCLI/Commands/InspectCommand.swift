@@ -21,15 +21,13 @@ struct InspectCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        try await Terminal.guarded {
-            let view = try OrgView.load(root: try org.resolve())
-            try view.requireAgent(agent, allowingHuman: true)
-            let report = try InspectReport(agent: agent, view: view, count: max(number, 0))
-            if output.json {
-                try Terminal.printJSON(report.json)
-            } else {
-                try report.text(style: Style.standardOutput).forEach { try Terminal.print($0) }
-            }
+        let view = try OrgView.load(root: try org.resolve())
+        try view.requireAgent(agent, allowingHuman: true)
+        let report = try InspectReport(agent: agent, view: view, count: max(number, 0))
+        if output.json {
+            try Terminal.printJSON(report.json)
+        } else {
+            try report.text(style: Style.standardOutput).forEach { try Terminal.print($0) }
         }
     }
 }

@@ -32,48 +32,46 @@ struct LogsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await Terminal.guarded {
-            let view = try OrgView.load(root: try org.resolve())
-            try view.requireAgent(agent)
-            let style = Style.standardOutput
-            let path = view.paths.turns(agent)
-            let log = TurnLog(path: path, file: view.paths.relative(path))
-            let lines = number > 0 ? try log.lastLines(number) : []
-            var total: Int?
-            for (index, line) in lines.enumerated() {
+        let view = try OrgView.load(root: try org.resolve())
+        try view.requireAgent(agent)
+        let style = Style.standardOutput
+        let path = view.paths.turns(agent)
+        let log = TurnLog(path: path, file: view.paths.relative(path))
+        let lines = number > 0 ? try log.lastLines(number) : []
+        var total: Int?
+        for (index, line) in lines.enumerated() {
+            if let record = TurnLog.record(line) {
+                try show(record, style: style)
+            } else {
+                // Numbered from the end: counting the lines before the tail costs a read of the file.
+                if total == nil { total = try log.lineCount() }
+                log.reportUnreadable(line: (total ?? 0) - lines.count + index + 1)
+            }
+        }
+        if lines.isEmpty, number > 0, !output.json { try Terminal.print("\(agent) has no turns yet.") }
+        guard follow else { return }
+        var offset = FileSystem.info(path)?.size ?? 0
+        var lineNumber: Int?
+        var pending: [UInt8] = []
+        while !Task.isCancelled {
+            try await Task.sleep(for: .milliseconds(300))
+            guard let size = FileSystem.info(path)?.size, size != offset else { continue }
+            if size < offset {
+                // Truncated (lemming reset): start over.
+                (offset, lineNumber, pending) = (0, 0, [])
+            }
+            if lineNumber == nil { lineNumber = try TurnLog.newlines(in: path, before: offset) }
+            let bytes = try FileSystem.read(path, from: offset, maxCount: size - offset) ?? []
+            offset += bytes.count
+            pending += bytes
+            while let newline = pending.firstIndex(of: 0x0A) {
+                let line = Array(pending[..<newline])
+                pending.removeSubrange(...newline)
+                lineNumber = (lineNumber ?? 0) + 1
                 if let record = TurnLog.record(line) {
                     try show(record, style: style)
                 } else {
-                    // Numbered from the end: counting the lines before the tail costs a read of the file.
-                    if total == nil { total = try log.lineCount() }
-                    log.reportUnreadable(line: (total ?? 0) - lines.count + index + 1)
-                }
-            }
-            if lines.isEmpty, number > 0, !output.json { try Terminal.print("\(agent) has no turns yet.") }
-            guard follow else { return }
-            var offset = FileSystem.info(path)?.size ?? 0
-            var lineNumber: Int?
-            var pending: [UInt8] = []
-            while !Task.isCancelled {
-                try await Task.sleep(for: .milliseconds(300))
-                guard let size = FileSystem.info(path)?.size, size != offset else { continue }
-                if size < offset {
-                    // Truncated (lemming reset): start over.
-                    (offset, lineNumber, pending) = (0, 0, [])
-                }
-                if lineNumber == nil { lineNumber = try TurnLog.newlines(in: path, before: offset) }
-                let bytes = try FileSystem.read(path, from: offset, maxCount: size - offset) ?? []
-                offset += bytes.count
-                pending += bytes
-                while let newline = pending.firstIndex(of: 0x0A) {
-                    let line = Array(pending[..<newline])
-                    pending.removeSubrange(...newline)
-                    lineNumber = (lineNumber ?? 0) + 1
-                    if let record = TurnLog.record(line) {
-                        try show(record, style: style)
-                    } else {
-                        log.reportUnreadable(line: lineNumber ?? 0)
-                    }
+                    log.reportUnreadable(line: lineNumber ?? 0)
                 }
             }
         }

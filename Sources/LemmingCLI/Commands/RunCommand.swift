@@ -40,49 +40,47 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await Terminal.guarded {
-            let engine = try await EngineFactory.open(root: try org.resolve(), runsTicks: true)
-            let config = await engine.configuration
-            let continuous = ticks == nil && !untilIdle
-            let seconds = period ?? (continuous ? config.tickPeriodSeconds : 0)
-            let plan = EngineService.Plan(
-                ticks: ticks ?? (untilIdle ? 1000 : nil), untilIdle: untilIdle,
-                period: seconds > 0 ? .milliseconds(Int(seconds * 1000)) : nil, waitsWhilePaused: continuous)
-            let progress = RunProgress(live: !quiet && Style.canRedrawLine, quiet: quiet)
-            let service = EngineService(
-                engine: engine, plan: plan,
-                onTick: { report in progress.record(report) },
-                onEnd: { ending, count in
-                    let next = await engine.nextTick
-                    progress.finish()
-                    progress.say(
-                        "ran \(count) tick\(count == 1 ? "" : "s") (\(RunCommand.describe(ending))); next tick \(next)")
-                })
-            // Ctrl-C or SIGTERM: the tick in progress finishes and commits. If that takes longer than
-            // a minute, or on Ctrl-\ (SIGQUIT), it is abandoned: nothing of it is committed.
-            var configuration = ServiceGroupConfiguration(
-                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
-                gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [.sigquit],
-                logger: EngineFactory.logger())
-            configuration.maximumGracefulShutdownDuration = .seconds(60)
-            let group = ServiceGroup(configuration: configuration)
-            do {
-                try await group.run()
-            } catch is CancellationError {
-                progress.finish()
-                let next = await engine.nextTick
-                await engine.close()
-                try progress.check()
-                try Terminal.print(
-                    "stopped: the tick in progress was abandoned (it runs again next time); next tick \(next)")
-                throw ExitCode(130)
-            } catch {
-                await engine.close()
-                throw error
-            }
-            await engine.close()
-            try progress.check()
+        try await Engine.withEngine(EngineFactory.configuration(root: try org.resolve(), runsTicks: true)) {
+            try await run(on: $0)
         }
+    }
+
+    private func run(on engine: Engine) async throws {
+        let config = await engine.configuration
+        let continuous = ticks == nil && !untilIdle
+        let seconds = period ?? (continuous ? config.tickPeriodSeconds : 0)
+        let plan = EngineService.Plan(
+            ticks: ticks ?? (untilIdle ? 1000 : nil), untilIdle: untilIdle,
+            period: seconds > 0 ? Deadline.seconds(seconds) : nil, waitsWhilePaused: continuous)
+        let progress = RunProgress(live: !quiet && Style.canRedrawLine, quiet: quiet)
+        let service = EngineService(
+            engine: engine, plan: plan,
+            onTick: { report in progress.record(report) },
+            onEnd: { ending, count in
+                let next = await engine.nextTick
+                progress.finish()
+                progress.say(
+                    "ran \(count) tick\(count == 1 ? "" : "s") (\(RunCommand.describe(ending))); next tick \(next)")
+            })
+        // Ctrl-C or SIGTERM: the tick in progress finishes and commits. If that takes longer than
+        // a minute, or on Ctrl-\ (SIGQUIT), it is abandoned: nothing of it is committed.
+        var configuration = ServiceGroupConfiguration(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [.sigquit],
+            logger: EngineFactory.logger())
+        configuration.maximumGracefulShutdownDuration = .seconds(60)
+        let group = ServiceGroup(configuration: configuration)
+        do {
+            try await group.run()
+        } catch is CancellationError {
+            progress.finish()
+            let next = await engine.nextTick
+            try progress.check()
+            try Terminal.print(
+                "stopped: the tick in progress was abandoned (it runs again next time); next tick \(next)")
+            throw ExitCode(130)
+        }
+        try progress.check()
     }
 
     static func line(for report: TickReport) -> String {

@@ -46,30 +46,28 @@ struct SendCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await Terminal.guarded {
-            let root = try org.resolve()
-            let view = try OrgView.load(root: root)
-            try view.checkHumanCanAddress(agent, force: force, forceHint: "; --force sends anyway")
-            if let replyTo, let id = EntryID(replyTo), !view.hasEntry(id) {
-                throw LemmingError(.notFound, "no entry '\(replyTo)'", field: "--reply-to")
+        let root = try org.resolve()
+        let view = try OrgView.load(root: root)
+        try view.checkHumanCanAddress(agent, force: force, forceHint: "; --force sends anyway")
+        if let replyTo, let id = EntryID(replyTo), !view.hasEntry(id) {
+            throw LemmingError(.notFound, "no entry '\(replyTo)'", field: "--reply-to")
+        }
+        let message = HumanMessage(
+            to: [agent], text: text.joined(separator: " "), kind: kind, priority: priority.value, replyTo: replyTo)
+        switch try await Steering.submit([.send(message)], root: root) {
+        case .applied(let events):
+            let id = events.first { $0.kind == .entryWritten }?.data["id"]?.stringValue ?? ""
+            if output.json {
+                try Terminal.printJSON(["status": "sent", "id": .string(id), "to": .string(agent)])
+            } else {
+                try Terminal.print(
+                    "sent \(id) to \(agent); it reads it at tick \(EntryID(id)?.tick ?? view.tick.nextTick)")
             }
-            let message = HumanMessage(
-                to: [agent], text: text.joined(separator: " "), kind: kind, priority: priority.value, replyTo: replyTo)
-            switch try await Steering.submit([.send(message)], root: root) {
-            case .applied(let events):
-                let id = events.first { $0.kind == .entryWritten }?.data["id"]?.stringValue ?? ""
-                if output.json {
-                    try Terminal.printJSON(["status": "sent", "id": .string(id), "to": .string(agent)])
-                } else {
-                    try Terminal.print(
-                        "sent \(id) to \(agent); it reads it at tick \(EntryID(id)?.tick ?? view.tick.nextTick)")
-                }
-            case .queued:
-                if output.json {
-                    try Terminal.printJSON(["status": "queued", "id": nil, "to": .string(agent)])
-                } else {
-                    try Terminal.print("queued for the running engine: \(agent) gets it at the next tick")
-                }
+        case .queued:
+            if output.json {
+                try Terminal.printJSON(["status": "queued", "id": nil, "to": .string(agent)])
+            } else {
+                try Terminal.print("queued for the running engine: \(agent) gets it at the next tick")
             }
         }
     }

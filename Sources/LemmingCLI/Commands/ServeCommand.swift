@@ -35,59 +35,62 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await Terminal.guarded {
-            let root = try org.resolve()
-            let (config, _) = try FileOrgStore(paths: OrgPaths(root: root)).loadConfig()
-            let environment = ProcessInfo.processInfo.environment
-            let logger = EngineFactory.logger(environment: environment)
-            let configuration = APIServer.Configuration(
-                root: root, host: host ?? config.server.host, port: port ?? config.server.port, hostsEngine: run,
-                environment: environment, tools: EngineFactory.tools(environment: environment),
-                clock: try EngineFactory.clock(environment: environment),
-                openEngine: { sinks in try await EngineFactory.open(root: root, sinks: sinks) }, logger: logger)
-            let server = try APIServer(configuration: configuration)
-            let engine =
-                run ? try await EngineFactory.open(root: root, sinks: [server.backend.hub], runsTicks: true) : nil
-            let listening = server.makeService { port in
-                // A server goes on serving when its standard output is gone.
-                try? Terminal.print(
-                    "serving \(config.name) on http://\(configuration.host):\(port) "
-                        + "(engine: \(engine == nil ? "not run here" : "running here")); Ctrl-C stops")
-            }
-            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-            if let engine {
-                let seconds = config.tickPeriodSeconds
-                let plan = EngineService.Plan(
-                    period: .milliseconds(Int(max(seconds, 0.001) * 1000)), waitsWhilePaused: true)
-                let backend = server.backend
-                let service = EngineService(
-                    engine: engine, plan: plan,
-                    onEnd: { ending, _ in
-                        guard ending != .shutdown else { return }
-                        // Done ticking (max_ticks): the engine lets go of the org and the API goes on.
-                        let next = await engine.nextTick
-                        await engine.close()
-                        backend.hostedEngineFinished(reason: ending.rawValue)
-                        try? Terminal.print(
-                            "engine finished (\(RunCommand.describe(ending))); next tick \(next); still serving")
-                    })
-                services.append(.init(service: service, successTerminationBehavior: .ignore))
-            }
-            // Shut down in reverse: the hub ends the WebSocket streams, then the server, then the engine.
-            services.append(.init(service: listening))
-            services.append(.init(service: server.backend.hub))
-            var groupConfiguration = ServiceGroupConfiguration(
-                services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [.sigquit],
-                logger: logger)
-            groupConfiguration.maximumGracefulShutdownDuration = .seconds(60)
-            do {
-                try await ServiceGroup(configuration: groupConfiguration).run()
-            } catch {
-                await engine?.close()
-                throw error
-            }
-            await engine?.close()
-            try Terminal.print("stopped")
+        let root = try org.resolve()
+        let (config, _) = try FileOrgStore(paths: OrgPaths(root: root)).loadConfig()
+        let environment = ProcessInfo.processInfo.environment
+        let logger = EngineFactory.logger(environment: environment)
+        let configuration = APIServer.Configuration(
+            root: root, host: host ?? config.server.host, port: port ?? config.server.port, hostsEngine: run,
+            environment: environment, tools: EngineFactory.tools(environment: environment),
+            clock: try EngineFactory.clock(environment: environment),
+            openEngine: { sinks in try await EngineFactory.open(root: root, sinks: sinks) }, logger: logger)
+        let server = try APIServer(configuration: configuration)
+        guard run else {
+            return try await serve(server, config: config, configuration: configuration, logger: logger, engine: nil)
         }
+        try await Engine.withEngine(
+            EngineFactory.configuration(root: root, sinks: [server.backend.hub], runsTicks: true)
+        ) { try await serve(server, config: config, configuration: configuration, logger: logger, engine: $0) }
+    }
+
+    /// Serves until a signal stops the server, running `engine`'s ticks beside it when there is one.
+    private func serve(
+        _ server: APIServer, config: OrgConfig, configuration: APIServer.Configuration, logger: Logger,
+        engine: Engine?
+    ) async throws {
+        let listening = server.makeService { port in
+            // A server goes on serving when its standard output is gone.
+            try? Terminal.print(
+                "serving \(config.name) on http://\(configuration.host):\(port) "
+                    + "(engine: \(engine == nil ? "not run here" : "running here")); Ctrl-C stops")
+        }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let engine {
+            let seconds = config.tickPeriodSeconds
+            let plan = EngineService.Plan(
+                period: Deadline.seconds(max(seconds, 0.001)), waitsWhilePaused: true)
+            let backend = server.backend
+            let service = EngineService(
+                engine: engine, plan: plan,
+                onEnd: { ending, _ in
+                    guard ending != .shutdown else { return }
+                    // Done ticking (max_ticks): the engine lets go of the org and the API goes on.
+                    let next = await engine.nextTick
+                    await engine.close()
+                    backend.hostedEngineFinished(reason: ending.rawValue)
+                    try? Terminal.print(
+                        "engine finished (\(RunCommand.describe(ending))); next tick \(next); still serving")
+                })
+            services.append(.init(service: service, successTerminationBehavior: .ignore))
+        }
+        // Shut down in reverse: the hub ends the WebSocket streams, then the server, then the engine.
+        services.append(.init(service: listening))
+        services.append(.init(service: server.backend.hub))
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [.sigquit],
+            logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(60)
+        try await ServiceGroup(configuration: groupConfiguration).run()
+        try Terminal.print("stopped")
     }
 }

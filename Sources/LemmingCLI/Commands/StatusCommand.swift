@@ -11,36 +11,34 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        try await Terminal.guarded {
-            let status = try OrgStatus.read(root: try org.resolve())
-            if output.json {
-                try Terminal.printJSON(status.json)
-                return
-            }
-            var header = "\(status.orgName): next tick \(status.tick.nextTick)"
-            header += status.isEngineRunning ? ", engine running" : ", engine stopped"
-            if status.tick.isPaused { header += ", PAUSED" }
-            if status.pendingCommands > 0 { header += ", \(status.pendingCommands) pending command(s)" }
-            try Terminal.print(header)
-            let rows = status.agents.map { agent -> [String] in
-                [
-                    agent.name, agent.state, agent.schedule.map(StatusCommand.describe) ?? "-",
-                    agent.nextFireTick.map(String.init) ?? "-", agent.modelKey ?? "-",
-                    agent.balance.map(Terminal.credits) ?? "-", agent.lastStopReason?.rawValue ?? "-",
-                ]
-            }
-            try Terminal.print(
-                Table.render(header: ["AGENT", "STATE", "SCHEDULE", "NEXT", "MODEL", "CREDITS", "LAST"], rows: rows))
-            let heard = status.human.heardBy.isEmpty ? "no agent" : status.human.heardBy.joined(separator: ", ")
-            for endpoint in status.providers {
-                try Terminal.print(
-                    "provider \(endpoint.endpoint): circuit \(endpoint.state.rawValue), \(endpoint.consecutiveFailures) failures in a row"
-                )
-            }
-            let entries = status.human.entries
-            try Terminal.print("human: \(entries) entr\(entries == 1 ? "y" : "ies") sent; heard by \(heard)")
-            for warning in status.warnings { try Terminal.print("warning: \(warning)") }
+        let status = try OrgStatus.read(root: try org.resolve())
+        if output.json {
+            try Terminal.printJSON(status.json)
+            return
         }
+        var header = "\(status.orgName): next tick \(status.tick.nextTick)"
+        header += status.isEngineRunning ? ", engine running" : ", engine stopped"
+        if status.tick.isPaused { header += ", PAUSED" }
+        if status.pendingCommands > 0 { header += ", \(status.pendingCommands) pending command(s)" }
+        try Terminal.print(header)
+        let rows = status.agents.map { agent -> [String] in
+            [
+                agent.name, agent.state, agent.schedule.map(StatusCommand.describe) ?? "-",
+                agent.nextFireTick.map(String.init) ?? "-", agent.modelKey ?? "-",
+                agent.balance.map(Terminal.credits) ?? "-", agent.lastStopReason?.rawValue ?? "-",
+            ]
+        }
+        try Terminal.print(
+            Table.render(header: ["AGENT", "STATE", "SCHEDULE", "NEXT", "MODEL", "CREDITS", "LAST"], rows: rows))
+        let heard = status.human.heardBy.isEmpty ? "no agent" : status.human.heardBy.joined(separator: ", ")
+        for endpoint in status.providers {
+            try Terminal.print(
+                "provider \(endpoint.endpoint): circuit \(endpoint.state.rawValue), \(endpoint.consecutiveFailures) failures in a row"
+            )
+        }
+        let entries = status.human.entries
+        try Terminal.print("human: \(entries) entr\(entries == 1 ? "y" : "ies") sent; heard by \(heard)")
+        for warning in status.warnings { try Terminal.print("warning: \(warning)") }
     }
 
     static func describe(_ schedule: Schedule) -> String {

@@ -21,19 +21,17 @@ struct TopUpCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await Terminal.guarded {
-            let root = try org.resolve()
-            try SteeringCommand.requireAgent(agent, root: root)
-            let outcome = try await Steering.submit([.topUp(agent: agent, amount: amount)], root: root)
-            switch outcome {
-            case .applied(let events):
-                let balance = events.first { $0.kind == .creditsChanged }?.data["balance"]?.doubleValue
-                try Terminal.print(
-                    "topped up \(agent) by \(Terminal.credits(amount)); balance \(EntryFormatting.credits(balance))")
-            case .queued:
-                try Terminal.print(
-                    "queued for the running engine: \(agent) gets \(Terminal.credits(amount)) credits at the next tick")
-            }
+        let root = try org.resolve()
+        try SteeringCommand.requireAgent(agent, root: root)
+        let outcome = try await Steering.submit([.topUp(agent: agent, amount: amount)], root: root)
+        switch outcome {
+        case .applied(let events):
+            let balance = events.first { $0.kind == .creditsChanged }?.data["balance"]?.doubleValue
+            try Terminal.print(
+                "topped up \(agent) by \(Terminal.credits(amount)); balance \(EntryFormatting.credits(balance))")
+        case .queued:
+            try Terminal.print(
+                "queued for the running engine: \(agent) gets \(Terminal.credits(amount)) credits at the next tick")
         }
     }
 }
@@ -82,14 +80,12 @@ enum SteeringCommand {
     ///   - done: what to print when the command was applied now.
     ///   - queued: what the running engine will do, when the command was left for it.
     static func run(_ command: ControlCommand, org: OrgOptions, done: String, queued: String) async throws {
-        try await Terminal.guarded {
-            let root = try org.resolve()
-            if case .pause(let agent?) = command { try requireAgent(agent, root: root) }
-            if case .resume(let agent?) = command { try requireAgent(agent, root: root) }
-            switch try await Steering.submit([command], root: root) {
-            case .applied: try Terminal.print(done)
-            case .queued: try Terminal.print("queued: the running engine \(queued) at its next tick")
-            }
+        let root = try org.resolve()
+        if case .pause(let agent?) = command { try requireAgent(agent, root: root) }
+        if case .resume(let agent?) = command { try requireAgent(agent, root: root) }
+        switch try await Steering.submit([command], root: root) {
+        case .applied: try Terminal.print(done)
+        case .queued: try Terminal.print("queued: the running engine \(queued) at its next tick")
         }
     }
 }

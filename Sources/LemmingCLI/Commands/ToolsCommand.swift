@@ -23,39 +23,37 @@ struct ToolsCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        try await Terminal.guarded {
-            let view = try OrgView.load(root: try org.resolve())
-            let registry = try EngineFactory.tools().makeRegistry(config: view.config, org: view.paths)
-            let rows = ToolListing.all(registry: registry, view: view)
-            if let name {
-                guard let row = rows.first(where: { $0.tool.name == name }) else {
-                    throw LemmingError(
-                        .notFound, "no tool named '\(name)' (tools: \(rows.map(\.tool.name).joined(separator: ", ")))")
-                }
-                if output.json {
-                    try Terminal.printJSON(row.json)
-                } else {
-                    try Terminal.print(row.details)
-                }
-                return
+        let view = try OrgView.load(root: try org.resolve())
+        let registry = try EngineFactory.tools().makeRegistry(config: view.config, org: view.paths)
+        let rows = ToolListing.all(registry: registry, view: view)
+        if let name {
+            guard let row = rows.first(where: { $0.tool.name == name }) else {
+                throw LemmingError(
+                    .notFound, "no tool named '\(name)' (tools: \(rows.map(\.tool.name).joined(separator: ", ")))")
             }
             if output.json {
-                try Terminal.printJSON(.array(rows.map(\.json)))
-                return
+                try Terminal.printJSON(row.json)
+            } else {
+                try Terminal.print(row.details)
             }
-            try Terminal.print(
-                Table.render(
-                    header: ["TOOL", "KIND", "APPROVAL", "AGENTS", "DESCRIPTION"],
-                    rows: rows.map { row in
-                        [
-                            row.tool.name, row.kind, row.tool.requiresApproval ? "required" : "-",
-                            row.agents.isEmpty ? "-" : row.agents.joined(separator: ","), row.tool.summary,
-                        ]
-                    }))
-            let unknown = ToolListing.unknownPermissions(registry: registry, view: view)
-            for (agent, tools) in unknown {
-                Terminal.printError("warning: \(agent) lists tools that do not exist: \(tools.joined(separator: ", "))")
-            }
+            return
+        }
+        if output.json {
+            try Terminal.printJSON(.array(rows.map(\.json)))
+            return
+        }
+        try Terminal.print(
+            Table.render(
+                header: ["TOOL", "KIND", "APPROVAL", "AGENTS", "DESCRIPTION"],
+                rows: rows.map { row in
+                    [
+                        row.tool.name, row.kind, row.tool.requiresApproval ? "required" : "-",
+                        row.agents.isEmpty ? "-" : row.agents.joined(separator: ","), row.tool.summary,
+                    ]
+                }))
+        let unknown = ToolListing.unknownPermissions(registry: registry, view: view)
+        for (agent, tools) in unknown {
+            Terminal.printError("warning: \(agent) lists tools that do not exist: \(tools.joined(separator: ", "))")
         }
     }
 }

@@ -14,36 +14,38 @@ struct ValidateCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let errors = try await Terminal.guarded { () -> Int in
-            let paths = OrgPaths(root: try org.resolve())
-            let store = FileOrgStore(paths: paths)
-            let (config, configIssues) = try store.loadConfig()
-            let (registry, registryIssues) = try store.loadRegistry()
-            let tools = EngineFactory.tools()
-            let known = try tools.makeRegistry(config: config, org: paths).names
-            let agents = try store.scanAgents(previous: [:], registry: registry, knownTools: known)
-            let agentIssues = agents.keys.sorted(by: Names.precedes).flatMap { agents[$0]?.issues ?? [] }
-            let issues = configIssues + tools.issues(config: config, org: paths) + registryIssues + agentIssues
-            let errors = issues.filter(\.isError)
-            let valid = agents.values.filter { $0.resume != nil }.count
-            let sandbox = tools.sandboxSummary(config: config)
-            if output.json {
-                try Terminal.printJSON([
-                    "valid": .bool(errors.isEmpty), "agents": .int(valid), "issues": .array(issues.map(\.json)),
-                    "sandbox": .string(sandbox),
-                ])
-            } else {
-                try Terminal.print("sandbox: \(sandbox)")
-                for issue in issues {
-                    try Terminal.print("\(issue.isError ? "error" : "warning"): \(issue)")
-                }
-                let summary =
-                    "\(valid) valid agent\(valid == 1 ? "" : "s"), \(errors.count) error\(errors.count == 1 ? "" : "s"), "
-                    + "\(issues.count - errors.count) warning\(issues.count - errors.count == 1 ? "" : "s")"
-                try Terminal.print(summary)
-            }
-            return errors.count
-        }
+        let errors = try await report()
         if errors > 0 { throw ExitCode.failure }
+    }
+
+    private func report() async throws -> Int {
+        let paths = OrgPaths(root: try org.resolve())
+        let store = FileOrgStore(paths: paths)
+        let (config, configIssues) = try store.loadConfig()
+        let (registry, registryIssues) = try store.loadRegistry()
+        let tools = EngineFactory.tools()
+        let known = try tools.makeRegistry(config: config, org: paths).names
+        let agents = try store.scanAgents(previous: [:], registry: registry, knownTools: known)
+        let agentIssues = agents.keys.sorted(by: Names.precedes).flatMap { agents[$0]?.issues ?? [] }
+        let issues = configIssues + tools.issues(config: config, org: paths) + registryIssues + agentIssues
+        let errors = issues.filter(\.isError)
+        let valid = agents.values.filter { $0.resume != nil }.count
+        let sandbox = tools.sandboxSummary(config: config)
+        if output.json {
+            try Terminal.printJSON([
+                "valid": .bool(errors.isEmpty), "agents": .int(valid), "issues": .array(issues.map(\.json)),
+                "sandbox": .string(sandbox),
+            ])
+        } else {
+            try Terminal.print("sandbox: \(sandbox)")
+            for issue in issues {
+                try Terminal.print("\(issue.isError ? "error" : "warning"): \(issue)")
+            }
+            let summary =
+                "\(valid) valid agent\(valid == 1 ? "" : "s"), \(errors.count) error\(errors.count == 1 ? "" : "s"), "
+                + "\(issues.count - errors.count) warning\(issues.count - errors.count == 1 ? "" : "s")"
+            try Terminal.print(summary)
+        }
+        return errors.count
     }
 }

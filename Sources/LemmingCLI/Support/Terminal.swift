@@ -66,11 +66,6 @@ enum Terminal {
         }
     }
 
-    /// Runs a command body. Its errors are reported by ``LemmingMain/run(arguments:)``.
-    static func guarded<T>(_ body: () async throws -> T) async throws -> T {
-        try await body()
-    }
-
     static func credits(_ value: Double) -> String {
         let rounded = (value * 10_000).rounded() / 10_000
         return String(format: "%.4f", rounded)

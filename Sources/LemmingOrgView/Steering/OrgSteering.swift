@@ -26,23 +26,16 @@ public struct OrgSteering: Sendable {
     ///
     /// - Throws: ``LemmingError`` `.invalidArgument` when the engine rejected a command.
     public func submit(_ commands: [ControlCommand]) async throws -> Outcome {
-        let engine: Engine
+        let events: [EngineEvent]
         do {
-            engine = try await open()
+            events = try await Engine.withEngine(opening: open) { try await $0.apply(commands) }
         } catch let error as LemmingError where error.code == .locked {
             for command in commands { try command.submit(to: paths, clock: clock) }
             return .queued
         }
-        do {
-            let events = try await engine.apply(commands)
-            await engine.close()
-            if let rejected = events.first(where: { $0.kind == .commandRejected }) {
-                throw LemmingError(.invalidArgument, rejected.data["error"]?.stringValue ?? "the command was rejected")
-            }
-            return .applied(events)
-        } catch {
-            await engine.close()
-            throw error
+        if let rejected = events.first(where: { $0.kind == .commandRejected }) {
+            throw LemmingError(.invalidArgument, rejected.data["error"]?.stringValue ?? "the command was rejected")
         }
+        return .applied(events)
     }
 }
