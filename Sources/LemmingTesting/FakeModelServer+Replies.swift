@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import LemmingCore
+import LemmingJSON
 import LemmingProviders
 import NIOCore
 

@@ -1,3 +1,4 @@
+import LemmingJSON
 import Testing
 
 @testable import LemmingCore

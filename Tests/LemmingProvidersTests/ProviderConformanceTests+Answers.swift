@@ -1,3 +1,4 @@
+import LemmingJSON
 import LemmingTesting
 import Testing
 
