@@ -94,12 +94,18 @@ public struct HTTPModelProvider<Format: WireFormat>: ModelProvider {
     }
 
     /// The failure of a response that passed a cap after `bytes` bytes: the tokens the server
-    /// reported, or an estimate from the prompt and the bytes read.
+    /// reported, or an estimate from the prompt and the bytes read (at most the request's
+    /// `max_tokens`, which the model cannot have passed).
     private func tooLarge(_ message: String, request: ChatRequest, bytes: Int, reported: TokenUsage?) -> ProviderError {
         let estimate = TokenUsage(
-            inputTokens: TokenEstimator.tokens(in: request.messages), outputTokens: (bytes + 3) / 4, isEstimated: true)
+            inputTokens: TokenEstimator.tokens(in: request.messages),
+            outputTokens: min((bytes + 3) / 4, max(request.maxTokens, 1)), isEstimated: true)
         var usage = reported ?? estimate
-        usage.outputTokens = max(usage.outputTokens, estimate.outputTokens)
+        if usage.outputTokens < estimate.outputTokens {
+            // The server reports output tokens at the end, which this reply never reached.
+            usage.outputTokens = estimate.outputTokens
+            usage.isEstimated = true
+        }
         return ProviderError(.replyTooLarge, "\(format.name): \(message); reading stopped there", usage: usage)
     }
 
