@@ -2,34 +2,41 @@ import AsyncHTTPClient
 import LemmingCore
 import LemmingProcess
 
-/// Makes the providers of the model registry's entries: the network providers wrapped in retries
-/// and a circuit breaker per endpoint, then in their fallback chain.
+/// Makes the providers of the model registry's entries: the network providers wrapped in retries,
+/// a circuit breaker and a rate-limit gate per endpoint, then in their fallback chain.
+///
+/// Every provider it makes measures time on one clock: call deadlines, retry delays, rate-limit
+/// waits and breaker cooldowns.
 public struct ProviderFactory: ModelProviderFactory {
     /// The process environment: API keys (by variable name), `PATH` and `HOME` for `cli`.
     public var environment: [String: String]
-    public let breakers: BreakerRegistry
-    public var sleeper: any RetrySleeper
+    /// The breakers and rate-limit gates of the endpoints, shared by every provider made here.
+    public let endpoints: EndpointRegistry
     let client: HTTPClient
     /// Runs `cli` model commands, inside the kernel sandbox.
     public let runner: ProcessRunner
 
-    /// - Parameter sandbox: the sandbox of `cli` commands, when not the one detected from
-    ///   `environment` (see ``ProgramSandbox/detect(environment:)``).
+    /// - Parameters:
+    ///   - environment: API keys (by variable name), `PATH` and `HOME`.
+    ///   - clock: the providers' clock; `ContinuousClock()` except in tests.
+    ///   - breaker: the circuit breakers' threshold and cooldown.
+    ///   - client: the HTTP client of the network providers.
+    ///   - sandbox: the sandbox of `cli` commands, when not the one detected from `environment`
+    ///     (see ``ProgramSandbox/detect(environment:)``).
     public init(
         environment: [String: String],
-        breakers: BreakerRegistry = BreakerRegistry(),
-        sleeper: any RetrySleeper = TaskSleeper(),
+        clock: any Clock<Duration> = ContinuousClock(),
+        breaker: CircuitBreaker.Configuration = .init(),
         client: HTTPClient = ProviderHTTPClient.shared,
         sandbox: ProgramSandbox? = nil
     ) {
         self.environment = environment
-        self.breakers = breakers
-        self.sleeper = sleeper
+        self.endpoints = EndpointRegistry(configuration: breaker, clock: clock)
         self.client = client
         runner = ProcessRunner(sandbox: sandbox ?? ProgramSandbox.detect(environment: environment))
     }
 
-    public var health: [ProviderHealth] { breakers.health }
+    public var health: [ProviderHealth] { endpoints.health }
 
     public func makeProvider(for entry: ModelEntry, registry: ModelRegistry, org: OrgPaths) throws -> any ModelProvider
     {
@@ -72,8 +79,9 @@ public struct ProviderFactory: ModelProviderFactory {
 
     private func network<Format: WireFormat>(_ format: Format, _ entry: ModelEntry) throws -> any ModelProvider {
         let settings = try HTTPSettings(entry: entry, environment: environment)
-        let provider = HTTPModelProvider(format: format, settings: settings, client: client)
+        let provider = HTTPModelProvider(
+            format: format, settings: settings, client: client, clock: endpoints.timeline.clock)
         return ResilientProvider(
-            inner: provider, endpoint: settings.baseURL, breakers: breakers, policy: settings.retry, sleeper: sleeper)
+            inner: provider, endpoint: settings.baseURL, endpoints: endpoints, policy: settings.retry)
     }
 }

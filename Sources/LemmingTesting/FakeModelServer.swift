@@ -1,6 +1,7 @@
 import Hummingbird
 import LemmingCore
 import LemmingJSON
+import LemmingProviders
 import Logging
 import NIOCore
 import Synchronization
@@ -9,7 +10,9 @@ import Synchronization
 /// queue of programmed behaviours (replies, streams, HTTP errors, delays, truncated or non-JSON
 /// bodies) and records every request it receives.
 ///
-/// It listens on 127.0.0.1 on a free port and lives only inside ``with(format:_:)``:
+/// It listens on 127.0.0.1 on a free port and lives only inside ``with(format:clock:_:)``, so
+/// each test has its own; its delays and rate limit run on the clock it is given (a
+/// ``ManualClock`` in tests that must not sleep):
 ///
 /// ```swift
 /// try await FakeModelServer.with(format: .openAI) { server in
@@ -47,15 +50,21 @@ public final class FakeModelServer: Sendable {
         /// Answers 400, rejecting the structured-output mechanism the request used (the schema, or
         /// JSON mode) the way the real API words it.
         case rejectStructuredOutput
-        /// Waits `seconds` before behaving as `then` (longer than a client's timeout: a timeout).
-        case delay(seconds: Double, then: Behaviour)
-        /// Sends the response head and the first part of `reply`, then waits `seconds` before the
-        /// rest (a body that stalls after its head).
-        case stall(seconds: Double, reply: Reply)
+        /// Waits `duration` on the server's clock before behaving as `then` (longer than a
+        /// client's timeout: a timeout).
+        case delay(Duration, then: Behaviour)
+        /// Sends the response head and the first part of `reply`, then waits `duration` on the
+        /// server's clock before the rest (a body that stalls after its head).
+        case stall(Duration, reply: Reply)
         /// A stream that stops before its final event; for a whole response, the JSON cut short.
         case truncated(Reply)
         /// A 200 response whose body is not JSON.
         case notJSON(String = "<html><body>502 Bad Gateway</body></html>")
+        /// A degenerate reply: `piece` repeated until the body holds about `bytes` bytes (whole, or
+        /// streamed one piece per event), cut off by the token limit. `piece` must need no JSON
+        /// escaping. The body is written as the client reads it; ``floodEnd()`` tells whether the
+        /// client hung up before the end.
+        case flood(piece: String, bytes: Int)
 
         /// A reply of `text`, streamed in `chunks` pieces when the request streams.
         public static func text(
@@ -70,26 +79,74 @@ public final class FakeModelServer: Sendable {
 
     /// A model's reply, as the server renders it in its format.
     public struct Reply: Sendable {
+        /// The visible answer (may be empty).
         public var text: String
-        /// How many pieces a stream delivers the text in.
+        /// How many pieces a stream delivers the text (and the reasoning) in.
         public var chunks: Int
         public var inputTokens: Int
         public var outputTokens: Int
         /// `nil`: the format's usual value (`stop`, `end_turn` or `tool_use`, `STOP`, `stop`).
         public var finishReason: String?
+        /// What a reasoning model thought, where each API puts it: the OpenAI-compatible
+        /// ``reasoningField`` of the message (or delta), an Anthropic `thinking` block, a Gemini
+        /// part with `"thought": true`, Ollama's `message.thinking`. It comes before the text.
+        public var reasoning: String?
+        /// Where an OpenAI-compatible server puts the reasoning: `reasoning_content` (llama.cpp,
+        /// DeepSeek, vLLM before 0.10) or `reasoning` (vLLM, OpenRouter, Ollama).
+        public var reasoningField: String
+        /// OpenAI: send `"content": null` rather than `""` when the text is empty.
+        public var nullContent: Bool
+        /// A refusal, the way each API says it: OpenAI `message.refusal` (with `content` null);
+        /// Anthropic `stop_reason: "refusal"` (with whatever text was written); Gemini a blocked
+        /// prompt (`promptFeedback.blockReason` = this, no candidates). Ollama has none: ignored.
+        public var refusal: String?
 
         public init(
-            text: String, chunks: Int = 1, inputTokens: Int = 21, outputTokens: Int = 8, finishReason: String? = nil
+            text: String, chunks: Int = 1, inputTokens: Int = 21, outputTokens: Int = 8, finishReason: String? = nil,
+            reasoning: String? = nil, reasoningField: String = "reasoning_content", nullContent: Bool = false,
+            refusal: String? = nil
         ) {
             self.text = text
             self.chunks = chunks
             self.inputTokens = inputTokens
             self.outputTokens = outputTokens
             self.finishReason = finishReason
+            self.reasoning = reasoning
+            self.reasoningField = reasoningField
+            self.nullContent = nullContent
+            self.refusal = refusal
         }
 
         /// The pieces a stream delivers the text in.
         public var pieces: [String] { FakeModelServer.pieces(of: text, count: chunks) }
+
+        /// The pieces a stream delivers the reasoning in (none without reasoning).
+        public var reasoningPieces: [String] {
+            reasoning.map { FakeModelServer.pieces(of: $0, count: chunks) } ?? []
+        }
+    }
+
+    /// How a ``Behaviour/flood(piece:bytes:)`` ended.
+    public enum FloodEnd: Sendable, Equatable {
+        /// The client read it all.
+        case completed(bytes: Int)
+        /// The client closed the connection; the server had written this much (what the sockets
+        /// of the machine buffer included, which can be tens of megabytes).
+        case clientHungUp(afterBytes: Int)
+    }
+
+    /// A fixed-window rate limit: at most `requests` calls per `window` of the server's clock;
+    /// the others are answered 429 with `Retry-After: retryAfter` (and do not use up the queue).
+    public struct RateLimit: Sendable {
+        public var requests: Int
+        public var window: Duration
+        public var retryAfter: String
+
+        public init(requests: Int, per window: Duration, retryAfter: String = "1") {
+            self.requests = requests
+            self.window = window
+            self.retryAfter = retryAfter
+        }
     }
 
     /// One request the server received.
@@ -123,11 +180,32 @@ public final class FakeModelServer: Sendable {
             var queue: [Behaviour] = []
             var whenIdle: Behaviour = .text("ok")
             var requests: [RecordedRequest] = []
+            var rateLimit: RateLimit?
+            /// The window the rate limit counts in, and the calls it let through in it.
+            var window = (index: Int64(-1), calls: 0)
+            var rateLimited = 0
+            var floodEnds: [FloodEnd] = []
         }
 
         let state = Mutex(State())
+        let timeline: Timeline
+        let stopSignal = StopSignal()
+
+        init(clock: any Clock<Duration>) {
+            timeline = Timeline(clock)
+        }
 
         func withLock<T>(_ body: (inout State) -> T) -> T { state.withLock { body(&$0) } }
+
+        /// Waits `duration` on the server's clock, or until the server stops.
+        func pause(for duration: Duration) async throws {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { [timeline] in try await timeline.sleep(for: duration) }
+                group.addTask { [stopSignal] in await stopSignal.wait() }
+                defer { group.cancelAll() }
+                _ = try await group.next()
+            }
+        }
     }
 
     private init(format: Format, port: Int, state: Script) {
@@ -151,20 +229,42 @@ public final class FakeModelServer: Sendable {
         state.withLock { $0.whenIdle = behaviour }
     }
 
-    /// Every request received so far, in order of arrival.
+    /// Every request received so far, in order of arrival (those answered 429 by the rate limit
+    /// included).
     public var requests: [RecordedRequest] { state.withLock { $0.requests } }
+
+    /// Limits the calls the server answers (`nil`: no limit).
+    public func limitRate(_ limit: RateLimit?) {
+        state.withLock { $0.rateLimit = limit }
+    }
+
+    /// The calls the rate limit answered 429.
+    public var rateLimitedCount: Int { state.withLock { $0.rateLimited } }
+
+    /// How the first ``Behaviour/flood(piece:bytes:)`` ended, once it has (the client may close
+    /// its connection a moment after its call returned).
+    public func floodEnd() async throws -> FloodEnd {
+        while true {
+            if let end = state.withLock({ $0.floodEnds.first }) { return end }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
 
     /// Runs `body` with a server that speaks `format`, and stops the server when `body` returns
     /// or throws.
+    ///
+    /// - Parameter clock: the clock of ``Behaviour/delay(_:then:)``, ``Behaviour/stall(_:reply:)``
+    ///   and the rate limit.
     public static func with<Result>(
         format: Format,
+        clock: any Clock<Duration> = ContinuousClock(),
         isolation: isolated (any Actor)? = #isolation,
         _ body: (FakeModelServer) async throws -> Result
     ) async throws -> Result {
-        let state = Script()
+        let state = Script(clock: clock)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in
-            try await respond(to: request, format: format, state: state)
+        let responder = CallbackResponder<Context> { request, context in
+            try await respond(to: request, format: format, state: state, channel: context.channel)
         }
         let application = Application(
             responder: responder,
@@ -180,9 +280,10 @@ public final class FakeModelServer: Sendable {
                 try await application.run()
             }
             defer { group.cancelAll() }
+            defer { state.stopSignal.stop() }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next(), port > 0 else {
-                try await group.next()
+                _ = try await group.next()
                 throw FakeServerError("the fake \(format) server did not start")
             }
             return try await body(FakeModelServer(format: format, port: port, state: state))
@@ -207,32 +308,64 @@ public final class FakeModelServer: Sendable {
 
     // MARK: - Serving
 
-    private static func respond(to request: Request, format: Format, state: Script) async throws -> Response {
+    /// The request context, with the connection's channel (for the flood's backpressure: the
+    /// server's body writer takes whatever it is given, read or not).
+    struct Context: RequestContext {
+        var coreContext: CoreRequestContextStorage
+        let channel: any Channel
+
+        init(source: ApplicationRequestContextSource) {
+            coreContext = .init(source: source)
+            channel = source.channel
+        }
+    }
+
+    private static func respond(
+        to request: Request, format: Format, state: Script, channel: any Channel
+    ) async throws -> Response {
         var buffer = try await request.body.collect(upTo: 16 * 1024 * 1024)
         let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
         let recorded = RecordedRequest(
             method: request.method.rawValue, path: request.uri.path, query: request.uri.query,
             headers: request.headers.map { ($0.name.rawName, $0.value) }, rawBody: bytes,
             body: try? JSONValue.parse(bytes))
-        let behaviour = state.withLock { state in
+        let call = request.method == .post ? WireCall(format: format, request: recorded) : nil
+        let now = state.timeline.now
+        let behaviour = state.withLock { state -> Behaviour? in
             state.requests.append(recorded)
+            guard call != nil else { return nil }
+            if let limit = state.rateLimit {
+                let index = Int64((now / limit.window).rounded(.down))
+                if index != state.window.index { state.window = (index, 0) }
+                guard state.window.calls < limit.requests else {
+                    state.rateLimited += 1
+                    return .status(429, message: "Rate limit reached for requests", retryAfter: limit.retryAfter)
+                }
+                state.window.calls += 1
+            }
             return state.queue.isEmpty ? state.whenIdle : state.queue.removeFirst()
         }
-        guard request.method == .post, let call = WireCall(format: format, request: recorded) else {
+        guard let call, let behaviour else {
             return Wire.json(
                 404, Wire.errorBody(format: format, status: 404, message: "no route for \(recorded.target)"))
         }
-        return try await perform(behaviour, call: call)
+        return try await perform(behaviour, call: call, state: state, channel: channel)
     }
 
-    private static func perform(_ behaviour: Behaviour, call: WireCall) async throws -> Response {
+    private static func perform(
+        _ behaviour: Behaviour, call: WireCall, state: Script, channel: any Channel
+    ) async throws -> Response {
         switch behaviour {
         case .reply(let reply):
-            return Wire.reply(reply, call: call, truncated: false, stallSeconds: nil)
+            return Wire.reply(reply, call: call, truncated: false)
         case .truncated(let reply):
-            return Wire.reply(reply, call: call, truncated: true, stallSeconds: nil)
-        case .stall(let seconds, let reply):
-            return Wire.reply(reply, call: call, truncated: false, stallSeconds: seconds)
+            return Wire.reply(reply, call: call, truncated: true)
+        case .stall(let duration, let reply):
+            return Wire.reply(reply, call: call, truncated: false) { try await state.pause(for: duration) }
+        case .flood(let piece, let bytes):
+            return Wire.flood(piece: piece, bytes: bytes, call: call, channel: channel) { end in
+                state.withLock { $0.floodEnds.append(end) }
+            }
         case .status(let status, let message, let retryAfter):
             var response = Wire.json(status, Wire.errorBody(format: call.format, status: status, message: message))
             if let retryAfter { response.headers[.retryAfter] = retryAfter }
@@ -244,9 +377,9 @@ public final class FakeModelServer: Sendable {
         case .rejectStructuredOutput:
             let message = Wire.structuredOutputRejection(format: call.format, body: call.body)
             return Wire.json(400, Wire.errorBody(format: call.format, status: 400, message: message))
-        case .delay(let seconds, let then):
-            try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
-            return try await perform(then, call: call)
+        case .delay(let duration, let then):
+            try await state.pause(for: duration)
+            return try await perform(then, call: call, state: state, channel: channel)
         case .notJSON(let text):
             var headers = HTTPFields()
             headers[.contentType] = "text/html; charset=utf-8"
@@ -261,5 +394,54 @@ public struct FakeServerError: Error, CustomStringConvertible {
 
     public init(_ description: String) {
         self.description = description
+    }
+}
+
+/// Opens once, when the server stops: its pauses end then rather than wait for a clock that may
+/// never be moved again.
+final class StopSignal: Sendable {
+    private struct State {
+        var stopped = false
+        var nextID = 0
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var cancelled: Set<Int> = []
+    }
+
+    private let state = Mutex(State())
+
+    func stop() {
+        let waiters = state.withLock { state in
+            state.stopped = true
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns when the server stops or the calling task is cancelled.
+    func wait() async {
+        let id = state.withLock { state in
+            state.nextID += 1
+            return state.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resume = state.withLock { state in
+                    if state.stopped || state.cancelled.remove(id) != nil { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if resume { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state in
+                guard let waiter = state.waiters.removeValue(forKey: id) else {
+                    state.cancelled.insert(id)
+                    return CheckedContinuation<Void, Never>?.none
+                }
+                return waiter
+            }
+            waiter?.resume()
+        }
     }
 }

@@ -6,11 +6,6 @@ import LemmingProviders
 import LemmingTesting
 import Testing
 
-/// Sleeps no time, so retries in tests are instant.
-struct InstantSleeper: RetrySleeper {
-    func sleep(seconds: Double) async throws {}
-}
-
 @Suite(.timeLimit(.minutes(2)))
 struct NetworkTurnTests {
     static let secret = "sk-test-SECRET-4242"
@@ -29,7 +24,9 @@ struct NetworkTurnTests {
     static func engine(_ org: TemporaryOrg, sinks: [any EventSink] = []) async throws -> Engine {
         try await org.engine(
             sinks: sinks,
-            providers: ProviderFactory(environment: ["TEST_MODEL_KEY": secret], sleeper: InstantSleeper()))
+            // Retry delays (under a second) pass at once; the 5 s call deadlines still wait.
+            providers: ProviderFactory(
+                environment: ["TEST_MODEL_KEY": secret], clock: ManualClock(skipping: .seconds(1))))
     }
 
     @Test func aTurnOnANetworkModelIsChargedForTheReportedTokens() async throws {

@@ -6,12 +6,13 @@ import Testing
 @testable import LemmingCore
 @testable import LemmingProviders
 
-/// The circuit breaker's state machine, with time passed in.
+/// The circuit breaker's state machine, with time passed in, and the registry of endpoints.
 @Suite struct CircuitBreakerTests {
-    let start = Date(timeIntervalSince1970: 1_767_225_600)
+    let start: Duration = .seconds(1_000)
+    let wallStart = Date(timeIntervalSince1970: 1_767_225_600)
 
-    func breaker(threshold: Int = 3, cooldown: Double = 30) -> Breaker {
-        Breaker(CircuitBreaker(configuration: .init(failureThreshold: threshold, cooldownSeconds: cooldown)))
+    func breaker(threshold: Int = 3, cooldown: Duration = .seconds(30)) -> Breaker {
+        Breaker(CircuitBreaker(configuration: .init(failureThreshold: threshold, cooldown: cooldown)))
     }
 
     /// A breaker held by reference, so `#expect` can call its mutating methods.
@@ -21,11 +22,13 @@ import Testing
         var state: CircuitBreaker.State { value.state }
         var consecutiveFailures: Int { value.consecutiveFailures }
         var lastError: String? { value.lastError }
-        func allowsCall(at time: Date) -> Bool { value.allowsCall(at: time) }
-        func recordFailure(_ message: String, at time: Date) { value.recordFailure(message, at: time) }
+        func allowsCall(at time: Duration) -> Bool { value.allowsCall(at: time) }
+        func recordFailure(_ message: String, at time: Duration) { value.recordFailure(message, at: time) }
         func recordSuccess() { value.recordSuccess() }
         func releaseProbe() { value.releaseProbe() }
-        func health(endpoint: String) -> ProviderHealth { value.health(endpoint: endpoint) }
+        func health(endpoint: String, at now: Duration, wallNow: Date) -> ProviderHealth {
+            value.health(endpoint: endpoint, now: now, wallNow: wallNow)
+        }
     }
 
     @Test func closedCircuitLetsCallsThroughUntilTheThreshold() {
@@ -39,7 +42,7 @@ import Testing
         }
         #expect(breaker.allowsCall(at: start))
         breaker.recordFailure("HTTP 500 #3", at: start)
-        #expect(breaker.state == .open(until: start.addingTimeInterval(30)))
+        #expect(breaker.state == .open(until: start + .seconds(30)))
         #expect(breaker.lastError == "HTTP 500 #3")
     }
 
@@ -56,52 +59,52 @@ import Testing
     }
 
     @Test func openCircuitRefusesCallsUntilTheCooldownHasPassed() {
-        let breaker = breaker(threshold: 1, cooldown: 30)
+        let breaker = breaker(threshold: 1, cooldown: .seconds(30))
         breaker.recordFailure("down", at: start)
         #expect(!breaker.allowsCall(at: start))
-        #expect(!breaker.allowsCall(at: start.addingTimeInterval(29.999)))
-        #expect(breaker.state == .open(until: start.addingTimeInterval(30)))
-        #expect(breaker.allowsCall(at: start.addingTimeInterval(30)))
+        #expect(!breaker.allowsCall(at: start + .milliseconds(29999)))
+        #expect(breaker.state == .open(until: start + .seconds(30)))
+        #expect(breaker.allowsCall(at: start + .seconds(30)))
         #expect(breaker.state == .halfOpen(probeInFlight: true))
     }
 
     @Test func halfOpenCircuitLetsExactlyOneProbeThrough() {
         let breaker = breaker(threshold: 1)
         breaker.recordFailure("down", at: start)
-        let later = start.addingTimeInterval(60)
+        let later = start + .seconds(60)
         #expect(breaker.allowsCall(at: later))
         #expect(!breaker.allowsCall(at: later))
-        #expect(!breaker.allowsCall(at: later.addingTimeInterval(600)))
+        #expect(!breaker.allowsCall(at: later + .seconds(600)))
     }
 
     @Test func probeSuccessClosesTheCircuit() {
         let breaker = breaker(threshold: 2)
         breaker.recordFailure("one", at: start)
         breaker.recordFailure("two", at: start)
-        #expect(breaker.allowsCall(at: start.addingTimeInterval(31)))
+        #expect(breaker.allowsCall(at: start + .seconds(31)))
         breaker.recordSuccess()
         #expect(breaker.state == .closed)
         #expect(breaker.consecutiveFailures == 0)
-        #expect(breaker.allowsCall(at: start.addingTimeInterval(31)))
+        #expect(breaker.allowsCall(at: start + .seconds(31)))
     }
 
     @Test func probeFailureReopensTheCircuitForAnotherCooldown() {
-        let breaker = breaker(threshold: 2, cooldown: 10)
+        let breaker = breaker(threshold: 2, cooldown: .seconds(10))
         breaker.recordFailure("one", at: start)
         breaker.recordFailure("two", at: start)
-        let probe = start.addingTimeInterval(15)
+        let probe = start + .seconds(15)
         #expect(breaker.allowsCall(at: probe))
         breaker.recordFailure("three", at: probe)
-        #expect(breaker.state == .open(until: probe.addingTimeInterval(10)))
+        #expect(breaker.state == .open(until: probe + .seconds(10)))
         #expect(breaker.consecutiveFailures == 3)
-        #expect(!breaker.allowsCall(at: probe.addingTimeInterval(9)))
-        #expect(breaker.allowsCall(at: probe.addingTimeInterval(10)))
+        #expect(!breaker.allowsCall(at: probe + .seconds(9)))
+        #expect(breaker.allowsCall(at: probe + .seconds(10)))
     }
 
     @Test func releasedProbeLetsTheNextCallProbe() {
         let breaker = breaker(threshold: 1)
         breaker.recordFailure("down", at: start)
-        let later = start.addingTimeInterval(31)
+        let later = start + .seconds(31)
         #expect(breaker.allowsCall(at: later))
         breaker.releaseProbe()
         #expect(breaker.state == .halfOpen(probeInFlight: false))
@@ -118,21 +121,21 @@ import Testing
         let open = breaker(threshold: 1)
         open.recordFailure("down", at: start)
         open.releaseProbe()
-        #expect(open.state == .open(until: start.addingTimeInterval(30)))
+        #expect(open.state == .open(until: start + .seconds(30)))
     }
 
     @Test func failuresWhileOpenDoNotExtendTheCooldown() {
-        let breaker = breaker(threshold: 1, cooldown: 30)
+        let breaker = breaker(threshold: 1, cooldown: .seconds(30))
         breaker.recordFailure("first", at: start)
-        breaker.recordFailure("late", at: start.addingTimeInterval(20))
-        #expect(breaker.state == .open(until: start.addingTimeInterval(30)))
+        breaker.recordFailure("late", at: start + .seconds(20))
+        #expect(breaker.state == .open(until: start + .seconds(30)))
         #expect(breaker.consecutiveFailures == 2)
     }
 
     @Test func configurationIsClamped() {
-        let configuration = CircuitBreaker.Configuration(failureThreshold: 0, cooldownSeconds: -5)
+        let configuration = CircuitBreaker.Configuration(failureThreshold: 0, cooldown: .seconds(-5))
         #expect(configuration.failureThreshold == 1)
-        #expect(configuration.cooldownSeconds == 0)
+        #expect(configuration.cooldown == .zero)
         let breaker = Breaker(CircuitBreaker(configuration: configuration))
         breaker.recordFailure("once", at: start)
         #expect(breaker.state == .open(until: start))
@@ -142,24 +145,25 @@ import Testing
     @Test func healthReportsEachState() throws {
         let breaker = breaker(threshold: 1)
         #expect(
-            breaker.health(endpoint: "http://x")
+            breaker.health(endpoint: "http://x", at: start, wallNow: wallStart)
                 == ProviderHealth(endpoint: "http://x", state: .closed, consecutiveFailures: 0))
         breaker.recordFailure("HTTP 503", at: start)
-        let open = breaker.health(endpoint: "http://x")
+        // Read 10 s later: the circuit closes 20 s after that wall-clock time.
+        let open = breaker.health(endpoint: "http://x", at: start + .seconds(10), wallNow: wallStart)
         #expect(open.state == .open)
-        #expect(open.retryAt == Timestamp.format(start.addingTimeInterval(30)))
+        #expect(open.retryAt == Timestamp.format(wallStart.addingTimeInterval(20)))
         #expect(open.lastError == "HTTP 503")
         #expect(ProviderHealth(json: open.json) == open)
-        _ = breaker.allowsCall(at: start.addingTimeInterval(30))
-        let halfOpen = breaker.health(endpoint: "http://x")
+        _ = breaker.allowsCall(at: start + .seconds(30))
+        let halfOpen = breaker.health(endpoint: "http://x", at: start + .seconds(30), wallNow: wallStart)
         #expect(halfOpen.state == .halfOpen)
         #expect(halfOpen.retryAt == nil)
         #expect(halfOpen.json["state"] == "half_open")
     }
 
     @Test func registryKeepsOneBreakerPerEndpoint() {
-        let clock = ManualClock(start)
-        let registry = BreakerRegistry(configuration: .init(failureThreshold: 2, cooldownSeconds: 5)) { clock.now() }
+        let clock = ManualClock()
+        let registry = EndpointRegistry(configuration: .init(failureThreshold: 2, cooldown: .seconds(5)), clock: clock)
         #expect(registry.health.isEmpty)
         #expect(registry.allowsCall(to: "http://b"))
         #expect(registry.allowsCall(to: "http://a"))
@@ -169,12 +173,31 @@ import Testing
         #expect(registry.allowsCall(to: "http://b"))
         #expect(registry.health.map(\.endpoint) == ["http://a", "http://b"])
         #expect(registry.health.map(\.state) == [.open, .closed])
-        clock.advance(seconds: 5)
+        clock.advance(by: .seconds(5))
         #expect(registry.allowsCall(to: "http://a"))
         #expect(!registry.allowsCall(to: "http://a"))
         registry.releaseProbe(of: "http://a")
         #expect(registry.allowsCall(to: "http://a"))
         registry.recordSuccess(of: "http://a")
+        #expect(registry.health.map(\.state) == [.closed, .closed])
+    }
+}
+
+/// The rate-limit gate beside each breaker.
+@Suite struct EndpointGateTests {
+    @Test func holdOffKeepsTheLatestTimeAndEndsWhenItPasses() {
+        let clock = ManualClock()
+        let registry = EndpointRegistry(clock: clock)
+        #expect(registry.notBefore("http://a") == nil)
+        registry.holdOff("http://a", until: .seconds(5))
+        registry.holdOff("http://a", until: .seconds(2))
+        #expect(registry.notBefore("http://a") == .seconds(5))
+        #expect(registry.notBefore("http://b") == nil)
+        clock.advance(by: .seconds(4))
+        #expect(registry.notBefore("http://a") == .seconds(5))
+        clock.advance(by: .seconds(1))
+        #expect(registry.notBefore("http://a") == nil)
+        #expect(registry.allowsCall(to: "http://a"))
         #expect(registry.health.map(\.state) == [.closed, .closed])
     }
 }

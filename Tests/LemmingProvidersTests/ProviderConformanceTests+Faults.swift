@@ -28,8 +28,8 @@ extension ProviderConformanceTests {
                 #expect(!String(describing: error).contains(fakeKey))
             }
             #expect(server.requests.count == 2)
-            #expect(harness.sleeper.requested.isEmpty)
-            #expect(harness.breakers.health.allSatisfy { $0.state == .closed && $0.consecutiveFailures == 0 })
+            #expect(harness.waits.isEmpty)
+            #expect(harness.endpoints.health.allSatisfy { $0.state == .closed && $0.consecutiveFailures == 0 })
         }
     }
 
@@ -58,8 +58,9 @@ extension ProviderConformanceTests {
             let pieces = TextPieces()
             #expect(try await provider.stream(plainRequest(), onText: pieces.collect).text == "streamed after the wait")
             #expect(pieces.all == FakeModelServer.pieces(of: "streamed after the wait", count: 3))
-            #expect(harness.sleeper.requested == [7, 3])
+            #expect(harness.waits == [.seconds(7), .seconds(3)])
             #expect(server.requests.count == 4)
+            #expect(harness.endpoints.health.map(\.consecutiveFailures) == [0])
         }
     }
 
@@ -71,10 +72,10 @@ extension ProviderConformanceTests {
             let response = try await harness.provider(server).complete(plainRequest())
             #expect(response.text == "recovered")
             #expect(server.requests.count == 2)
-            let delays = harness.sleeper.requested
+            let delays = harness.waits
             try #require(delays.count == 1)
-            #expect((0...RetryPolicy().baseDelaySeconds).contains(delays[0]))
-            #expect(harness.breakers.health.map(\.state) == [.closed])
+            #expect(delays[0] > .zero && delays[0] <= RetryPolicy().baseDelay)
+            #expect(harness.endpoints.health.map(\.state) == [.closed])
         }
     }
 
@@ -89,21 +90,21 @@ extension ProviderConformanceTests {
             #expect(error.httpStatus == 503)
             #expect(error.message.contains("after 3 attempts"))
             #expect(server.requests.count == 3)
-            #expect(harness.sleeper.requested.count == 2)
+            #expect(harness.waits.count == 2)
         }
     }
 
     @Test(arguments: Flavour.allCases)
     func unreachableServerIsAConnectionErrorAndIsRetried(flavour: Flavour) async throws {
         let harness = ProviderHarness(flavour)
-        // A server that has stopped: its port refuses connections.
-        let stopped = try await FakeModelServer.with(format: flavour.format) { $0 }
-        let provider = try harness.provider(stopped, ["max_retries": 1])
-        let error = try #require(await providerError { try await provider.complete(plainRequest()) })
-        #expect(error.code == .connection)
-        #expect(error.message.contains("after 2 attempts"))
-        #expect(harness.sleeper.requested.count == 1)
-        #expect(stopped.requests.isEmpty)
+        try await FakeModelServer.withUnreachableEndpoint(format: flavour.format) { baseURL in
+            let provider = try harness.provider(baseURL: baseURL, ["max_retries": 1])
+            let error = try #require(await providerError { try await provider.complete(plainRequest()) })
+            #expect(error.code == .connection)
+            #expect(error.message.contains("after 2 attempts"))
+            #expect(harness.waits.count == 1)
+            #expect(harness.endpoints.health.map(\.consecutiveFailures) == [2])
+        }
     }
 
     @Test(arguments: Flavour.allCases)
@@ -119,32 +120,48 @@ extension ProviderConformanceTests {
         }
     }
 
+    /// The server waits 5 s on the test's clock; the call's 0.5 s deadline, on the same clock,
+    /// passes first. Nothing sleeps for real.
     @Test(arguments: Flavour.allCases)
     func slowServerTimesOut(flavour: Flavour) async throws {
-        let harness = ProviderHarness(flavour)
-        try await FakeModelServer.with(format: flavour.format) { server in
-            server.enqueue(.delay(seconds: 5, then: .text("too late")))
+        let clock = ManualClock()
+        let harness = ProviderHarness(flavour, clock: clock)
+        try await FakeModelServer.with(format: flavour.format, clock: clock) { server in
+            server.enqueue(.delay(.seconds(5), then: .text("too late")))
             let provider = try harness.provider(server, ["timeout_seconds": 0.5, "max_retries": 0])
-            let error = try #require(await providerError { try await provider.complete(plainRequest()) })
+            async let failure = providerError { try await provider.complete(plainRequest()) }
+            // The call's deadline and the server's delay.
+            await clock.waitForSleepers(2)
+            clock.advance(by: .milliseconds(499))
+            #expect(clock.sleeperDeadlines.count == 2)
+            clock.advance(by: .milliseconds(1))
+            let error = try #require(await failure)
             #expect(error.code == .timeout)
             #expect(error.isRetryable)
-            #expect(error.message.contains("0.5 s"))
+            #expect(error.message.contains("within 500 ms"))
             #expect(server.requests.count == 1)
         }
     }
 
     @Test(arguments: Flavour.allCases)
     func bodyThatStallsAfterItsHeadTimesOut(flavour: Flavour) async throws {
-        let harness = ProviderHarness(flavour)
-        try await FakeModelServer.with(format: flavour.format) { server in
+        let clock = ManualClock()
+        let harness = ProviderHarness(flavour, clock: clock)
+        try await FakeModelServer.with(format: flavour.format, clock: clock) { server in
             let reply = FakeModelServer.Reply(text: "never finished", chunks: 3)
-            server.whenIdle(.stall(seconds: 5, reply: reply))
+            server.whenIdle(.stall(.seconds(5), reply: reply))
             let provider = try harness.provider(server, ["timeout_seconds": 0.5, "max_retries": 0])
-            let whole = try #require(await providerError { try await provider.complete(plainRequest()) })
-            #expect(whole.code == .timeout)
-            let streamed = try #require(
-                await providerError { try await provider.stream(plainRequest(), onText: { _ in }) })
-            #expect(streamed.code == .timeout)
+            for streaming in [false, true] {
+                async let failure = providerError {
+                    streaming
+                        ? try await provider.stream(plainRequest(), onText: { _ in })
+                        : try await provider.complete(plainRequest())
+                }
+                // The call's deadline and the server's stall (and the earlier call's stall).
+                await clock.waitForSleepers(streaming ? 3 : 2)
+                clock.advance(by: .milliseconds(500))
+                #expect(try #require(await failure).code == .timeout)
+            }
             #expect(server.requests.count == 2)
         }
     }
@@ -164,7 +181,7 @@ extension ProviderConformanceTests {
             let whole = try #require(await providerError { try await provider.complete(plainRequest()) })
             #expect(whole.code == .invalidResponse)
             #expect(server.requests.count == 2)
-            #expect(harness.sleeper.requested.isEmpty)
+            #expect(harness.waits.isEmpty)
         }
     }
 
@@ -181,20 +198,20 @@ extension ProviderConformanceTests {
                 await providerError { try await provider.stream(plainRequest(), onText: { _ in }) })
             #expect(streamed.code == .invalidResponse)
             #expect(server.requests.count == 2)
-            #expect(harness.sleeper.requested.isEmpty)
+            #expect(harness.waits.isEmpty)
         }
     }
 
     @Test(arguments: Flavour.allCases)
     func breakerOpensAfterRepeatedFailuresAndClosesAfterTheCooldown(flavour: Flavour) async throws {
-        let harness = ProviderHarness(flavour, breaker: .init(failureThreshold: 3, cooldownSeconds: 30))
+        let harness = ProviderHarness(flavour, breaker: .init(failureThreshold: 3, cooldown: .seconds(30)))
         try await FakeModelServer.with(format: flavour.format) { server in
             server.whenIdle(.status(500, message: "down"))
             let provider = try harness.provider(server, ["max_retries": 0])
             for _ in 0..<3 {
                 #expect(await providerError { try await provider.complete(plainRequest()) }?.code == .http)
             }
-            let health = try #require(harness.breakers.health.first)
+            let health = try #require(harness.endpoints.health.first)
             #expect(health.state == .open)
             #expect(health.endpoint == server.baseURL)
             #expect(health.consecutiveFailures == 3)
@@ -203,33 +220,33 @@ extension ProviderConformanceTests {
             #expect(refused.code == .circuitOpen)
             #expect(server.requests.count == 3)
 
-            harness.clock.advance(seconds: 29)
+            harness.clock.advance(by: .seconds(29))
             #expect(await providerError { try await provider.complete(plainRequest()) }?.code == .circuitOpen)
             #expect(server.requests.count == 3)
 
-            harness.clock.advance(seconds: 2)
+            harness.clock.advance(by: .seconds(2))
             server.whenIdle(.text("back again"))
             #expect(try await provider.complete(plainRequest()).text == "back again")
             #expect(server.requests.count == 4)
-            #expect(harness.breakers.health.first?.state == .closed)
-            #expect(harness.breakers.health.first?.consecutiveFailures == 0)
+            #expect(harness.endpoints.health.first?.state == .closed)
+            #expect(harness.endpoints.health.first?.consecutiveFailures == 0)
         }
     }
 
     @Test(arguments: Flavour.allCases)
     func probeThatIsRejectedLetsTheNextCallProbe(flavour: Flavour) async throws {
-        let harness = ProviderHarness(flavour, breaker: .init(failureThreshold: 1, cooldownSeconds: 30))
+        let harness = ProviderHarness(flavour, breaker: .init(failureThreshold: 1, cooldown: .seconds(30)))
         try await FakeModelServer.with(format: flavour.format) { server in
             server.enqueue(.status(502, message: "bad gateway"), .unauthorized, .text("fine"))
             let provider = try harness.provider(server, ["max_retries": 0])
             #expect(await providerError { try await provider.complete(plainRequest()) }?.code == .http)
-            #expect(harness.breakers.health.first?.state == .open)
-            harness.clock.advance(seconds: 31)
+            #expect(harness.endpoints.health.first?.state == .open)
+            harness.clock.advance(by: .seconds(31))
             let rejected = try #require(await providerError { try await provider.complete(plainRequest()) })
             #expect(rejected.httpStatus == 401)
             #expect(try await provider.complete(plainRequest()).text == "fine")
             #expect(server.requests.count == 3)
-            #expect(harness.breakers.health.first?.state == .closed)
+            #expect(harness.endpoints.health.first?.state == .closed)
         }
     }
 }

@@ -8,7 +8,7 @@ import Testing
 /// The conformance suite every network provider passes, against a fake server that speaks its
 /// wire format: replies, streams, what is sent where, structured output, and (in
 /// `ProviderConformanceTests+Faults.swift`) every fault the resilience layer handles.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(1)))
 struct ProviderConformanceTests {
     @Test(arguments: Flavour.allCases)
     func replyCarriesTextUsageAndFinishReason(flavour: Flavour) async throws {
@@ -19,11 +19,13 @@ struct ProviderConformanceTests {
             #expect(response.text == "Ship the spec on Friday.")
             #expect(response.usage == TokenUsage(inputTokens: 42, outputTokens: 7))
             #expect(response.finishReason == flavour.usualFinishReason)
+            #expect(response.finish == .complete)
+            #expect(response.reasoning == nil && response.refusal == nil)
             #expect(response.servedBy == nil)
             let requests = server.requests
             try #require(requests.count == 1)
             expectWellFormed(requests[0], flavour, streaming: false, output: .plain)
-            #expect(harness.sleeper.requested.isEmpty)
+            #expect(harness.waits.isEmpty)
         }
     }
 
@@ -47,14 +49,24 @@ struct ProviderConformanceTests {
     }
 
     @Test(arguments: Flavour.allCases)
-    func finishReasonIsPassedThrough(flavour: Flavour) async throws {
+    func replyCutOffByTheTokenLimitIsATruncatedAnswerWithItsUsage(flavour: Flavour) async throws {
         let harness = ProviderHarness(flavour)
         let cut = flavour.cutOffFinishReason
+        let half = #"{"outbox_entries": [{"kind": "response", "payload": {"text": "Here is the plan: first"#
         try await FakeModelServer.with(format: flavour.format) { server in
-            server.enqueue(.text("Cut o", finishReason: cut), .text("Cut o", chunks: 2, finishReason: cut))
+            server.enqueue(
+                .text(half, inputTokens: 200, outputTokens: 256, finishReason: cut),
+                .text(half, chunks: 2, inputTokens: 200, outputTokens: 256, finishReason: cut))
             let provider = try harness.provider(server)
-            #expect(try await provider.complete(plainRequest()).finishReason == cut)
-            #expect(try await provider.stream(plainRequest(), onText: { _ in }).finishReason == cut)
+            for response in [
+                try await provider.complete(plainRequest()),
+                try await provider.stream(plainRequest(), onText: { _ in }),
+            ] {
+                #expect(response.text == half)
+                #expect(response.finishReason == cut)
+                #expect(response.finish == .truncated)
+                #expect(response.usage == TokenUsage(inputTokens: 200, outputTokens: 256))
+            }
         }
     }
 
@@ -96,7 +108,7 @@ struct ProviderConformanceTests {
             expectWellFormed(requests[0], flavour, streaming: false, output: .schema)
             expectWellFormed(requests[1], flavour, streaming: false, output: lowered)
             expectWellFormed(requests[2], flavour, streaming: true, output: lowered)
-            #expect(harness.sleeper.requested.isEmpty)
+            #expect(harness.waits.isEmpty)
         }
     }
 
@@ -132,7 +144,7 @@ struct ProviderConformanceTests {
             try #require(requests.count == 2)
             expectWellFormed(requests[0], flavour, streaming: false, output: .schema)
             expectWellFormed(requests[1], flavour, streaming: false, output: .jsonMode)
-            #expect(harness.sleeper.requested.isEmpty)
+            #expect(harness.waits.isEmpty)
         }
     }
 
@@ -202,15 +214,6 @@ extension Flavour {
 
     /// What a request asks for once the server rejected the schema.
     var afterSchemaRejection: StructuredOutput { hasJSONMode ? .jsonMode : .plain }
-
-    /// The finish reason of a reply cut off by the token limit.
-    var cutOffFinishReason: String {
-        switch self {
-        case .openAI, .openAICompatible, .ollama: return "length"
-        case .anthropic: return "max_tokens"
-        case .gemini: return "MAX_TOKENS"
-        }
-    }
 }
 
 /// Checks that a request went where `flavour`'s API expects it, with the key, the token limit,

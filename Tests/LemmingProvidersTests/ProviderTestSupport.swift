@@ -125,38 +125,59 @@ enum Flavour: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     /// A `models.json` entry for a model served by `server`, with `extra` fields over it.
     func document(_ server: FakeModelServer, _ extra: JSONObject = [:]) -> JSONObject {
+        document(baseURL: server.baseURL, extra)
+    }
+
+    /// A `models.json` entry for a model at `baseURL`, with `extra` fields over it.
+    func document(baseURL: String, _ extra: JSONObject = [:]) -> JSONObject {
         var document: JSONObject = [
-            "provider": .string(rawValue), "model": "test-model", "base_url": .string(server.baseURL),
+            "provider": .string(rawValue), "model": "test-model", "base_url": .string(baseURL),
         ]
         if self == .ollama { document["api_key_env"] = "OLLAMA_API_KEY" }
         for (key, value) in extra { document[key] = value }
         return document
     }
+
+    /// The finish reason of a reply cut off by the token limit, as each API spells it.
+    var cutOffFinishReason: String {
+        switch self {
+        case .openAI, .openAICompatible, .ollama: return "length"
+        case .anthropic: return "max_tokens"
+        case .gemini: return "MAX_TOKENS"
+        }
+    }
 }
 
 /// Providers made the way the engine makes them (``ProviderFactory`` over `models.json` entries),
-/// with a sleeper that does not sleep and breakers on a clock the test moves.
+/// on a ``ManualClock``: by default retry delays and rate-limit waits of up to a minute pass at
+/// once (and are recorded), while call deadlines wait for the test to move the clock.
 struct ProviderHarness {
     let flavour: Flavour
-    let sleeper = RecordingSleeper()
-    let clock = ManualClock()
-    let breakers: BreakerRegistry
+    let clock: ManualClock
     let factory: ProviderFactory
+    var endpoints: EndpointRegistry { factory.endpoints }
 
-    init(_ flavour: Flavour, breaker: CircuitBreaker.Configuration = .init()) {
+    init(
+        _ flavour: Flavour, breaker: CircuitBreaker.Configuration = .init(),
+        clock: ManualClock = ManualClock(skipping: .seconds(60))
+    ) {
         self.flavour = flavour
-        let clock = clock
-        breakers = BreakerRegistry(configuration: breaker, now: { clock.now() })
+        self.clock = clock
         let environment = flavour.keyVariable.map { [$0: fakeKey] } ?? [:]
-        // The client the providers are meant to share (ProviderFactory's default is still
-        // `HTTPClient.shared`, which retries refused connections for up to 90 s).
-        factory = ProviderFactory(
-            environment: environment, breakers: breakers, sleeper: sleeper, client: ProviderHTTPClient.shared)
+        factory = ProviderFactory(environment: environment, clock: clock, breaker: breaker)
     }
+
+    /// The waits the providers asked for (retry delays, rate-limit waits), in order.
+    var waits: [Duration] { clock.skippedSleeps }
 
     /// The provider of one model served by `server`.
     func provider(_ server: FakeModelServer, _ extra: JSONObject = [:]) throws -> any ModelProvider {
-        try provider(key: "m", entries: ["m": .object(flavour.document(server, extra))])
+        try provider(baseURL: server.baseURL, extra)
+    }
+
+    /// The provider of one model at `baseURL`.
+    func provider(baseURL: String, _ extra: JSONObject = [:]) throws -> any ModelProvider {
+        try provider(key: "m", entries: ["m": .object(flavour.document(baseURL: baseURL, extra))])
     }
 
     /// The provider of the model `key` in a registry of `entries`.

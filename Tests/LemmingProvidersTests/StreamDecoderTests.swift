@@ -292,3 +292,97 @@ import Testing
         expectInvalid(OllamaFormat().makeStreamDecoder(), #"{"error":"model 'x' not found"}"# + "\n")
     }
 }
+
+/// Reasoning and refusals in streams, fed the bytes split at arbitrary boundaries.
+extension StreamDecoderTests {
+    static let openAIReasoning = """
+        data: {"choices":[{"index":0,"delta":{"role":"assistant","content":null},"finish_reason":null}]}
+
+        data: {"choices":[{"index":0,"delta":{"reasoning_content":"Think "},"finish_reason":null}]}
+
+        data: {"choices":[{"index":0,"delta":{"reasoning":"twice."},"finish_reason":null}]}
+
+        data: {"choices":[{"index":0,"delta":{"content":"Done"},"finish_reason":null}]}
+
+        data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}
+
+        data: [DONE]
+
+
+        """
+
+    @Test(arguments: Cut.allCases)
+    func openAIReasoningDeltasAreNotText(cut: Cut) throws {
+        let (pieces, response) = try decode(OpenAIFormat().makeStreamDecoder(), Self.openAIReasoning, cut: cut)
+        #expect(pieces == ["Done"])
+        #expect(response.text == "Done")
+        #expect(response.reasoning == "Think twice.")
+        #expect(response.finish == .complete)
+    }
+
+    @Test(arguments: Cut.allCases)
+    func openAIRefusalDeltas(cut: Cut) throws {
+        let body = """
+            data: {"choices":[{"index":0,"delta":{"role":"assistant","content":null,"refusal":"I can't "},"finish_reason":null}]}
+
+            data: {"choices":[{"index":0,"delta":{"refusal":"help."},"finish_reason":null}]}
+
+            data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}
+
+            data: [DONE]
+
+
+            """
+        let (pieces, response) = try decode(OpenAIFormat().makeStreamDecoder(), body, cut: cut)
+        #expect(pieces.isEmpty)
+        #expect(response.refusal == "I can't help.")
+        #expect(response.finish == .refused)
+    }
+
+    @Test(arguments: Cut.allCases)
+    func anthropicThinkingDeltasAreNotText(cut: Cut) throws {
+        let thinking = """
+            event: content_block_start
+            data: {"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":"","signature":""}}
+
+            event: content_block_delta
+            data: {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Plan it."}}
+
+            event: content_block_delta
+            data: {"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"EqQ"}}
+
+            event: content_block_stop
+            data: {"type":"content_block_stop","index":0}
+
+
+            """
+        let body = Self.anthropicText.replacingOccurrences(
+            of: "event: content_block_start", with: thinking + "event: content_block_start")
+        let (pieces, response) = try decode(AnthropicFormat().makeStreamDecoder(), body, cut: cut)
+        #expect(pieces == ["Hi", " there"])
+        #expect(response.text == "Hi there")
+        #expect(response.reasoning == "Plan it.")
+    }
+
+    @Test(arguments: Cut.allCases)
+    func geminiBlockedPromptEndsTheStream(cut: Cut) throws {
+        let body =
+            #"data: {"promptFeedback":{"blockReason":"PROHIBITED_CONTENT"},"usageMetadata":{"promptTokenCount":9}}"#
+            + "\r\n\r\n"
+        let (pieces, response) = try decode(GeminiFormat().makeStreamDecoder(), body, cut: cut)
+        #expect(pieces.isEmpty)
+        #expect(response.finish == .refused)
+        #expect(response.finishReason == "PROHIBITED_CONTENT")
+        #expect(response.usage == TokenUsage(inputTokens: 9, outputTokens: 0))
+    }
+
+    @Test(arguments: Cut.allCases)
+    func ollamaThinkingIsNotText(cut: Cut) throws {
+        let body = Self.ollamaStream.replacingOccurrences(
+            of: #""content":"Sure""#, with: #""content":"","thinking":"Hmm. ""#)
+        let (pieces, response) = try decode(OllamaFormat().makeStreamDecoder(), body, cut: cut)
+        #expect(pieces == [", done."])
+        #expect(response.text == ", done.")
+        #expect(response.reasoning == "Hmm. ")
+    }
+}

@@ -49,20 +49,49 @@ public struct AnthropicFormat: WireFormat {
         return .object(body)
     }
 
+    /// The `content` blocks: the forced `reply` tool's input is the answer when there is one (text
+    /// written before it is not), else the `text` blocks; `thinking` blocks are the reasoning.
     public func parse(_ body: JSONValue) throws -> ChatResponse {
         guard let blocks = body["content"]?.arrayValue else {
             throw ProviderError(.invalidResponse, "Anthropic answered without content")
         }
-        var text = ""
+        var reply = Reply()
         for block in blocks {
             switch block["type"]?.stringValue {
-            case "text": text += block["text"]?.stringValue ?? ""
-            case "tool_use": text += (block["input"] ?? .object(JSONObject())).compactText
+            case "text": reply.text += block["text"]?.stringValue ?? ""
+            case "tool_use" where reply.toolInput == nil:
+                reply.toolInput = (block["input"] ?? .object([:])).compactText
+            case "thinking": reply.reasoning += block["thinking"]?.stringValue ?? ""
             default: break
             }
         }
-        return ChatResponse(
-            text: text, usage: Self.usage(body["usage"]), finishReason: body["stop_reason"]?.stringValue)
+        return reply.response(usage: Self.usage(body["usage"]), stopReason: body["stop_reason"]?.stringValue)
+    }
+
+    /// The parts of a reply as they are collected.
+    struct Reply: Sendable {
+        var text = ""
+        var toolInput: String?
+        var reasoning = ""
+
+        func response(usage: TokenUsage?, stopReason: String?) -> ChatResponse {
+            let (visible, tagged) = ThinkTags.split(text)
+            return ChatResponse(
+                text: toolInput ?? visible, usage: usage, finishReason: stopReason,
+                finish: AnthropicFormat.finish(stopReason), reasoning: ThinkTags.joined(reasoning, tagged))
+        }
+    }
+
+    /// `stop_reason` in the engine's terms: `max_tokens` and `model_context_window_exceeded` cut the
+    /// reply off, and so does `pause_turn` (a server tool's long turn, paused: the answer is not
+    /// there yet); `refusal` is a refusal; `end_turn`, `stop_sequence`, `tool_use` and anything else
+    /// are complete.
+    static func finish(_ reason: String?) -> ChatResponse.Finish {
+        switch reason {
+        case "max_tokens", "model_context_window_exceeded", "pause_turn": return .truncated
+        case "refusal": return .refused
+        default: return .complete
+        }
     }
 
     static func usage(_ value: JSONValue?) -> TokenUsage? {
@@ -72,15 +101,18 @@ public struct AnthropicFormat: WireFormat {
 
     public func makeStreamDecoder() -> any StreamDecoder { Decoder() }
 
-    /// `message_start`, `content_block_delta` (text or the tool input's JSON), `message_delta`
-    /// (output tokens, stop reason), `message_stop`.
+    /// `message_start`, `content_block_start` (the block's type), `content_block_delta` (text, the
+    /// tool input's JSON, or thinking), `message_delta` (output tokens, stop reason),
+    /// `message_stop`. The text pieces are the text and tool-input deltas.
     struct Decoder: StreamDecoder {
         var events = ServerSentEvents()
-        var text = ""
+        var reply = Reply()
         var inputTokens: Int?
         var outputTokens = 0
         var stopReason: String?
         var stopped = false
+
+        var reportedUsage: TokenUsage? { inputTokens.map { TokenUsage(inputTokens: $0, outputTokens: outputTokens) } }
 
         mutating func feed(_ bytes: [UInt8]) throws -> [String] {
             try events.feed(bytes).compactMap { try handle($0) }
@@ -93,13 +125,27 @@ public struct AnthropicFormat: WireFormat {
             switch data["type"]?.stringValue ?? event.name {
             case "message_start":
                 inputTokens = data["message"]?["usage"]?["input_tokens"]?.intValue
+            case "content_block_start":
+                if data["content_block"]?["type"]?.stringValue == "tool_use", reply.toolInput == nil {
+                    reply.toolInput = ""
+                }
             case "content_block_delta":
-                let delta = data["delta"]
-                let piece = delta?["text"]?.stringValue ?? delta?["partial_json"]?.stringValue
-                if let piece { text += piece }
-                return piece
+                let delta = data["delta"] ?? .null
+                switch delta["type"]?.stringValue {
+                case "thinking_delta":
+                    reply.reasoning += delta["thinking"]?.stringValue ?? ""
+                case "input_json_delta":
+                    guard let piece = delta["partial_json"]?.stringValue else { return nil }
+                    reply.toolInput = (reply.toolInput ?? "") + piece
+                    return piece
+                default:
+                    guard let piece = delta["text"]?.stringValue else { return nil }
+                    reply.text += piece
+                    return piece
+                }
             case "message_delta":
                 if let tokens = data["usage"]?["output_tokens"]?.intValue { outputTokens = tokens }
+                if let tokens = data["usage"]?["input_tokens"]?.intValue { inputTokens = tokens }
                 if let reason = data["delta"]?["stop_reason"]?.stringValue { stopReason = reason }
             case "message_stop":
                 stopped = true
@@ -113,7 +159,9 @@ public struct AnthropicFormat: WireFormat {
                 case "rate_limit_error": status = 429
                 default: status = 400
                 }
-                throw ProviderError(.http, "Anthropic reported an error mid-stream: \(message)", httpStatus: status)
+                throw ProviderError(
+                    .http, "Anthropic reported an error mid-stream: \(message)", usage: reportedUsage,
+                    httpStatus: status)
             default:
                 break
             }
@@ -122,11 +170,11 @@ public struct AnthropicFormat: WireFormat {
 
         mutating func finish() throws -> ChatResponse {
             if let event = events.finish() { _ = try handle(event) }
-            let usage = inputTokens.map { TokenUsage(inputTokens: $0, outputTokens: outputTokens) }
             guard stopped else {
-                throw ProviderError(.invalidResponse, "Anthropic's stream ended before message_stop", usage: usage)
+                throw ProviderError(
+                    .invalidResponse, "Anthropic's stream ended before message_stop", usage: reportedUsage)
             }
-            return ChatResponse(text: text, usage: usage, finishReason: stopReason)
+            return reply.response(usage: reportedUsage, stopReason: stopReason)
         }
     }
 }

@@ -43,23 +43,86 @@ public struct GeminiFormat: WireFormat {
         return .object(body)
     }
 
+    /// `candidates[0]`: its parts are the answer, except thought parts (`"thought": true`), which
+    /// are the reasoning. A prompt the API blocked has no candidates and a
+    /// `promptFeedback.blockReason`: a refused answer, charged for the prompt's tokens.
     public func parse(_ body: JSONValue) throws -> ChatResponse {
-        guard let candidate = body["candidates"]?.arrayValue?.first else {
-            let reason = body["promptFeedback"]?["blockReason"]?.stringValue.map { " (blocked: \($0))" } ?? ""
-            throw ProviderError(.invalidResponse, "Gemini answered without candidates\(reason)")
+        var reply = Reply()
+        guard reply.add(body) != nil else {
+            throw ProviderError(.invalidResponse, "Gemini answered without candidates")
         }
-        let text = Self.text(of: candidate)
-        return ChatResponse(
-            text: text, usage: Self.usage(body["usageMetadata"]), finishReason: candidate["finishReason"]?.stringValue)
+        return reply.response()
     }
 
-    static func text(of candidate: JSONValue) -> String {
-        (candidate["content"]?["parts"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined()
+    /// The parts of a reply as they are collected from one body, or from a stream's chunks.
+    struct Reply: Sendable {
+        var text = ""
+        var reasoning = ""
+        var usage: TokenUsage?
+        var finishReason: String?
+        var finishMessage: String?
+        var blockReason: String?
+
+        /// Adds a response body or stream chunk; returns the visible text it adds, or `nil` when it
+        /// is no answer at all (no candidate, no block reason, no usage).
+        mutating func add(_ chunk: JSONValue) -> String? {
+            if let reported = GeminiFormat.usage(chunk["usageMetadata"]) { usage = reported }
+            if let reason = chunk["promptFeedback"]?["blockReason"]?.stringValue {
+                blockReason = reason
+                finishMessage = chunk["promptFeedback"]?["blockReasonMessage"]?.stringValue ?? finishMessage
+            }
+            guard let candidate = chunk["candidates"]?.arrayValue?.first else {
+                return blockReason != nil || chunk["usageMetadata"] != nil ? "" : nil
+            }
+            if let reason = candidate["finishReason"]?.stringValue { finishReason = reason }
+            if let message = candidate["finishMessage"]?.stringValue { finishMessage = message }
+            var visible = ""
+            for part in candidate["content"]?["parts"]?.arrayValue ?? [] {
+                guard let piece = part["text"]?.stringValue else { continue }
+                if part["thought"]?.boolValue == true { reasoning += piece } else { visible += piece }
+            }
+            text += visible
+            return visible
+        }
+
+        /// Whether the reply has ended: a finish reason, or a blocked prompt.
+        var isFinished: Bool { finishReason != nil || blockReason != nil }
+
+        func response() -> ChatResponse {
+            let (visible, tagged) = ThinkTags.split(text)
+            let reason = blockReason ?? finishReason
+            let finish = blockReason != nil ? .refused : GeminiFormat.finish(finishReason)
+            var refusal: String?
+            if finish == .refused {
+                let what = blockReason != nil ? "blocked the prompt" : "stopped the reply"
+                refusal = "Gemini \(what) (\(reason ?? "unspecified"))" + (finishMessage.map { ": \($0)" } ?? "")
+            }
+            return ChatResponse(
+                text: visible, usage: usage, finishReason: reason, finish: finish,
+                reasoning: ThinkTags.joined(reasoning, tagged), refusal: refusal)
+        }
+    }
+
+    /// `finishReason` in the engine's terms: `MAX_TOKENS` cuts the reply off; `SAFETY`,
+    /// `RECITATION`, `LANGUAGE`, `BLOCKLIST`, `PROHIBITED_CONTENT`, `SPII`, `MODEL_ARMOR` and the
+    /// `IMAGE_*` filters withhold it; `STOP` and anything else (`OTHER`,
+    /// `MALFORMED_FUNCTION_CALL`, …) are complete.
+    static func finish(_ reason: String?) -> ChatResponse.Finish {
+        switch reason {
+        case "MAX_TOKENS":
+            return .truncated
+        case "SAFETY", "RECITATION", "LANGUAGE", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "MODEL_ARMOR",
+            "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION":
+            return .refused
+        default:
+            return .complete
+        }
     }
 
     static func usage(_ value: JSONValue?) -> TokenUsage? {
         guard let value, let input = value["promptTokenCount"]?.intValue else { return nil }
-        return TokenUsage(inputTokens: input, outputTokens: value["candidatesTokenCount"]?.intValue ?? 0)
+        let output = (value["candidatesTokenCount"]?.intValue ?? 0) + (value["thoughtsTokenCount"]?.intValue ?? 0)
+        return TokenUsage(inputTokens: input, outputTokens: output)
     }
 
     public func errorMessage(in body: JSONValue) -> String? {
@@ -69,12 +132,13 @@ public struct GeminiFormat: WireFormat {
 
     public func makeStreamDecoder() -> any StreamDecoder { Decoder() }
 
-    /// Each `data:` event is a whole response fragment; the last carries `finishReason`.
+    /// Each `data:` event is a whole response fragment; the last carries `finishReason`, or the
+    /// only one a `promptFeedback.blockReason`. The text pieces are the non-thought parts.
     struct Decoder: StreamDecoder {
         var events = ServerSentEvents()
-        var text = ""
-        var usage: TokenUsage?
-        var finishReason: String?
+        var reply = Reply()
+
+        var reportedUsage: TokenUsage? { reply.usage }
 
         mutating func feed(_ bytes: [UInt8]) throws -> [String] {
             try events.feed(bytes).compactMap { try handle($0) }
@@ -85,22 +149,18 @@ public struct GeminiFormat: WireFormat {
                 throw ProviderError(.invalidResponse, "Gemini streamed a chunk that is not JSON")
             }
             if let message = chunk["error"]?["message"]?.stringValue {
-                throw ProviderError(.http, "Gemini reported an error mid-stream: \(message)")
+                throw ProviderError(.http, "Gemini reported an error mid-stream: \(message)", usage: reply.usage)
             }
-            if let reported = GeminiFormat.usage(chunk["usageMetadata"]) { usage = reported }
-            guard let candidate = chunk["candidates"]?.arrayValue?.first else { return nil }
-            if let reason = candidate["finishReason"]?.stringValue { finishReason = reason }
-            let piece = GeminiFormat.text(of: candidate)
-            text += piece
+            let piece = reply.add(chunk) ?? ""
             return piece.isEmpty ? nil : piece
         }
 
         mutating func finish() throws -> ChatResponse {
             if let event = events.finish() { _ = try handle(event) }
-            guard finishReason != nil else {
-                throw ProviderError(.invalidResponse, "Gemini's stream ended before a finishReason", usage: usage)
+            guard reply.isFinished else {
+                throw ProviderError(.invalidResponse, "Gemini's stream ended before a finishReason", usage: reply.usage)
             }
-            return ChatResponse(text: text, usage: usage, finishReason: finishReason)
+            return reply.response()
         }
     }
 

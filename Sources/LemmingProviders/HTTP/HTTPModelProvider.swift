@@ -12,16 +12,27 @@ import Synchronization
 /// When structured output is on and the server rejects the request (HTTP 400 or 422 that
 /// mentions the schema or the response format), the call is made again with a plain prompt, and
 /// the provider remembers not to ask again.
+///
+/// A call ends with `timeout` once `timeout_seconds` have passed on the provider's clock, head and
+/// body included. It reads at most `maxResponseBytes` of a body, and of a stream at most
+/// ``ChatRequest/maxReplyBytes`` of text: past either it stops reading, ends the request and fails
+/// with `reply_too_large`, charging what it knows of the tokens (estimated when the server has not
+/// said yet).
 public struct HTTPModelProvider<Format: WireFormat>: ModelProvider {
     public let format: Format
     public let settings: HTTPSettings
     let client: HTTPClient
+    let timeline: Timeline
     private let structuredLevel = StructuredOutputMemory()
 
-    public init(format: Format, settings: HTTPSettings, client: HTTPClient = ProviderHTTPClient.shared) {
+    public init(
+        format: Format, settings: HTTPSettings, client: HTTPClient = ProviderHTTPClient.shared,
+        clock: any Clock<Duration> = ContinuousClock()
+    ) {
         self.format = format
         self.settings = settings
         self.client = client
+        self.timeline = Timeline(clock)
     }
 
     /// Where calls go, for breakers and messages (never with the key).
@@ -29,7 +40,7 @@ public struct HTTPModelProvider<Format: WireFormat>: ModelProvider {
 
     public func complete(_ request: ChatRequest) async throws -> ChatResponse {
         try await call(request) { response in
-            let body = try await Self.collect(response.body, limit: settings.maxResponseBytes)
+            let body = try await collect(response.body, for: request)
             let json: JSONValue
             do {
                 json = try JSONValue.parse(body)
@@ -47,13 +58,55 @@ public struct HTTPModelProvider<Format: WireFormat>: ModelProvider {
     ) async throws -> ChatResponse {
         try await call(request, streaming: true) { response in
             var decoder = format.makeStreamDecoder()
+            var bodyBytes = 0
+            var textBytes = 0
             for try await buffer in response.body {
+                bodyBytes += buffer.readableBytes
+                if bodyBytes > settings.maxResponseBytes {
+                    throw tooLarge(
+                        "the streamed response is larger than \(settings.maxResponseBytes) bytes", request: request,
+                        bytes: bodyBytes, reported: decoder.reportedUsage)
+                }
                 for piece in try decoder.feed(Array(buffer.readableBytesView)) where !piece.isEmpty {
+                    textBytes += piece.utf8.count
+                    if let limit = request.maxReplyBytes, textBytes > limit {
+                        throw tooLarge(
+                            "the streamed reply is larger than \(limit) bytes (limits.max_reply_bytes)",
+                            request: request, bytes: textBytes, reported: decoder.reportedUsage)
+                    }
                     await onText(piece)
                 }
             }
             return try decoder.finish()
         }
+    }
+
+    /// A whole body, read up to `maxResponseBytes`.
+    private func collect(_ body: HTTPClientResponse.Body, for request: ChatRequest) async throws -> [UInt8] {
+        do {
+            var buffer = try await body.collect(upTo: settings.maxResponseBytes)
+            return buffer.readBytes(length: buffer.readableBytes) ?? []
+        } catch is NIOTooManyBytesError {
+            throw tooLarge(
+                "the response is larger than \(settings.maxResponseBytes) bytes", request: request,
+                bytes: settings.maxResponseBytes, reported: nil)
+        }
+    }
+
+    /// The failure of a response that passed a cap after `bytes` bytes: the tokens the server
+    /// reported, or an estimate from the prompt and the bytes read (at most the request's
+    /// `max_tokens`, which the model cannot have passed).
+    private func tooLarge(_ message: String, request: ChatRequest, bytes: Int, reported: TokenUsage?) -> ProviderError {
+        let estimate = TokenUsage(
+            inputTokens: TokenEstimator.tokens(in: request.messages),
+            outputTokens: min((bytes + 3) / 4, max(request.maxTokens, 1)), isEstimated: true)
+        var usage = reported ?? estimate
+        if usage.outputTokens < estimate.outputTokens {
+            // The server reports output tokens at the end, which this reply never reached.
+            usage.outputTokens = estimate.outputTokens
+            usage.isEstimated = true
+        }
+        return ProviderError(.replyTooLarge, "\(format.name): \(message); reading stopped there", usage: usage)
     }
 
     private func call(
@@ -89,18 +142,17 @@ public struct HTTPModelProvider<Format: WireFormat>: ModelProvider {
         http.body = .bytes(JSONWriter(style: .compact).bytes(body))
         let prepared = http
         do {
-            return try await withDeadline { [client, settings] in
-                let response = try await client.execute(
-                    prepared, timeout: .milliseconds(Int64(settings.timeoutSeconds * 1000)))
-                guard (200..<300).contains(Int(response.status.code)) else {
-                    throw try await httpError(response)
-                }
-                return try await read(response)
+            // The deadline covers the head and the body (a body can stall after its head), on the
+            // provider's clock; the client's own deadline is not used.
+            return try await timeline.withDeadline(settings.timeout) {
+                try await execute(prepared, read: read)
             }
         } catch let error as ProviderError {
-            throw ProviderError(
-                error.code, settings.redacting(error.message), usage: error.usage, httpStatus: error.httpStatus,
-                retryAfterSeconds: error.retryAfterSeconds)
+            var redacted = error
+            redacted.message = settings.redacting(error.message)
+            throw redacted
+        } catch is DeadlineExceeded {
+            throw timeoutError
         } catch is CancellationError {
             throw CancellationError()
         } catch {
@@ -108,41 +160,33 @@ public struct HTTPModelProvider<Format: WireFormat>: ModelProvider {
         }
     }
 
-    /// Runs a call, failing it with `timeout` once `timeout_seconds` have passed: the client's own
-    /// deadline ends when the response head arrives, and a body can stall after its head.
-    private func withDeadline(
-        _ operation: @escaping @Sendable () async throws -> ChatResponse
+    private func execute(
+        _ request: HTTPClientRequest,
+        read: @Sendable (HTTPClientResponse) async throws -> ChatResponse
     ) async throws -> ChatResponse {
-        try await withThrowingTaskGroup(of: ChatResponse.self) { group in
-            group.addTask(operation: operation)
-            group.addTask { [settings] in
-                try await Task.sleep(for: .milliseconds(Int64(settings.timeoutSeconds * 1000)))
-                throw timeoutError
-            }
-            defer { group.cancelAll() }
-            guard let response = try await group.next() else { throw CancellationError() }
-            return response
+        let response = try await client.execute(request, deadline: .distantFuture)
+        guard (200..<300).contains(Int(response.status.code)) else {
+            throw try await httpError(response)
         }
+        return try await read(response)
     }
 
     private var timeoutError: ProviderError {
-        let seconds = settings.timeoutSeconds
-        let text = seconds == seconds.rounded() && seconds < 1e9 ? String(Int(seconds)) : String(seconds)
-        return ProviderError(.timeout, "\(format.name) did not answer within \(text) s")
+        ProviderError(.timeout, "\(format.name) did not answer within \(Deadline.describe(settings.timeout))")
     }
 
     private func httpError(_ response: HTTPClientResponse) async throws -> ProviderError {
         let status = Int(response.status.code)
-        let bytes = (try? await Self.collect(response.body, limit: 64 * 1024)) ?? []
+        let bytes = (try? await response.body.collect(upTo: 64 * 1024)).map { Array($0.readableBytesView) } ?? []
         let detail =
             (try? JSONValue.parse(bytes)).flatMap(format.errorMessage(in:)) ?? Self.preview(bytes)
-        let retryAfter = RetryPolicy.parseRetryAfter(response.headers.first(name: "Retry-After"))
+        let retryAfter = RetryHint.wait { response.headers.first(name: $0) }
         // Gemini answers a wrong key with 400 "API key not valid", not 401.
         let keyRejected = status == 401 || status == 403 || (status == 400 && detail.lowercased().contains("api key"))
         let hint = keyRejected ? " (check the API key)" : ""
         return ProviderError(
             .http, "\(format.name) answered HTTP \(status)\(hint): \(settings.redacting(detail))", httpStatus: status,
-            retryAfterSeconds: retryAfter)
+            retryAfter: retryAfter)
     }
 
     private func translate(_ error: any Error) -> ProviderError {
@@ -167,15 +211,6 @@ public struct HTTPModelProvider<Format: WireFormat>: ModelProvider {
         let precise = ["response_format", "json_schema", "responseschema", "response_schema", "responsemimetype"]
         if precise.contains(where: message.contains) { return true }
         return (status == 400 || status == 422) && ["schema", "format", "tool"].contains(where: message.contains)
-    }
-
-    static func collect(_ body: HTTPClientResponse.Body, limit: Int) async throws -> [UInt8] {
-        do {
-            var buffer = try await body.collect(upTo: limit)
-            return buffer.readBytes(length: buffer.readableBytes) ?? []
-        } catch is NIOTooManyBytesError {
-            throw ProviderError(.invalidResponse, "the response is larger than \(limit) bytes")
-        }
     }
 
     static func preview(_ bytes: [UInt8]) -> String {

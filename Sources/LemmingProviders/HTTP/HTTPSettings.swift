@@ -12,11 +12,14 @@ public struct HTTPSettings: Sendable {
     /// The base URL, without a trailing slash (`https://api.openai.com/v1`).
     public var baseURL: String
     public var apiKey: String?
-    public var timeoutSeconds: Double
+    /// How long one call may take, head and body (`timeout_seconds`, default 120).
+    public var timeout: Duration
     /// Ask for the reply schema through the provider's structured-output mechanism.
     public var structuredOutput: Bool
     public var retry: RetryPolicy
     public var options: JSONObject
+    /// The most bytes of a response body read, whole or streamed; a larger one fails the call with
+    /// ``ProviderError/Code/replyTooLarge`` as soon as it passes the cap.
     public var maxResponseBytes = 16 * 1024 * 1024
 
     public static func defaultBaseURL(for provider: String, environment: [String: String]) -> String? {
@@ -61,13 +64,13 @@ public struct HTTPSettings: Sendable {
         }
         options = entry.options
         let document = entry.document
-        if let timeout = document["timeout_seconds"], !timeout.isNull {
-            guard let seconds = timeout.doubleValue, seconds > 0 else {
+        if let value = document["timeout_seconds"], !value.isNull {
+            guard let seconds = value.doubleValue, seconds > 0 else {
                 throw invalid("timeout_seconds", "must be positive")
             }
-            timeoutSeconds = seconds
+            timeout = Deadline.seconds(seconds)
         } else {
-            timeoutSeconds = 120
+            timeout = .seconds(120)
         }
         var retry = RetryPolicy()
         if let retries = document["max_retries"], !retries.isNull {
@@ -75,6 +78,12 @@ public struct HTTPSettings: Sendable {
                 throw invalid("max_retries", "must be an integer from 0 to 10")
             }
             retry.maxAttempts = count + 1
+        }
+        if let wait = document["rate_limit_wait_seconds"], !wait.isNull {
+            guard let seconds = wait.doubleValue, (0...3600).contains(seconds) else {
+                throw invalid("rate_limit_wait_seconds", "must be a number of seconds from 0 to 3600")
+            }
+            retry.rateLimitPatience = Deadline.seconds(seconds)
         }
         self.retry = retry
         structuredOutput = options["structured_output"]?.boolValue ?? true

@@ -1,3 +1,4 @@
+import Foundation
 import LemmingCore
 import LemmingJSON
 
@@ -32,7 +33,12 @@ public protocol WireFormat: Sendable {
     /// Whether the format has a JSON mode to fall back to when the schema is rejected.
     var supportsJSONMode: Bool { get }
 
-    /// The reply in a whole (non-streaming) response body.
+    /// The reply in a whole (non-streaming) response body: the visible text, the reasoning apart,
+    /// and the finish in the engine's terms (``ChatResponse/finish``). A body that holds an answer,
+    /// even an empty, cut-off or refused one, is a response; only a body that is not an answer of
+    /// the format throws.
+    ///
+    /// - Throws: ``ProviderError`` (`invalid_response`) when the body is not an answer.
     func parse(_ body: JSONValue) throws -> ChatResponse
 
     /// A decoder for a streamed response body.
@@ -59,6 +65,36 @@ public protocol StreamDecoder: Sendable {
     ///
     /// - Throws: ``ProviderError`` when the stream stopped before the reply was complete.
     mutating func finish() throws -> ChatResponse
+
+    /// The tokens the stream reported so far, for a call stopped before its end.
+    var reportedUsage: TokenUsage? { get }
+}
+
+extension StreamDecoder {
+    public var reportedUsage: TokenUsage? { nil }
+}
+
+/// Reasoning a model wrote into its visible content, as `<think>…</think>` (DeepSeek R1, Qwen3
+/// and others behind servers that do not separate it).
+enum ThinkTags {
+    /// Splits a leading `<think>` or `<thinking>` block off `content`: the rest is the answer. An
+    /// unclosed block (the reply was cut off while thinking) is all reasoning.
+    static func split(_ content: String) -> (text: String, reasoning: String?) {
+        let start = content.drop { $0.isWhitespace }
+        for (open, close) in [("<think>", "</think>"), ("<thinking>", "</thinking>")] where start.hasPrefix(open) {
+            let body = start.dropFirst(open.count)
+            guard let end = body.range(of: close) else { return ("", String(body)) }
+            return (String(body[end.upperBound...].drop { $0.isWhitespace }), String(body[..<end.lowerBound]))
+        }
+        return (content, nil)
+    }
+
+    /// Reasoning from a separate field and from the content's tags, joined; `nil` when both are
+    /// empty.
+    static func joined(_ parts: String?...) -> String? {
+        let present = parts.compactMap { $0 }.filter { !$0.isEmpty }
+        return present.isEmpty ? nil : present.joined(separator: "\n")
+    }
 }
 
 /// Splits a byte stream into lines (`\n`, with an optional `\r` before it).

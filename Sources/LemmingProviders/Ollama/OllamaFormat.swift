@@ -37,12 +37,29 @@ public struct OllamaFormat: WireFormat {
         return .object(body)
     }
 
+    /// `message.content` is the answer (missing or empty: an empty answer), `message.thinking` the
+    /// reasoning of a thinking model; `done_reason` says how it ended.
     public func parse(_ body: JSONValue) throws -> ChatResponse {
         if let message = body["error"]?.stringValue { throw ProviderError(.invalidResponse, "Ollama: \(message)") }
-        guard let content = body["message"]?["content"]?.stringValue else {
-            throw ProviderError(.invalidResponse, "Ollama answered without message.content")
+        guard let message = body["message"], message.objectValue != nil else {
+            throw ProviderError(.invalidResponse, "Ollama answered without a message")
         }
-        return ChatResponse(text: content, usage: Self.usage(body), finishReason: body["done_reason"]?.stringValue)
+        return Self.response(
+            content: message["content"]?.stringValue ?? "", thinking: message["thinking"]?.stringValue, final: body)
+    }
+
+    static func response(content: String, thinking: String?, final: JSONValue) -> ChatResponse {
+        let (text, tagged) = ThinkTags.split(content)
+        let reason = final["done_reason"]?.stringValue
+        return ChatResponse(
+            text: text, usage: usage(final), finishReason: reason, finish: finish(reason),
+            reasoning: ThinkTags.joined(thinking, tagged))
+    }
+
+    /// `done_reason` in the engine's terms: `length` (`num_predict` reached) cuts the reply off;
+    /// `stop`, `load`, `unload` and anything else are complete. Ollama has no refusal signal.
+    static func finish(_ reason: String?) -> ChatResponse.Finish {
+        reason == "length" ? .truncated : .complete
     }
 
     static func usage(_ body: JSONValue) -> TokenUsage? {
@@ -54,10 +71,12 @@ public struct OllamaFormat: WireFormat {
 
     public func makeStreamDecoder() -> any StreamDecoder { Decoder() }
 
-    /// One JSON object per line; the last has `"done": true` and the token counts.
+    /// One JSON object per line; the last has `"done": true` and the token counts. The text pieces
+    /// are `message.content`; `message.thinking` is kept apart.
     struct Decoder: StreamDecoder {
         var lines = LineSplitter()
         var text = ""
+        var thinking = ""
         var final: JSONValue?
 
         mutating func feed(_ bytes: [UInt8]) throws -> [String] {
@@ -73,6 +92,7 @@ public struct OllamaFormat: WireFormat {
                 throw ProviderError(.invalidResponse, "Ollama reported an error mid-stream: \(message)")
             }
             if chunk["done"]?.boolValue == true { final = chunk }
+            if let piece = chunk["message"]?["thinking"]?.stringValue { thinking += piece }
             guard let piece = chunk["message"]?["content"]?.stringValue, !piece.isEmpty else { return nil }
             text += piece
             return piece
@@ -84,8 +104,7 @@ public struct OllamaFormat: WireFormat {
             guard let final else {
                 throw ProviderError(.invalidResponse, "Ollama's stream ended before done")
             }
-            return ChatResponse(
-                text: text, usage: OllamaFormat.usage(final), finishReason: final["done_reason"]?.stringValue)
+            return OllamaFormat.response(content: text, thinking: thinking, final: final)
         }
     }
 }

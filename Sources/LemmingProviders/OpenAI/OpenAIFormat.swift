@@ -63,13 +63,50 @@ public struct OpenAIFormat: WireFormat {
         return .object(body)
     }
 
+    /// `choices[0].message`: `content` is the answer (null or empty: an empty answer); reasoning
+    /// models behind compatible servers put their reasoning in `reasoning_content` (vLLM before
+    /// 0.10, llama.cpp, DeepSeek) or `reasoning` (vLLM, OpenRouter, Ollama), or inside `<think>`
+    /// tags in the content; a `refusal` (structured outputs) is a refused answer.
     public func parse(_ body: JSONValue) throws -> ChatResponse {
-        guard let choice = body["choices"]?.arrayValue?.first, let message = choice["message"] else {
-            throw ProviderError(.invalidResponse, "\(name) answered without choices[0].message")
+        guard let choice = body["choices"]?.arrayValue?.first, choice.objectValue != nil else {
+            throw ProviderError(.invalidResponse, "\(name) answered without choices[0]")
         }
-        let text = message["content"]?.stringValue ?? message["refusal"]?.stringValue ?? ""
+        let message = choice["message"] ?? .null
+        let (text, tagged) = ThinkTags.split(Self.content(message["content"]))
+        return Self.response(
+            text: text, reasoning: ThinkTags.joined(Self.reasoning(in: message), tagged),
+            refusal: message["refusal"]?.stringValue, finishReason: choice["finish_reason"]?.stringValue,
+            usage: Self.usage(body["usage"]))
+    }
+
+    /// The content as a string, or the text parts of a content array (some compatible servers).
+    static func content(_ value: JSONValue?) -> String {
+        if let text = value?.stringValue { return text }
+        return (value?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined()
+    }
+
+    /// The reasoning a compatible server sent beside the content, under either of its names.
+    static func reasoning(in message: JSONValue) -> String? {
+        message["reasoning_content"]?.stringValue ?? message["reasoning"]?.stringValue
+    }
+
+    static func response(
+        text: String, reasoning: String?, refusal: String?, finishReason: String?, usage: TokenUsage?
+    ) -> ChatResponse {
+        let refusal = refusal.flatMap { $0.isEmpty ? nil : $0 }
         return ChatResponse(
-            text: text, usage: Self.usage(body["usage"]), finishReason: choice["finish_reason"]?.stringValue)
+            text: text, usage: usage, finishReason: finishReason,
+            finish: refusal != nil ? .refused : finish(finishReason), reasoning: reasoning, refusal: refusal)
+    }
+
+    /// `finish_reason` in the engine's terms: `length` is cut off, `content_filter` withheld;
+    /// `stop`, `tool_calls`, `function_call` and anything else are complete.
+    static func finish(_ reason: String?) -> ChatResponse.Finish {
+        switch reason {
+        case "length": return .truncated
+        case "content_filter": return .refused
+        default: return .complete
+        }
     }
 
     static func usage(_ value: JSONValue?) -> TokenUsage? {
@@ -79,11 +116,15 @@ public struct OpenAIFormat: WireFormat {
 
     public func makeStreamDecoder() -> any StreamDecoder { Decoder(name: name) }
 
-    /// `data: {chunk}` events, then an optional usage chunk, then `data: [DONE]`.
+    /// `data: {chunk}` events, then an optional usage chunk, then `data: [DONE]`. The text pieces
+    /// are `delta.content`; `delta.reasoning_content`, `delta.reasoning` and `delta.refusal` are
+    /// kept apart.
     struct Decoder: StreamDecoder {
         let name: String
         var events = ServerSentEvents()
         var text = ""
+        var reasoning = ""
+        var refusal = ""
         var usage: TokenUsage?
         var finishReason: String?
         var done = false
@@ -91,6 +132,8 @@ public struct OpenAIFormat: WireFormat {
         init(name: String) {
             self.name = name
         }
+
+        var reportedUsage: TokenUsage? { usage }
 
         mutating func feed(_ bytes: [UInt8]) throws -> [String] {
             try events.feed(bytes).compactMap { try handle($0) }
@@ -105,12 +148,15 @@ public struct OpenAIFormat: WireFormat {
                 throw ProviderError(.invalidResponse, "\(name) streamed a chunk that is not JSON")
             }
             if let message = chunk["error"]?["message"]?.stringValue {
-                throw ProviderError(.http, "\(name) reported an error mid-stream: \(message)")
+                throw ProviderError(.http, "\(name) reported an error mid-stream: \(message)", usage: usage)
             }
             if let reported = OpenAIFormat.usage(chunk["usage"]) { usage = reported }
             guard let choice = chunk["choices"]?.arrayValue?.first else { return nil }
             if let reason = choice["finish_reason"]?.stringValue { finishReason = reason }
-            guard let piece = choice["delta"]?["content"]?.stringValue else { return nil }
+            let delta = choice["delta"] ?? .null
+            if let piece = OpenAIFormat.reasoning(in: delta) { reasoning += piece }
+            if let piece = delta["refusal"]?.stringValue { refusal += piece }
+            guard let piece = delta["content"]?.stringValue, !piece.isEmpty else { return nil }
             text += piece
             return piece
         }
@@ -121,7 +167,10 @@ public struct OpenAIFormat: WireFormat {
                 throw ProviderError(
                     .invalidResponse, "\(name)'s stream ended before the reply was complete", usage: usage)
             }
-            return ChatResponse(text: text, usage: usage, finishReason: finishReason)
+            let (visible, tagged) = ThinkTags.split(text)
+            return OpenAIFormat.response(
+                text: visible, reasoning: ThinkTags.joined(reasoning, tagged), refusal: refusal,
+                finishReason: finishReason, usage: usage)
         }
     }
 }

@@ -1,43 +1,31 @@
 import LemmingCore
 import Synchronization
 
-/// Waits between retries; tests pass one that does not really sleep.
-public protocol RetrySleeper: Sendable {
-    func sleep(seconds: Double) async throws
-}
-
-/// Sleeps with `Task.sleep` (cancellable).
-public struct TaskSleeper: RetrySleeper {
-    public init() {}
-    public func sleep(seconds: Double) async throws {
-        guard seconds > 0 else { return }
-        try await Task.sleep(for: .milliseconds(Int((seconds * 1000).rounded())))
-    }
-}
-
-/// A provider with retries and a circuit breaker around it.
+/// A provider with retries, a circuit breaker and a rate-limit gate around it.
 ///
-/// Each attempt first asks the endpoint's breaker; an open circuit fails the call at once with
-/// `circuit_open`. Retryable failures (connection errors, timeouts, 408, 409, 429, 5xx) are tried
-/// again after the policy's delay, at most `maxAttempts` times in all, and count against the
-/// breaker; other failures (401, 400, …) are returned at once. A stream that already delivered
-/// text is not retried (the text would repeat).
+/// Before each attempt the call waits for the endpoint's rate-limit gate (set by any call the
+/// endpoint told to wait), then asks the endpoint's breaker; an open circuit fails the call at once
+/// with `circuit_open`. After a failed attempt, ``RetryPolicy/Attempts`` decides:
+/// - failures (connection errors, timeouts, 408, 409, 5xx) count against the breaker and are tried
+///   again after the backoff, at most `maxAttempts` times in all;
+/// - backpressure (429, or 503 with `Retry-After`) does not count against the breaker: the
+///   endpoint is held off for as long as it asked (for every call), and the call tries again, for
+///   up to `rateLimitPatience` from its first attempt; past that it fails;
+/// - other failures (401, 400, …) are returned at once.
+///
+/// A stream that already delivered text is not tried again (the text would repeat). All waiting
+/// is on the registry's ``Timeline``.
 public struct ResilientProvider: ModelProvider {
     public let inner: any ModelProvider
     public let endpoint: String
-    public let breakers: BreakerRegistry
+    public let endpoints: EndpointRegistry
     public let policy: RetryPolicy
-    public let sleeper: any RetrySleeper
 
-    public init(
-        inner: any ModelProvider, endpoint: String, breakers: BreakerRegistry, policy: RetryPolicy,
-        sleeper: any RetrySleeper = TaskSleeper()
-    ) {
+    public init(inner: any ModelProvider, endpoint: String, endpoints: EndpointRegistry, policy: RetryPolicy) {
         self.inner = inner
         self.endpoint = endpoint
-        self.breakers = breakers
+        self.endpoints = endpoints
         self.policy = policy
-        self.sleeper = sleeper
     }
 
     public func complete(_ request: ChatRequest) async throws -> ChatResponse {
@@ -63,34 +51,56 @@ public struct ResilientProvider: ModelProvider {
         canRetry: () -> Bool,
         attempt: () async throws -> ChatResponse
     ) async throws -> ChatResponse {
-        var number = 1
+        let timeline = endpoints.timeline
+        let start = timeline.now
+        var attempts = RetryPolicy.Attempts(policy: policy)
         var generator = SystemRandomNumberGenerator()
         while true {
-            guard breakers.allowsCall(to: endpoint) else {
+            if let notBefore = endpoints.notBefore(endpoint) {
+                guard notBefore - start <= policy.rateLimitPatience else {
+                    throw ProviderError(
+                        .rateLimited,
+                        "\(endpoint) asked callers to wait \(Deadline.describe(notBefore - timeline.now)) more; "
+                            + "a call waits at most \(Deadline.describe(policy.rateLimitPatience)), so it was not made")
+                }
+                try await timeline.sleep(until: notBefore)
+                continue
+            }
+            guard endpoints.allowsCall(to: endpoint) else {
                 throw ProviderError(
                     .circuitOpen, "\(endpoint) is failing; its circuit is open, so the call was not made")
             }
             do {
                 let response = try await attempt()
-                breakers.recordSuccess(of: endpoint)
+                endpoints.recordSuccess(of: endpoint)
                 return response
             } catch let error as ProviderError {
-                if error.isRetryable {
-                    breakers.recordFailure(of: endpoint, error.description)
+                if error.isRetryable && !error.isBackpressure {
+                    endpoints.recordFailure(of: endpoint, error.description)
                 } else {
-                    breakers.releaseProbe(of: endpoint)
+                    endpoints.releaseProbe(of: endpoint)
+                }
+                if error.isBackpressure, let asked = error.retryAfter {
+                    // Every call waits as asked, even when this one gives up.
+                    endpoints.holdOff(endpoint, until: timeline.now + asked)
                 }
                 let random = Double.random(in: 0..<1, using: &generator)
-                guard canRetry(), let delay = policy.delay(after: number, error: error, random: random) else {
-                    throw number > 1
-                        ? ProviderError(
-                            error.code, "\(error.message) (after \(number) attempts)", usage: error.usage,
-                            httpStatus: error.httpStatus, retryAfterSeconds: error.retryAfterSeconds) : error
+                let decision = attempts.next(after: error, elapsed: timeline.now - start, random: random)
+                switch decision {
+                case .retry where !canRetry(), .holdOff where !canRetry():
+                    throw error
+                case .retry(let delay):
+                    try await timeline.sleep(for: delay)
+                case .holdOff(let wait):
+                    endpoints.holdOff(endpoint, until: timeline.now + wait)
+                case .giveUp(let note):
+                    guard let note else { throw error }
+                    var annotated = error
+                    annotated.message += " (\(note))"
+                    throw annotated
                 }
-                try await sleeper.sleep(seconds: delay)
-                number += 1
             } catch {
-                breakers.releaseProbe(of: endpoint)
+                endpoints.releaseProbe(of: endpoint)
                 throw error
             }
         }

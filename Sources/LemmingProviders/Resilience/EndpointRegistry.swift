@@ -1,0 +1,91 @@
+import Foundation
+import LemmingCore
+import Synchronization
+
+/// What a factory's providers know about each endpoint they call, shared by those providers: its
+/// circuit breaker (is it broken?) and its rate-limit gate (until when did it ask to be left
+/// alone?).
+///
+/// The gate is how one call's 429 reaches the others: a call told to wait records until when,
+/// and every call to that endpoint waits for that time before sending, instead of each finding the
+/// limit for itself. It deliberately does no pacing (requests or tokens per minute).
+public final class EndpointRegistry: Sendable {
+    struct Endpoint: Sendable {
+        var breaker: CircuitBreaker
+        /// No call goes out before this ``Timeline`` reading.
+        var notBefore: Duration?
+    }
+
+    private let endpoints = Mutex<[String: Endpoint]>([:])
+    private let configuration: CircuitBreaker.Configuration
+    /// The clock every breaker, gate and wait of these endpoints reads.
+    public let timeline: Timeline
+    private let wallClock: any WallClock
+
+    /// - Parameters:
+    ///   - configuration: the breakers' threshold and cooldown.
+    ///   - clock: the providers' clock (`ContinuousClock()` in production).
+    ///   - wallClock: only to show when an open circuit closes (`retry_at`).
+    public init(
+        configuration: CircuitBreaker.Configuration = .init(),
+        clock: any Clock<Duration> = ContinuousClock(),
+        wallClock: any WallClock = SystemWallClock()
+    ) {
+        self.configuration = configuration
+        self.timeline = Timeline(clock)
+        self.wallClock = wallClock
+    }
+
+    private func withEndpoint<T>(_ endpoint: String, _ body: (inout Endpoint) -> T) -> T {
+        endpoints.withLock { endpoints in
+            body(&endpoints[endpoint, default: Endpoint(breaker: CircuitBreaker(configuration: configuration))])
+        }
+    }
+
+    /// Whether a call to `endpoint` may go out now, as its breaker sees it.
+    public func allowsCall(to endpoint: String) -> Bool {
+        let now = timeline.now
+        return withEndpoint(endpoint) { $0.breaker.allowsCall(at: now) }
+    }
+
+    public func recordSuccess(of endpoint: String) {
+        withEndpoint(endpoint) { $0.breaker.recordSuccess() }
+    }
+
+    /// A call to `endpoint` ended without an outcome for its breaker (see ``CircuitBreaker/releaseProbe()``).
+    public func releaseProbe(of endpoint: String) {
+        withEndpoint(endpoint) { $0.breaker.releaseProbe() }
+    }
+
+    public func recordFailure(of endpoint: String, _ message: String) {
+        let now = timeline.now
+        withEndpoint(endpoint) { $0.breaker.recordFailure(message, at: now) }
+    }
+
+    /// The ``Timeline`` reading before which no call to `endpoint` should go out, if it asked for
+    /// one that has not passed.
+    public func notBefore(_ endpoint: String) -> Duration? {
+        let now = timeline.now
+        return withEndpoint(endpoint) { state in
+            guard let notBefore = state.notBefore, notBefore > now else { return nil }
+            return notBefore
+        }
+    }
+
+    /// Records that `endpoint` asked to be left alone until `instant` (a later time already
+    /// recorded stands).
+    public func holdOff(_ endpoint: String, until instant: Duration) {
+        withEndpoint(endpoint) { state in state.notBefore = max(state.notBefore ?? instant, instant) }
+    }
+
+    /// Every endpoint called so far, sorted.
+    public var health: [ProviderHealth] {
+        let now = timeline.now
+        let wallNow = wallClock.now()
+        return endpoints.withLock { endpoints in
+            endpoints.keys.sorted().compactMap {
+                endpoints[$0]?.breaker.health(endpoint: $0, now: now, wallNow: wallNow)
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import LemmingCore
+
+/// How long a server asks callers to wait, read from the headers of its answer.
+///
+/// In order of precedence: `retry-after-ms` (milliseconds; OpenAI and Azure), `Retry-After`
+/// (seconds or an HTTP date, RFC 9110 §10.2.3), then OpenAI's `x-ratelimit-reset-requests` and
+/// `x-ratelimit-reset-tokens` (`"1s"`, `"6m0s"`, `"20ms"`): the reset of a limit whose
+/// `x-ratelimit-remaining-*` is 0, or else the later of the two.
+enum RetryHint {
+    /// The wait the headers ask for, if they ask for one.
+    ///
+    /// - Parameters:
+    ///   - header: a header's value by name (names compare case-insensitively).
+    ///   - now: the wall-clock time, for a `Retry-After` that is a date.
+    static func wait(header: (String) -> String?, now: Date = Date()) -> Duration? {
+        if let milliseconds = header("retry-after-ms").flatMap(number), milliseconds >= 0 {
+            return .milliseconds(Int64(min(milliseconds, 1e12)))
+        }
+        if let retryAfter = retryAfter(header("Retry-After"), now: now) { return retryAfter }
+        var resets: [(wait: Duration, exhausted: Bool)] = []
+        for limit in ["requests", "tokens"] {
+            guard let reset = header("x-ratelimit-reset-\(limit)").flatMap(duration) else { continue }
+            let remaining = header("x-ratelimit-remaining-\(limit)")?.trimmingWhitespace()
+            resets.append((reset, remaining == "0"))
+        }
+        let exhausted = resets.filter(\.exhausted)
+        return (exhausted.isEmpty ? resets : exhausted).map(\.wait).max()
+    }
+
+    /// Reads a `Retry-After` value: seconds, or an HTTP date (a date in the past is no wait).
+    static func retryAfter(_ value: String?, now: Date = Date()) -> Duration? {
+        guard let value = value?.trimmingWhitespace(), !value.isEmpty else { return nil }
+        if let seconds = number(value) { return Deadline.seconds(seconds) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: value) else { return nil }
+        return Deadline.seconds(date.timeIntervalSince(now))
+    }
+
+    /// Reads a duration as Go writes it (`"1h2m3.5s"`, `"20ms"`), or plain seconds (`"1.5"`).
+    static func duration(_ text: String) -> Duration? {
+        let text = text.trimmingWhitespace()
+        if let seconds = number(text) { return Deadline.seconds(seconds) }
+        let units: [(suffix: String, seconds: Double)] = [
+            ("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600),
+        ]
+        var rest = Substring(text)
+        var total = 0.0
+        while !rest.isEmpty {
+            let digits = rest.prefix { $0.isNumber || $0 == "." }
+            guard let value = Double(digits), value.isFinite else { return nil }
+            rest = rest.dropFirst(digits.count)
+            let unit = rest.prefix { !($0.isNumber || $0 == ".") }
+            guard let scale = units.first(where: { $0.suffix == unit })?.seconds else { return nil }
+            rest = rest.dropFirst(unit.count)
+            total += value * scale
+        }
+        return text.isEmpty ? nil : Deadline.seconds(total)
+    }
+
+    /// A finite, non-negative decimal number.
+    private static func number(_ text: String) -> Double? {
+        let text = text.trimmingWhitespace()
+        guard !text.isEmpty, text.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" }),
+            let value = Double(text), value.isFinite
+        else { return nil }
+        return max(value, 0)
+    }
+}
