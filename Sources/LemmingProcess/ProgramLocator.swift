@@ -61,4 +61,39 @@ public enum ProgramLocator {
         let line = bytes.dropFirst(2).prefix { $0 != 0x0A }
         return String(decoding: line, as: UTF8.self).trimmingWhitespace()
     }
+
+    /// The installation folders of programs: for a program in a `bin`, `sbin` or `shims` folder
+    /// (as named, and once symlinks are followed), that folder's parent, where a language runtime
+    /// keeps its libraries and helpers (pyenv's `libexec`, a virtual environment's `lib`). A
+    /// sandboxed program may read and execute beneath them, so that a command such as `python3`
+    /// from pyenv or a venv runs as it does outside the sandbox.
+    ///
+    /// Never a system prefix (`/`, `/usr`, `/usr/local`, `/opt`), nor a folder that holds any of
+    /// `protected` (the home folder, the org, the folders the program may write: executing what a
+    /// program can write would be a way out).
+    public static func installationRoots(of programs: [String], protecting protected: [String]) -> [String] {
+        var roots: [String] = []
+        for program in programs {
+            var candidates = [program]
+            if let resolved = realPath(program), resolved != program { candidates.append(resolved) }
+            for file in candidates {
+                let folder = FileSystem.parentDirectory(of: file)
+                guard ["bin", "sbin", "shims"].contains(folder.split(separator: "/").last.map(String.init) ?? "")
+                else { continue }
+                let root = FileSystem.parentDirectory(of: folder)
+                guard !["/", "/usr", "/usr/local", "/opt", ""].contains(root), !roots.contains(root),
+                    !protected.contains(where: { $0 == root || $0.hasPrefix(root + "/") })
+                else { continue }
+                roots.append(root)
+            }
+        }
+        return roots
+    }
+
+    /// `path` with every symlink followed, or `nil` when it does not exist.
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
 }

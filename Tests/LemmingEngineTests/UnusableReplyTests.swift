@@ -81,6 +81,36 @@ struct UnusableReplyTests {
         #expect(runtime["paused"] == false)
     }
 
+    /// A streamed reply stopped at the size cap fails in the provider, but the model did answer.
+    struct TooLarge: ModelProviderFactory {
+        struct Provider: ModelProvider {
+            func complete(_ request: ChatRequest) async throws -> ChatResponse {
+                #expect(request.maxReplyBytes == 262_144)
+                throw ProviderError(
+                    .replyTooLarge, "the reply passed 262144 bytes",
+                    usage: TokenUsage(inputTokens: 1_000, outputTokens: 500))
+            }
+        }
+        func makeProvider(for entry: ModelEntry, registry: ModelRegistry, org: OrgPaths) throws -> any ModelProvider {
+            Provider()
+        }
+    }
+
+    @Test func aStreamStoppedAtTheSizeCapKeepsItsInputAndIsCharged() async throws {
+        let org = try Self.org()
+        defer { org.remove() }
+        try await send(org, to: ["a"], "ping")
+        let engine = try await org.engine(providers: TooLarge())
+        let report = try await engine.runTick()
+        await engine.close()
+        #expect(report.turns.map(\.stopReason) == [.truncated])
+        #expect(report.cost == 0.002)
+        let runtime = try #require(try org.readJSON("state/agents.json")?["a"])
+        #expect(runtime["unusable_replies"] == 1)
+        #expect(runtime["feedback"]?["notice"]?.stringValue?.contains("longer than this organisation accepts") == true)
+        #expect(try org.readJSON("state/cursors.json")?["a"]?["human"] == nil)
+    }
+
     @Test func aCompleteObjectBeforeTheTokenLimitIsUsed() async throws {
         let org = try Self.org()
         defer { org.remove() }
@@ -104,7 +134,8 @@ struct UnusableReplyTests {
         let status = try #require(try org.entries(of: "a").first { $0.kind == "status" })
         #expect(status.recipients == ["human"])
         #expect(status.meta["code"] == "unusable_replies")
-        #expect(status.text.contains("cut off at max_tokens"))
+        #expect(status.text.contains("cut off at the token limit (max_tokens 1024)"))
+        #expect(status.text.contains("Raise model.max_tokens"))
         let runtime = try #require(try org.readJSON("state/agents.json")?["a"])
         #expect(runtime["pause_reason"] == "unusable_replies")
         #expect(runtime["unusable_replies"] == 3)
@@ -136,6 +167,8 @@ struct TurnRecordBoundTests {
         #expect(line.count < 20_000)
         let record = try #require(try org.turnRecords(of: "a").first)
         #expect(record.violationCodes.contains("reply_too_large"))
+        #expect(record.stopReason == "truncated")
+        #expect(record["error"]?.stringValue?.contains("over limits.max_reply_bytes 4096") == true)
         #expect(record["reply"]?["text"]?.stringValue?.utf8.count == 4_096)
         #expect(record["reply"]?["text_bytes"] == 200_000)
         #expect(record["reply"]?["reasoning_bytes"] == 200_000)

@@ -48,6 +48,29 @@ import Glibc
         #expect(overflow?.message.contains("on stdout") == true, "\(String(describing: overflow))")
     }
 
+    /// A command installed like a language runtime (a pyenv shim, a venv's `bin/python`) runs its
+    /// installation's helpers: the folder above its `bin` is readable and executable, and nothing
+    /// more (the org, where agents write, stays out).
+    @Test func aCommandFromAnInstallationFolderRunsItsHelpers() async throws {
+        defer { directory.remove() }
+        let installation = try ScratchDirectory()
+        defer { installation.remove() }
+        let helper = try installation.write("libexec/helper", "#!/bin/sh\necho '{\"notes\": \"from the helper\"}'\n")
+        let command = try installation.write("bin/model", "#!/bin/sh\ncat > /dev/null\nexec \(helper)\n")
+        chmod(helper, 0o755)
+        chmod(command, 0o755)
+        let environment = TestSandbox.environment()
+        let model = try CommandProvider(
+            entry: try modelEntry(["provider": "cli", "command": .strings([command])]), org: directory.paths,
+            environment: environment, runner: ProcessRunner(sandbox: ProgramSandbox.detect(environment: environment)))
+        #expect(try await model.complete(chatRequest()).text == "{\"notes\": \"from the helper\"}\n")
+        #expect(
+            ProgramLocator.installationRoots(of: [command], protecting: [directory.root]) == [installation.root])
+        // A program in the org's own bin/ gets no root: it would make the org executable.
+        #expect(ProgramLocator.installationRoots(of: [directory.root + "/bin/x"], protecting: [directory.root]) == [])
+        #expect(ProgramLocator.installationRoots(of: ["/usr/bin/python3"], protecting: []) == [])
+    }
+
     /// A background child of the command is killed when the command has answered.
     @Test func aBackgroundChildDoesNotOutliveTheCall() async throws {
         defer { directory.remove() }

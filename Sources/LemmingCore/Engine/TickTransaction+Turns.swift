@@ -115,7 +115,7 @@ extension TickTransaction {
             // The model answered and the provider bills it, but nothing of it can be used: the
             // input is shown again next turn, with a word on what went wrong.
             cost = charge(agent, outcome.usage, outcome.servedModel?.pricing ?? .free, failed: false)
-            keepInputAfterUnusableReply(outcome, reason: stopReason)
+            keepInputAfterUnusableReply(outcome, outcome.unusable ?? .empty(reasoned: false))
         case .completed, .loopDetected:
             cost = charge(agent, outcome.usage, outcome.servedModel?.pricing ?? .free, failed: false)
             moveCursors(reader: agent, to: plan.inbox.cursors)

@@ -38,7 +38,7 @@ struct TurnExecutor: Sendable {
         let request = ChatRequest(
             agent: plan.agent, tick: plan.tick, modelKey: model.key, model: model.model, messages: messages,
             temperature: plan.resume.model.temperature, maxTokens: plan.resume.model.maxTokens,
-            responseSchema: PromptBuilder.replySchema,
+            responseSchema: PromptBuilder.replySchema, maxReplyBytes: plan.replyLimits.maxReplyBytes,
             context: TurnContext(
                 agent: plan.agent, tick: plan.tick, inbox: plan.inbox.entries, readers: plan.prompt.readers))
         // Hashing a prompt costs a little; only turns that record or replay need it.
@@ -70,6 +70,11 @@ struct TurnExecutor: Sendable {
             outcome.stopReason = .providerFailed
             outcome.error = error.description
             outcome.usage = error.usage ?? .zero
+            if error.code == .replyTooLarge {
+                // The model did answer (and is paid), past the org's cap: unusable, not a failure.
+                outcome.unusable = .tooLarge(bytes: nil, limit: plan.replyLimits.maxReplyBytes)
+                outcome.stopReason = .truncated
+            }
         } catch is CancellationError {
             // Nothing to record: the tick is being abandoned, and its rerun calls again.
             outcome.stopReason = .providerFailed
@@ -108,8 +113,10 @@ extension TurnExecutor {
                 outputTokens: TokenEstimator.tokens(in: response.text), isEstimated: true)
         let reply = ReplyParser(limits: outcome.plan.replyLimits).parse(response.text)
         outcome.reply = reply
-        outcome.stopReason = Self.stopReason(of: response, reply: reply)
-        if outcome.stopReason == .completed { outcome.toolCalls = reply.toolCalls }
+        outcome.unusable = Self.unusable(response, reply: reply, limits: outcome.plan)
+        outcome.stopReason = outcome.unusable?.stopReason ?? .completed
+        outcome.error = outcome.unusable?.description
+        if outcome.unusable == nil { outcome.toolCalls = reply.toolCalls }
     }
 
     /// A fingerprint of everything a request asks (model, parameters, messages): a recorded reply
@@ -126,14 +133,21 @@ extension TurnExecutor {
         return FNV1a.hex(hash)
     }
 
-    /// Whether a reply can be used (issue 11 item 7): a refusal, a reply with no visible text, and
-    /// a reply cut off before its JSON object was complete cannot; a reply that hit the token limit
-    /// after a complete object can.
-    static func stopReason(of response: ChatResponse, reply: ParsedReply) -> StopReason {
-        if response.finish == .refused { return .refused }
-        if response.text.allSatisfy(\.isWhitespace) { return .emptyReply }
-        if response.finish == .truncated, !reply.holdsReplyObject { return .truncated }
-        return .completed
+    /// Why a reply cannot be used (issue 11 item 7), or `nil` when it can: a refusal, a reply
+    /// with no visible text, a reply over the size cap, and a reply cut off before its JSON object
+    /// was complete cannot; a reply that hit the token limit after a complete object can.
+    static func unusable(_ response: ChatResponse, reply: ParsedReply, limits plan: TurnPlan) -> UnusableReply? {
+        if response.finish == .refused { return .refused(response.refusal) }
+        if response.text.allSatisfy(\.isWhitespace) {
+            return .empty(reasoned: !(response.reasoning ?? "").allSatisfy(\.isWhitespace))
+        }
+        if reply.violations.contains(where: { $0.code == "reply_too_large" }) {
+            return .tooLarge(bytes: response.text.utf8.count, limit: plan.replyLimits.maxReplyBytes)
+        }
+        if response.finish == .truncated, !reply.holdsReplyObject {
+            return .cutOff(maxTokens: plan.resume.model.maxTokens)
+        }
+        return nil
     }
 }
 

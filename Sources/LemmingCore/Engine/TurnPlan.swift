@@ -42,6 +42,8 @@ struct TurnOutcome: Sendable {
     var toolResults: [ToolResult] = []
     var totalMilliseconds = 0.0
     var providerMilliseconds = 0.0
+    /// Why the model's answer cannot be used, when it cannot (the stop reason says which kind).
+    var unusable: UnusableReply?
     /// Why the reply could not be recorded durably, when it could not.
     var unrecorded: String?
 

@@ -144,9 +144,12 @@ public struct CommandProvider: ModelProvider {
         defer { try? FileSystem.removeTree(scratch) }
         var environment = environment
         environment["TMPDIR"] = scratch
+        let chain = ProgramLocator.executionChain(of: executable, path: path)
+        let roots = ProgramLocator.installationRoots(
+            of: chain, protecting: [workingDirectory, scratch] + writable + [environment["HOME"] ?? "/root"])
         let policy = SandboxPolicy(
-            readable: SandboxPolicy.systemReadable + [workingDirectory], writable: [scratch] + writable,
-            executable: ProgramLocator.executionChain(of: executable, path: path) + SandboxPolicy.systemPrograms,
+            readable: SandboxPolicy.systemReadable + [workingDirectory] + roots, writable: [scratch] + writable,
+            executable: chain + roots + SandboxPolicy.systemPrograms,
             allowsNetwork: allowsNetwork,
             limits: ResourceLimits(maxFileBytes: 1 << 30, maxProcesses: 256, maxOpenFiles: 1_024))
         let outcome: ProcessRunner.Outcome

@@ -1,3 +1,4 @@
+import Foundation
 import LemmingCore
 import LemmingProcess
 
@@ -18,12 +19,22 @@ enum ToolProgram {
                 executable.append(file)
             }
         }
+        let roots = ProgramLocator.installationRoots(
+            of: executable,
+            protecting: [sandbox.workspace, sandbox.shared, FileSystem.parentDirectory(of: sandbox.shared), homeFolder])
         return SandboxPolicy(
-            readable: SandboxPolicy.systemReadable + extraReadable, writable: [sandbox.workspace, sandbox.shared],
-            executable: executable, allowsNetwork: allowsNetwork,
+            readable: SandboxPolicy.systemReadable + extraReadable + roots,
+            writable: [sandbox.workspace, sandbox.shared],
+            executable: executable + roots, allowsNetwork: allowsNetwork,
             limits: ResourceLimits(
                 cpuSeconds: limits.cpuSeconds, maxFileBytes: limits.maxFileBytes, maxProcesses: limits.maxProcesses,
                 maxMemoryBytes: limits.maxMemoryBytes, maxOpenFiles: limits.maxOpenFiles))
+    }
+
+    /// The home folder of this process's user (never granted to a program, even as an
+    /// installation root).
+    static var homeFolder: String {
+        ProcessInfo.processInfo.environment["HOME"] ?? "/root"
     }
 
     /// Creates the workspace and `shared/` (the sandbox's writable folders must exist).
