@@ -231,7 +231,7 @@ func emptyOutputIsAnEmptyReply(body: String) async throws {
 private func timeOut(
     _ fixture: CommandFixture, _ script: [String], pidFile: String
 ) async throws -> (ProviderError?, Int32) {
-    let clock = StepClock()
+    let clock = ManualClock()
     let runner = ProcessRunner(sandbox: ProgramSandbox.detect(environment: testEnvironment), clock: clock)
     var document: JSONObject = ["provider": "cli", "command": .strings(script), "timeout_seconds": 0.5]
     document["writable"] = ["."]
@@ -250,7 +250,8 @@ private func timeOut(
         pid = try fixture.pid(pidFile)
         if pid == nil { try await Task.sleep(for: .milliseconds(20)) }
     }
-    await clock.advanceWhenWaitedOn(by: .seconds(1))
+    await clock.waitForSleepers(1)
+    clock.advance(by: .seconds(1))
     return (await outcome, try #require(pid))
 }
 

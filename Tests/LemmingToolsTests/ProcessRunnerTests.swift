@@ -26,10 +26,11 @@ import Glibc
     }
 
     @Test func theTimeoutRunsOnTheInjectedClock() async throws {
-        let clock = StepClock()
+        let clock = ManualClock()
         let runner = ProcessRunner(sandbox: Self.sandbox, clock: clock)
         async let result = runner.run(Self.request("/bin/sleep", ["30"], policy: Self.policy(["/bin/sleep"])))
-        await clock.advanceWhenWaitedOn(by: .seconds(31))
+        await clock.waitForSleepers(1)
+        clock.advance(by: .seconds(31))
         guard case .failure(.timedOut(let duration)) = await result else {
             Issue.record("no timeout: \(await result)")
             return
