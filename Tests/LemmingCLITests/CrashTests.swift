@@ -10,7 +10,9 @@ import Glibc
 
 @Suite(.timeLimit(.minutes(5)))
 struct CrashTests {
-    /// An org where every agent writes an entry and a memory update every tick, for 40 ticks.
+    /// An org where every agent writes an entry and a memory update every tick, for `ticks` ticks,
+    /// 10 ms apart: a run lasts at least `ticks` × 10 ms however fast the machine, so a kill within
+    /// that window always lands.
     static func busyOrg(ticks: Int) throws -> TemporaryOrg {
         let names = ["alpha", "bravo", "charlie", "delta", "echo"]
         var lines: [ScriptLine] = []
@@ -42,7 +44,7 @@ struct CrashTests {
         return try TemporaryOrg.make(
             agents: agents, replies: lines,
             config: [
-                "max_ticks": .int(ticks), "tick_period_seconds": 0, "outbox_retention_ticks": 10,
+                "max_ticks": .int(ticks), "tick_period_seconds": 0.01, "outbox_retention_ticks": 10,
                 "checkpoint_every_ticks": 4, "inbox": ["max_entries": 3],
             ])
     }
@@ -76,19 +78,30 @@ struct CrashTests {
             let org = try template.copy()
             defer { org.remove() }
             var finished = false
+            // The tick after which the next kill comes (growing, so every attempt makes progress).
+            var target = 0
             for attempt in 0..<40 {
+                // Kill once the run has committed a few more ticks (and a few milliseconds into the
+                // next one); near the end, let it finish. Each tick takes at least 10 ms, so the
+                // process is still running when the kill comes, however loaded the machine.
+                target += Int.random(in: 1...4, using: &generator)
+                let extra = Int.random(in: 0...9_000, using: &generator)
                 let process = Lemming.process(
                     ["run", "--org", org.root], in: org.root, environment: Lemming.environment())
                 process.standardOutput = FileHandle.nullDevice
                 process.standardError = FileHandle.nullDevice
                 try process.run()
-                // Kill somewhere between start-up and the end of the run; later attempts let it finish.
-                let delay = attempt < 10 ? Int.random(in: 0...120, using: &generator) : 5_000
-                let deadline = Date().addingTimeInterval(Double(delay) / 1000)
-                while process.isRunning, Date() < deadline { usleep(2_000) }
-                if process.isRunning {
-                    kill(process.processIdentifier, SIGKILL)
-                    kills += 1
+                if target < ticks - 1 {
+                    while process.isRunning,
+                        ((try? org.readJSON("state/tick.json"))??["last_committed_tick"]?.intValue ?? 0) < target
+                    {
+                        usleep(500)
+                    }
+                    usleep(useconds_t(extra))
+                    if process.isRunning {
+                        kill(process.processIdentifier, SIGKILL)
+                        kills += 1
+                    }
                 }
                 process.waitUntilExit()
                 if process.terminationReason == .exit {
@@ -106,7 +119,56 @@ struct CrashTests {
                 Issue.record("round \(round): \(path) differs from the uninterrupted run")
             }
         }
-        #expect(kills >= 20, "only \(kills) kills landed")
+        // Each round commits 40 ticks, at most 4 between kills.
+        #expect(kills >= 27, "only \(kills) kills landed")
+    }
+
+    /// `kill -9` after one turn's paid reply is recorded, while another turn's call is in flight:
+    /// the rerun of the tick pays only the call that was in flight (issue 11 item 14).
+    @Test func killingRunMidTickDoesNotPayForARecordedReplyAgain() async throws {
+        // Each call adds a line to bill/<agent>; b's first call hangs until `release` exists.
+        let script = """
+            input=$(cat); case "$input" in *'"agent":"b"'*) agent=b ;; *) agent=a ;; esac
+            echo call >> bill/$agent
+            if [ $agent = b ]; then while [ ! -e release ]; do sleep 0.05; done; fi
+            echo '{"notes": "done"}'
+            """
+        let org = try TemporaryOrg.make(
+            agents: [TestAgent("a", model: "paid"), TestAgent("b", model: "paid")],
+            config: ["tick_period_seconds": 0],
+            models: [
+                "paid": [
+                    "provider": "cli", "command": ["sh", "-c", .string(script)], "writable": ["bill"],
+                    "timeout_seconds": 120, "price_in_per_mtok": 1.0,
+                ]
+            ])
+        defer { org.remove() }
+        try FileSystem.makeDirectory(org.root + "/bill")
+        let process = Lemming.process(
+            ["run", "--ticks", "1", "--org", org.root], in: org.root, environment: Lemming.environment())
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        // Once a's reply is in the outcome log (flushed before it is used), b's call is in flight.
+        while process.isRunning,
+            !(String(decoding: ((try? org.read("state/journal/outcomes.jsonl")) ?? nil) ?? [], as: UTF8.self)
+                .contains(#""agent":"a""#))
+        {
+            usleep(2_000)
+        }
+        #expect(process.isRunning)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(try org.turnRecords(of: "a").isEmpty)
+
+        try org.writeBytes("release", [])
+        let rerun = try Lemming.run(["run", "--ticks", "1", "--org", org.root])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(try org.read("bill/a") == Array("call\n".utf8))
+        #expect(try org.read("bill/b") == Array("call\ncall\n".utf8))
+        #expect(try org.turnRecords(of: "a").map { $0["stop_reason"] } == ["completed"])
+        #expect(try org.turnRecords(of: "b").map { $0["stop_reason"] } == ["completed"])
     }
 
     @Test func aSecondRunIsRefusedAndCtrlCStopsCleanly() async throws {
