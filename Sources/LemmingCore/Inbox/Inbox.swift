@@ -38,7 +38,7 @@ public struct InboxBuilder: Sendable {
     ///   - cursors: the reader's cursors, per source.
     ///   - index: the outbox index (read only).
     ///   - entry: looks an entry up; `nil` when its file cannot be read.
-    public func build(
+    package func build(
         reader: String,
         sources: [String],
         cursors: [String: ReadCursor],

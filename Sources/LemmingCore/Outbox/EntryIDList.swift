@@ -4,7 +4,7 @@
 /// tick copies what the list shares with the state. The ids are therefore kept as plain (tick,
 /// sequence) pairs in chunks of ``chunkSize``: a copy costs one reference per chunk, an append at
 /// most a copy of the last chunk — not the author's whole history.
-public struct EntryIDList: RandomAccessCollection, Sendable {
+package struct EntryIDList: RandomAccessCollection, Sendable {
     private struct Key: Sendable {
         var tick: Int
         var sequence: Int
@@ -12,28 +12,28 @@ public struct EntryIDList: RandomAccessCollection, Sendable {
 
     static let chunkSize = 256
 
-    public let author: String
+    package let author: String
     private var chunks: [[Key]] = []
-    public private(set) var endIndex = 0
-    public var startIndex: Int { 0 }
+    package private(set) var endIndex = 0
+    package var startIndex: Int { 0 }
 
-    public init(author: String) {
+    package init(author: String) {
         self.author = author
     }
 
     /// A list of `ids`, which must be `author`'s and in order.
-    public init(author: String, sorted ids: some Sequence<EntryID>) {
+    package init(author: String, sorted ids: some Sequence<EntryID>) {
         self.author = author
         for id in ids { append(id) }
     }
 
-    public subscript(position: Int) -> EntryID {
+    package subscript(position: Int) -> EntryID {
         let key = chunks[position / Self.chunkSize][position % Self.chunkSize]
         return EntryID(tick: key.tick, agent: author, sequence: key.sequence)
     }
 
     /// Appends an id newer than every id of the list.
-    public mutating func append(_ id: EntryID) {
+    package mutating func append(_ id: EntryID) {
         let key = Key(tick: id.tick, sequence: id.sequence)
         if endIndex % Self.chunkSize == 0 {
             var chunk: [Key] = []
@@ -47,7 +47,7 @@ public struct EntryIDList: RandomAccessCollection, Sendable {
     }
 
     /// Adds `id` in order unless it is there; ids usually come newest, at the end.
-    public mutating func insert(_ id: EntryID) {
+    package mutating func insert(_ id: EntryID) {
         guard let last, last >= id else { return append(id) }
         let position = partitionPoint { $0 >= id }
         guard position == endIndex || self[position] != id else { return }
@@ -57,7 +57,7 @@ public struct EntryIDList: RandomAccessCollection, Sendable {
     }
 
     /// Removes the ids in `gone`.
-    public mutating func remove(_ gone: Set<EntryID>) {
+    package mutating func remove(_ gone: Set<EntryID>) {
         guard contains(where: gone.contains) else { return }
         self = EntryIDList(author: author, sorted: filter { !gone.contains($0) })
     }

@@ -7,19 +7,19 @@ import Synchronization
 /// from disk otherwise, so memory follows activity, not history. The ids are a value (copied with
 /// the engine state into each tick's transaction, cheaply: see ``EntryIDList``); the content
 /// cache is shared by all copies, since an entry's content never changes once written.
-public struct OutboxIndex: Sendable {
+package struct OutboxIndex: Sendable {
     private var ids: [String: EntryIDList] = [:]
     /// Every author with at least one id, in code-point order.
-    public private(set) var authors: [String] = []
+    package private(set) var authors: [String] = []
     private let cacheBox = EntryCache()
 
-    public init() {}
+    package init() {}
 
     /// Ids whose files could not be read or parsed; reported once, then skipped.
-    public var unreadable: Set<EntryID> { cacheBox.unreadable }
+    package var unreadable: Set<EntryID> { cacheBox.unreadable }
 
     /// Replaces the ids of one author (from a directory listing); sorts them.
-    public mutating func setIDs(_ list: [EntryID], for agent: String) {
+    package mutating func setIDs(_ list: [EntryID], for agent: String) {
         if ids[agent] == nil { addAuthor(agent) }
         ids[agent] = EntryIDList(author: agent, sorted: list.filter { $0.agent == agent }.sorted())
     }
@@ -28,33 +28,33 @@ public struct OutboxIndex: Sendable {
         authors.insert(agent, at: authors.partitionPoint { !Names.precedes($0, agent) })
     }
 
-    public func ids(of agent: String) -> [EntryID] { ids[agent].map(Array.init) ?? [] }
+    package func ids(of agent: String) -> [EntryID] { ids[agent].map(Array.init) ?? [] }
 
     /// The newest id of an author.
-    public func head(of agent: String) -> EntryID? { ids[agent]?.last }
+    package func head(of agent: String) -> EntryID? { ids[agent]?.last }
 
     /// The ids of an author strictly after `cursor` (all of them for `nil`).
-    public func ids(of agent: String, after cursor: EntryID?) -> EntryIDList.SubSequence {
+    package func ids(of agent: String, after cursor: EntryID?) -> EntryIDList.SubSequence {
         guard let list = ids[agent] else { return EntryIDList(author: agent)[...] }
         guard let cursor else { return list[...] }
         return list[list.partitionPoint { $0 > cursor }...]
     }
 
     /// The next free sequence number of `agent` at `tick`.
-    public func nextSequence(of agent: String, tick: Int) -> Int {
+    package func nextSequence(of agent: String, tick: Int) -> Int {
         guard let last = ids[agent]?.last, last.tick == tick else { return 1 }
         return last.sequence + 1
     }
 
     /// Records the id of a new entry (written by the engine). Its content joins the shared cache
     /// only once it is committed (``cache(_:)``): a transaction that is dropped must leave no trace.
-    public mutating func insert(_ id: EntryID) {
+    package mutating func insert(_ id: EntryID) {
         if ids[id.agent] == nil { addAuthor(id.agent) }
         ids[id.agent, default: EntryIDList(author: id.agent)].insert(id)
     }
 
     /// Forgets ids (entries moved to the archive).
-    public mutating func remove(_ removed: [EntryID]) {
+    package mutating func remove(_ removed: [EntryID]) {
         let grouped = Dictionary(grouping: removed, by: \.agent)
         for (agent, list) in grouped {
             ids[agent]?.remove(Set(list))
@@ -63,17 +63,17 @@ public struct OutboxIndex: Sendable {
     }
 
     /// The cached entry, if it is in the window.
-    public func cached(_ id: EntryID) -> OutboxEntry? { cacheBox.entry(id) }
+    package func cached(_ id: EntryID) -> OutboxEntry? { cacheBox.entry(id) }
 
-    public func cache(_ entry: OutboxEntry) { cacheBox.store(entry) }
+    package func cache(_ entry: OutboxEntry) { cacheBox.store(entry) }
 
-    public func markUnreadable(_ id: EntryID) { cacheBox.markUnreadable(id) }
+    package func markUnreadable(_ id: EntryID) { cacheBox.markUnreadable(id) }
 
     /// Drops cached entries written before `tick`.
-    public func evict(before tick: Int) { cacheBox.evict(before: tick) }
+    package func evict(before tick: Int) { cacheBox.evict(before: tick) }
 
     /// Entries older than `tick`, per author (candidates for the archive).
-    public func ids(before tick: Int) -> [EntryID] {
+    package func ids(before tick: Int) -> [EntryID] {
         var result: [EntryID] = []
         for agent in ids.keys.sorted(by: Names.precedes) {
             guard let list = ids[agent] else { continue }
@@ -85,8 +85,8 @@ public struct OutboxIndex: Sendable {
         return result
     }
 
-    public var totalCount: Int { ids.values.reduce(0) { $0 + $1.count } }
-    public var cachedCount: Int { cacheBox.count }
+    package var totalCount: Int { ids.values.reduce(0) { $0 + $1.count } }
+    package var cachedCount: Int { cacheBox.count }
 }
 
 /// Recent entries by id, evicted by tick.

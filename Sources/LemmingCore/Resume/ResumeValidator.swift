@@ -51,7 +51,7 @@ public struct ResumeValidator: Sendable {
     /// (a folder), or larger than ``maxFileBytes``. Decided from the metadata, without reading it.
     ///
     /// - Returns: the issue, or `nil` when the file may be read and validated.
-    public static func fileIssue(_ info: FileInfo, file: String) -> ValidationIssue? {
+    package static func fileIssue(_ info: FileInfo, file: String) -> ValidationIssue? {
         if !info.isRegularFile {
             let what = info.isDirectory ? "a folder" : "not a regular file"
             return ValidationIssue(

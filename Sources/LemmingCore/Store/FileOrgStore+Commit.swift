@@ -13,7 +13,7 @@ extension FileOrgStore {
     ///   ``writesBehind``), never when writing them failed.
     /// - Throws: ``LemmingError`` `.io` when the journal cannot be written, or the error a previous
     ///   commit's file writes met; after either, the store must not be used again.
-    public func commit(_ changes: TickChanges, whenWritten: (@Sendable () -> Void)? = nil) throws {
+    package func commit(_ changes: TickChanges, whenWritten: (@Sendable () -> Void)? = nil) throws {
         try writer.wait()
         let journal = makeJournal(changes)
         let hook = changes.label == "tick" ? crashPoint : nil
@@ -38,7 +38,7 @@ extension FileOrgStore {
     /// Waits until the files of every commit are written.
     ///
     /// - Throws: the error a write met.
-    public func flush() throws {
+    package func flush() throws {
         try writer.wait()
     }
 
@@ -97,7 +97,7 @@ extension FileOrgStore {
     }
 
     /// Flushes everything written since the last checkpoint to disk, then empties the journal.
-    public func checkpoint() throws {
+    package func checkpoint() throws {
         try writer.wait()
         try FileSystem.syncFileSystem(containing: paths.root)
         try FileSystem.truncate(journalFile, to: 0)

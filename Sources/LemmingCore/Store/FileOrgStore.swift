@@ -12,10 +12,10 @@ import Darwin
 /// Not thread-safe: one engine owns it, under the engine lock. A commit writes and syncs the
 /// journal, then applies it; the files written are flushed to disk and the journals removed at
 /// each checkpoint. Recovery re-applies, in order, the journals left by a crash.
-public final class FileOrgStore {
-    public let paths: OrgPaths
+package final class FileOrgStore {
+    package let paths: OrgPaths
     /// Commits between checkpoints.
-    public var checkpointInterval: Int
+    package var checkpointInterval: Int
     /// A step of a commit, for ``crashPoint``.
     package enum CommitStep: Sendable, Equatable {
         case beforeJournal(tick: Int)
@@ -29,13 +29,13 @@ public final class FileOrgStore {
 
     /// Write a commit's files while the caller goes on (see ``commit(_:whenWritten:)``): for
     /// ticks run back to back. Off, a commit returns once its files are written.
-    public var writesBehind = false
+    package var writesBehind = false
     /// Writes committed records' files.
     let writer = JournalWriter()
     var turnLogSizes: [String: Int] = [:]
     var commitsSinceCheckpoint = 0
 
-    public init(paths: OrgPaths, checkpointInterval: Int = 16) {
+    package init(paths: OrgPaths, checkpointInterval: Int = 16) {
         self.paths = paths
         self.checkpointInterval = checkpointInterval
     }
@@ -49,7 +49,7 @@ public final class FileOrgStore {
     ///
     /// - Returns: the ticks of the records applied.
     @discardableResult
-    public func recover() throws -> [Int] {
+    package func recover() throws -> [Int] {
         // Temporary files of writes a crash interrupted: their targets were never replaced.
         for name in try FileSystem.list(paths.state) ?? [] where FileSystem.isTemporaryName(name) {
             try FileSystem.remove(paths.state + "/" + name)
@@ -64,7 +64,7 @@ public final class FileOrgStore {
     // MARK: - Loading
 
     /// Reads `lemming.json`.
-    public func loadConfig() throws -> (OrgConfig, [ValidationIssue]) {
+    package func loadConfig() throws -> (OrgConfig, [ValidationIssue]) {
         guard let bytes = try FileSystem.readIfPresent(paths.config) else {
             throw LemmingError(.notAnOrg, "no lemming.json: not an org directory", path: paths.root)
         }
@@ -73,13 +73,13 @@ public final class FileOrgStore {
     }
 
     /// Reads `models.json` over the built-in registry.
-    public func loadRegistry() throws -> (ModelRegistry, [ValidationIssue]) {
+    package func loadRegistry() throws -> (ModelRegistry, [ValidationIssue]) {
         ModelRegistry.load(try FileSystem.readIfPresent(paths.models))
     }
 
     /// Finds and validates every agent folder (DESIGN §4: exactly `agents/<name>/resume.json`, one
     /// level, sorted by name). Resumes whose file did not change since `previous` are reused.
-    public func scanAgents(
+    package func scanAgents(
         previous: [String: AgentRecord],
         registry: ModelRegistry,
         knownTools: Set<String>?
@@ -125,7 +125,7 @@ public final class FileOrgStore {
     }
 
     /// Loads everything: config, registry, agents, state, memory and the outbox index.
-    public func load(knownTools: Set<String>? = nil) throws -> OrgSnapshot {
+    package func load(knownTools: Set<String>? = nil) throws -> OrgSnapshot {
         let (config, configIssues) = try loadConfig()
         let (registry, registryIssues) = try loadRegistry()
         checkpointInterval = config.checkpointEveryTicks
@@ -214,7 +214,7 @@ public final class FileOrgStore {
     }
 
     /// Reads one entry from its outbox file.
-    public func readEntry(_ id: EntryID) -> Result<OutboxEntry, LemmingError> {
+    package func readEntry(_ id: EntryID) -> Result<OutboxEntry, LemmingError> {
         let path = paths.entry(id)
         let file = paths.relative(path)
         do {
@@ -236,7 +236,7 @@ public final class FileOrgStore {
     /// A file consumed by a committed record whose files are not written yet is not pending: it
     /// is still on disk, but applying it again would apply it twice. A file that disappears while
     /// the folder is read was just deleted by such a record.
-    public func pendingCommands() throws -> [(file: String, command: Result<ControlCommand, LemmingError>)] {
+    package func pendingCommands() throws -> [(file: String, command: Result<ControlCommand, LemmingError>)] {
         let consumed = writer.consumedCommands
         var result: [(String, Result<ControlCommand, LemmingError>)] = []
         for name in (try FileSystem.list(paths.commands) ?? []).sorted()

@@ -7,23 +7,23 @@ import LemmingJSON
 /// leaves the org unusable (issue 11 item 6): readers get a safe stand-in and the problem in
 /// ``unreadable``, and the engine sets the file aside and continues from the stand-in (see
 /// ``StateFiles/standIn(for:)``), reporting what it assumed.
-public struct StateFiles: Sendable {
+package struct StateFiles: Sendable {
     /// A state file that could not be read.
-    public struct Unreadable: Sendable, Equatable {
+    package struct Unreadable: Sendable, Equatable {
         /// The file, relative to the org (`state/ledger.json`).
-        public var file: String
+        package var file: String
         /// Why it could not be read.
-        public var problem: String
+        package var problem: String
         /// What stands in for it, in words.
-        public var standIn: String
+        package var standIn: String
     }
 
-    public var tick: TickState
-    public var ledger: Ledger
-    public var cursors: CursorTable
-    public var runtimes: AgentRuntimes
+    package var tick: TickState
+    package var ledger: Ledger
+    package var cursors: CursorTable
+    package var runtimes: AgentRuntimes
     /// State files that exist but could not be read; their values above are stand-ins.
-    public var unreadable: [Unreadable] = []
+    package var unreadable: [Unreadable] = []
 
     /// The stand-in of each state file, in words.
     static func standIn(for file: String) -> String {
@@ -46,7 +46,7 @@ extension FileOrgStore {
     ///
     /// - Throws: ``LemmingError`` `.io` when a file cannot be read at all, `.unsupportedFormat` when
     ///   it was written by a newer LeMMing (never replaced by a stand-in).
-    public func loadState() throws -> StateFiles {
+    package func loadState() throws -> StateFiles {
         var unreadable: [StateFiles.Unreadable] = []
         func read<T>(_ path: String, _ make: (JSONValue, String) throws -> T) throws -> T? {
             do {
@@ -77,7 +77,7 @@ extension FileOrgStore {
     ///
     /// - Returns: the name it was set aside as.
     @discardableResult
-    public func setAside(_ file: String) throws -> String {
+    package func setAside(_ file: String) throws -> String {
         let source = paths.root + "/" + file
         var target = file + ".unreadable"
         var number = 1

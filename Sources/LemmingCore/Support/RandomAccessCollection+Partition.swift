@@ -1,7 +1,7 @@
 extension RandomAccessCollection {
     /// The index of the first element for which `belongsToSecondPart` is true, in a collection
     /// where every such element comes after every other (binary search); `endIndex` when none.
-    public func partitionPoint(where belongsToSecondPart: (Element) throws -> Bool) rethrows -> Index {
+    package func partitionPoint(where belongsToSecondPart: (Element) throws -> Bool) rethrows -> Index {
         var low = startIndex
         var count = self.count
         while count > 0 {

@@ -17,7 +17,7 @@ public struct OrgView: Sendable {
     public let registry: ModelRegistry
     /// Issues of `lemming.json` and `models.json`.
     public let configIssues: [ValidationIssue]
-    public let agents: [String: AgentRecord]
+    package let agents: [String: AgentRecord]
     public let tick: TickState
     public let ledger: Ledger
     public let cursors: CursorTable

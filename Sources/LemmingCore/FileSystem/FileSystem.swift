@@ -7,12 +7,12 @@ import Darwin
 #endif
 
 /// Metadata of a file, used to notice changes without reading content.
-public struct FileInfo: Sendable, Hashable {
-    public var size: Int
-    public var modificationNanoseconds: Int64
-    public var inode: UInt64
-    public var isDirectory: Bool
-    public var isRegularFile: Bool
+package struct FileInfo: Sendable, Hashable {
+    package var size: Int
+    package var modificationNanoseconds: Int64
+    package var inode: UInt64
+    package var isDirectory: Bool
+    package var isRegularFile: Bool
 }
 
 /// Thin, throwing wrappers over the POSIX file calls the store needs.
@@ -21,7 +21,7 @@ public struct FileInfo: Sendable, Hashable {
 /// folder, optionally `fsync`ed, then renamed over the target, so a reader (or a crash) sees the
 /// old file or the new one, never a mix. Errors are ``LemmingError`` values with code `.io` that
 /// name the path and the system's reason.
-public enum FileSystem {
+package enum FileSystem {
     private static let temporaryCounter = Atomic<Int>(0)
 
     static func error(_ action: String, _ path: String, _ code: Int32 = errno) -> LemmingError {
@@ -29,13 +29,13 @@ public enum FileSystem {
     }
 
     /// The whole content of a file.
-    public static func read(_ path: String) throws -> [UInt8] {
+    package static func read(_ path: String) throws -> [UInt8] {
         guard let bytes = try readIfPresent(path) else { throw error("read", path, ENOENT) }
         return bytes
     }
 
     /// The whole content of a file, or `nil` when it does not exist.
-    public static func readIfPresent(_ path: String) throws -> [UInt8]? {
+    package static func readIfPresent(_ path: String) throws -> [UInt8]? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 {
             if errno == ENOENT || errno == ENOTDIR { return nil }
@@ -66,7 +66,7 @@ public enum FileSystem {
     ///
     /// - Parameter sync: `fsync` the data before the rename, so that the new content is durable
     ///   once the directory is synced.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String, sync: Bool = false) throws {
+    package static func writeAtomically(_ bytes: [UInt8], to path: String, sync: Bool = false) throws {
         let temporary = temporaryPath(for: path)
         try writeNew(bytes, to: temporary, sync: sync, exclusive: false)
         guard rename(temporary, path) == 0 else {
@@ -80,7 +80,7 @@ public enum FileSystem {
     /// inode. Not atomic for concurrent readers; used only for files that the journal protects,
     /// because replacing files at a high rate is slow on some file systems (ext4 without a
     /// journal scans recently freed inodes on every file creation).
-    public static func overwrite(_ bytes: [UInt8], at path: String) throws {
+    package static func overwrite(_ bytes: [UInt8], at path: String) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw error("open", path) }
         defer { close(descriptor) }
@@ -103,7 +103,7 @@ public enum FileSystem {
     ///
     /// - Returns: whether the file was created (its directory then needs a sync).
     @discardableResult
-    public static func appendDurably(_ bytes: [UInt8], to path: String) throws -> Bool {
+    package static func appendDurably(_ bytes: [UInt8], to path: String) throws -> Bool {
         var created = false
         var descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
         if descriptor < 0, errno == ENOENT {
@@ -118,7 +118,7 @@ public enum FileSystem {
     }
 
     /// Cuts a file to `length` bytes (a missing file is not an error).
-    public static func truncate(_ path: String, to length: Int) throws {
+    package static func truncate(_ path: String, to length: Int) throws {
         if Glibc.truncate(path, off_t(length)) != 0, errno != ENOENT { throw error("truncate", path) }
     }
 
@@ -141,7 +141,7 @@ public enum FileSystem {
     /// Creates `path` with `bytes` only if it does not exist yet, atomically.
     ///
     /// - Returns: `false` when a file of that name already existed (nothing was written).
-    public static func createExclusively(_ bytes: [UInt8], at path: String) throws -> Bool {
+    package static func createExclusively(_ bytes: [UInt8], at path: String) throws -> Bool {
         let temporary = temporaryPath(for: path)
         try writeNew(bytes, to: temporary, sync: false, exclusive: false)
         defer { unlink(temporary) }
@@ -168,7 +168,7 @@ public enum FileSystem {
     ///
     /// Cutting first makes a replayed append idempotent: the journal records the length the file
     /// had before the tick, so applying the same append twice leaves one copy.
-    public static func append(_ bytes: [UInt8], to path: String, truncatingTo length: Int? = nil) throws {
+    package static func append(_ bytes: [UInt8], to path: String, truncatingTo length: Int? = nil) throws {
         guard let length else {
             let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else { throw error("open", path) }
@@ -187,7 +187,7 @@ public enum FileSystem {
     /// A file descriptor of an unlinked temporary file holding `bytes`, positioned at its start:
     /// the standard input of a child process that may exit without reading it (no `EPIPE`).
     /// The caller owns the descriptor.
-    public static func unlinkedTemporaryFile(containing bytes: [UInt8]) throws -> Int32 {
+    package static func unlinkedTemporaryFile(containing bytes: [UInt8]) throws -> Int32 {
         var directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
         if directory.isEmpty { directory = "/tmp" }
         if directory.hasSuffix("/") { directory.removeLast() }
@@ -211,20 +211,20 @@ public enum FileSystem {
     }
 
     /// Removes a file; a missing file is not an error.
-    public static func remove(_ path: String) throws {
+    package static func remove(_ path: String) throws {
         if unlink(path) != 0, errno != ENOENT { throw error("remove", path) }
     }
 
     /// Renames a file; returns `false` when the source does not exist.
     @discardableResult
-    public static func move(_ source: String, to destination: String) throws -> Bool {
+    package static func move(_ source: String, to destination: String) throws -> Bool {
         if rename(source, destination) == 0 { return true }
         if errno == ENOENT { return false }
         throw error("move", source)
     }
 
     /// Creates a directory and its missing parents.
-    public static func makeDirectory(_ path: String) throws {
+    package static func makeDirectory(_ path: String) throws {
         if mkdir(path, 0o755) == 0 { return }
         switch errno {
         case EEXIST:
@@ -241,7 +241,7 @@ public enum FileSystem {
     }
 
     /// The names in a directory (no `.` or `..`), unsorted; `nil` when it does not exist.
-    public static func list(_ path: String) throws -> [String]? {
+    package static func list(_ path: String) throws -> [String]? {
         var names: [String] = []
         guard try forEachName(in: path, { names.append(String(decoding: $0, as: UTF8.self)) }) else { return nil }
         return names
@@ -251,7 +251,7 @@ public enum FileSystem {
     /// order, without building strings.
     ///
     /// - Returns: `false` when the directory does not exist.
-    public static func forEachName(in path: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Bool
+    package static func forEachName(in path: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Bool
     {
         guard let directory = opendir(path) else {
             if errno == ENOENT || errno == ENOTDIR { return false }
@@ -271,7 +271,7 @@ public enum FileSystem {
     }
 
     /// Up to `maxCount` bytes of a file from `offset` (fewer at its end), or `nil` when it does not exist.
-    public static func read(_ path: String, from offset: Int, maxCount: Int) throws -> [UInt8]? {
+    package static func read(_ path: String, from offset: Int, maxCount: Int) throws -> [UInt8]? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 {
             if errno == ENOENT { return nil }
@@ -295,7 +295,7 @@ public enum FileSystem {
 
     /// The last `lines` complete lines of a file (read from the end, so large logs stay cheap), or
     /// `nil` when the file does not exist. A last line without its newline (being written) is left out.
-    public static func readTail(_ path: String, lines: Int) throws -> [UInt8]? {
+    package static func readTail(_ path: String, lines: Int) throws -> [UInt8]? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 {
             if errno == ENOENT { return nil }
@@ -333,7 +333,7 @@ public enum FileSystem {
     }
 
     /// Metadata of `path` (following symlinks), or `nil` when it does not exist.
-    public static func info(_ path: String) -> FileInfo? {
+    package static func info(_ path: String) -> FileInfo? {
         var status = stat()
         guard stat(path, &status) == 0 else { return nil }
         let kind = status.st_mode & S_IFMT
@@ -351,10 +351,10 @@ public enum FileSystem {
         )
     }
 
-    public static func exists(_ path: String) -> Bool { info(path) != nil }
+    package static func exists(_ path: String) -> Bool { info(path) != nil }
 
     /// Flushes a directory's entries (new names, renames) to disk.
-    public static func syncDirectory(_ path: String) throws {
+    package static func syncDirectory(_ path: String) throws {
         let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { throw error("open directory", path) }
         defer { close(descriptor) }
@@ -362,7 +362,7 @@ public enum FileSystem {
     }
 
     /// Flushes every dirty file of the file system that holds `path` (Linux `syncfs`).
-    public static func syncFileSystem(containing path: String) throws {
+    package static func syncFileSystem(containing path: String) throws {
         let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { throw error("open directory", path) }
         defer { close(descriptor) }
@@ -374,7 +374,7 @@ public enum FileSystem {
     }
 
     /// Removes a directory tree. Used by tests and `reset`; never follows symlinks out of it.
-    public static func removeTree(_ path: String) throws {
+    package static func removeTree(_ path: String) throws {
         guard let info = lstatInfo(path) else { return }
         if info.isDirectory {
             for name in try list(path) ?? [] { try removeTree(path + "/" + name) }
@@ -398,7 +398,7 @@ public enum FileSystem {
     }
 
     /// Whether a file name is one of the temporary files this type creates.
-    public static func isTemporaryName(_ name: String) -> Bool {
+    package static func isTemporaryName(_ name: String) -> Bool {
         name.hasPrefix(".") && name.hasSuffix(".tmp")
     }
 
@@ -411,7 +411,7 @@ public enum FileSystem {
     }
 
     /// The directory part of a path (`"a/b/c"` → `"a/b"`).
-    public static func parentDirectory(of path: String) -> String {
+    package static func parentDirectory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "" }
         if slash == path.startIndex { return "/" }
         return String(path[..<slash])

@@ -1,0 +1,56 @@
+import LemmingJSON
+
+/// What the engine knows about the turn, for providers that simulate agents offline.
+///
+/// Network providers ignore it; the `scripted` simulation answers from it.
+public struct TurnContext: Sendable, Equatable {
+    public var agent: String
+    public var tick: Int
+    public var inbox: [OutboxEntry]
+    /// Agents that read this agent (`human` included).
+    public var readers: [String]
+}
+
+/// A chat request to a model (DESIGN §6).
+public struct ChatRequest: Sendable, Equatable {
+    public var agent: String
+    public var tick: Int
+    /// The registry key (`models.json`).
+    public var modelKey: String
+    /// The provider-side model id.
+    public var model: String
+    public var messages: [ChatMessage]
+    public var temperature: Double
+    public var maxTokens: Int
+    /// The JSON Schema the reply should follow, for providers with structured output.
+    public var responseSchema: JSONValue?
+    /// The most bytes of visible text the engine accepts (`limits.max_reply_bytes`): a streamed
+    /// reply that passes it is not read further and fails with ``ProviderError/Code/replyTooLarge``.
+    /// `nil`: only the provider's own cap on a response applies.
+    public var maxReplyBytes: Int?
+    public var context: TurnContext?
+
+    public init(
+        agent: String,
+        tick: Int,
+        modelKey: String,
+        model: String,
+        messages: [ChatMessage],
+        temperature: Double,
+        maxTokens: Int,
+        responseSchema: JSONValue? = nil,
+        maxReplyBytes: Int? = nil,
+        context: TurnContext? = nil
+    ) {
+        self.agent = agent
+        self.tick = tick
+        self.modelKey = modelKey
+        self.model = model
+        self.messages = messages
+        self.temperature = temperature
+        self.maxTokens = maxTokens
+        self.responseSchema = responseSchema
+        self.maxReplyBytes = maxReplyBytes
+        self.context = context
+    }
+}

@@ -1,0 +1,62 @@
+/// A failed model call: the provider could not get an answer. Its message never contains a secret.
+///
+/// A model that answered, even with nothing usable, is a ``ChatResponse``, not an error.
+public struct ProviderError: Error, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let name: String
+        public init(_ name: String) { self.name = name }
+        public var description: String { name }
+
+        public static let timeout = Code("timeout")
+        public static let process = Code("process")
+        public static let emptyReply = Code("empty_reply")
+        public static let invalidResponse = Code("invalid_response")
+        public static let configuration = Code("configuration")
+        public static let http = Code("http")
+        public static let connection = Code("connection")
+        public static let circuitOpen = Code("circuit_open")
+        /// The response passed a size cap (`limits.max_reply_bytes` while streaming, or the
+        /// provider's cap on a whole response body); reading stopped there.
+        public static let replyTooLarge = Code("reply_too_large")
+        /// The endpoint asked callers to wait (HTTP 429, or 503 with `Retry-After`) for longer
+        /// than a call may wait; the call was not made, or not made again.
+        public static let rateLimited = Code("rate_limited")
+    }
+
+    public var code: Code
+    public var message: String
+    /// Tokens the provider reported (or that were estimated) before failing; the only part of a
+    /// failed call that is charged.
+    public var usage: TokenUsage?
+    /// The HTTP status, for failures that had one.
+    public var httpStatus: Int?
+    /// How long the server asked us to wait (`Retry-After`, `retry-after-ms`,
+    /// `x-ratelimit-reset-*`).
+    public var retryAfter: Duration?
+
+    public init(
+        _ code: Code, _ message: String, usage: TokenUsage? = nil, httpStatus: Int? = nil,
+        retryAfter: Duration? = nil
+    ) {
+        self.code = code
+        self.message = message
+        self.usage = usage
+        self.httpStatus = httpStatus
+        self.retryAfter = retryAfter
+    }
+
+    /// Whether trying again may succeed: connection errors, timeouts, 408, 409, 429 and 5xx.
+    public var isRetryable: Bool {
+        if let httpStatus { return [408, 409, 429].contains(httpStatus) || (500...599).contains(httpStatus) }
+        return code == .connection || code == .timeout
+    }
+
+    /// Whether the endpoint is pushing back rather than failing: HTTP 429, or 503 with a
+    /// `Retry-After`. Backpressure is waited out; it does not count against the endpoint's
+    /// circuit breaker.
+    public var isBackpressure: Bool {
+        httpStatus == 429 || (httpStatus == 503 && retryAfter != nil)
+    }
+
+    public var description: String { "\(code): \(message)" }
+}

@@ -1,0 +1,47 @@
+import LemmingJSON
+
+/// The health of one provider endpoint, as its circuit breaker sees it.
+public struct ProviderHealth: Sendable, Equatable {
+    public enum State: String, Sendable {
+        /// Calls go through.
+        case closed
+        /// Calls fail at once until `retryAt`.
+        case open
+        /// One probe call is allowed; its outcome closes or reopens the circuit.
+        case halfOpen = "half_open"
+    }
+
+    /// Where calls go (`https://api.openai.com/v1`), never with a key.
+    public var endpoint: String
+    public var state: State
+    public var consecutiveFailures: Int
+    public var retryAt: String?
+    public var lastError: String?
+
+    public init(
+        endpoint: String, state: State, consecutiveFailures: Int, retryAt: String? = nil, lastError: String? = nil
+    ) {
+        self.endpoint = endpoint
+        self.state = state
+        self.consecutiveFailures = consecutiveFailures
+        self.retryAt = retryAt
+        self.lastError = lastError
+    }
+
+    public var json: JSONValue {
+        [
+            "endpoint": .string(endpoint), "state": .string(state.rawValue),
+            "consecutive_failures": .int(consecutiveFailures), "retry_at": .optional(retryAt),
+            "last_error": .optional(lastError),
+        ]
+    }
+
+    public init?(json value: JSONValue) {
+        guard let endpoint = value["endpoint"]?.stringValue,
+            let state = value["state"]?.stringValue.flatMap(State.init(rawValue:))
+        else { return nil }
+        self.init(
+            endpoint: endpoint, state: state, consecutiveFailures: value["consecutive_failures"]?.intValue ?? 0,
+            retryAt: value["retry_at"]?.stringValue, lastError: value["last_error"]?.stringValue)
+    }
+}
