@@ -4,7 +4,7 @@ import LemmingOrgView
 import LemmingTesting
 import Testing
 
-@Suite struct ControlTests {
+@Suite(.timeLimit(.minutes(2))) struct ControlTests {
     @Test func commandFilesPauseAndResumeAnAgentAtTheNextTick() async throws {
         let org = try TemporaryOrg.make(agents: [TestAgent("a"), TestAgent("b")], replies: [])
         defer { org.remove() }

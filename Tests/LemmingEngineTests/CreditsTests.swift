@@ -3,7 +3,7 @@ import LemmingJSON
 import LemmingTesting
 import Testing
 
-@Suite struct CreditsTests {
+@Suite(.timeLimit(.minutes(2))) struct CreditsTests {
     @Test func aTurnIsChargedForItsTokensAtTheRegistryPrices() async throws {
         let org = try TemporaryOrg.make(agents: [TestAgent("a", maxCredits: 10)], replies: [.message("a", "hi")])
         defer { org.remove() }

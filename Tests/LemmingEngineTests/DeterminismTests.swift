@@ -3,7 +3,7 @@ import LemmingJSON
 import LemmingTesting
 import Testing
 
-@Suite struct DeterminismTests {
+@Suite(.timeLimit(.minutes(2))) struct DeterminismTests {
     static func busyOrg(execution: String) throws -> TemporaryOrg {
         try TemporaryOrg.make(
             agents: [

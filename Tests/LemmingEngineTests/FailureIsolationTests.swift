@@ -3,7 +3,7 @@ import LemmingJSON
 import LemmingTesting
 import Testing
 
-@Suite struct FailureIsolationTests {
+@Suite(.timeLimit(.minutes(2))) struct FailureIsolationTests {
     static let models: JSONObject = [
         "sim": ["provider": "scripted", "replies": "replies.jsonl", "price_in_per_mtok": 1.0],
         "broken": ["provider": "cli", "command": ["false"], "cost_per_call": 5.0],

@@ -4,7 +4,7 @@ import LemmingOrgView
 import LemmingTesting
 import Testing
 
-@Suite struct MessagingTests {
+@Suite(.timeLimit(.minutes(2))) struct MessagingTests {
     @Test func parallelTurnsSeeEntriesFromTheNextTickOn() async throws {
         let org = try TemporaryOrg.make(
             agents: [TestAgent("a"), TestAgent("b", reads: ["a"])], replies: [.message("a", tick: 1, "hello")])

@@ -7,7 +7,7 @@ import Testing
 
 struct SimulatedCrash: Error {}
 
-@Suite struct RecoveryTests {
+@Suite(.timeLimit(.minutes(2))) struct RecoveryTests {
     /// Runs `org` to `ticks` ticks back to back (each tick's files are written while the next one
     /// runs), crashing once at `step` of a commit, then restarting.
     static func runWithCrash(

@@ -4,7 +4,7 @@ import LemmingOrgView
 import LemmingTesting
 import Testing
 
-@Suite struct SchedulingIntegrationTests {
+@Suite(.timeLimit(.minutes(2))) struct SchedulingIntegrationTests {
     @Test func firingFollowsTheFormulaAndTheFirePointOrder() async throws {
         let org = try TemporaryOrg.make(
             agents: [

@@ -4,7 +4,7 @@ import LemmingTesting
 import LemmingTools
 import Testing
 
-@Suite struct ApprovalTests {
+@Suite(.timeLimit(.minutes(2))) struct ApprovalTests {
     static func org(timeout: Int = 100) throws -> TemporaryOrg {
         try TemporaryOrg.make(
             agents: [toolAgent("a", tools: ["file_write", "calculator"])],

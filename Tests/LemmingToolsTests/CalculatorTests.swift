@@ -5,7 +5,7 @@ import Testing
 
 @testable import LemmingTools
 
-@Suite struct CalculatorTests {
+@Suite(.timeLimit(.minutes(2))) struct CalculatorTests {
     @Test(arguments: [
         ("1 + 2 * 3", 7.0), ("(1 + 2) * 3", 9), ("2 ^ 3 ^ 2", 512), ("-2 ^ 2", -4), ("10 % 4", 2), ("7 / 2", 3.5),
         ("sqrt(16) + abs(-3)", 7), ("max(1, 5, 3) - min(4, 2)", 3), ("round(2.5) + floor(1.9) + ceil(1.1)", 6),

@@ -3,7 +3,7 @@ import LemmingJSON
 import LemmingTesting
 import Testing
 
-@Suite struct CreateAgentTests {
+@Suite(.timeLimit(.minutes(2))) struct CreateAgentTests {
     static func resume(tools: [String], reads: [String], createAgents: Bool = false) -> JSONValue {
         var resume = toolAgent("template", tools: tools, reads: reads, createAgents: createAgents).resume
         if case .object(var object) = resume {

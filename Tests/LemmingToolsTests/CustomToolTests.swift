@@ -8,7 +8,7 @@ import Testing
 import Glibc
 #endif
 
-@Suite struct CustomToolTests {
+@Suite(.timeLimit(.minutes(2))) struct CustomToolTests {
     static let lookup = """
         #!/usr/bin/env python3
         import json, os, sys

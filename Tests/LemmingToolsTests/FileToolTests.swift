@@ -3,7 +3,7 @@ import LemmingJSON
 import LemmingTesting
 import Testing
 
-@Suite struct FileToolTests {
+@Suite(.timeLimit(.minutes(2))) struct FileToolTests {
     static let fileTools = ["file_read", "file_write", "file_append", "file_list", "file_search"]
 
     @Test func fileToolsWorkInTheWorkspaceAndShared() async throws {

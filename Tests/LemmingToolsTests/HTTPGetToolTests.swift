@@ -41,7 +41,7 @@ private func withWebServer<Result>(
     }
 }
 
-@Suite struct HTTPGetToolTests {
+@Suite(.timeLimit(.minutes(2))) struct HTTPGetToolTests {
     @Test func fetchesOnlyAllowListedHosts() async throws {
         try await withWebServer { port in
             let base = "http://127.0.0.1:\(port)"

@@ -9,7 +9,7 @@ import Glibc
 #endif
 
 /// A tool that hangs is stopped at its timeout, with everything it started.
-@Suite struct HangingToolTests {
+@Suite(.timeLimit(.minutes(2))) struct HangingToolTests {
     /// Whether a process whose command line contains `marker` is alive.
     static func processRunning(_ marker: String) -> Bool {
         for name in (try? FileSystem.list("/proc")) ?? [] where name.allSatisfy(\.isNumber) {

@@ -3,7 +3,7 @@ import LemmingJSON
 import LemmingTesting
 import Testing
 
-@Suite struct MemoryToolTests {
+@Suite(.timeLimit(.minutes(2))) struct MemoryToolTests {
     @Test func memoryToolsWorkThroughRealTurns() async throws {
         let tools = ["memory_read", "memory_write", "memory_list", "memory_search"]
         let org = try TemporaryOrg.make(

@@ -10,7 +10,7 @@ import Glibc
 
 /// The holes of the predecessor (reference §14.3) and the sandbox rules of DESIGN §7, each
 /// attacked through real turns. Every test here would fail on the predecessor's behaviour.
-@Suite struct SandboxSecurityTests {
+@Suite(.timeLimit(.minutes(2))) struct SandboxSecurityTests {
     static let fileTools = ["file_read", "file_write", "file_append", "file_list", "file_search"]
 
     /// A folder outside the org holding `secret.txt`.

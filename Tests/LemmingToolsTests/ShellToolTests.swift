@@ -8,7 +8,7 @@ import Testing
 import Glibc
 #endif
 
-@Suite struct ShellToolTests {
+@Suite(.timeLimit(.minutes(2))) struct ShellToolTests {
     @Test func allowListedProgramsRunInTheWorkspace() async throws {
         let org = try TemporaryOrg.make(
             agents: [toolAgent("a", tools: ["shell", "file_write"])],

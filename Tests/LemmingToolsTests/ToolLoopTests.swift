@@ -3,7 +3,7 @@ import LemmingJSON
 import LemmingTesting
 import Testing
 
-@Suite struct ToolLoopTests {
+@Suite(.timeLimit(.minutes(2))) struct ToolLoopTests {
     /// DESIGN §5.5: an agent that makes the same tool calls turn after turn is paused.
     @Test func repeatedIdenticalToolCallsPauseTheAgent() async throws {
         let org = try TemporaryOrg.make(

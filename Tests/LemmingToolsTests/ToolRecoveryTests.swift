@@ -9,7 +9,7 @@ import Testing
 private struct SimulatedCrash: Error {}
 
 /// A tick whose tools create an agent and write memory commits all of it or none of it.
-@Suite struct ToolRecoveryTests {
+@Suite(.timeLimit(.minutes(2))) struct ToolRecoveryTests {
     static func org() throws -> TemporaryOrg {
         let org = try TemporaryOrg.make(
             agents: [toolAgent("boss", tools: ["create_agent", "memory_write"], createAgents: true, maxCredits: 50)],
