@@ -64,9 +64,13 @@ public struct EngineEvent: Sendable, Equatable {
 
         /// The draft as a live client sees it: ``EngineEvent/json`` without `seq`, with
         /// `"progress": true`.
-        public var json: JSONValue {
+        public var json: JSONValue { json(sequence: nil) }
+
+        /// `{"seq", "time", "tick", "type", "agent", "data"}`, or with `"progress": true` in place
+        /// of `seq` when there is no number.
+        func json(sequence: Int?) -> JSONValue {
             var object = JSONObject()
-            object["progress"] = true
+            if let sequence { object["seq"] = .int(sequence) } else { object["progress"] = true }
             object["time"] = .string(time)
             object["tick"] = tick.map(JSONValue.int) ?? .null
             object["type"] = .string(kind.name)
@@ -110,14 +114,7 @@ public struct EngineEvent: Sendable, Equatable {
     }
 
     public var json: JSONValue {
-        var object = JSONObject()
-        object["seq"] = .int(sequence)
-        object["time"] = .string(time)
-        object["tick"] = tick.map(JSONValue.int) ?? .null
-        object["type"] = .string(kind.name)
-        object["agent"] = .optional(agent)
-        object["data"] = .object(data)
-        return .object(object)
+        Draft(time: time, tick: tick, kind: kind, agent: agent, data: data).json(sequence: sequence)
     }
 }
 

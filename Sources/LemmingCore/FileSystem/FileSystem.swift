@@ -247,6 +247,27 @@ package enum FileSystem {
         return names
     }
 
+    /// Lists the open directory `descriptor` (its names without `.` and `..`, in the order the
+    /// file system gives), then calls `body` with them and the directory's descriptor, for
+    /// `openat`/`fstatat` relative to it. Takes ownership of `descriptor`: it is closed on return.
+    ///
+    /// - Returns: what `body` returned, or `nil` when `descriptor` is not a directory.
+    package static func withNames<T>(inDirectory descriptor: Int32, _ body: ([String], Int32) -> T) -> T? {
+        guard let directory = fdopendir(descriptor) else {
+            close(descriptor)
+            return nil
+        }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return body(names, dirfd(directory))
+    }
+
     /// Calls `body` with the bytes of each name in a directory (not `.` and `..`), in directory
     /// order, without building strings.
     ///

@@ -57,35 +57,24 @@ public enum PartialWrite {
 
     /// Sweeps the folder open as `descriptor` (closed on return).
     private static func sweep(_ descriptor: Int32, depth: Int) -> Int {
-        guard let directory = fdopendir(descriptor) else {
-            close(descriptor)
-            return 0
-        }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        FileSystem.withNames(inDirectory: descriptor) { names, folder in
+            var removed = 0
+            for name in names {
+                var status = stat()
+                guard fstatat(folder, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+                switch status.st_mode & S_IFMT {
+                case S_IFREG:
+                    guard let writer = writer(of: name), !isRunning(writer) else { continue }
+                    if unlinkat(folder, name, 0) == 0 { removed += 1 }
+                case S_IFDIR where depth < 64:
+                    let child = openat(folder, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                    if child >= 0 { removed += sweep(child, depth: depth + 1) }
+                default:
+                    continue
+                }
             }
-            if name != ".", name != ".." { names.append(name) }
-        }
-        var removed = 0
-        let folder = dirfd(directory)
-        for name in names {
-            var status = stat()
-            guard fstatat(folder, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
-            switch status.st_mode & S_IFMT {
-            case S_IFREG:
-                guard let writer = writer(of: name), !isRunning(writer) else { continue }
-                if unlinkat(folder, name, 0) == 0 { removed += 1 }
-            case S_IFDIR where depth < 64:
-                let child = openat(folder, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                if child >= 0 { removed += sweep(child, depth: depth + 1) }
-            default:
-                continue
-            }
-        }
-        return removed
+            return removed
+        } ?? 0
     }
 
     private static func isRunning(_ pid: Int32) -> Bool {

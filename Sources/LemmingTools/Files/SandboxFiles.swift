@@ -353,32 +353,21 @@ enum SandboxFiles {
         _ descriptor: Int32, relative: String, recursive: Bool = true,
         visit: (String, stat, Int32, String) -> Bool
     ) -> Bool {
-        guard let directory = fdopendir(descriptor) else {
-            close(descriptor)
-            return true
-        }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != ".", name != ".." { names.append(name) }
-        }
-        let folder = dirfd(directory)
-        for name in names.sorted() {
-            let shown = relative.isEmpty ? name : relative + "/" + name
-            var status = stat()
-            guard fstatat(folder, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
-            guard visit(shown, status, folder, name) else { return false }
-            if recursive, status.st_mode & S_IFMT == S_IFDIR {
-                let child = openat(folder, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                if child >= 0 {
-                    guard walkEntries(child, relative: shown, recursive: true, visit: visit) else { return false }
+        FileSystem.withNames(inDirectory: descriptor) { names, folder in
+            for name in names.sorted() {
+                let shown = relative.isEmpty ? name : relative + "/" + name
+                var status = stat()
+                guard fstatat(folder, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+                guard visit(shown, status, folder, name) else { return false }
+                if recursive, status.st_mode & S_IFMT == S_IFDIR {
+                    let child = openat(folder, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                    if child >= 0 {
+                        guard walkEntries(child, relative: shown, recursive: true, visit: visit) else { return false }
+                    }
                 }
             }
-        }
-        return true
+            return true
+        } ?? true
     }
 
     @discardableResult
