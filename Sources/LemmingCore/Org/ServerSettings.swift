@@ -1,5 +1,3 @@
-import LemmingJSON
-
 /// The `server` settings of `lemming.json` (DESIGN §4.5), used by `lemming serve`.
 ///
 /// ```json

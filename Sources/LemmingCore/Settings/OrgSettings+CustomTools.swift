@@ -5,7 +5,7 @@ extension OrgSettings {
     /// The `tools.custom` row: an array of tool objects. A tool with any error is left out.
     static var customTools: Setting<OrgConfig> {
         var setting = Setting<OrgConfig>(
-            "tools.custom", .objects, "Executables declared as tools, one object each (DESIGN §7).")
+            "tools.custom", .objects, "Executables declared as tools, one object each (README: Custom tools).")
         setting.schemaExtras["items"] = .object(customTool.objectSchema(defaults: ToolSettings.Custom()))
         setting.value = { .array($0.tools.custom.map { .object(customTool.document(of: $0)) }) }
         setting.read = { input, root, issues in

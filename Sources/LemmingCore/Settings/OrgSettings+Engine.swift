@@ -26,7 +26,7 @@ extension OrgSettings {
         .optionalInteger(
             "outbox_retention_ticks", \.outboxRetentionTicks, in: 1...Int.max,
             "Outbox entries older than this many ticks move to `archive/`; null keeps them."),
-        .section("memory", "Caps on agents' memory (DESIGN §4.3)."),
+        .section("memory", "Caps on agents' memory."),
         .integer(
             "memory.max_value_bytes", \.memory.maxValueBytes, in: 16...100_000_000,
             "The largest value of one key, as compact JSON bytes."),

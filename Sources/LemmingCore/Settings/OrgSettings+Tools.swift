@@ -1,7 +1,7 @@
 /// The `tools` section of `lemming.json` (DESIGN §7); custom tools are in `OrgSettings+CustomTools`.
 extension OrgSettings {
     static let tools: [Setting<OrgConfig>] = [
-        .section("tools", "The tools' settings (DESIGN §7)."),
+        .section("tools", "The tools' settings."),
         .section("tools.files", "Caps of the file tools."),
         .integer(
             "tools.files.max_read_bytes", \.tools.files.maxReadBytes, in: 1...1_073_741_824,
