@@ -137,6 +137,15 @@ struct CommandTests {
         #expect(schema["required"] == ["name", "title", "short_description", "instructions", "model", "schedule"])
     }
 
+    @Test func schemaConfigPrintsTheJSONSchemaOfLemmingJSON() throws {
+        let result = try Lemming.run(["schema", "config"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let schema = try JSONValue.parse(result.stdout)
+        #expect(schema["$schema"] == "https://json-schema.org/draft/2020-12/schema")
+        #expect(schema["properties"]?["inbox"]?["properties"]?["max_entries"]?["default"] == 20)
+        #expect(schema["properties"]?["server"]?["properties"]?["port"]?["maximum"] == 65_535)
+    }
+
     @Test func demoPrintsTheConversation() throws {
         let result = try Lemming.run(["demo", "--ticks", "3"])
         #expect(result.status == 0, "\(result.stderr)")

@@ -1,7 +1,7 @@
 import ArgumentParser
 import LemmingCore
 
-/// `lemming schema resume`: prints the JSON Schema of a file format.
+/// `lemming schema resume|config`: prints the JSON Schema of a file format.
 struct SchemaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schema",
@@ -9,7 +9,10 @@ struct SchemaCommand: ParsableCommand {
     )
 
     enum Document: String, ExpressibleByArgument, CaseIterable {
+        /// `agents/<name>/resume.json`.
         case resume
+        /// `lemming.json`.
+        case config
     }
 
     @Argument(help: "The document: \(Document.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -18,6 +21,7 @@ struct SchemaCommand: ParsableCommand {
     func run() throws {
         switch document {
         case .resume: try Terminal.printJSON(ResumeSchema.document)
+        case .config: try Terminal.printJSON(ConfigSchema.document)
         }
     }
 }

@@ -3,7 +3,7 @@ import LemmingJSON
 /// The org-level settings of `lemming.json` (DESIGN §4.5), every one with a default.
 public struct OrgConfig: Sendable, Equatable {
     /// How the turns of a tick run (DESIGN §5.2).
-    public enum Execution: String, Sendable {
+    public enum Execution: String, Sendable, CaseIterable {
         /// Every firing agent sees the org as it was at the start of the tick; calls overlap.
         case parallel
         /// Agents run one by one and see entries written earlier in the same tick.
@@ -66,14 +66,10 @@ public struct OrgConfig: Sendable, Equatable {
         self.name = name
     }
 
-    static let knownKeys: Set<String> = [
-        "format", "name", "description", "tick_period_seconds", "max_ticks", "execution", "max_concurrent_turns",
-        "inbox", "outbox_retention_ticks", "memory", "limits", "loop_detection", "checkpoint_every_ticks",
-        "tools", "server",
-    ]
-
-    /// Reads `lemming.json`.
+    /// Reads `lemming.json`, setting by setting as ``OrgSettings`` describes them.
     ///
+    /// Unknown keys are warnings (kept in ``document``); a wrong value is an error and keeps its
+    /// default.
     /// - Parameters:
     ///   - defaultName: the org's name when the file has none (its folder name).
     /// - Returns: the settings (defaults for anything wrong) and the issues found.
@@ -86,68 +82,7 @@ public struct OrgConfig: Sendable, Equatable {
         var config = OrgConfig(name: defaultName)
         guard let object = JSONFile.object(bytes, issues: &issues) else { return (config, issues.issues) }
         config.document = object
-        issues.warnUnknownKeys(object, known: knownKeys, prefix: "")
-        config.format = issues.integer(object, "format", default: 1, in: 1...Int.max)
-        if config.format > 1 {
-            issues.error("format", "format", "format \(config.format) is newer than this lemming supports (1)")
-        }
-        config.name = issues.optionalString(object, "name") ?? defaultName
-        if let period = issues.optionalNumber(object, "tick_period_seconds", minimum: 0) {
-            config.tickPeriodSeconds = period
-        }
-        config.maxTicks = issues.optionalInteger(object, "max_ticks", in: 1...Int.max)
-        if let execution = issues.optionalString(object, "execution") {
-            if let mode = Execution(rawValue: execution) {
-                config.execution = mode
-            } else {
-                issues.error("execution", "enum", "must be \"parallel\" or \"sequential\" (got '\(execution)')")
-            }
-        }
-        config.maxConcurrentTurns = issues.integer(object, "max_concurrent_turns", default: 8, in: 1...4096)
-        let inbox = issues.object(object, "inbox")
-        issues.warnUnknownKeys(inbox, known: ["max_entries", "max_characters"], prefix: "inbox")
-        config.inbox.maxEntries = issues.integer(inbox, "max_entries", prefix: "inbox", default: 20, in: 1...10_000)
-        config.inbox.maxCharacters = issues.integer(
-            inbox, "max_characters", prefix: "inbox", default: 16_000, in: 100...10_000_000)
-        config.outboxRetentionTicks = issues.optionalInteger(object, "outbox_retention_ticks", in: 1...Int.max)
-        let memory = issues.object(object, "memory")
-        issues.warnUnknownKeys(
-            memory, known: ["max_value_bytes", "max_agent_bytes", "max_keys", "prompt_characters"], prefix: "memory")
-        config.memory.maxValueBytes = issues.integer(
-            memory, "max_value_bytes", prefix: "memory", default: 16_384, in: 16...100_000_000)
-        config.memory.maxAgentBytes = issues.integer(
-            memory, "max_agent_bytes", prefix: "memory", default: 262_144, in: 16...1_000_000_000)
-        config.memory.maxKeys = issues.integer(memory, "max_keys", prefix: "memory", default: 256, in: 1...100_000)
-        config.memory.promptCharacters = issues.integer(
-            memory, "prompt_characters", prefix: "memory", default: 8_000, in: 0...10_000_000)
-        let limits = issues.object(object, "limits")
-        issues.warnUnknownKeys(
-            limits,
-            known: [
-                "max_reply_bytes", "max_entries_per_turn", "max_entry_bytes", "max_tool_calls_per_turn",
-                "max_memory_updates_per_turn", "max_unusable_in_a_row",
-            ],
-            prefix: "limits"
-        )
-        config.replies.maxReplyBytes = issues.integer(
-            limits, "max_reply_bytes", prefix: "limits", default: 262_144, in: 1_024...100_000_000)
-        config.replies.maxEntriesPerTurn = issues.integer(
-            limits, "max_entries_per_turn", prefix: "limits", default: 20, in: 1...99)
-        config.replies.maxEntryBytes = issues.integer(
-            limits, "max_entry_bytes", prefix: "limits", default: 32_768, in: 256...100_000_000)
-        config.replies.maxToolCallsPerTurn = issues.integer(
-            limits, "max_tool_calls_per_turn", prefix: "limits", default: 16, in: 0...1_000)
-        config.replies.maxMemoryUpdatesPerTurn = issues.integer(
-            limits, "max_memory_updates_per_turn", prefix: "limits", default: 32, in: 0...1_000)
-        config.replies.maxUnusableInARow = issues.integer(
-            limits, "max_unusable_in_a_row", prefix: "limits", default: 3, in: 1...1_000)
-        let loop = issues.object(object, "loop_detection")
-        issues.warnUnknownKeys(loop, known: ["repeat_limit"], prefix: "loop_detection")
-        config.loopRepeatLimit = issues.integer(
-            loop, "repeat_limit", prefix: "loop_detection", default: 5, in: 0...1_000)
-        config.checkpointEveryTicks = issues.integer(object, "checkpoint_every_ticks", default: 16, in: 1...100_000)
-        config.tools = ToolSettings.parse(issues.object(object, "tools"), issues: &issues)
-        config.server = ServerSettings.parse(issues.object(object, "server"), issues: &issues)
+        OrgSettings.table.read(object, into: &config, issues: &issues)
         return (config, issues.issues)
     }
 }
