@@ -38,6 +38,18 @@ public struct OrgConfig: Sendable, Equatable {
         /// Unusable replies (cut off, refused, empty) in a row before the agent is paused and the
         /// human told; until then each one leaves the input to be shown again.
         public var maxUnusableInARow = 3
+        /// The deepest nesting of arrays and objects a reply may give a value: an entry's `payload`
+        /// or `meta`, a tool call's `args`, a memory update's `value` (a scalar is 0 levels, `[]` 1).
+        /// A deeper value is refused with a `too_deep` violation (`limits.max_value_depth`).
+        public var maxValueDepth = 32
+
+        /// The largest `limits.max_value_depth` a config may set.
+        public static let valueDepthCeiling = 64
+        /// How many levels deeper than in the reply the engine may store an accepted value: a
+        /// pending approval in `state/agents.json` adds 4, a turn record 4, a memory record 1, an
+        /// API page of entries 3. `JSONParser` reads `valueDepthCeiling + embeddingDepthMargin`
+        /// levels and more, so whatever is accepted can be read back.
+        public static let embeddingDepthMargin = 16
     }
 
     public var format = 1
@@ -125,7 +137,7 @@ public struct OrgConfig: Sendable, Equatable {
             limits,
             known: [
                 "max_reply_bytes", "max_entries_per_turn", "max_entry_bytes", "max_tool_calls_per_turn",
-                "max_memory_updates_per_turn", "max_unusable_in_a_row",
+                "max_memory_updates_per_turn", "max_unusable_in_a_row", "max_value_depth",
             ],
             prefix: "limits"
         )
@@ -141,6 +153,9 @@ public struct OrgConfig: Sendable, Equatable {
             limits, "max_memory_updates_per_turn", prefix: "limits", default: 32, in: 0...1_000)
         config.replies.maxUnusableInARow = issues.integer(
             limits, "max_unusable_in_a_row", prefix: "limits", default: 3, in: 1...1_000)
+        config.replies.maxValueDepth = issues.integer(
+            limits, "max_value_depth", prefix: "limits", default: config.replies.maxValueDepth,
+            in: 1...ReplyLimits.valueDepthCeiling)
         let loop = issues.object(object, "loop_detection")
         issues.warnUnknownKeys(loop, known: ["repeat_limit"], prefix: "loop_detection")
         config.loopRepeatLimit = issues.integer(
