@@ -59,6 +59,12 @@ public struct DraftEntry: Sendable, Equatable {
         self.meta = meta
     }
 
+    /// The human-readable body: `payload.text` when it is a string, else the payload as JSON.
+    public var text: String {
+        if let text = payload["text"]?.stringValue { return text }
+        return JSONValue.object(payload).compactText
+    }
+
     public var json: JSONValue {
         var object = JSONObject()
         object["kind"] = .string(kind)
