@@ -21,10 +21,16 @@ enum LoopSketch {
             hashes.insert(hash(word))
         }
         for scalar in text.unicodeScalars {
-            if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
-                for lower in scalar.properties.lowercaseMapping.utf8 { word.append(lower) }
-            } else if scalar == "-" || scalar == "_", !word.isEmpty {
-                word.append(UInt8(scalar.value))
+            if scalar.isASCII {
+                let byte = UInt8(scalar.value)
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): word.append(byte)
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): word.append(byte + 32)
+                case UInt8(ascii: "-") where !word.isEmpty, UInt8(ascii: "_") where !word.isEmpty: word.append(byte)
+                default: flush()
+                }
+            } else if scalar.properties.isAlphabetic {
+                word.append(contentsOf: scalar.properties.lowercaseMapping.utf8)
             } else {
                 flush()
             }
