@@ -137,7 +137,11 @@ private func coderInput() throws -> PromptBuilder.Input {
         orgName: "acme", resume: try resume(coderResume), tick: 9, canRead: ["manager"], readers: ["human", "manager"],
         memory: [], memoryCharacters: 8_000, toolResults: [], tools: [], inbox: .empty,
         previousProblems: ReplyProblems(
-            tick: 7, notice: ReplyProblems.notice(for: .truncated, maxTokens: 256), violations: []))
+            tick: 7,
+            notice: "Your last reply was cut off at the token limit (max_tokens 256) before it was complete, so none "
+                + "of it was applied. Answer again, shorter: fewer and shorter entries, no preamble, only the JSON "
+                + "object.",
+            violations: []))
 }
 
 @Test func theManagersPromptMatchesItsGoldenFiles() throws {

@@ -15,7 +15,7 @@ import Testing
         ])
     let bytes = JSONWriter(style: .compact).bytes(problems.json)
     #expect(ReplyProblems(json: try JSONValue.parse(bytes)) == problems)
-    #expect(ReplyProblems(json: ["violations": []]) == nil)
+    #expect(ReplyProblems(json: "nonsense") == nil)
 }
 
 @Test func problemsAreBoundedSinceTheyAreStored() {
@@ -29,20 +29,22 @@ import Testing
     #expect(JSONWriter(style: .compact).bytes(problems.json).count < 8_000)
 }
 
-@Test(arguments: [
-    (StopReason.truncated, "max_tokens 256"), (.refused, "withheld"), (.emptyReply, "no visible text"),
-])
-func unusableRepliesHaveANotice(reason: StopReason, words: String) throws {
-    let notice = try #require(ReplyProblems.notice(for: reason, maxTokens: 256))
-    #expect(notice.contains(words))
-    #expect(notice.contains("shown again"))
+@Test func theEnginesFeedbackJSONReadsAsProblemsWithoutATick() throws {
+    // TurnFeedback's shape: violations and a notice, no tick.
+    let feedback: JSONValue = [
+        "violations": [["code": "invalid_entry", "field": "outbox_entries[0]", "message": "dropped"]],
+        "notice": "Your last reply was cut off.",
+    ]
+    let problems = try #require(ReplyProblems(json: feedback))
+    #expect(problems.tick == nil)
+    #expect(problems.notice == "Your last reply was cut off.")
     #expect(
-        ReplyProblems.notice(for: reason, maxTokens: 256, detail: "policy") == notice + " The provider said: policy")
-}
-
-@Test(arguments: [StopReason.completed, .providerFailed, .loopDetected, .paused])
-func otherStopReasonsHaveNoNotice(reason: StopReason) {
-    #expect(ReplyProblems.notice(for: reason, maxTokens: 256) == nil)
+        PromptBuilder().problemsSection(problems) == """
+            ## Problems with your last reply
+            Your last reply was cut off.
+            Not understood or not applied (fix what still matters in this reply):
+            - outbox_entries[0]: dropped
+            """)
 }
 
 @Test func theSectionSeparatesWhatWasDroppedFromWhatWasReadAnyway() {

@@ -5,15 +5,16 @@ import LemmingJSON
 ///
 /// The engine builds it when it stages a turn: the parser's violations (calls, entries and updates it
 /// dropped, and the mild repairs it made), the violations of applying the reply (an undeliverable
-/// entry, a memory cap), and for a reply that was not usable at all a ``notice`` (see
-/// ``notice(for:maxTokens:detail:)``). It keeps it with the agent's runtime (``json``,
+/// entry, a memory cap), and for a reply that was not usable at all a ``notice`` (the engine's
+/// words: cut off, refused, empty). It keeps it with the agent's runtime (``json``,
 /// ``init(json:)``), passes it as ``PromptBuilder/Input/previousProblems`` of the agent's next turn,
-/// and clears it once that turn is staged. Tool calls the engine refused (permission, unknown tool,
-/// invalid arguments) are not here: they are tool results, shown in their own section.
+/// and replaces it when that turn is staged. Tool calls the engine refused (permission, unknown
+/// tool, invalid arguments) are not here: they are tool results, shown in their own section.
 ///
 /// It is bounded, since it is stored in `state/agents.json`: at most ``maximumViolations``
 /// violations (the rest are counted in ``omitted``), each message and the notice cut to
-/// ``maximumMessageCharacters``. Its JSON:
+/// ``maximumMessageCharacters``. Its JSON (`tick` and `omitted` may be absent, so the engine's
+/// `TurnFeedback` JSON reads as one):
 ///
 ///     {"tick": 6, "notice": "Your last reply was cut off …", "omitted": 0,
 ///      "violations": [{"code": "invalid_tool_call", "field": "tool_calls[0].args", "message": "…"}]}
@@ -23,8 +24,8 @@ public struct ReplyProblems: Sendable, Equatable {
     /// The longest notice, field or message kept, in characters.
     public static let maximumMessageCharacters = 300
 
-    /// The tick of the reply these problems are about.
-    public var tick: Int
+    /// The tick of the reply these problems are about, when known.
+    public var tick: Int?
     /// What happened to the reply as a whole (cut off, refused, empty), when it was not usable.
     public var notice: String?
     /// Its defects, in the order found, at most ``maximumViolations``.
@@ -33,7 +34,7 @@ public struct ReplyProblems: Sendable, Equatable {
     public private(set) var omitted: Int
 
     /// Problems of the reply of `tick`, cut to the bounds.
-    public init(tick: Int, notice: String? = nil, violations: [ContractViolation], omitted: Int = 0) {
+    public init(tick: Int?, notice: String? = nil, violations: [ContractViolation], omitted: Int = 0) {
         self.tick = tick
         self.notice = notice.map { Self.cut($0) }
         self.violations = violations.prefix(Self.maximumViolations).map { violation in
@@ -48,49 +49,21 @@ public struct ReplyProblems: Sendable, Equatable {
 
     public var json: JSONValue {
         [
-            "tick": .int(tick), "notice": .optional(notice), "omitted": .int(omitted),
+            "tick": tick.map(JSONValue.int) ?? .null, "notice": .optional(notice), "omitted": .int(omitted),
             "violations": .array(violations.map(\.json)),
         ]
     }
 
-    /// Reads the ``json`` shape; `nil` when it is not one (the problems are then forgotten).
+    /// Reads the ``json`` shape; `nil` when it is not an object (the problems are then forgotten).
     public init?(json value: JSONValue) {
-        guard let tick = value["tick"]?.intValue else { return nil }
+        guard value.objectValue != nil else { return nil }
         let violations = (value["violations"]?.arrayValue ?? []).compactMap { item -> ContractViolation? in
             guard let code = item["code"]?.stringValue, let message = item["message"]?.stringValue else { return nil }
             return ContractViolation(code, field: item["field"]?.stringValue ?? "", message)
         }
         self.init(
-            tick: tick, notice: value["notice"]?.stringValue, violations: violations,
+            tick: value["tick"]?.intValue, notice: value["notice"]?.stringValue, violations: violations,
             omitted: max(0, value["omitted"]?.intValue ?? 0))
-    }
-
-    /// The notice for a reply that could not be used, by the turn's stop reason; `nil` for the others.
-    ///
-    /// - Parameters:
-    ///   - stopReason: `truncated`, `refused` or `empty_reply` give a notice.
-    ///   - maxTokens: the agent's `model.max_tokens`, named in the notice for a cut-off reply.
-    ///   - detail: what the provider said (a refusal's explanation), added when given.
-    public static func notice(for stopReason: StopReason, maxTokens: Int, detail: String? = nil) -> String? {
-        let text: String
-        switch stopReason {
-        case .truncated:
-            text =
-                "Your last reply was cut off at the token limit (max_tokens \(maxTokens)) before it was complete, "
-                + "so none of it was applied; its input is shown again. Answer shorter: fewer and shorter entries."
-        case .refused:
-            text =
-                "Your last reply was withheld (a safety filter, or a refusal), so none of it was applied; its input "
-                + "is shown again."
-        case .emptyReply:
-            text =
-                "Your last reply had no visible text (only reasoning, or nothing), so nothing was applied; its input "
-                + "is shown again. Answer with one JSON object."
-        default:
-            return nil
-        }
-        guard let detail, !detail.isEmpty else { return text }
-        return text + " The provider said: \(detail)"
     }
 
     private static func cut(_ text: String) -> String {
@@ -101,7 +74,7 @@ public struct ReplyProblems: Sendable, Equatable {
 extension PromptBuilder {
     /// The section of the user message that tells the agent what went wrong with its last reply.
     func problemsSection(_ problems: ReplyProblems) -> String {
-        var lines = ["## Problems with your last reply (tick \(problems.tick))"]
+        var lines = ["## Problems with your last reply" + (problems.tick.map { " (tick \($0))" } ?? "")]
         if let notice = problems.notice { lines.append(notice) }
         func line(_ violation: ContractViolation) -> String {
             violation.field.isEmpty ? "- \(violation.message)" : "- \(violation.field): \(violation.message)"
