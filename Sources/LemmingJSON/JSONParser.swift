@@ -101,6 +101,7 @@ package struct JSONParser {
     }
 
     /// Skips one `//`, `#` or `/* */` comment at `index`; `false` when there is none.
+    @inline(never)  // a cold path: kept out of the hot loops
     private mutating func skipComment() -> Bool {
         let byte = bytes[index]
         let next = index + 1 < bytes.count ? bytes[index + 1] : 0
@@ -143,6 +144,7 @@ package struct JSONParser {
     }
 
     /// The values only a tolerant parser reads: quoted other ways, or Python's literals.
+    @inline(never)  // a cold path: kept out of the hot loops
     private mutating func parseTolerantValue() throws(JSONParseError) -> JSONValue {
         switch bytes[index] {
         case UInt8(ascii: "'"), 0xE2:
@@ -262,6 +264,11 @@ package struct JSONParser {
         // Fast path: no escapes.
         while index < bytes.count {
             let byte = bytes[index]
+            // Most bytes are neither a quote, a backslash nor a control character: one test each.
+            if byte > UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
+                index += 1
+                continue
+            }
             if byte == UInt8(ascii: "\"") {
                 let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
                 index += 1
@@ -291,6 +298,7 @@ package struct JSONParser {
 
     /// A string in single quotes or typographic double quotes (`“…”`), for a tolerant parser only.
     /// Inside, the other quotes are plain characters and escapes are read as in a JSON string.
+    @inline(never)  // a cold path: kept out of the hot loops
     private mutating func parseOtherQuotedString() throws(JSONParseError) -> String {
         // “ is E2 80 9C and ” is E2 80 9D in UTF-8.
         let isSmart = bytes[index] == 0xE2
@@ -327,6 +335,7 @@ package struct JSONParser {
     }
 
     /// Reads the escape sequence at `index` (a backslash) into `buffer`.
+    @inline(never)  // a cold path: kept out of the hot loops
     private mutating func appendEscape(to buffer: inout [UInt8]) throws(JSONParseError) {
         index += 1
         guard index < bytes.count else { throw fail("unterminated string") }
