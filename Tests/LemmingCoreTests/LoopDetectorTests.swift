@@ -240,10 +240,10 @@ func malformedHistoryReadsAsEmpty(text: String) throws {
 
 // MARK: - Sketches
 
-private func words(_ text: String) -> Set<UInt32> {
-    var hashes = Set<UInt32>()
+private func words(_ text: String) -> [UInt32] {
+    var hashes: [UInt32] = []
     LoopSketch.addWords(of: text, to: &hashes)
-    return hashes
+    return LoopSketch.set(hashes)
 }
 
 @Test func wordsIgnoreCasePunctuationEntryIdsAndSingleLetters() {
@@ -264,8 +264,26 @@ private func words(_ text: String) -> Set<UInt32> {
     #expect(LoopSketch.similarity(long, long) == 1)
 }
 
+@Test func setsAreSortedWithoutDuplicatesAndSearchable() {
+    let set = LoopSketch.set([5, 3, 9, 3, 5, 1])
+    #expect(set == [1, 3, 5, 9])
+    #expect([1, 3, 5, 9].allSatisfy { LoopSketch.contains(set, $0) })
+    #expect(![0, 2, 4, 10].contains { LoopSketch.contains(set, $0) })
+    #expect(LoopSketch.set([]) == [])
+    #expect(!LoopSketch.contains([], 1))
+}
+
 @Test func sketchesSurviveTheirHexForm() {
     let sample = LoopSketch.sample(words("alpha beta gamma delta"))
     #expect(LoopSketch.decode(LoopSketch.encode(sample)) == sample)
     #expect(LoopSketch.decode("zz") == [])
+}
+
+@Test func excerptsAreOneLineAndCutAtEightyScalars() {
+    #expect(LoopHistory.excerpt("two\nlines\tand a tab") == "two lines and a tab")
+    let long = String(repeating: "é", count: 100)
+    let cut = LoopHistory.excerpt(long)
+    #expect(cut == String(repeating: "é", count: 79) + "…")
+    #expect(LoopHistory.excerpt(String(repeating: "x", count: 80)) == String(repeating: "x", count: 80))
+    #expect(LoopHistory.excerpt("") == "")
 }

@@ -67,39 +67,40 @@ public struct LoopDetector: Sendable {
         guard reply.hasActions, let fingerprint = Self.fingerprint(reply) else { return nil }
         let recent = history.turns.suffix(configuration.window)
 
-        var input = Set<UInt32>()
-        for entry in inbox { LoopSketch.addWords(of: entry.text, to: &input) }
+        var inputWords: [UInt32] = []
+        for entry in inbox { LoopSketch.addWords(of: entry.text, to: &inputWords) }
         for result in toolResults {
-            LoopSketch.addWords(of: result.output, to: &input)
-            LoopSketch.addWords(of: result.error ?? "", to: &input)
+            LoopSketch.addWords(of: result.output, to: &inputWords)
+            LoopSketch.addWords(of: result.error ?? "", to: &inputWords)
         }
-        var words = Set<UInt32>()
-        for entry in reply.entries { LoopSketch.addWords(of: entry.text, to: &words) }
+        let input = LoopSketch.set(inputWords)
+        var replyWords: [UInt32] = []
+        for entry in reply.entries { LoopSketch.addWords(of: entry.text, to: &replyWords) }
+        let words = LoopSketch.set(replyWords)
         var items: [UInt32] = []
         for call in reply.toolCalls {
-            items.append(LoopSketch.hash(item: "t|\(call.tool)|\(JSONValue.object(call.arguments).compactText)"))
+            items.append(LoopSketch.hash(item: .object(call.arguments), prefix: "t|\(call.tool)|"))
         }
         for update in reply.memoryUpdates {
-            items.append(
-                LoopSketch.hash(item: "m|\(update.key)|\(update.operation.rawValue)|\(update.value.compactText)"))
+            items.append(LoopSketch.hash(item: update.value, prefix: "m|\(update.key)|\(update.operation.rawValue)|"))
         }
-        let actions = words.union(items)
+        items = LoopSketch.set(items)
+        let sketch = LoopSketch.sample(LoopSketch.union(words, items))
 
-        var known = Set<UInt32>()
-        var knownItems = Set<UInt32>()
+        var known: [UInt32] = []
+        var knownItems: [UInt32] = []
         for turn in recent {
-            known.formUnion(turn.reply)
-            known.formUnion(turn.input)
-            knownItems.formUnion(turn.items)
+            known = LoopSketch.union(known, LoopSketch.union(turn.reply, turn.input))
+            knownItems = LoopSketch.union(knownItems, turn.items)
         }
-        let sketch = LoopSketch.sample(actions)
         let isIdentical = recent.contains { $0.fingerprint == fingerprint }
         let isNewInput =
             inbox.contains { $0.author == Names.human }
             || LoopSketch.isNew(input, comparedWith: known, minimum: configuration.minimumNewWords)
         let bringsNew =
-            items.contains { !knownItems.contains($0) }
-            || LoopSketch.isNew(words, comparedWith: known.union(input), minimum: configuration.minimumNewWords)
+            items.contains { !LoopSketch.contains(knownItems, $0) }
+            || LoopSketch.isNew(
+                words, comparedWith: LoopSketch.union(known, input), minimum: configuration.minimumNewWords)
         let isNearDuplicate = recent.contains { LoopSketch.similarity(sketch, $0.reply) >= configuration.similarity }
         let madeProgress = !isIdentical && (isNewInput || (bringsNew && !isNearDuplicate))
 
@@ -146,45 +147,88 @@ public struct LoopDetector: Sendable {
         } else {
             text = ""
         }
-        let line = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-        guard line.count > LoopHistory.maximumExcerptCharacters else { return line }
-        return String(line.prefix(LoopHistory.maximumExcerptCharacters - 1)) + "…"
+        return LoopHistory.excerpt(text)
     }
 
     /// The fingerprint of a reply's actions, or `nil` when it has none.
     ///
-    /// It covers its entries (kind, recipients and text with case and spacing normalised, so
-    /// near-identical texts match) and its tool calls (name and arguments).
+    /// It covers its entries (kind, recipients and text with ASCII case and runs of spacing
+    /// normalised, so near-identical texts match), its tool calls (name and arguments) and its memory
+    /// updates (key, operation, value).
     public static func fingerprint(_ reply: ParsedReply) -> String? {
         guard reply.hasActions else { return nil }
-        var text = ""
+        var hash = FNV64()
         for entry in reply.entries {
-            text += "e|\(entry.kind)|\(entry.recipients?.joined(separator: ",") ?? "*")|\(normalise(entry.payload))\n"
+            hash.add("e|")
+            hash.add(entry.kind)
+            hash.add(0x7C)
+            if let recipients = entry.recipients {
+                for (position, name) in recipients.enumerated() {
+                    if position > 0 { hash.add(0x2C) }
+                    hash.add(name)
+                }
+            } else {
+                hash.add(0x2A)
+            }
+            hash.add(0x7C)
+            var pendingSpace = false
+            var text = entry.text
+            text.withUTF8 { bytes in
+                for byte in bytes {
+                    switch byte {
+                    case 0x20, 0x0A, 0x09, 0x0D:
+                        pendingSpace = true
+                    case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                        if pendingSpace { hash.add(0x20) }
+                        pendingSpace = false
+                        hash.add(byte + 32)
+                    default:
+                        if pendingSpace { hash.add(0x20) }
+                        pendingSpace = false
+                        hash.add(byte)
+                    }
+                }
+            }
+            hash.add(0x0A)
         }
         for call in reply.toolCalls {
-            text += "t|\(call.tool)|\(JSONValue.object(call.arguments).compactText)\n"
+            hash.add("t|\(call.tool)|")
+            hash.add(JSONWriter(style: .compact).bytes(.object(call.arguments)))
+            hash.add(0x0A)
         }
         for update in reply.memoryUpdates {
-            text += "m|\(update.key)|\(update.operation.rawValue)|\(update.value.compactText)\n"
+            hash.add("m|\(update.key)|\(update.operation.rawValue)|")
+            hash.add(JSONWriter(style: .compact).bytes(update.value))
+            hash.add(0x0A)
         }
-        return fnv1a(text)
+        return hash.hex
     }
 
-    private static func normalise(_ payload: JSONObject) -> String {
-        let text = payload["text"]?.stringValue ?? JSONValue.object(payload).compactText
-        return text.lowercased().split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" })
-            .joined(separator: " ")
-    }
+    /// 64-bit FNV-1a, fed piece by piece.
+    private struct FNV64 {
+        var value: UInt64 = 0xcbf2_9ce4_8422_2325
 
-    /// 64-bit FNV-1a, hex: stable across runs and machines (unlike `Hasher`).
-    static func fnv1a(_ text: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
+        mutating func add(_ byte: UInt8) {
+            value ^= UInt64(byte)
+            value = value &* 0x0000_0100_0000_01B3
         }
-        let digits = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+
+        mutating func add(_ bytes: [UInt8]) {
+            for byte in bytes { add(byte) }
+        }
+
+        mutating func add(_ text: String) {
+            var text = text
+            text.withUTF8 { bytes in
+                for byte in bytes { add(byte) }
+            }
+        }
+
+        /// Stable across runs and machines (unlike `Hasher`).
+        var hex: String {
+            let digits = String(value, radix: 16)
+            return String(repeating: "0", count: 16 - digits.count) + digits
+        }
     }
 
     /// Updates a runtime's streak of identical fingerprints: the engine's check until it calls

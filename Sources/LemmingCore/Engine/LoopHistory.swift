@@ -53,7 +53,7 @@ public struct LoopHistory: Sendable, Equatable {
             self.reply = Array(reply.prefix(LoopSketch.size))
             self.input = Array(input.prefix(LoopSketch.size))
             self.items = Array(items.prefix(LoopSketch.size))
-            self.excerpt = String(excerpt.prefix(LoopHistory.maximumExcerptCharacters))
+            self.excerpt = LoopHistory.excerpt(excerpt)
             self.partners = Array(partners.prefix(4))
             self.madeProgress = madeProgress
         }
@@ -88,6 +88,40 @@ public struct LoopHistory: Sendable, Equatable {
     public init(json value: JSONValue) {
         turns = Array((value["turns"]?.arrayValue ?? []).compactMap(Turn.init(json:)).suffix(Self.maximumTurns))
         streak = min(max(0, value["streak"]?.intValue ?? 0), turns.count)
+    }
+
+    /// The start of `text` on one line: at most ``maximumExcerptCharacters`` Unicode scalars, line
+    /// breaks and tabs as spaces, `…` when it was cut.
+    static func excerpt(_ text: String) -> String {
+        var text = text
+        return text.withUTF8 { bytes in
+            var scalars = 0
+            var end = 0
+            var isCut = false
+            var hasBreaks = false
+            while end < bytes.count {
+                if bytes[end] & 0xC0 != 0x80 {
+                    // The first byte of a scalar.
+                    if scalars == maximumExcerptCharacters {
+                        isCut = true
+                        break
+                    }
+                    scalars += 1
+                }
+                if bytes[end] < 0x20 { hasBreaks = true }
+                end += 1
+            }
+            if isCut {
+                // Back to the start of the last scalar kept, to make room for the ellipsis.
+                end -= 1
+                while end > 0, bytes[end] & 0xC0 == 0x80 { end -= 1 }
+            }
+            var line = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<end]), as: UTF8.self)
+            if hasBreaks {
+                line = String(line.unicodeScalars.map { $0 == "\n" || $0 == "\r" || $0 == "\t" ? " " : Character($0) })
+            }
+            return isCut ? line + "…" : line
+        }
     }
 
     /// Adds a turn, keeping the last `window` (at most ``maximumTurns``).
