@@ -167,6 +167,7 @@ let package = Package(
                 "LemmingCore", "LemmingJSON", "LemmingTesting",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -3,6 +3,13 @@ import Testing
 
 @testable import LemmingCore
 
+extension JSONLocator.Outcome {
+    var isNotFound: Bool {
+        if case .notFound = self { return true }
+        return false
+    }
+}
+
 private func blocks(_ text: String) -> [String] {
     let bytes = Array(text.utf8)
     return bytes.withUnsafeBufferPointer { buffer in
@@ -43,13 +50,13 @@ private func blocks(_ text: String) -> [String] {
 
 @Test func givesUpAfterTheMaximumNumberOfAttempts() {
     let noise = String(repeating: "{x ", count: JSONLocator.maximumAttempts)
-    #expect(JSONLocator.locate(noise + #"{"a":1}"#) == .notFound)
+    #expect(JSONLocator.locate(noise + #"{"a":1}"#).isNotFound)
     let lessNoise = String(repeating: "{x ", count: JSONLocator.maximumAttempts - 1)
     #expect(JSONLocator.locate(lessNoise + #"{"a":1}"#) == .object(["a": 1]))
 }
 
 @Test func nothingToFindIsNotFound() {
-    #expect(JSONLocator.locate("") == .notFound)
-    #expect(JSONLocator.locate("just words") == .notFound)
-    #expect(JSONLocator.locate("{ broken") == .notFound)
+    #expect(JSONLocator.locate("") == .notFound(JSONLocator.noObject))
+    #expect(JSONLocator.locate("just words") == .notFound(JSONLocator.noObject))
+    #expect(JSONLocator.locate("{ broken").isNotFound)
 }

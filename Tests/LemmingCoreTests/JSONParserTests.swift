@@ -164,3 +164,56 @@ func rejectsMalformedDocuments(text: String) {
     let failed = bytes.withUnsafeBufferPointer { JSONParser.parsePrefix($0, at: 0) }
     #expect(failed == nil)
 }
+
+// MARK: - Tolerance (model replies only)
+
+private func tolerant(_ text: String) -> Result<JSONParser.TolerantValue, JSONParseError> {
+    let bytes = Array(text.utf8)
+    return bytes.withUnsafeBufferPointer { JSONParser.parseTolerantPrefix($0, at: 0) }
+}
+
+@Test(arguments: [
+    ("[1, 2,]", JSONRepairs.trailingComma),
+    (#"{"a": 1, }"#, .trailingComma),
+    ("[1, // one\n 2 /* two */, # three\n 3]", .comment),
+    ("{'a': 'b \"c\"'}", .singleQuotes),
+    ("[True, False, None]", .pythonLiteral),
+    ("{“a”: “b’s”}", .smartQuotes),
+    (#"["it\'s", "C:\dir"]"#, .invalidEscape),
+    ("[\"a\tb\"]", .controlCharacter),
+])
+func aTolerantParseRepairsAndNotesEachDefect(text: String, repair: JSONRepairs) throws {
+    let expected: [String: JSONValue] = [
+        "[1, 2,]": [1, 2], #"{"a": 1, }"#: ["a": 1], "[1, // one\n 2 /* two */, # three\n 3]": [1, 2, 3],
+        "{'a': 'b \"c\"'}": ["a": #"b "c""#], "[True, False, None]": [true, false, .null], "{“a”: “b’s”}": ["a": "b’s"],
+        #"["it\'s", "C:\dir"]"#: ["it's", #"C:\dir"#], "[\"a\tb\"]": ["a\tb"],
+    ]
+    let found = try tolerant(text).get()
+    #expect(found.value == expected[text])
+    #expect(found.repairs == repair)
+    #expect(found.end == text.utf8.count)
+}
+
+@Test(arguments: ["[1, 2,]", #"{"a": 1, }"#, "[1 // c\n]", "{'a': 1}", "[True]", "{“a”: 1}", #"["\'"]"#])
+func theStrictParserStillRefusesTheDefectsOfModelJSON(text: String) {
+    // The org's own files and API bodies are read strictly.
+    #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
+}
+
+@Test(arguments: [#"{"a": [1, "#, #"{"a": "b"#, #"{"a": tr"#, #"{"a": "\u12"#, "[1 /* open", "[1,"])
+func aCutOffValueFailsAtTheEndOfTheInput(text: String) throws {
+    guard case .failure(let error) = tolerant(text) else {
+        Issue.record("parsed a cut-off value")
+        return
+    }
+    #expect(error.offset == text.utf8.count)
+}
+
+@Test(arguments: ["[,]", "{,}", "[1,,2]", "{'a' 1}", "[Nonsense]", "[1 / 2]"])
+func aTolerantParseStillRefusesWhatItCannotRepair(text: String) {
+    guard case .failure(let error) = tolerant(text) else {
+        Issue.record("parsed \(text)")
+        return
+    }
+    #expect(error.offset < text.utf8.count)
+}

@@ -115,3 +115,11 @@ func unreadableFilesAreOneErrorWithDefaults(text: String, rule: String) {
     #expect(issues.map(\.field) == [""])
     #expect(config == OrgConfig(name: "folder"))
 }
+
+@Test func theValueDepthLimitIsReadWithinItsCeiling() {
+    #expect(parseConfig(#"{"limits": {"max_value_depth": 12}}"#).0.replies.maxValueDepth == 12)
+    let (config, issues) = parseConfig(#"{"limits": {"max_value_depth": 65}}"#)
+    #expect(config.replies.maxValueDepth == OrgConfig.ReplyLimits().maxValueDepth)
+    #expect(issues.map(\.field) == ["limits.max_value_depth"])
+    #expect(parseConfig(#"{"limits": {"max_value_depth": 0}}"#).1.count == 1)
+}

@@ -10,7 +10,8 @@ private let knownCodes: Set<String> = [
     "too_many_tool_calls", "too_many_memory_updates", "invalid_notes", "notes_too_long", "invalid_entry",
     "payload_shape", "invalid_kind", "invalid_recipients", "invalid_priority", "invalid_reply_to", "invalid_tags",
     "invalid_meta", "entry_too_large", "invalid_tool_call", "invalid_memory_key", "invalid_memory_op",
-    "invalid_memory_update", "memory_merge_type",
+    "invalid_memory_update", "memory_merge_type", "truncated", "json_repaired", "several_objects", "args_shape",
+    "tool_call_shape", "too_deep",
 ]
 
 /// Pieces that a model reply (or a broken one) is made of.
@@ -20,6 +21,9 @@ private let fragments: [String] = [
     "\"text\"", "\"to\"", "\"kind\"", "\"priority\"", "\"urgent\"", "\"reply_to\"", "\"tags\"", "\"meta\"",
     "\"key\"", "\"op\"", "\"value\"", "\"merge\"", "\"append\"", "\"delete\"", "\"tool\"", "\"args\"", "\"a\"",
     "\"../x\"", "\"00000001-human-01\"", "\"\\ud800\"", "\"\\u00e9\"", "é", "😀", "\u{0}", "\u{FFFD}", "Sure!",
+    // The defects of model JSON and the text around answers.
+    ",]", ",}", "//", "/*", "*/", "#", "'", "“", "”", "True", "False", "None", "\\'", "<think>", "</think>",
+    "Draft:", "\"function\"", "\"name\"", "\"arguments\"", "\"{\\\"path\\\": \\\"a\\\"}\"",
 ]
 
 private let validReply = #"""
@@ -96,7 +100,7 @@ private func expectWellFormed(_ reply: ParsedReply, limits: OrgConfig.ReplyLimit
         #expect(knownCodes.contains(violation.code), "unexpected code \(violation.code)")
         #expect(!violation.message.isEmpty)
     }
-    if reply.codes.contains(where: { ["not_json", "not_object", "reply_too_large"].contains($0) }) {
+    if reply.codes.contains(where: { ["not_json", "not_object", "reply_too_large", "truncated"].contains($0) }) {
         #expect(reply.violations.count == 1)
         #expect(!reply.hasActions)
         #expect(reply.notes == nil)
@@ -156,4 +160,50 @@ func mutatedValidRepliesNeverTrapAndGiveAWellFormedResult(seed: UInt64) {
             #expect(try JSONValue.parse(value.compactText) == value)
         }
     }
+}
+
+// MARK: - Cost
+
+/// Texts built to make a naive locator do quadratic work: nested or unclosed values, strings that
+/// swallow the rest, many small objects, reasoning that never closes.
+private func hostile(_ family: Int, _ count: Int) -> String {
+    switch family {
+    case 0: return String(repeating: #"{"a":"#, count: count)
+    case 1: return String(repeating: "{x ", count: count)
+    case 2: return #"{"a": ""# + String(repeating: "{", count: count)
+    case 3: return String(repeating: "{'", count: count)
+    case 4: return String(repeating: "{}", count: count) + #"{"notes": "x"}"#
+    case 5: return String(repeating: #"{"notes": "x"} "#, count: count)
+    case 6: return String(repeating: #"{"outbox_entries": [{"text": ""#, count: count)
+    case 7: return "<think>" + String(repeating: #"{"notes": "x"}"#, count: count)
+    case 8: return String(repeating: "/*{", count: count)
+    case 9: return String(repeating: #"{"a": [1,,"#, count: count)
+    case 10: return String(repeating: "{“a", count: count)
+    case 11: return String(repeating: "[", count: count) + String(repeating: #"{"a":1},"#, count: count)
+    case 12: return "{" + String(repeating: #""k": {"#, count: count)
+    default: return String(repeating: #"{"tool_calls": [{"tool": "t", "args": "{\"a\": 1}"}]} "#, count: count)
+    }
+}
+
+@Test(arguments: 0...13)
+func hostileRepliesCostWorkLinearInTheirLength(family: Int) {
+    for count in [500, 4_000] {
+        let text = hostile(family, count)
+        var work = 0
+        _ = JSONLocator.locate(text, work: &work)
+        // The fast path, then at most `maximumAttempts` failed parses and disjoint successful ones.
+        #expect(work <= (JSONLocator.maximumAttempts + 2) * text.utf8.count, "family \(family), \(count) units")
+        expectWellFormed(
+            ReplyParser(limits: OrgConfig.ReplyLimits()).parse(text), limits: OrgConfig.ReplyLimits(), input: text)
+    }
+}
+
+@Test func nestedObjectsAreParsedOnceEach() {
+    // Deep objects after prose: a locator that re-parsed the objects inside a found one would do
+    // quadratic work (150 levels: about 75 times more).
+    let deep = String(repeating: #"{"notes": "#, count: 150) + "1" + String(repeating: "}", count: 150)
+    let text = "Sure: " + String(repeating: deep + " and ", count: 20)
+    var work = 0
+    _ = JSONLocator.locate(text, work: &work)
+    #expect(work <= 3 * text.utf8.count)
 }

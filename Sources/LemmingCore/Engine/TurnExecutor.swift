@@ -154,7 +154,7 @@ extension TurnExecutor {
 extension ParsedReply {
     /// Whether the text held a JSON object to read the reply from.
     var holdsReplyObject: Bool {
-        !violations.contains { $0.code == "not_json" || $0.code == "not_object" }
+        !violations.contains { $0.code == "not_json" || $0.code == "not_object" || $0.code == "truncated" }
     }
 }
 

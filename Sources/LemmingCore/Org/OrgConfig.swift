@@ -38,6 +38,18 @@ public struct OrgConfig: Sendable, Equatable {
         /// Unusable replies (cut off, refused, empty) in a row before the agent is paused and the
         /// human told; until then each one leaves the input to be shown again.
         public var maxUnusableInARow = 3
+        /// The deepest nesting of arrays and objects a reply may give a value: an entry's `payload`
+        /// or `meta`, a tool call's `args`, a memory update's `value` (a scalar is 0 levels, `[]` 1).
+        /// A deeper value is refused with a `too_deep` violation (`limits.max_value_depth`).
+        public var maxValueDepth = 32
+
+        /// The largest `limits.max_value_depth` a config may set.
+        public static let valueDepthCeiling = 64
+        /// How many levels deeper than in the reply the engine may store an accepted value: a
+        /// pending approval in `state/agents.json` adds 4, a turn record 4, a memory record 1, an
+        /// API page of entries 3. `JSONParser` reads `valueDepthCeiling + embeddingDepthMargin`
+        /// levels and more, so whatever is accepted can be read back.
+        public static let embeddingDepthMargin = 16
     }
 
     public var format = 1

@@ -4,7 +4,10 @@ import LemmingJSON
 ///
 /// The system message (the engine's contract and the agent's role) depends only on the resume and
 /// the org graph, so it stays byte-identical across turns and providers can cache it. Everything
-/// that changes per turn (tick, memory, tool results, inbox) goes in the user message.
+/// that changes per turn goes in the user message, in this order: the tick, the problems with the
+/// last reply (only when there are any), memory, tool results (only when there are any), tools, new
+/// messages. The exact text of both messages is pinned by golden files
+/// (`Tests/LemmingCoreTests/Golden/`).
 public struct PromptBuilder: Sendable {
     /// What a turn's prompt is made of.
     public struct Input: Sendable {
@@ -22,10 +25,14 @@ public struct PromptBuilder: Sendable {
         public var inbox: Inbox
         /// The system message when already rendered (it only changes with the resume and the graph).
         public var systemMessage: String?
+        /// What went wrong with the agent's last reply, rendered as its own section right after the
+        /// tick; `nil` or empty: no section.
+        public var previousProblems: ReplyProblems?
 
         public init(
             orgName: String, resume: Resume, tick: Int, canRead: [String], readers: [String], memory: [MemoryRecord],
-            memoryCharacters: Int, toolResults: [ToolResult], tools: [ToolDescription], inbox: Inbox
+            memoryCharacters: Int, toolResults: [ToolResult], tools: [ToolDescription], inbox: Inbox,
+            previousProblems: ReplyProblems? = nil
         ) {
             self.orgName = orgName
             self.resume = resume
@@ -37,6 +44,7 @@ public struct PromptBuilder: Sendable {
             self.toolResults = toolResults
             self.tools = tools
             self.inbox = inbox
+            self.previousProblems = previousProblems
         }
     }
 
@@ -96,6 +104,7 @@ public struct PromptBuilder: Sendable {
 
     func userMessage(_ input: Input) -> String {
         var sections: [String] = ["Tick \(input.tick)."]
+        if let problems = input.previousProblems, !problems.isEmpty { sections.append(problemsSection(problems)) }
         sections.append(memorySection(input))
         if !input.toolResults.isEmpty {
             var lines = ["## Results of your tool calls last turn"]

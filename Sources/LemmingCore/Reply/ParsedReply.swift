@@ -16,6 +16,15 @@ public struct ContractViolation: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { field.isEmpty ? "\(code): \(message)" : "\(code) at \(field): \(message)" }
 
+    /// The codes of repairs that kept the reply's meaning: the reply was read as meant, and the agent is
+    /// told only so that it writes the contract's form next time.
+    public static let mildCodes: Set<String> = [
+        "json_repaired", "several_objects", "payload_shape", "args_shape", "tool_call_shape",
+    ]
+
+    /// Whether this is a repair that kept the reply's meaning (``mildCodes``).
+    public var isMild: Bool { Self.mildCodes.contains(code) }
+
     public var json: JSONValue {
         ["code": .string(code), "field": .string(field), "message": .string(message)]
     }
@@ -48,6 +57,12 @@ public struct DraftEntry: Sendable, Equatable {
         self.replyTo = replyTo
         self.tags = tags
         self.meta = meta
+    }
+
+    /// The human-readable body: `payload.text` when it is a string, else the payload as JSON.
+    public var text: String {
+        if let text = payload["text"]?.stringValue { return text }
+        return JSONValue.object(payload).compactText
     }
 
     public var json: JSONValue {
@@ -103,6 +118,10 @@ public struct ParsedReply: Sendable, Equatable {
 
     /// Whether the reply asks for anything at all.
     public var hasActions: Bool { !entries.isEmpty || !toolCalls.isEmpty || !memoryUpdates.isEmpty }
+
+    /// Whether the text ended inside the reply's JSON object (a `truncated` violation): the reply was
+    /// cut off, whatever the provider said about why it stopped, and nothing in it is usable.
+    public var isTruncated: Bool { violations.contains { $0.code == "truncated" } }
 
     public var json: JSONValue {
         var object = JSONObject()

@@ -2,14 +2,25 @@ import LemmingJSON
 
 /// Reads a model reply into a ``ParsedReply`` (DESIGN §5.4).
 ///
-/// The reply is untrusted input. The parser finds the JSON object even inside prose or code
-/// fences, checks every item on its own, keeps the valid ones and turns each defect into a
-/// ``ContractViolation``. It never throws and never traps. Its rules, per field:
+/// The reply is untrusted input. The parser finds the JSON object that is the reply even inside
+/// prose, code fences, reasoning or drafts (``JSONLocator`` states the rule: the last object with a
+/// key of the contract), reads the defects of model JSON (trailing commas, comments, …), checks every
+/// item on its own, keeps the valid ones and turns each defect into a ``ContractViolation``. It never
+/// throws and never traps, and its cost is linear in the reply. Its rules, per field:
 /// - a defect in an optional field of an entry (`kind`, `priority`, `reply_to`, `tags`, `meta`)
 ///   falls back to that field's default;
 /// - an entry whose content or addressing is wrong (`payload`, `to`, size) is dropped;
 /// - a string `payload`, or a `text` field instead of a payload, is wrapped as `{"text": ...}`;
-/// - tool calls and memory updates with a bad name, key, operation or value are dropped.
+/// - a tool call's `args` given as a JSON string holding an object is decoded; `arguments` for
+///   `args`, `name` for `tool`, and OpenAI's `{"function": {"name", "arguments"}}` are read too;
+/// - tool calls and memory updates with a bad name, key, operation or value are dropped;
+/// - a value (`payload`, `meta`, `args`, memory `value`) nested deeper than
+///   ``OrgConfig/ReplyLimits/maxValueDepth`` is refused (`too_deep`), so that whatever is accepted
+///   can be stored and read back.
+///
+/// Repairs that keep the reply's meaning (`json_repaired`, `several_objects`, `payload_shape`,
+/// `args_shape`, `tool_call_shape`) are violations too, marked ``ContractViolation/isMild``, so the
+/// agent is told to write the contract's form.
 public struct ReplyParser: Sendable {
     public var limits: OrgConfig.ReplyLimits
     /// The longest `notes` kept; longer notes are cut.
@@ -30,17 +41,37 @@ public struct ReplyParser: Sendable {
                     "reply_too_large", "the reply is \(text.utf8.count) bytes; the limit is \(limits.maxReplyBytes)"))
             return reply
         }
+        guard !text.utf8.allSatisfy(Reasoning.isWhitespace) else {
+            reply.violations.append(ContractViolation("not_json", "the reply is empty"))
+            return reply
+        }
         let object: JSONObject
         switch JSONLocator.locate(text) {
-        case .object(let found):
+        case .object(let found, let details):
             object = found
+            if !details.repairs.isEmpty {
+                reply.violations.append(
+                    ContractViolation(
+                        "json_repaired",
+                        "not strict JSON; read after repairing \(details.repairs.names.joined(separator: ", "))"))
+            }
+            if details.ignoredReplies > 0 {
+                reply.violations.append(
+                    ContractViolation(
+                        "several_objects",
+                        "the reply holds \(details.ignoredReplies + 1) reply objects; only the last was used"))
+            }
         case .notObject(let value):
             reply.violations.append(
                 ContractViolation("not_object", "the reply must be a JSON object (got \(value.typeDescription))"))
             return reply
-        case .notFound:
-            let message = text.trimmingWhitespace().isEmpty ? "the reply is empty" : "no JSON object found in the reply"
-            reply.violations.append(ContractViolation("not_json", message))
+        case .truncated:
+            reply.violations.append(
+                ContractViolation(
+                    "truncated", "the reply ends inside its JSON object: it was cut off, so none of it was applied"))
+            return reply
+        case .notFound(let reason):
+            reply.violations.append(ContractViolation("not_json", reason))
             return reply
         }
         for key in object.keys where !Self.topLevelKeys.contains(key) {
@@ -159,6 +190,10 @@ public struct ReplyParser: Sendable {
                 ContractViolation("invalid_entry", field: "\(field).payload", "is missing; entry dropped"))
             return nil
         }
+        if let problem = tooDeep(.object(payload)) {
+            violations.append(ContractViolation("too_deep", field: "\(field).payload", problem + "; entry dropped"))
+            return nil
+        }
         var entry = DraftEntry(payload: payload)
         if let kind = object["kind"], !kind.isNull {
             if let text = kind.stringValue, Names.isValidKind(text) {
@@ -234,7 +269,11 @@ public struct ReplyParser: Sendable {
         }
         if let meta = object["meta"], !meta.isNull {
             if let found = meta.objectValue {
-                entry.meta = found
+                if let problem = tooDeep(meta) {
+                    violations.append(ContractViolation("too_deep", field: "\(field).meta", problem + "; ignored"))
+                } else {
+                    entry.meta = found
+                }
             } else {
                 violations.append(
                     ContractViolation("invalid_meta", field: "\(field).meta", "must be an object; ignored"))
@@ -249,77 +288,5 @@ public struct ReplyParser: Sendable {
             return nil
         }
         return entry
-    }
-
-    // MARK: - Tool calls and memory updates
-
-    private func parseToolCall(_ item: JSONValue, field: String, violations: inout [ContractViolation]) -> ToolCall? {
-        guard let object = item.objectValue else {
-            violations.append(
-                ContractViolation("invalid_tool_call", field: field, "must be an object (got \(item.typeDescription))"))
-            return nil
-        }
-        guard let tool = object["tool"]?.stringValue, ResumeSpec.Pattern.toolName.matches(tool) else {
-            violations.append(ContractViolation("invalid_tool_call", field: "\(field).tool", "must be a tool name"))
-            return nil
-        }
-        var arguments = JSONObject()
-        if let args = object["args"], !args.isNull {
-            guard let found = args.objectValue else {
-                violations.append(
-                    ContractViolation(
-                        "invalid_tool_call", field: "\(field).args", "must be an object (got \(args.typeDescription))"))
-                return nil
-            }
-            arguments = found
-        }
-        return ToolCall(tool: tool, arguments: arguments)
-    }
-
-    private func parseMemoryUpdate(
-        _ item: JSONValue, field: String, violations: inout [ContractViolation]
-    )
-        -> MemoryUpdate?
-    {
-        guard let object = item.objectValue else {
-            violations.append(
-                ContractViolation(
-                    "invalid_memory_update", field: field, "must be an object (got \(item.typeDescription))"))
-            return nil
-        }
-        guard let key = object["key"]?.stringValue, Names.isValidMemoryKey(key) else {
-            let shown = object["key"]?.compactText.prefix(64) ?? "nothing"
-            violations.append(
-                ContractViolation(
-                    "invalid_memory_key", field: "\(field).key",
-                    "must match ^[a-zA-Z0-9_-]{1,128}$ (got \(shown)); update dropped"))
-            return nil
-        }
-        var operation = MemoryOperation.set
-        if let op = object["op"], !op.isNull {
-            guard let text = op.stringValue, let parsed = MemoryOperation(rawValue: text) else {
-                violations.append(
-                    ContractViolation(
-                        "invalid_memory_op", field: "\(field).op",
-                        "must be set, append, merge or delete (got \(op.compactText.prefix(40))); update dropped"))
-                return nil
-            }
-            operation = parsed
-        }
-        let value = object["value"]
-        if operation != .delete, value == nil {
-            violations.append(
-                ContractViolation(
-                    "invalid_memory_update", field: "\(field).value", "is required for \(operation.rawValue)"))
-            return nil
-        }
-        if operation == .merge, value?.objectValue == nil {
-            violations.append(
-                ContractViolation(
-                    "memory_merge_type", field: "\(field).value",
-                    "merge needs an object (got \(value?.typeDescription ?? "nothing")); update dropped"))
-            return nil
-        }
-        return MemoryUpdate(key: key, operation: operation, value: value ?? .null)
     }
 }

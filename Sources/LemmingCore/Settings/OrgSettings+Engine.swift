@@ -56,6 +56,10 @@ extension OrgSettings {
         .integer(
             "limits.max_unusable_in_a_row", \.replies.maxUnusableInARow, in: 1...1_000,
             "Unusable replies (cut off, refused, empty) in a row before the agent is paused and the human told."),
+        .integer(
+            "limits.max_value_depth", \.replies.maxValueDepth, in: 1...OrgConfig.ReplyLimits.valueDepthCeiling,
+            "How deeply a value of a reply (payload, meta, tool arguments, memory value) may nest; deeper values "
+                + "are refused as a contract violation."),
         .section("loop_detection", "Pausing agents that repeat themselves."),
         .integer(
             "loop_detection.repeat_limit", \.loopRepeatLimit, in: 0...1_000,
