@@ -287,3 +287,9 @@ private func words(_ text: String) -> [UInt32] {
     #expect(LoopHistory.excerpt(String(repeating: "x", count: 80)) == String(repeating: "x", count: 80))
     #expect(LoopHistory.excerpt("") == "")
 }
+
+@Test(arguments: [2, 3, 5])
+func aShortReplyWithNothingComingInIsALoopOnTheKthTurnNotBefore(limit: Int) {
+    let turns = Array(repeating: (reply: message("hi"), inbox: [(String, String)]()), count: limit + 2)
+    #expect(verdicts(turns, limit: limit).first?.tick == limit)
+}

@@ -134,7 +134,8 @@ struct UnusableReplyTests {
         let status = try #require(try org.entries(of: "a").first { $0.kind == "status" })
         #expect(status.recipients == ["human"])
         #expect(status.meta["code"] == "unusable_replies")
-        #expect(status.text.contains("cut off at the token limit (max_tokens 1024)"))
+        #expect(
+            status.text.contains("cut off before its JSON object was complete (the token limit is max_tokens 1024)"))
         #expect(status.text.contains("Raise model.max_tokens"))
         let runtime = try #require(try org.readJSON("state/agents.json")?["a"])
         #expect(runtime["pause_reason"] == "unusable_replies")

@@ -102,7 +102,8 @@ public struct LoopDetector: Sendable {
             || LoopSketch.isNew(
                 words, comparedWith: LoopSketch.union(known, input), minimum: configuration.minimumNewWords)
         let isNearDuplicate = recent.contains { LoopSketch.similarity(sketch, $0.reply) >= configuration.similarity }
-        let madeProgress = !isIdentical && (isNewInput || (bringsNew && !isNearDuplicate))
+        // A first turn (nothing to compare with) starts the history: it is not a turn without progress.
+        let madeProgress = recent.isEmpty || (!isIdentical && (isNewInput || (bringsNew && !isNearDuplicate)))
 
         let partners = Set(inbox.map(\.author).filter { $0 != Names.human }).sorted(by: Names.precedes)
         history.append(
@@ -229,20 +230,5 @@ public struct LoopDetector: Sendable {
             let digits = String(value, radix: 16)
             return String(repeating: "0", count: 16 - digits.count) + digits
         }
-    }
-
-    /// Updates a runtime's streak of identical fingerprints: the engine's check until it calls
-    /// ``observe(_:inbox:toolResults:tick:history:)`` instead.
-    ///
-    /// - Returns: `true` when the streak reached the limit (a loop).
-    public func record(_ fingerprint: String?, in runtime: inout AgentRuntime) -> Bool {
-        guard let fingerprint else { return false }
-        if runtime.repeatFingerprint == fingerprint {
-            runtime.repeatCount += 1
-        } else {
-            runtime.repeatFingerprint = fingerprint
-            runtime.repeatCount = 1
-        }
-        return repeatLimit > 0 && runtime.repeatCount >= repeatLimit
     }
 }

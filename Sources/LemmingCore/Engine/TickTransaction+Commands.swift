@@ -37,8 +37,7 @@ extension TickTransaction {
             updateRuntime(agent) { runtime in
                 runtime.isPaused = false
                 runtime.pauseReason = nil
-                runtime.repeatCount = 0
-                runtime.repeatFingerprint = nil
+                runtime.loop = LoopHistory()
                 runtime.unusableReplies = 0
             }
             record(.agentResumed, agent: agent)

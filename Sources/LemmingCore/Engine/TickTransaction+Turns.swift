@@ -26,6 +26,10 @@ extension TickTransaction {
             inbox: inbox
         )
         prompt.systemMessage = frame.systemMessage
+        if !runtime.feedback.isEmpty {
+            prompt.previousProblems = ReplyProblems(
+                tick: runtime.lastTick, notice: runtime.feedback.notice, violations: runtime.feedback.violations)
+        }
         record(.turnStarted, agent: agent, ["inbox": .int(inbox.entries.count), "model": .string(resume.model.key)])
         return TurnPlan(
             agent: agent, tick: tick, resume: resume, model: choice.model, registry: context.models,
@@ -120,15 +124,18 @@ extension TickTransaction {
             cost = charge(agent, outcome.usage, outcome.servedModel?.pricing ?? .free, failed: false)
             moveCursors(reader: agent, to: plan.inbox.cursors)
             let reply = outcome.reply ?? ParsedReply()
-            var runtime = state.runtimes[agent]
-            let isLoop = LoopDetector(repeatLimit: context.config.loopRepeatLimit)
-                .record(LoopDetector.fingerprint(reply), in: &runtime)
-            runtime.pendingToolResults = []
-            runtime.unusableReplies = 0
-            state.runtimes[agent] = runtime
-            if isLoop {
+            var loop: LoopVerdict?
+            let detector = LoopDetector(repeatLimit: context.config.loopRepeatLimit)
+            updateRuntime(agent) { runtime in
+                loop = detector.observe(
+                    reply, inbox: plan.inbox.entries, toolResults: plan.prompt.toolResults, tick: tick,
+                    history: &runtime.loop)
+                runtime.pendingToolResults = []
+                runtime.unusableReplies = 0
+            }
+            if let loop {
                 stopReason = .loopDetected
-                pauseForLoop(agent, repeats: runtime.repeatCount)
+                pauseForLoop(agent, loop)
             } else {
                 written = applyActions(reply, outcome: outcome, violations: &violations)
                 outcome.toolResults = await runToolCalls(reply.toolCalls, agent: agent, resume: plan.resume)
@@ -222,18 +229,18 @@ extension TickTransaction {
         }
     }
 
-    private mutating func pauseForLoop(_ agent: String, repeats: Int) {
+    private mutating func pauseForLoop(_ agent: String, _ verdict: LoopVerdict) {
         updateRuntime(agent) { runtime in
             runtime.isPaused = true
             runtime.pauseReason = .loopDetected
         }
-        record(.loopDetected, agent: agent, ["repeats": .int(repeats)])
-        record(.agentPaused, agent: agent, ["reason": .string(StopReason.loopDetected.rawValue)])
+        record(.loopDetected, agent: agent, verdict.json.objectValue ?? JSONObject())
+        record(.agentPaused, agent: agent, ["reason": .string(PauseReason.loopDetected.rawValue)])
         postStatus(
             agent,
-            "\(agent) repeated the same actions \(repeats) turns in a row and was paused. "
-                + "Its last actions were not applied. Resume it with `lemming resume \(agent)`.",
-            to: [Names.human], code: "loop_detected")
+            verdict.summary(agent: agent) + " It was paused, and its last actions were not applied. "
+                + "Resume it with `lemming resume \(agent)`.",
+            to: [Names.human], code: "loop_detected", meta: ["loop": verdict.json])
     }
 
     /// Settles a call's cost, and warns once when the balance falls below the soft cap.

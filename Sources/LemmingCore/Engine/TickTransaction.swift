@@ -164,10 +164,13 @@ struct TickTransaction {
     }
 
     /// Posts an engine-authored `status` entry in an agent's outbox.
-    mutating func postStatus(_ agent: String, _ text: String, to recipients: [String]? = nil, code: String) {
+    mutating func postStatus(
+        _ agent: String, _ text: String, to recipients: [String]? = nil, code: String, meta: JSONObject = [:]
+    ) {
+        var fields = JSONObject([("source", "engine"), ("code", .string(code))])
+        for (key, value) in meta { fields[key] = value }
         let draft = DraftEntry(
-            kind: "status", payload: JSONObject([("text", .string(text))]), recipients: recipients,
-            meta: JSONObject([("source", "engine"), ("code", .string(code))]))
+            kind: "status", payload: JSONObject([("text", .string(text))]), recipients: recipients, meta: fields)
         write(draft, author: agent)
     }
 

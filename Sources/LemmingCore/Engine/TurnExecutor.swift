@@ -144,7 +144,9 @@ extension TurnExecutor {
         if reply.violations.contains(where: { $0.code == "reply_too_large" }) {
             return .tooLarge(bytes: response.text.utf8.count, limit: plan.replyLimits.maxReplyBytes)
         }
-        if response.finish == .truncated, !reply.holdsReplyObject {
+        // Cut off at the token limit, or ended before its object did (cli models and servers that
+        // do not report why they stopped).
+        if reply.isTruncated || (response.finish == .truncated && !reply.holdsReplyObject) {
             return .cutOff(maxTokens: plan.resume.model.maxTokens)
         }
         return nil

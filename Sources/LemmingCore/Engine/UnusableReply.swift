@@ -23,7 +23,8 @@ enum UnusableReply: Sendable, Equatable {
     var description: String {
         switch self {
         case .cutOff(let maxTokens):
-            return "the reply was cut off at the token limit (max_tokens \(maxTokens)) before it was complete"
+            return "the reply was cut off before its JSON object was complete (the token limit is max_tokens "
+                + "\(maxTokens))"
         case .tooLarge(let bytes, let limit):
             let size = bytes.map { "\($0) bytes, " } ?? ""
             return "the reply was too large (\(size)over limits.max_reply_bytes \(limit)) and was not used"

@@ -22,8 +22,8 @@ public struct AgentRuntime: Sendable, Equatable {
     public var lastTick: Int?
     public var lastStopReason: StopReason?
     /// Fingerprint of the last acting turn and how many turns in a row had it (loop detection).
-    public var repeatFingerprint: String?
-    public var repeatCount = 0
+    /// Its recent acting turns, for loop detection (``LoopDetector``).
+    public var loop = LoopHistory()
     /// Results of the previous turn's tool calls, shown in the next prompt.
     public var pendingToolResults: [JSONValue] = []
     /// Entries this agent addressed to someone who cannot read it.
@@ -43,13 +43,12 @@ public struct AgentRuntime: Sendable, Equatable {
         object["pause_reason"] = .optional(pauseReason?.rawValue)
         object["last_tick"] = lastTick.map(JSONValue.int) ?? .null
         object["last_stop_reason"] = .optional(lastStopReason?.rawValue)
-        object["repeat_fingerprint"] = .optional(repeatFingerprint)
-        object["repeat_count"] = .int(repeatCount)
         object["pending_tool_results"] = .array(pendingToolResults)
         object["undeliverable_entries"] = .int(undeliverableEntries)
         if !pendingApprovals.isEmpty { object["pending_approvals"] = .array(pendingApprovals.map(\.json)) }
         if !feedback.isEmpty { object["feedback"] = feedback.json }
         if unusableReplies > 0 { object["unusable_replies"] = .int(unusableReplies) }
+        if !loop.isEmpty { object["loop"] = loop.json }
         return .object(object)
     }
 
@@ -58,8 +57,7 @@ public struct AgentRuntime: Sendable, Equatable {
         pauseReason = object["pause_reason"]?.stringValue.map(PauseReason.init(stored:))
         lastTick = object["last_tick"]?.intValue
         lastStopReason = object["last_stop_reason"]?.stringValue.flatMap(StopReason.init(rawValue:))
-        repeatFingerprint = object["repeat_fingerprint"]?.stringValue
-        repeatCount = object["repeat_count"]?.intValue ?? 0
+        loop = object["loop"].map(LoopHistory.init(json:)) ?? LoopHistory()
         pendingToolResults = object["pending_tool_results"]?.arrayValue ?? []
         undeliverableEntries = object["undeliverable_entries"]?.intValue ?? 0
         pendingApprovals = object["pending_approvals"]?.arrayValue?.compactMap(PendingApproval.init(json:)) ?? []
