@@ -63,7 +63,8 @@ extension OrgSettings {
         .section("loop_detection", "Pausing agents that repeat themselves."),
         .integer(
             "loop_detection.repeat_limit", \.loopRepeatLimit, in: 0...1_000,
-            "Turns in a row with the same actions before an agent is paused (`loop_detected`); 0 disables."),
+            "Turns in a row without progress (the same actions, or nothing new in or out) before an agent is "
+                + "paused (`loop_detected`); 0 disables."),
         .integer(
             "checkpoint_every_ticks", \.checkpointEveryTicks, in: 1...100_000,
             "Ticks between checkpoints, when the files written since the last one are flushed to disk."),
