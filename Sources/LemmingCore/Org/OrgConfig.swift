@@ -62,7 +62,7 @@ public struct OrgConfig: Sendable, Equatable {
     public var outboxRetentionTicks: Int?
     public var memory = MemoryLimits()
     public var replies = ReplyLimits()
-    /// Turns in a row with the same actions before an agent is paused (`loop_detected`); 0 disables.
+    /// Turns in a row without progress before an agent is paused (`loop_detected`); 0 disables.
     public var loopRepeatLimit = 5
     /// Ticks between checkpoints, when the files written since the last one are flushed to disk
     /// and their journals removed.
