@@ -87,7 +87,11 @@ func median(_ values: [Double]) -> Double {
 }
 
 /// Progress lines go out as they come, also into a file or a pipe (`print` buffers them there).
-func print(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+/// Writes a line to standard output, unbuffered; a closed or full output is ignored.
+func print(_ line: String) {
+    let output = FileHandle.standardOutput
+    try? output.write(contentsOf: Data((line + "\n").utf8))
+}
 
 func format(_ value: Double) -> String { String(format: "%.3f", value) }
 

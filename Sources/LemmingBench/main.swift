@@ -26,7 +26,8 @@ func parseOptions() -> Options {
         case "--requests": options.requests = Int(arguments.next() ?? "") ?? options.requests
         case "headline", "history", "wide", "api", "all": options.suite = argument
         default:
-            FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
+            let errors = FileHandle.standardError
+            try? errors.write(contentsOf: Data("unknown argument \(argument)\n".utf8))
             exit(2)
         }
     }

@@ -145,8 +145,9 @@ package final class FileOrgStore {
     }
 
     /// Reads a state file. The engine rewrites state files in place under its journal, so a reader
-    /// without the lock can catch one mid-write: an unreadable file is read again a few times
-    /// before it counts as corrupt.
+    /// without the lock can catch one mid-write (a rewrite takes microseconds): an unreadable file
+    /// is read again, yielding the processor in between rather than sleeping on it, before it
+    /// counts as corrupt.
     func readState<T>(_ path: String, _ make: (JSONValue, String) throws -> T) throws -> T? {
         let file = paths.relative(path)
         var attempt = 0
@@ -156,10 +157,10 @@ package final class FileOrgStore {
                 return try make(try JSONValue.parse(bytes), file)
             } catch let error as JSONParseError {
                 attempt += 1
-                guard attempt < 5 else {
+                guard attempt < 50 else {
                     throw LemmingError(.invalidFile, "not valid JSON (\(error)); fix or remove the file", path: file)
                 }
-                usleep(2_000)
+                sched_yield()
             }
         }
     }

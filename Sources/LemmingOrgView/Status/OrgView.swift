@@ -147,17 +147,10 @@ public struct OrgView: Sendable {
         FileSystem.exists(paths.entry(id)) || FileSystem.exists(paths.archivedEntry(id))
     }
 
-    /// Reads an entry; a file caught mid-write is read again.
+    /// Reads an entry (entry files are renamed into place whole, so a reader never sees one
+    /// half-written).
     public func entry(_ id: EntryID) -> Result<OutboxEntry, LemmingError> {
-        let store = FileOrgStore(paths: paths)
-        var result = store.readEntry(id)
-        var attempts = 0
-        while case .failure = result, attempts < 3, FileSystem.exists(paths.entry(id)) {
-            usleep(2_000)
-            attempts += 1
-            result = store.readEntry(id)
-        }
-        return result
+        FileOrgStore(paths: paths).readEntry(id)
     }
 
     /// The newest entries among `ids` that satisfy `matching`, at most `limit`, oldest first.
