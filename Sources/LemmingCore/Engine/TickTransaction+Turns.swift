@@ -127,9 +127,13 @@ extension TickTransaction {
             var loop: LoopVerdict?
             let detector = LoopDetector(repeatLimit: context.config.loopRepeatLimit)
             updateRuntime(agent) { runtime in
-                loop = detector.observe(
-                    reply, inbox: plan.inbox.entries, toolResults: plan.prompt.toolResults, tick: tick,
-                    history: &runtime.loop)
+                if detector.repeatLimit > 0 {
+                    loop = detector.observe(
+                        reply, inbox: plan.inbox.entries, toolResults: plan.prompt.toolResults, tick: tick,
+                        history: &runtime.loop)
+                } else if !runtime.loop.isEmpty {
+                    runtime.loop = LoopHistory()  // detection is off: nothing to remember
+                }
                 runtime.pendingToolResults = []
                 runtime.unusableReplies = 0
             }

@@ -72,9 +72,8 @@ struct TickTransaction {
     }
 
     mutating func updateRuntime(_ agent: String, _ change: (inout AgentRuntime) -> Void) {
-        var runtime = state.runtimes[agent]
-        change(&runtime)
-        state.runtimes[agent] = runtime
+        // In place: a copy would copy the runtime's arrays (tool results, loop history) each time.
+        change(&state.runtimes.agents[agent, default: AgentRuntime()])
         runtimesChanged = true
     }
 

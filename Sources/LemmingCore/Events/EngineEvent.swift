@@ -64,20 +64,24 @@ public struct EngineEvent: Sendable, Equatable {
 
         /// The draft as a live client sees it: ``EngineEvent/json`` without `seq`, with
         /// `"progress": true`.
-        public var json: JSONValue { json(sequence: nil) }
-
-        /// `{"seq", "time", "tick", "type", "agent", "data"}`, or with `"progress": true` in place
-        /// of `seq` when there is no number.
-        func json(sequence: Int?) -> JSONValue {
-            var object = JSONObject()
-            if let sequence { object["seq"] = .int(sequence) } else { object["progress"] = true }
-            object["time"] = .string(time)
-            object["tick"] = tick.map(JSONValue.int) ?? .null
-            object["type"] = .string(kind.name)
-            object["agent"] = .optional(agent)
-            object["data"] = .object(data)
-            return .object(object)
+        public var json: JSONValue {
+            EngineEvent.json(sequence: nil, time: time, tick: tick, kind: kind, agent: agent, data: data)
         }
+    }
+
+    /// `{"seq", "time", "tick", "type", "agent", "data"}`, or with `"progress": true` in place of
+    /// `seq` when there is no number.
+    static func json(
+        sequence: Int?, time: String, tick: Int?, kind: Kind, agent: String?, data: JSONObject
+    ) -> JSONValue {
+        var object = JSONObject()
+        if let sequence { object["seq"] = .int(sequence) } else { object["progress"] = true }
+        object["time"] = .string(time)
+        object["tick"] = tick.map(JSONValue.int) ?? .null
+        object["type"] = .string(kind.name)
+        object["agent"] = .optional(agent)
+        object["data"] = .object(data)
+        return .object(object)
     }
 
     /// The event's number: consecutive, never reused, persisted with the commit that produced it
@@ -114,7 +118,7 @@ public struct EngineEvent: Sendable, Equatable {
     }
 
     public var json: JSONValue {
-        Draft(time: time, tick: tick, kind: kind, agent: agent, data: data).json(sequence: sequence)
+        Self.json(sequence: sequence, time: time, tick: tick, kind: kind, agent: agent, data: data)
     }
 }
 
