@@ -29,7 +29,9 @@ extension FileOrgStore {
         writer.enqueue(
             .init(
                 journal: journal, root: paths.root, consumedCommands: changes.consumedCommands,
-                parallel: !writesBehind, crashPoint: hook, whenWritten: whenWritten))
+                // Two threads for large records even beside a running tick: measured, the overlap
+                // costs the tick less than writing 10,000 files on one thread costs the writer.
+                parallel: true, crashPoint: hook, whenWritten: whenWritten))
         if !writesBehind { try writer.wait() }
         commitsSinceCheckpoint += 1
         if commitsSinceCheckpoint >= checkpointInterval { try checkpoint() }

@@ -17,7 +17,7 @@ final class JournalWriter: Sendable {
         let root: String
         /// Command files (names in `state/commands/`) the record deletes.
         let consumedCommands: [String]
-        /// Split large records over two threads (when nothing else runs meanwhile).
+        /// Split large records (64 operations or more) over two threads.
         let parallel: Bool
         let crashPoint: (@Sendable (FileOrgStore.CommitStep) throws -> Void)?
         /// Called once the files are written (not when writing failed).
