@@ -62,17 +62,6 @@ struct CapturedFiles: Sendable {
     }
 
     private static func read(_ descriptor: Int32, from offset: Int, count: Int) -> [UInt8] {
-        guard count > 0 else { return [] }
-        var bytes = [UInt8](repeating: 0, count: count)
-        var done = 0
-        while done < count {
-            let got = bytes.withUnsafeMutableBytes { buffer in
-                pread(descriptor, buffer.baseAddress.map { $0 + done }, count - done, off_t(offset + done))
-            }
-            if got < 0, errno == EINTR { continue }
-            guard got > 0 else { break }
-            done += got
-        }
-        return Array(bytes[0..<done])
+        FileSystem.read(descriptor: descriptor, from: offset, count: count) ?? []
     }
 }

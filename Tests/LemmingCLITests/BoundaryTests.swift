@@ -19,18 +19,7 @@ struct BoundaryTests {
         process.arguments = ["-c", script, Lemming.binary]
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.environment = Lemming.environment()
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdout = output.fileHandleForReading.readDataToEndOfFile()
-        let stderr = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Lemming.Result(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+        return try Lemming.collect(process)
     }
 
     @Test(arguments: [["status"], ["status", "--json"], ["agents"], ["--help"], ["validate"]])

@@ -49,7 +49,11 @@ enum Lemming {
     static func run(
         _ arguments: [String], in directory: String = NSTemporaryDirectory(), environment extra: [String: String] = [:]
     ) throws -> Result {
-        let process = process(arguments, in: directory, environment: environment(extra))
+        try collect(process(arguments, in: directory, environment: environment(extra)))
+    }
+
+    /// Runs `process` to completion with stdin closed, collecting its stdout and stderr.
+    static func collect(_ process: Process) throws -> Result {
         let output = Pipe()
         let error = Pipe()
         process.standardOutput = output

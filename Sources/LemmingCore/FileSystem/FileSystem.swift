@@ -299,16 +299,25 @@ package enum FileSystem {
             throw error("read", path)
         }
         defer { close(descriptor) }
-        var buffer = [UInt8](repeating: 0, count: max(0, maxCount))
+        guard let bytes = read(descriptor: descriptor, from: offset, count: maxCount) else { throw error("read", path) }
+        return bytes
+    }
+
+    /// Up to `count` bytes of the open file `descriptor` from `offset` (fewer at its end), with
+    /// `pread`, retrying interrupted and short reads.
+    ///
+    /// - Returns: the bytes, or `nil` when reading failed (`errno` says why).
+    package static func read(descriptor: Int32, from offset: Int, count: Int) -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: max(0, count))
         var filled = 0
         while filled < buffer.count {
-            let count = buffer.withUnsafeMutableBytes {
+            let got = buffer.withUnsafeMutableBytes {
                 pread(descriptor, $0.baseAddress.map { $0 + filled }, $0.count - filled, off_t(offset + filled))
             }
-            if count < 0, errno == EINTR { continue }
-            guard count >= 0 else { throw error("read", path) }
-            if count == 0 { break }
-            filled += count
+            if got < 0, errno == EINTR { continue }
+            guard got >= 0 else { return nil }
+            if got == 0 { break }
+            filled += got
         }
         buffer.removeLast(buffer.count - filled)
         return buffer

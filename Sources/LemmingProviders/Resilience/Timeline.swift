@@ -43,7 +43,7 @@ public struct Timeline: Sendable {
     ///
     /// - Throws: `CancellationError` when the calling task is cancelled.
     public func sleep(for duration: Duration) async throws {
-        try await sleep(until: now + duration)
+        try await self.sleep(until: now + duration)
     }
 }
 

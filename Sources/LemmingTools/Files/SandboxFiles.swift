@@ -61,19 +61,10 @@ enum SandboxFiles {
         guard offset <= size else {
             throw ToolFailure("offset \(offset) is past the end of '\(location.display)' (\(size) bytes)")
         }
-        let count = min(limit, size - offset)
-        var bytes = [UInt8](repeating: 0, count: count)
-        var done = 0
-        while done < count {
-            let got = bytes.withUnsafeMutableBytes { buffer in
-                pread(descriptor, buffer.baseAddress.map { $0 + done }, count - done, off_t(offset + done))
-            }
-            if got < 0, errno == EINTR { continue }
-            guard got > 0 else { break }
-            done += got
+        guard let bytes = FileSystem.read(descriptor: descriptor, from: offset, count: min(limit, size - offset)) else {
+            throw ToolFailure("could not read '\(location.display)' (\(String(cString: strerror(errno))))")
         }
-        bytes.removeSubrange(done...)
-        return Slice(bytes: bytes, fileSize: size, isTruncated: offset + done < size)
+        return Slice(bytes: bytes, fileSize: size, isTruncated: offset + bytes.count < size)
     }
 
     // MARK: - Writing
