@@ -29,8 +29,8 @@ import Testing
     #expect(JSONWriter(style: .compact).bytes(problems.json).count < 8_000)
 }
 
-@Test func theEnginesFeedbackJSONReadsAsProblemsWithoutATick() throws {
-    // TurnFeedback's shape: violations and a notice, no tick.
+@Test func feedbackWrittenWithoutATickReadsAsProblemsWithoutATick() throws {
+    // The shape agents.json held before the tick and the count were kept: violations and a notice.
     let feedback: JSONValue = [
         "violations": [["code": "invalid_entry", "field": "outbox_entries[0]", "message": "dropped"]],
         "notice": "Your last reply was cut off.",

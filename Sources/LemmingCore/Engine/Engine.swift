@@ -12,7 +12,8 @@ public actor Engine {
     let store: FileOrgStore
     /// Outcomes of the tick in progress, recorded as they complete.
     let outcomes: OutcomeLog
-    /// What the tick that a crash interrupted had already done (replayed when it runs again).
+    /// What an interrupted earlier attempt at the tick in progress had already done (re-staged
+    /// instead of done again); read when the tick begins.
     var interruptedTick: RecordedOutcomes?
     let lock: FileLock
     let bus: EventBus
@@ -106,9 +107,6 @@ public actor Engine {
         self.paths = paths
         self.store = store
         outcomes = OutcomeLog(path: paths.outcomes)
-        let interrupted = RecordedOutcomes(
-            tick: snapshot.tick.nextTick, records: outcomes.records(of: snapshot.tick.nextTick))
-        interruptedTick = interrupted.isEmpty ? nil : interrupted
         self.lock = lock
         self.bus = EventBus(sinks: sinks)
         self.clock = configuration.clock
@@ -139,13 +137,15 @@ public actor Engine {
             note(.recovered, ["journals": .int(recovered.count), "ticks": .array(recovered.map(JSONValue.int))])
             logger.notice("recovered from an interrupted run", metadata: ["journals": "\(recovered.count)"])
         }
-        if let interruptedTick {
+        let tick = state.tick.nextTick
+        let interrupted = RecordedOutcomes(tick: tick, records: outcomes.records(of: tick))
+        if !interrupted.isEmpty {
             // The tick runs again, re-staging what it had already received and done.
             note(
                 .recovered,
                 [
-                    "tick": .int(interruptedTick.tick), "replies": .int(interruptedTick.replies.count),
-                    "tool_runs": .int(interruptedTick.toolRuns.values.reduce(0) { $0 + $1.count }),
+                    "tick": .int(tick), "replies": .int(interrupted.replies.count),
+                    "tool_runs": .int(interrupted.toolRuns.values.reduce(0) { $0 + $1.count }),
                 ])
         }
         for error in unreadable {

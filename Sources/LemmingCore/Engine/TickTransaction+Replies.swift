@@ -10,7 +10,7 @@ extension TickTransaction {
         let limit = context.config.replies.maxUnusableInARow
         updateRuntime(agent) { runtime in
             runtime.unusableReplies += 1
-            runtime.feedback = TurnFeedback(notice: unusable.notice)
+            runtime.feedback = ReplyProblems(tick: outcome.plan.tick, notice: unusable.notice, violations: [])
         }
         let count = state.runtimes[agent].unusableReplies
         guard count >= limit else { return }

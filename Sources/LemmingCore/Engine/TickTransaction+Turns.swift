@@ -26,10 +26,7 @@ extension TickTransaction {
             inbox: inbox
         )
         prompt.systemMessage = frame.systemMessage
-        if !runtime.feedback.isEmpty {
-            prompt.previousProblems = ReplyProblems(
-                tick: runtime.lastTick, notice: runtime.feedback.notice, violations: runtime.feedback.violations)
-        }
+        prompt.previousProblems = runtime.feedback
         record(.turnStarted, agent: agent, ["inbox": .int(inbox.entries.count), "model": .string(resume.model.key)])
         return TurnPlan(
             agent: agent, tick: tick, resume: resume, model: choice.model, registry: context.models,
@@ -145,7 +142,7 @@ extension TickTransaction {
                 outcome.toolResults = await runToolCalls(reply.toolCalls, agent: agent, resume: plan.resume)
                 updateRuntime(agent) { $0.pendingToolResults = outcome.toolResults.map(\.json) }
             }
-            let feedback = TurnFeedback(violations: Array(violations.prefix(TurnFeedback.maximumViolations)))
+            let feedback = violations.isEmpty ? nil : ReplyProblems(tick: tick, violations: violations)
             updateRuntime(agent) { $0.feedback = feedback }
         case .paused, .disabled, .invalidResume:
             break

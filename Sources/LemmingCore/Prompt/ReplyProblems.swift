@@ -3,7 +3,7 @@ import LemmingJSON
 /// What went wrong with an agent's last reply, shown in its next prompt so that it can correct
 /// itself (issue 11 item 9).
 ///
-/// The engine builds it when it stages a turn: the parser's violations (calls, entries and updates it
+/// The engine builds it when it stages a turn and keeps it as ``AgentRuntime/feedback``: the parser's violations (calls, entries and updates it
 /// dropped, and the mild repairs it made), the violations of applying the reply (an undeliverable
 /// entry, a memory cap), and for a reply that was not usable at all a ``notice`` (the engine's
 /// words: cut off, refused, empty). It keeps it with the agent's runtime (``json``,
@@ -13,8 +13,8 @@ import LemmingJSON
 ///
 /// It is bounded, since it is stored in `state/agents.json`: at most ``maximumViolations``
 /// violations (the rest are counted in ``omitted``), each message and the notice cut to
-/// ``maximumMessageCharacters``. Its JSON (`tick` and `omitted` may be absent, so the engine's
-/// `TurnFeedback` JSON reads as one):
+/// ``maximumMessageCharacters``. Its JSON (`tick` and `omitted` may be absent, as in files written
+/// before they were kept):
 ///
 ///     {"tick": 6, "notice": "Your last reply was cut off …", "omitted": 0,
 ///      "violations": [{"code": "invalid_tool_call", "field": "tool_calls[0].args", "message": "…"}]}

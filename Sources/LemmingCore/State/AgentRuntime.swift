@@ -31,7 +31,7 @@ public struct AgentRuntime: Sendable, Equatable {
     /// Tool calls waiting for the human's approval.
     public var pendingApprovals: [PendingApproval] = []
     /// What went wrong with the last reply, for the next prompt.
-    public var feedback = TurnFeedback()
+    public var feedback: ReplyProblems?
     /// Unusable replies (cut off, refused, empty) in a row; the input stays unread meanwhile.
     public var unusableReplies = 0
 
@@ -46,7 +46,7 @@ public struct AgentRuntime: Sendable, Equatable {
         object["pending_tool_results"] = .array(pendingToolResults)
         object["undeliverable_entries"] = .int(undeliverableEntries)
         if !pendingApprovals.isEmpty { object["pending_approvals"] = .array(pendingApprovals.map(\.json)) }
-        if !feedback.isEmpty { object["feedback"] = feedback.json }
+        if let feedback, !feedback.isEmpty { object["feedback"] = feedback.json }
         if unusableReplies > 0 { object["unusable_replies"] = .int(unusableReplies) }
         if !loop.isEmpty { object["loop"] = loop.json }
         return .object(object)
@@ -61,7 +61,7 @@ public struct AgentRuntime: Sendable, Equatable {
         pendingToolResults = object["pending_tool_results"]?.arrayValue ?? []
         undeliverableEntries = object["undeliverable_entries"]?.intValue ?? 0
         pendingApprovals = object["pending_approvals"]?.arrayValue?.compactMap(PendingApproval.init(json:)) ?? []
-        feedback = object["feedback"].map(TurnFeedback.init(json:)) ?? TurnFeedback()
+        feedback = object["feedback"].flatMap(ReplyProblems.init(json:)).flatMap { $0.isEmpty ? nil : $0 }
         unusableReplies = object["unusable_replies"]?.intValue ?? 0
     }
 }

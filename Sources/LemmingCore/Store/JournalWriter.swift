@@ -75,12 +75,6 @@ final class JournalWriter: Sendable {
         if let failure = state.withLock({ $0.failure }) { throw failure }
     }
 
-    /// Whether a command file is consumed by a committed record whose files are not written yet:
-    /// it is still on disk but must not be applied again.
-    func isConsumed(command name: String) -> Bool {
-        state.withLock { $0.consumedCommands[name] != nil }
-    }
-
     /// The names of every command file consumed but not yet deleted.
     var consumedCommands: Set<String> {
         state.withLock { Set($0.consumedCommands.keys) }
