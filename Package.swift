@@ -91,10 +91,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The HTTP API (DESIGN §8): REST under /api, the WebSocket event stream, Prometheus metrics.
+        // The dashboard's static files (DESIGN §8), embedded in the binary. No dependencies.
+        .target(
+            name: "LemmingDashboard",
+            resources: [.embedInCode("Assets")],
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP API (DESIGN §8): REST under /api, the WebSocket event stream, Prometheus metrics,
+        // and the dashboard.
         .target(
             name: "LemmingServer",
             dependencies: [
+                "LemmingDashboard",
                 "LemmingOrgView",
                 "LemmingCore", "LemmingJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -196,6 +204,7 @@ let package = Package(
         .testTarget(
             name: "LemmingServerTests",
             dependencies: [
+                "LemmingDashboard",
                 "LemmingOrgView",
                 "LemmingCore", "LemmingJSON", "LemmingProviders", "LemmingServer", "LemmingTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),

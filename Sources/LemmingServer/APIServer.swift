@@ -101,6 +101,7 @@ public struct APIServer: Sendable {
                 return try await guarded.handler(request, context, backend)
             }
         }
+        DashboardRoutes.add(to: router, environment: backend.configuration.environment)
         return router
     }
 
