@@ -36,7 +36,9 @@ enum Lemming {
         return environment
     }
 
-    static func process(_ arguments: [String], in directory: String, environment: [String: String]) -> Process {
+    static func process(
+        _ arguments: [String], in directory: String, environment: [String: String], binary: String = Lemming.binary
+    ) -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments

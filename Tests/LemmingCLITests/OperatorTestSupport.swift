@@ -146,8 +146,12 @@ final class Background: @unchecked Sendable {
     private var errors: [UInt8] = []
     private let readersDone = DispatchGroup()
 
-    init(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws {
-        process = Lemming.process(arguments, in: directory, environment: Lemming.environment(environment))
+    init(
+        _ arguments: [String], in directory: String, environment: [String: String] = [:],
+        binary: String = Lemming.binary
+    ) throws {
+        process = Lemming.process(
+            arguments, in: directory, environment: Lemming.environment(environment), binary: binary)
         let standardOutput = Pipe()
         let standardError = Pipe()
         process.standardOutput = standardOutput

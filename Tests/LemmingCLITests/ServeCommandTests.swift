@@ -23,9 +23,10 @@ import Glibc
 
         /// Starts `lemming serve --port 0 extra…` in `org` and waits for its "serving" line.
         static func start(
-            _ org: InitOrg, _ extra: [String] = [], environment: [String: String] = [:]
+            _ org: InitOrg, _ extra: [String] = [], environment: [String: String] = [:], binary: String = Lemming.binary
         ) async throws -> Served {
-            let process = try Background(["serve", "--port", "0"] + extra, in: org.root, environment: environment)
+            let process = try Background(
+                ["serve", "--port", "0"] + extra, in: org.root, environment: environment, binary: binary)
             guard await process.waitForOutput("Ctrl-C stops"),
                 let line = lines(process.stdout).first(where: { $0.hasPrefix("serving ") }),
                 let address = line.split(separator: " ").first(where: { $0.hasPrefix("http://127.0.0.1:") }),
@@ -35,6 +36,14 @@ import Glibc
                 throw OperatorTestFailure("lemming serve did not start: \(process.stdout) \(process.stderr)")
             }
             return Served(process: process, port: port)
+        }
+
+        /// Sends a GET and returns the status and the body as text.
+        func text(_ path: String) async throws -> (status: Int, text: String) {
+            let request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            let body = try await response.body.collect(upTo: 16 << 20)
+            return (Int(response.status.code), String(buffer: body))
         }
 
         /// Sends a request and reads the whole answer.
@@ -93,6 +102,25 @@ import Glibc
         #expect(served.process.process.terminationStatus == 0)
         #expect(served.process.stdout.hasSuffix("stopped\n"))
         #expect(!served.process.stderr.contains("error"))
+    }
+
+    @Test func aCopiedBinaryServesTheDashboardFromItself() async throws {
+        let org = try InitOrg.make()
+        defer { org.remove() }
+        // Alone in a folder of its own: no resource bundle beside it.
+        let folder = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let copy = folder + "/lemming"
+        try FileManager.default.copyItem(atPath: Lemming.binary, toPath: copy)
+        let served = try await Served.start(org, binary: copy)
+        defer { served.process.stop() }
+        let page = try await served.text("/")
+        #expect(page.status == 200)
+        #expect(page.text.contains(#"<script type="module" src="/ui/app.js">"#))
+        let app = try await served.text("/ui/app.js")
+        #expect(app.status == 200)
+        #expect(app.text.contains("from \"./core.js\""))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["lemming"])
     }
 
     @Test func withRunTheEngineTicksInTheServerAndStepIsRefused() async throws {

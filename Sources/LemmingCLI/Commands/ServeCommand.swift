@@ -61,8 +61,8 @@ struct ServeCommand: AsyncParsableCommand {
         let listening = server.makeService { port in
             // A server goes on serving when its standard output is gone.
             try? Terminal.print(
-                "serving \(config.name) on http://\(configuration.host):\(port) "
-                    + "(engine: \(engine == nil ? "not run here" : "running here")); Ctrl-C stops")
+                "serving \(config.name) on http://\(configuration.host):\(port) (the dashboard; the API under /api; "
+                    + "engine: \(engine == nil ? "not run here" : "running here")); Ctrl-C stops")
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let engine {
