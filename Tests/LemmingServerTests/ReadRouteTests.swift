@@ -79,13 +79,13 @@ import Testing
         }
     }
 
-    @Test func messagesFilterByAgentKindRecipientThreadAndTicks() async throws {
+    @Test func messagesFilterByAgentKindRecipientThreadPriorityAndTicks() async throws {
         let replies = [
             ScriptLine(
                 "manager", tick: 1,
                 [
                     "outbox_entries": [
-                        ["kind": "task", "payload": ["text": "do it"], "to": ["worker"]],
+                        ["kind": "task", "payload": ["text": "do it"], "to": ["worker"], "priority": "urgent"],
                         ["kind": "note", "payload": ["text": "for all"]],
                     ]
                 ]),
@@ -112,6 +112,9 @@ import Testing
             #expect(try await ids("recipient=worker") == ["00000001-manager-01"])
             #expect(try await ids("thread=00000001-manager-01") == ["00000002-worker-01", "00000001-manager-01"])
             #expect(try await ids("from_tick=2&to_tick=2") == ["00000002-worker-01"])
+            #expect(try await ids("priority=urgent") == ["00000001-manager-01"])
+            #expect(try await ids("priority=normal,low") == ["00000002-worker-01", "00000001-manager-02"])
+            #expect(try await client.call(.get, "/api/messages?priority=high").status == 400)
             #expect(try await ids("to_tick=1&limit=1") == ["00000001-manager-02"])
             let page = try await client.call(.get, "/api/messages?limit=1&before=00000001-manager-02")
             #expect(page.json?["messages"]?.arrayValue?.first?["id"]?.stringValue == "00000001-manager-01")

@@ -15,7 +15,7 @@ import Synchronization
 ///
 /// Entries are read on demand and kept in a bounded cache (an entry never changes once written);
 /// an announced entry whose file is not written yet is skipped until it is. Filters on content
-/// (kind, recipient, thread) read entries newest first and stop after ``scanLimit`` entries,
+/// (kind, recipient, thread, priority) read entries newest first and stop after ``scanLimit`` entries,
 /// handing back a cursor to go on from.
 final class MessageIndex: Sendable {
     /// What to look for.
@@ -25,13 +25,15 @@ final class MessageIndex: Sendable {
         /// Entries whose `recipients` name this agent.
         var recipient: String?
         var thread: String?
+        var priorities: Set<Priority>?
         var fromTick: Int?
         var toTick: Int?
 
-        var needsContent: Bool { kinds != nil || recipient != nil || thread != nil }
+        var needsContent: Bool { kinds != nil || recipient != nil || thread != nil || priorities != nil }
 
         func matches(_ entry: OutboxEntry) -> Bool {
             if let kinds, !kinds.contains(entry.kind) { return false }
+            if let priorities, !priorities.contains(entry.priority) { return false }
             if let recipient, entry.recipients?.contains(recipient) != true { return false }
             if let thread, entry.thread != thread { return false }
             return true

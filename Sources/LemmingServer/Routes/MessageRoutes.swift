@@ -18,6 +18,8 @@ enum MessageRoutes {
                 .init(name: "kind", type: "string", description: "Kinds, comma-separated."),
                 .init(name: "recipient", type: "string", description: "Entries whose recipients name this agent."),
                 .init(name: "thread", type: "string", description: "Entries of this thread (its first entry's id)."),
+                .init(
+                    name: "priority", type: "string", description: "Priorities (urgent, normal, low), comma-separated."),
                 .init(name: "from_tick", type: "integer", description: "Written at this tick or later."),
                 .init(name: "to_tick", type: "integer", description: "Written at this tick or earlier."),
             ]
@@ -28,6 +30,16 @@ enum MessageRoutes {
             filter.kinds = query.list("kind").map(Set.init)
             filter.recipient = query.string("recipient")
             filter.thread = query.string("thread")
+            filter.priorities = try query.list("priority").map { names in
+                Set(
+                    try names.map { name in
+                        guard let priority = Priority(rawValue: name) else {
+                            throw APIError.badRequest(
+                                "must be urgent, normal or low (comma-separated)", field: "priority")
+                        }
+                        return priority
+                    })
+            }
             filter.fromTick = try query.int("from_tick", in: 0...Int.max)
             filter.toTick = try query.int("to_tick", in: 0...Int.max)
             let page = try backend.messages.page(filter, before: try cursor(query), limit: try query.limit())
