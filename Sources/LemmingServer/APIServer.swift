@@ -76,9 +76,10 @@ public struct APIServer: Sendable {
 
     /// Every endpoint, in documentation order.
     static var routes: [APIRoute] {
-        MetaRoutes.all + StatusRoutes.all + AgentRoutes.all + MessageRoutes.all + ControlRoutes.all + [
-            EventRoutes.route
-        ]
+        MetaRoutes.all + SessionRoutes.all + StatusRoutes.all + AgentRoutes.all + MessageRoutes.all + ControlRoutes.all
+            + [
+                EventRoutes.route
+            ]
     }
 
     /// The OpenAPI document of the routes.
@@ -120,6 +121,14 @@ public struct APIServer: Sendable {
     public func makeApplication(
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
+        makeApplication(listeningOn: backend.configuration.host, onServerRunning: onServerRunning)
+    }
+
+    /// The application, listening on `host` while its rules are those of the configured host: tests
+    /// of a server configured beyond loopback listen on loopback.
+    func makeApplication(
+        listeningOn host: String, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
         let configuration = backend.configuration
         let browser = backend.browser
         return Application(
@@ -127,7 +136,7 @@ public struct APIServer: Sendable {
             server: .http1WebSocketUpgrade(
                 webSocketRouter: makeWebSocketRouter(), configuration: .init(ws: .init(maxFrameSize: 1 << 20))),
             configuration: ApplicationConfiguration(
-                address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+                address: .hostname(host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 browser.bound(port: port)

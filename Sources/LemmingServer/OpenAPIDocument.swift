@@ -20,11 +20,20 @@ enum OpenAPIDocument {
                         + "details}}. GET /api/events upgrades to a WebSocket that pushes engine events. Requests "
                         + "must name the server in Host; a body must be application/json; a change (or the "
                         + "WebSocket upgrade) sent with an Origin must come from the server's own origin or one of "
-                        + "server.cors_origins."),
+                        + "server.cors_origins. A key is sent as Authorization: Bearer <key>, or held by a browser "
+                        + "as the session cookie of POST /api/session; a change made with that cookie must send the "
+                        + "session's csrf_token in the header X-CSRF-Token."),
             ],
             "paths": .object(paths),
             "components": [
-                "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
+                "securitySchemes": [
+                    "bearer": ["type": "http", "scheme": "bearer"],
+                    "cookieAuth": [
+                        "type": "apiKey", "in": "cookie", "name": .string(SessionTokens.cookieName),
+                        "description": .string(
+                            "The session of POST /api/session; changes also send X-CSRF-Token."),
+                    ],
+                ],
                 "schemas": [
                     "Error": [
                         "type": "object", "required": ["error"],
@@ -58,6 +67,14 @@ enum OpenAPIDocument {
                 "description": .string(parameter.description), "schema": ["type": .string(parameter.type)],
             ])
         }
+        if route.access == .write {
+            parameters.append([
+                "name": .string(SessionTokens.csrfHeaderName), "in": "header", "required": false,
+                "description":
+                    "The session's csrf_token, required when the request is authorised by the session cookie.",
+                "schema": ["type": "string"],
+            ])
+        }
         if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
         if let body = route.body {
             operation["requestBody"] = [
@@ -81,15 +98,17 @@ enum OpenAPIDocument {
             ]
         }
         operation["responses"] = .object(responses)
-        if route.access != .open { operation["security"] = [["bearer": []], [:]] }
+        if route.access != .open { operation["security"] = [["bearer": []], ["cookieAuth": []], [:]] }
         return .object(operation)
     }
 
     private static func description(of status: Int) -> String {
         switch status {
         case 400: return "Bad request"
-        case 401: return "Missing or wrong API key"
-        case 403: return "A change from a web page whose Origin is neither the server's nor in server.cors_origins"
+        case 401: return "Missing or wrong API key or session"
+        case 403:
+            return "A change from a web page whose Origin is neither the server's nor in server.cors_origins, or "
+                + "made with the session cookie without its X-CSRF-Token"
         case 404: return "Not found"
         case 409: return "Conflict"
         case 413: return "Body too large (server.max_body_bytes); the connection is closed"

@@ -35,7 +35,9 @@ public final class OrgBackend: Sendable {
         self.metrics = metrics
         reader = OrgReader(paths: paths)
         messages = hub.messages
-        access = try AccessPolicy(settings: settings, host: configuration.host, environment: configuration.environment)
+        access = try AccessPolicy(
+            settings: settings, host: configuration.host, environment: configuration.environment,
+            clock: configuration.clock)
         browser = BrowserPolicy(settings: settings, host: configuration.host, port: configuration.port)
     }
 

@@ -14,11 +14,13 @@ import Testing
 @Suite(.timeLimit(.minutes(1))) struct EventStreamTests {
     /// Reads text frames as events until `until` says stop.
     static func collect(
-        _ client: any TestClientProtocol, _ path: String, during: (@Sendable () async throws -> Void)? = nil,
-        until: @escaping @Sendable ([JSONValue]) -> Bool
+        _ client: any TestClientProtocol, _ path: String, headers: HTTPFields = [:],
+        during: (@Sendable () async throws -> Void)? = nil, until: @escaping @Sendable ([JSONValue]) -> Bool
     ) async throws -> [JSONValue] {
         let frames = Mutex<[JSONValue]>([])
-        try await client.ws(path) { inbound, _, _ in
+        var configuration = WebSocketClientConfiguration()
+        configuration.additionalHeaders = headers
+        try await client.ws(path, configuration: configuration) { inbound, _, _ in
             if let during { try await during() }
             for try await message in inbound.messages(maxSize: 1 << 20) {
                 guard case .text(let text) = message, let event = try? JSONValue.parse(Array(text.utf8)) else {

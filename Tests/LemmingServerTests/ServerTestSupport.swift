@@ -4,19 +4,38 @@ import Hummingbird
 import HummingbirdTesting
 import LemmingCore
 import LemmingJSON
-import LemmingServer
 import LemmingTesting
 import NIOCore
+import Synchronization
 import Testing
+
+@testable import LemmingServer
 
 /// A server for `org`, as `lemming serve` builds it, with the test clock and no tools.
 func makeServer(
-    _ org: TemporaryOrg, host: String = "127.0.0.1", environment: [String: String] = [:], hostsEngine: Bool = false
+    _ org: TemporaryOrg, host: String = "127.0.0.1", environment: [String: String] = [:], hostsEngine: Bool = false,
+    clock: any WallClock = TemporaryOrg.fixedClock
 ) throws -> APIServer {
     try APIServer(
         configuration: APIServer.Configuration(
             root: org.root, host: host, port: 0, hostsEngine: hostsEngine, environment: environment, tools: NoTools(),
-            clock: TemporaryOrg.fixedClock, openEngine: { sinks in try await org.engine(sinks: sinks) }))
+            clock: clock, openEngine: { sinks in try await org.engine(sinks: sinks) }))
+}
+
+/// A wall clock a test moves by hand.
+final class SettableClock: WallClock {
+    private let instant: Mutex<Date>
+
+    init(_ instant: Date = TemporaryOrg.fixedClock.instant) {
+        self.instant = Mutex(instant)
+    }
+
+    func now() -> Date { instant.withLock { $0 } }
+    func monotonicNanoseconds() -> UInt64 { 0 }
+
+    func advance(seconds: Double) {
+        instant.withLock { $0 = $0.addingTimeInterval(seconds) }
+    }
 }
 
 /// A response with its body parsed as JSON (`nil` when it is not JSON).
@@ -49,13 +68,17 @@ extension TestClientProtocol {
 }
 
 /// Runs `body` against the server's router (no sockets), or with `.live` against the server
-/// listening on loopback (for WebSockets).
+/// listening on loopback (for WebSockets). A server configured for another `host` keeps that
+/// host's rules (keys needed for reads) but listens on loopback too.
 func withServer<T: Sendable>(
     _ org: TemporaryOrg, environment: [String: String] = [:], host: String = "127.0.0.1",
-    setup: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol, APIServer) async throws -> T
+    clock: any WallClock = TemporaryOrg.fixedClock, setup: TestingSetup = .router,
+    _ body: @Sendable (any TestClientProtocol, APIServer) async throws -> T
 ) async throws -> T {
-    let server = try makeServer(org, host: host, environment: environment)
-    return try await server.makeApplication().test(setup) { client in try await body(client, server) }
+    let server = try makeServer(org, host: host, environment: environment, clock: clock)
+    return try await server.makeApplication(listeningOn: "127.0.0.1").test(setup) { client in
+        try await body(client, server)
+    }
 }
 
 /// A small org: `manager` reads the human, `worker` reads the manager.
