@@ -59,8 +59,10 @@ public struct OrgStatus: Sendable {
     /// The providers' endpoints and their circuit breakers, as the engine last saw them.
     public var providers: [ProviderHealth]
     /// Problems worth a look: invalid files, undeliverable entries, agents nobody reads or that
-    /// cannot hear the human, exhausted budgets.
-    public var warnings: [String]
+    /// cannot hear the human, exhausted budgets, waiting approvals, open circuits.
+    public var alerts: [Alert]
+    /// The alerts' messages, as `lemming status` prints them.
+    public var warnings: [String] { alerts.map(\.message) }
     public var pendingCommands: Int
 
     public var json: JSONValue {
@@ -76,6 +78,7 @@ public struct OrgStatus: Sendable {
         object["providers"] = .array(providers.map(\.json))
         object["agents"] = .array(agents.map(\.json))
         object["warnings"] = .strings(warnings)
+        object["alerts"] = .array(alerts.map(\.json))
         return .object(object)
     }
 
@@ -87,7 +90,8 @@ public struct OrgStatus: Sendable {
     }
 
     public init(view: OrgView) throws {
-        var warnings = view.configIssues.filter(\.isError).map(\.description) + view.stateProblems
+        var alerts = view.configIssues.filter(\.isError).map { Alert(.configInvalid, $0.description) }
+        alerts += view.stateProblems.map { Alert(.stateProblem, $0) }
         let hearing = view.graph.agentsHearingHuman()
         var agents: [AgentStatus] = []
         for name in view.agentNames {
@@ -103,55 +107,74 @@ public struct OrgStatus: Sendable {
                     lastTick: runtime.lastTick, lastStopReason: runtime.lastStopReason, errors: record.errors))
             switch name == Names.human ? nil : view.agentState(of: name) {
             case .invalidResume?:
-                warnings.append(contentsOf: record.errors.map(\.description))
+                alerts += record.errors.map { Alert(.resumeInvalid, agent: name, $0.description) }
                 continue
             case .budgetExhausted?:
-                warnings.append("\(name) is out of credits (balance \(account?.balance ?? 0)); top it up to continue")
+                alerts.append(
+                    Alert(
+                        .budgetExhausted, agent: name,
+                        "\(name) is out of credits (balance \(account?.balance ?? 0)); top it up to continue"))
             case .loopDetected?:
-                warnings.append("\(name) was paused: it kept repeating itself (lemming resume \(name))")
+                alerts.append(
+                    Alert(
+                        .loopDetected, agent: name,
+                        "\(name) was paused: it kept repeating itself (lemming resume \(name))"))
             case .unusableReplies?:
-                warnings.append(
-                    "\(name) was paused: its replies were unusable \(runtime.unusableReplies) turns in a row "
-                        + "(lemming logs \(name); lemming resume \(name))")
+                alerts.append(
+                    Alert(
+                        .unusableReplies, agent: name,
+                        "\(name) was paused: its replies were unusable \(runtime.unusableReplies) turns in a row "
+                            + "(lemming logs \(name); lemming resume \(name))"))
             case .active?, .paused?, .disabled?, nil:
                 break
             }
             if !runtime.pendingApprovals.isEmpty {
                 let count = runtime.pendingApprovals.count
-                warnings.append(
-                    "\(name) has \(count) tool call\(count == 1 ? "" : "s") waiting for approval (lemming approvals)")
+                alerts.append(
+                    Alert(
+                        .approvalsWaiting, agent: name,
+                        "\(name) has \(count) tool call\(count == 1 ? "" : "s") waiting for approval (lemming approvals)"
+                    ))
             }
             if runtime.undeliverableEntries > 0 {
                 let count = runtime.undeliverableEntries
-                warnings.append(
-                    "\(name) wrote \(count) entr\(count == 1 ? "y" : "ies") addressed to agents that cannot read it")
+                alerts.append(
+                    Alert(
+                        .entriesUndeliverable, agent: name,
+                        "\(name) wrote \(count) entr\(count == 1 ? "y" : "ies") addressed to agents that cannot read it"
+                    ))
             }
             if view.graph.agentReaders(of: name).isEmpty {
-                warnings.append("nobody reads \(name) (only the human sees its entries)")
+                alerts.append(
+                    Alert(.unreadAgent, agent: name, "nobody reads \(name) (only the human sees its entries)"))
             }
             if !hearing.contains(name) {
-                warnings.append(
-                    "\(name) cannot be reached by the human: it does not read human, directly or through others")
+                alerts.append(
+                    Alert(
+                        .unreachableAgent, agent: name,
+                        "\(name) cannot be reached by the human: it does not read human, directly or through others"))
             }
         }
         let humanEntries = (try? view.entryIDs(of: Names.human).count) ?? 0
         let providers = view.providerHealth
         for endpoint in providers where endpoint.state != .closed {
             let until = endpoint.retryAt.map { " until \($0)" } ?? ""
-            warnings.append(
-                "the circuit of \(endpoint.endpoint) is \(endpoint.state.rawValue)\(until) after "
-                    + "\(endpoint.consecutiveFailures) failures: \(endpoint.lastError ?? "unknown error")")
+            alerts.append(
+                Alert(
+                    .circuitOpen,
+                    "the circuit of \(endpoint.endpoint) is \(endpoint.state.rawValue)\(until) after "
+                        + "\(endpoint.consecutiveFailures) failures: \(endpoint.lastError ?? "unknown error")"))
         }
         self.init(
             orgName: view.config.name, root: view.paths.root, tick: view.tick, isEngineRunning: view.isEngineRunning,
             agents: agents,
             human: HumanStatus(entries: humanEntries, heardBy: view.graph.agentReaders(of: Names.human)),
-            providers: providers, warnings: warnings, pendingCommands: view.pendingCommands)
+            providers: providers, alerts: alerts, pendingCommands: view.pendingCommands)
     }
 
     public init(
         orgName: String, root: String, tick: TickState, isEngineRunning: Bool, agents: [AgentStatus],
-        human: HumanStatus, providers: [ProviderHealth] = [], warnings: [String], pendingCommands: Int
+        human: HumanStatus, providers: [ProviderHealth] = [], alerts: [Alert], pendingCommands: Int
     ) {
         self.orgName = orgName
         self.root = root
@@ -160,7 +183,7 @@ public struct OrgStatus: Sendable {
         self.agents = agents
         self.human = human
         self.providers = providers
-        self.warnings = warnings
+        self.alerts = alerts
         self.pendingCommands = pendingCommands
     }
 }

@@ -17,6 +17,15 @@ enum AgentRoutes {
             return .json(["agents": .array((view.agentNames + [Names.human]).map(view.agentSummary))])
         },
         APIRoute(
+            method: .get, path: "/api/templates", operationID: "listTemplates",
+            summary:
+                "The org's agent templates (templates/<name>/resume.json): name, title, short_description, model, "
+                + "and problem when one cannot be used; POST /api/agents {\"template\": name} creates an agent from one.",
+            tag: "agents", access: .read
+        ) { _, _, backend in
+            .json(["templates": .array(try TemplateListing.all(in: backend.view()).map(\.json))])
+        },
+        APIRoute(
             method: .get, path: "/api/agents/{name}", operationID: "getAgent",
             summary: "One agent: resume, reads and readers, credits, runtime state, last turns.", tag: "agents",
             access: .read, errors: [404]
