@@ -8,7 +8,7 @@ import LemmingJSON
 struct APIRoute: Sendable {
     /// Who may call the route (DESIGN §8).
     enum Access: Sendable {
-        /// Health checks: always open.
+        /// Health checks and `/api/session`: always open (logging in and out are rate-limited as changes).
         case open
         /// Reads: need a key when the server is bound beyond loopback.
         case read
