@@ -461,15 +461,22 @@ function overviewTab(panel, context) {
 
 // MARK: - Turns
 
-/** A message's content split at its markdown headings ("# …", "## …"), outside code fences. */
+/**
+ * A message's content split at its markdown headings ("# …", "## …"), outside code fences. A
+ * heading shallower than the message's first one (a "# " line quoted inside a "##" section, as an
+ * inbox entry may hold) does not split: it is part of the section that quotes it.
+ */
 export function promptSections(content) {
   const sections = [];
   let current = { title: null, level: 0, lines: [] };
   let fence = false;
+  let top = null;
   for (const line of String(content ?? "").split("\n")) {
     if (/^\s*(```|~~~)/.test(line)) fence = !fence;
-    const heading = fence ? null : /^(#{1,2})\s+(.+?)\s*$/.exec(line);
+    let heading = fence ? null : /^(#{1,2})\s+(.+?)\s*$/.exec(line);
+    if (heading && top !== null && heading[1].length < top) heading = null;
     if (heading) {
+      if (top === null) top = heading[1].length;
       if (current.title !== null || current.lines.some((text) => text.trim() !== "")) sections.push(current);
       current = { title: heading[2], level: heading[1].length, lines: [line] };
     } else {
@@ -905,7 +912,14 @@ function logRow(event) {
     h("td", { class: "num" }, event.tick ?? "—"),
     h("td", { class: "nowrap small" }, formatTime(event.time)),
     h("td", null, pill(event.type, kind)),
-    h("td", { class: "wrap" }, h("code", { class: "event-data" }, compact(event.data ?? {}))));
+    h("td", { class: "wrap" }, eventData(event.data)));
+}
+
+function eventData(data) {
+  const entries = Object.entries(data || {});
+  if (entries.length === 0) return h("span", { class: "muted" }, "—");
+  return h("span", { class: "event-data" }, entries.map(([key, value]) => h("span", { class: "datum" },
+    h("span", { class: "muted" }, `${key} `), typeof value === "string" ? value : compact(value))));
 }
 
 // MARK: - Resume editor
