@@ -68,7 +68,8 @@ function card(title, ...children) {
 
 function linkList(names, empty) {
   if (!names || names.length === 0) return h("span", { class: "muted" }, empty);
-  return h("ul", { class: "name-list" }, names.map((name) => h("li", null, agentLink(name))));
+  return h("ul", { class: "name-list" }, names.map((name) => h("li", null,
+    name === "*" ? h("span", null, h("code", null, "*"), " every agent") : agentLink(name))));
 }
 
 /** A button that pages further: disabled while loading, hidden when there is nothing more. */
@@ -263,7 +264,8 @@ function mountInspector(root, name, initialTab, signal) {
       for (const tab of tabs.values()) tab.onDetail?.(value);
       if (!drawn) { drawn = true; markDrawn("agents"); }
     }, signal);
-    select(initialTab || "overview", { updateHash: false });
+    // An unknown or inapplicable tab in the URL falls back to the overview (and the URL says so).
+    select(initialTab || "overview", { updateHash: Boolean(initialTab) && !tabIds.includes(initialTab) });
   }, (error) => {
     if (error instanceof ApiError && error.status === 404) {
       replace(root, h("h1", null, name), h("p", { class: "empty" }, `There is no agent named “${name}”. `,
@@ -525,7 +527,13 @@ function turnsTab(panel, context) {
     try {
       answer = await api.get(`/api/agents/${enc(name)}/turns`, { limit: TURN_PAGE });
     } catch (error) { showError(error); return; }
-    const fresh = (answer.turns || []).filter((turn) => !shown.has(turn.tick));
+    const page = answer.turns || [];
+    const fresh = page.filter((turn) => !shown.has(turn.tick));
+    // A whole page of new turns may leave a hole above what is shown: start again from the top.
+    if (shown.size > 0 && fresh.length === page.length && answer.next_before_tick !== null) {
+      shown.clear();
+      pendingOpen = null;
+    }
     if (shown.size === 0) { list.replaceChildren(); next = answer.next_before_tick ?? null; }
     // Newest first: insert the new ones, oldest of them last, above what is shown.
     const anchor = list.firstChild;
@@ -775,9 +783,12 @@ function outboxTab(panel, context) {
     try {
       answer = await api.get(`/api/agents/${enc(name)}/outbox`, { limit: PAGE });
     } catch (error) { showError(error); return; }
+    const page = answer.messages || [];
+    // A whole page of new entries may leave a hole above what is shown: start again from the top.
+    if (rows.size > 0 && answer.next_cursor && page.every((entry) => !rows.has(entry.id))) rows.clear();
     if (rows.size === 0) { tbody.replaceChildren(); next = answer.next_cursor ?? null; }
     const anchor = tbody.firstChild;
-    for (const entry of answer.messages || []) {
+    for (const entry of page) {
       if (rows.has(entry.id)) continue;
       const row = outboxRow(entry);
       rows.set(entry.id, row);
@@ -1036,7 +1047,7 @@ function resumeTab(panel, context) {
   function buildForm(document) {
     controls = new Map();
     const status = resources.status().value;
-    const agents = [...new Set([...(status?.agents || []).map((agent) => agent.name), HUMAN])]
+    const agents = ["*", ...new Set([...(status?.agents || []).map((agent) => agent.name), HUMAN])]
       .filter((agent) => agent !== name);
     const tools = (resources.tools().value?.tools || []).map((tool) => tool.name);
     const models = (resources.get("/api/models", { refreshOn: ["config_invalid"] }).value?.models || [])
@@ -1092,7 +1103,8 @@ function resumeTab(panel, context) {
         const box = h("input", { type: "checkbox", name: field.path, value: item });
         box.checked = current.includes(item);
         return h("label", { class: ["check", known.includes(item) ? null : "unknown"] }, box,
-          h("span", { class: field.kind === "tools" ? "mono" : null }, item),
+          h("span", { class: field.kind === "tools" || item === "*" ? "mono" : null }, item),
+          item === "*" ? h("span", { class: "muted" }, " every agent") : null,
           known.includes(item) ? null : h("span", { class: "muted" }, " (unknown)"));
       });
       control = h("div", { class: "checks", id, role: "group", "aria-labelledby": `${id}-label` },
