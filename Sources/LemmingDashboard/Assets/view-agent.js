@@ -72,6 +72,23 @@ function linkList(names, empty) {
     name === "*" ? h("span", null, h("code", null, "*"), " every agent") : agentLink(name))));
 }
 
+/**
+ * Wraps an async refresh so that calls while one runs make one more run after it, never two at
+ * once: an event that arrives during a fetch is not lost, and answers never race.
+ */
+function coalesce(refresh) {
+  let running = null;
+  let again = false;
+  const run = async () => {
+    if (running) { again = true; return running; }
+    running = (async () => {
+      do { again = false; await refresh(); } while (again);
+    })().finally(() => { running = null; });
+    return running;
+  };
+  return run;
+}
+
 /** A button that pages further: disabled while loading, hidden when there is nothing more. */
 function moreButton(label, onclick) {
   const button = h("button", { type: "button", class: "more", onclick: () => onclick(button) }, label);
@@ -522,7 +539,7 @@ function turnsTab(panel, context) {
     updateNote();
   }
 
-  async function refresh() {
+  const refresh = coalesce(async () => {
     let answer;
     try {
       answer = await api.get(`/api/agents/${enc(name)}/turns`, { limit: TURN_PAGE });
@@ -552,7 +569,7 @@ function turnsTab(panel, context) {
     }
     if (pendingOpen !== null) openTurn(pendingOpen);
     updateNote();
-  }
+  });
 
   function openTurn(tick) {
     const element = shown.get(tick);
@@ -778,7 +795,7 @@ function outboxTab(panel, context) {
     update();
   }
 
-  async function refresh() {
+  const refresh = coalesce(async () => {
     let answer;
     try {
       answer = await api.get(`/api/agents/${enc(name)}/outbox`, { limit: PAGE });
@@ -801,7 +818,7 @@ function outboxTab(panel, context) {
       next = last.dataset.entryId;
     }
     update();
-  }
+  });
 
   refresh();
   return { refresh, onEvents: (events) => events.some((event) => event.type === "entry_written") };
@@ -839,7 +856,7 @@ function memoryTab(panel, context) {
       h("thead", null, h("tr", null, ["Key", "Value", "Updated", "Op"].map((label) => h("th", { scope: "col" }, label)))),
       tbody)));
 
-  async function refresh() {
+  const refresh = coalesce(async () => {
     let answer;
     try {
       answer = await api.get(`/api/agents/${enc(name)}/memory`);
@@ -854,7 +871,7 @@ function memoryTab(panel, context) {
         h("td", { class: "nowrap" }, `tick ${item.updated_tick ?? "—"}`,
           h("div", { class: "muted small" }, formatTime(item.updated_at))),
         h("td", null, item.op || "—"))));
-  }
+  });
 
   refresh();
   return { refresh, onEvents: (events) => events.some((event) => event.type === "memory_updated") };
