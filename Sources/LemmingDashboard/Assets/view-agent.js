@@ -746,17 +746,28 @@ function parsedView(parsed) {
     part("Memory updates", parsed.memory_updates));
 }
 
+function toolResult(result) {
+  return [
+    h("div", { class: "row" }, h("code", null, result.tool), pill(result.success ? "ok" : "failed",
+      result.success ? "ok" : "bad"), result.truncated ? pill("truncated", "warn") : null),
+    result.output ? h("pre", null, result.output) : null,
+    result.error ? h("pre", { class: "error" }, result.error) : null,
+  ];
+}
+
 function toolView(calls, results) {
   if (calls.length === 0 && results.length === 0) return h("p", { class: "muted" }, "No tool call.");
+  // Each call with its result when they line up (a call waiting for approval has none yet).
+  if (calls.length === results.length && calls.every((call, index) => call.tool === results[index].tool)) {
+    return h("ol", { class: "tool-calls paired" }, calls.map((call, index) => h("li", null,
+      h("h4", null, "Call"), h("pre", { class: "json" }, pretty({ tool: call.tool, args: call.args ?? {} })),
+      h("h4", null, "Result"), toolResult(results[index]))));
+  }
   return h("div", null,
     calls.length ? [h("h4", null, "Calls"), h("ol", { class: "tool-calls" }, calls.map((call) =>
       h("li", null, h("code", null, call.tool ?? "?"), h("pre", { class: "json" }, pretty(call.args ?? {})))))] : null,
     results.length ? [h("h4", null, "Results"), h("ol", { class: "tool-results" }, results.map((result) =>
-      h("li", null,
-        h("div", { class: "row" }, h("code", null, result.tool), pill(result.success ? "ok" : "failed",
-          result.success ? "ok" : "bad"), result.truncated ? pill("truncated", "warn") : null),
-        result.output ? h("pre", null, result.output) : null,
-        result.error ? h("pre", { class: "error" }, result.error) : null)))] : null);
+      h("li", null, toolResult(result))))] : null);
 }
 
 // MARK: - Outbox, memory, logs
