@@ -203,7 +203,7 @@ const TABS = {
 const SELF_QUIET = new Set(["turn_started", "entry_written", "memory_updated", "tool_called"]);
 // Events about anyone that change it (the next fire tick, who reads whom).
 const ORG_EVENTS = new Set(["tick_finished", "agent_created", "resume_loaded", "resume_invalid", "command_applied",
-  "recovered", "engine_started", "gap"]);
+  "recovered", "engine_started"]);
 
 function mountInspector(root, name, initialTab, signal) {
   const isHuman = name === HUMAN;
@@ -217,7 +217,7 @@ function mountInspector(root, name, initialTab, signal) {
       h("span", { "aria-current": "page" }, name)),
     header, tabBar, body);
 
-  const context = { name, isHuman, signal, detail, current: null, select: null };
+  const context = { name, isHuman, signal, detail, tab: null, value: null, select: null };
   const tabs = new Map();
   const buttons = new Map();
   for (const id of tabIds) {
@@ -270,20 +270,23 @@ function mountInspector(root, name, initialTab, signal) {
     return tab;
   }
   context.select = select;
+  const updateHeader = makeHeader(header, context);
 
   // The agent's detail: fetched fresh on entry, then on the events that change it.
   detail.invalidate();
   let drawn = false;
   detail.get().then(() => {
+    if (signal.aborted) return; // left before the answer came
     detail.subscribe((value) => {
       context.value = value;
-      renderHeader(header, value, context);
+      updateHeader(value);
       for (const tab of tabs.values()) tab.onDetail?.(value);
       if (!drawn) { drawn = true; markDrawn("agents"); }
     }, signal);
     // An unknown or inapplicable tab in the URL falls back to the overview (and the URL says so).
     select(initialTab || "overview", { updateHash: Boolean(initialTab) && !tabIds.includes(initialTab) });
   }, (error) => {
+    if (signal.aborted) return;
     if (error instanceof ApiError && error.status === 404) {
       replace(root, h("h1", null, name), h("p", { class: "empty" }, `There is no agent named “${name}”. `,
         h("a", { href: "#/agents" }, "All agents")));
@@ -315,42 +318,49 @@ function mountInspector(root, name, initialTab, signal) {
   }, { signal });
 }
 
-function renderHeader(header, value, context) {
+/**
+ * The inspector's header: name, title, state, the pause / resume button and a few facts. Built once
+ * and updated in place, so a refresh never takes a click or the keyboard focus away.
+ */
+function makeHeader(header, context) {
   const { name, isHuman } = context;
-  const runtime = value.runtime || {};
-  const issues = (value.errors || []).filter((issue) => issue.severity !== "warning");
-  const controls = [];
-  if (!isHuman) {
-    const paused = !!runtime.paused || value.state === "paused";
+  const subtitle = h("span", { class: "muted agent-subtitle" });
+  const state = h("span", { "data-agent-state": "" });
+  const issues = h("span");
+  const toggle = isHuman ? null : h("button", { type: "button", "data-action": "pause-agent", onclick: () => {
+    const paused = toggle.dataset.action === "resume-agent";
     const action = paused ? "resume" : "pause";
-    controls.push(h("button", {
-      type: "button", "data-action": `${action}-agent`,
-      onclick: (event) => act(event.currentTarget, () => api.post(`/api/agents/${enc(name)}/${action}`),
-        (answer) => {
-          context.detail.invalidate();
-          const queued = answer && answer.status === "queued";
-          return `${name} ${paused ? "resumed" : "paused"}${queued ? " (queued for the running engine)" : ""}`;
-        }),
-    }, paused ? "Resume agent" : "Pause agent"));
-    if (value.state === "budget_exhausted") {
-      controls.push(h("a", { class: "button", href: "#/credits" }, "Top up"));
-    }
-  }
-  const facts = [];
-  if (!isHuman) {
-    facts.push(h("span", null, "balance ", h("strong", { class: "num" }, formatCredits(value.balance))));
-    facts.push(h("span", null, "model ", h("strong", { class: "mono" }, value.model || "—")));
-    facts.push(h("span", null, "next fire ", h("strong", null, value.next_fire_tick ?? "—")));
-    if (runtime.paused && runtime.pause_reason) facts.push(h("span", null, "paused: ", runtime.pause_reason));
-  }
-  replace(header,
-    h("div", { class: "agent-title" },
-      h("h1", null, name, value.title ? h("span", { class: "muted agent-subtitle" }, ` · ${value.title}`) : null),
-      h("span", { "data-agent-state": value.state }, pill(value.state)),
-      issues.length ? pill(plural(issues.length, "resume issue"), "bad") : null,
-      h("span", { class: "spacer" }),
-      controls),
-    facts.length ? h("div", { class: "agent-facts muted small" }, facts) : null);
+    act(toggle, () => api.post(`/api/agents/${enc(name)}/${action}`), (answer) => {
+      context.detail.invalidate();
+      const queued = answer && answer.status === "queued";
+      return `${name} ${paused ? "resumed" : "paused"}${queued ? " (queued for the running engine)" : ""}`;
+    });
+  } }, "Pause agent");
+  const topUp = isHuman ? null : h("a", { class: "button", href: "#/credits", hidden: true }, "Top up");
+  const facts = h("div", { class: "agent-facts muted small" });
+  header.append(
+    h("div", { class: "agent-title" }, h("h1", null, name, subtitle), state, issues, h("span", { class: "spacer" }),
+      toggle, topUp),
+    isHuman ? null : facts);
+
+  return (value) => {
+    subtitle.textContent = value.title ? ` · ${value.title}` : "";
+    state.dataset.agentState = value.state;
+    replace(state, pill(value.state));
+    const errors = (value.errors || []).filter((issue) => issue.severity !== "warning").length;
+    replace(issues, errors ? pill(plural(errors, "resume issue"), "bad") : null);
+    if (isHuman) return;
+    const runtime = value.runtime || {};
+    const paused = !!runtime.paused || value.state === "paused";
+    toggle.dataset.action = paused ? "resume-agent" : "pause-agent";
+    toggle.textContent = paused ? "Resume agent" : "Pause agent";
+    topUp.hidden = value.state !== "budget_exhausted";
+    replace(facts,
+      h("span", null, "balance ", h("strong", { class: "num" }, formatCredits(value.balance))),
+      h("span", null, "model ", h("strong", { class: "mono" }, value.model || "—")),
+      h("span", null, "next fire ", h("strong", null, value.next_fire_tick ?? "—")),
+      runtime.paused && runtime.pause_reason ? h("span", null, "paused: ", runtime.pause_reason) : null);
+  };
 }
 
 // MARK: - Overview
@@ -443,12 +453,12 @@ function overviewTab(panel, context) {
           h("p", null, h("a", { href: "#/credits", "data-action": "top-up-link" }, "Top up in Credits →"))),
         card("Runtime",
           definitions([
-            ["Paused", runtime.paused ? `yes (${runtime.pause_reason || "operator"})` : "no"],
+            ["Paused", runtime.paused ? pill(runtime.pause_reason || "operator", "warn") : "no"],
             ["Last turn", runtime.last_tick !== null && runtime.last_tick !== undefined
               ? `tick ${runtime.last_tick}` : "never"],
             ["Last stop", runtime.last_stop_reason ? pill(runtime.last_stop_reason) : null],
-            ["Pending tool results", formatCount((runtime.pending_tool_results || []).length)],
-            ["Undeliverable entries", formatCount(runtime.undeliverable_entries ?? 0)],
+            ["Tool results due", formatCount((runtime.pending_tool_results || []).length)],
+            ["Undeliverable", formatCount(runtime.undeliverable_entries ?? 0)],
             runtime.loop ? ["Loop streak", formatCount(runtime.loop.streak)] : null,
           ])),
         h("section", { class: "panel agent-card resume-card" },
