@@ -72,6 +72,20 @@ function linkList(names, empty) {
     name === "*" ? h("span", null, h("code", null, "*"), " every agent") : agentLink(name))));
 }
 
+const drawnKeys = new WeakMap();
+
+/**
+ * Redraws `element` with build() only when `data` (compared as JSON) changed: an unchanged part
+ * keeps its nodes, so a live refresh takes no click, focus or selection away from it.
+ */
+function redraw(element, data, build) {
+  const key = compact(data ?? null);
+  if (drawnKeys.get(element) === key) return element;
+  drawnKeys.set(element, key);
+  replace(element, build());
+  return element;
+}
+
 /**
  * Wraps an async refresh so that calls while one runs make one more run after it, never two at
  * once: an event that arrives during a fetch is not lost, and answers never race.
@@ -139,6 +153,7 @@ function mountList(root, signal) {
       h("table", { class: "agents-table" }, h("thead", null, h("tr", null, headers)), tbody)));
 
   let rows = [];
+  const drawn = new Map(); // name → its <tr>
   const render = () => {
     const words = filter.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
     const shown = rows.filter((row) => {
@@ -163,9 +178,19 @@ function mountList(root, signal) {
       else th.removeAttribute("aria-sort");
     });
     count.textContent = words.length ? `${shown.length} of ${rows.length}` : plural(rows.length, "participant");
-    replace(tbody, shown.length === 0
-      ? h("tr", null, h("td", { colspan: COLUMNS.length, class: "empty" }, "No agent matches the filter."))
-      : shown.map(listRow));
+    if (shown.length === 0) {
+      replace(tbody, h("tr", null, h("td", { colspan: COLUMNS.length, class: "empty" }, "No agent matches the filter.")));
+      return;
+    }
+    const order = shown.map((row) => listRow(row, drawn));
+    for (const name of drawn.keys()) {
+      if (!rows.some((row) => row.name === name)) drawn.delete(name);
+    }
+    // Rows move only when the order changed: moving a row would drop the focus inside it.
+    const current = [...tbody.children];
+    if (current.length !== order.length || current.some((row, index) => row !== order[index])) {
+      tbody.replaceChildren(...order);
+    }
   };
   filter.addEventListener("input", render, { signal });
   resources.status().subscribe((status) => {
@@ -175,17 +200,26 @@ function mountList(root, signal) {
   }, signal);
 }
 
-function listRow(row) {
+/** The row of an agent, reused; each cell is redrawn only when what it shows changed. */
+function listRow(row, drawn) {
+  let tr = drawn.get(row.name);
+  if (!tr) {
+    tr = h("tr", { "data-agent": row.name }, COLUMNS.map((column) =>
+      h("td", { class: column.num ? "num" : ["title", "state"].includes(column.key) ? "wrap" : null })));
+    drawn.set(row.name, tr);
+  }
+  const cells = tr.children;
   const issues = (row.errors || []).filter((issue) => issue.severity !== "warning").length;
-  return h("tr", { "data-agent": row.name },
-    h("td", null, agentLink(row.name)),
-    h("td", { class: "wrap" }, row.title || h("span", { class: "muted" }, "—")),
-    h("td", null, pill(row.state), issues ? [" ", pill(plural(issues, "issue"), "bad")] : null),
-    h("td", { class: "mono" }, row.model || "—"),
-    h("td", { class: "num" }, row.human ? "—" : formatCredits(row.balance)),
-    h("td", { class: "num" }, row.next_fire_tick ?? "—"),
-    h("td", { class: "num" }, row.human ? "—" : formatCount(row.turns ?? 0)),
-    h("td", null, row.last_stop_reason ? pill(row.last_stop_reason) : "—"));
+  redraw(cells[0], row.name, () => agentLink(row.name));
+  redraw(cells[1], row.title, () => row.title || h("span", { class: "muted" }, "—"));
+  redraw(cells[2], [row.state, issues], () =>
+    [pill(row.state), issues ? [" ", pill(plural(issues, "issue"), "bad")] : null]);
+  redraw(cells[3], row.model, () => h("span", { class: "mono" }, row.model || "—"));
+  redraw(cells[4], row.balance, () => (row.human ? "—" : formatCredits(row.balance)));
+  redraw(cells[5], row.next_fire_tick, () => String(row.next_fire_tick ?? "—"));
+  redraw(cells[6], row.turns, () => (row.human ? "—" : formatCount(row.turns ?? 0)));
+  redraw(cells[7], row.last_stop_reason, () => (row.last_stop_reason ? pill(row.last_stop_reason) : "—"));
+  return tr;
 }
 
 // MARK: - The inspector
@@ -338,7 +372,7 @@ function makeHeader(header, context) {
   } }, "Pause agent");
   const topUp = isHuman ? null : h("a", { class: "button", href: "#/credits", hidden: true }, "Top up");
   const facts = h("div", { class: "agent-facts muted small" });
-  header.append(
+  replace(header,
     h("div", { class: "agent-title" }, h("h1", null, name, subtitle), state, issues, h("span", { class: "spacer" }),
       toggle, topUp),
     isHuman ? null : facts);
@@ -374,10 +408,8 @@ const RESUME_ROWS = [
     value: (r) => (r.instructions ? h("div", { class: "prose" }, r.instructions) : null) },
   { label: "Model", paths: ["model"], value: (r) => (r.model ? [h("span", { class: "mono" }, r.model.key ?? "—"),
     ` · temperature ${r.model.temperature ?? "—"} · max tokens ${r.model.max_tokens ?? "—"}`] : null) },
-  { label: "Schedule", paths: ["schedule"], value: (r, v) => (r.schedule
-    ? `every ${plural(r.schedule.run_every_n_ticks, "tick")}, phase offset ${r.schedule.phase_offset ?? 0}` +
-      (v.next_fire_tick !== null && v.next_fire_tick !== undefined ? `; next fire at tick ${v.next_fire_tick}` : "")
-    : null) },
+  { label: "Schedule", paths: ["schedule"], value: (r) => (r.schedule
+    ? `every ${plural(r.schedule.run_every_n_ticks, "tick")}, phase offset ${r.schedule.phase_offset ?? 0}` : null) },
   { label: "Reads", paths: ["permissions.read_outboxes"],
     value: (r) => linkList(r.permissions?.read_outboxes, "nobody") },
   { label: "Tools", paths: ["permissions.tools"], value: (r) => (r.permissions?.tools?.length
@@ -400,92 +432,116 @@ function issueLine(issue) {
 
 function overviewTab(panel, context) {
   const { isHuman } = context;
+  // Each card is redrawn only when what it shows changed: a tick does not take a click or the
+  // focus away from the cards it did not change.
+  const part = (cls) => h("div", { class: cls });
+  const parts = isHuman
+    ? { reads: part("card-body"), readBy: part("card-body"), operator: part("card-body") }
+    : { reads: part("card-body"), credits: part("card-body"), runtime: part("card-body"), resume: part("card-body"),
+      recent: part("card-body") };
+  if (isHuman) {
+    panel.append(h("div", { class: "agent-cards" },
+      card("Reads", h("p", { class: "muted small" }, "The human reads every agent's outbox."), parts.reads),
+      card("Read by", parts.readBy),
+      card("The operator",
+        h("p", null, "“human” is you: it has no resume, schedule, credits or memory. What you send is in its ",
+          h("button", { type: "button", class: "linkish", onclick: () => context.select("outbox") }, "outbox"),
+          "; the desk shows what agents address to you."),
+        parts.operator,
+        h("p", null, h("a", { href: "#/desk" }, "Open the desk →")))));
+  } else {
+    panel.append(h("div", { class: "agent-cards" },
+      card("Reads and read by", parts.reads),
+      card("Credits", parts.credits,
+        h("p", null, h("a", { href: "#/credits", "data-action": "top-up-link" }, "Top up in Credits →"))),
+      card("Runtime", parts.runtime),
+      h("section", { class: "panel agent-card resume-card" },
+        h("div", { class: "card-head" }, h("h2", null, "Resume"),
+          h("button", { type: "button", onclick: () => context.select("resume") }, "Edit")),
+        parts.resume),
+      h("section", { class: "panel agent-card recent-card" },
+        h("div", { class: "card-head" }, h("h2", null, "Recent turns"),
+          h("button", { type: "button", onclick: () => context.select("turns") }, "All turns")),
+        parts.recent)));
+  }
+
   return {
     onDetail(value) {
       if (isHuman) {
-        const status = resources.status().value;
-        replace(panel, h("div", { class: "agent-cards" },
-          card("Reads", h("p", { class: "muted small" }, "The human reads every agent's outbox."),
-            linkList(value.reads, "no agents yet")),
-          card("Read by", linkList(value.read_by, "nobody reads the human yet")),
-          card("The operator",
-            h("p", null, "“human” is you: it has no resume, schedule, credits or memory. What you send is in its ",
-              h("button", { type: "button", class: "linkish", onclick: () => context.select("outbox") }, "outbox"),
-              "; the desk shows what agents address to you."),
-            status && status.human ? definitions([["Entries sent", formatCount(status.human.entries)]]) : null,
-            h("p", null, h("a", { href: "#/desk" }, "Open the desk →")))));
+        const human = resources.status().value?.human;
+        redraw(parts.reads, value.reads, () => linkList(value.reads, "no agents yet"));
+        redraw(parts.readBy, value.read_by, () => linkList(value.read_by, "nobody reads the human yet"));
+        redraw(parts.operator, human?.entries, () =>
+          (human ? definitions([["Entries sent", formatCount(human.entries)]]) : null));
         return;
       }
-      const resume = value.resume || null;
-      const issues = value.errors || [];
-      const placed = new Set();
-      const rows = RESUME_ROWS.map((row) => {
-        const mine = issues.filter((issue) => !placed.has(issue) && row.paths.some((p) => matchesPath(issue.field, p)));
-        for (const issue of mine) placed.add(issue);
-        const shown = resume ? row.value(resume, value) : null;
-        return [
-          h("dt", null, row.label),
-          h("dd", { class: mine.length ? "has-issues" : null, "data-field": row.paths[0] },
-            shown === null || shown === undefined || shown === "" ? h("span", { class: "muted" }, "—") : shown,
-            mine.length ? h("ul", { class: "issues" }, mine.map(issueLine)) : null),
-        ];
-      });
-      const loose = issues.filter((issue) => !placed.has(issue));
       const credits = value.credits || {};
       const runtime = value.runtime || {};
       const recent = value.turns || [];
-      replace(panel, h("div", { class: "agent-cards" },
-        card("Reads and read by",
-          definitions([
-            ["Reads", linkList(value.reads, "nobody")],
-            ["Read by", linkList(value.read_by, "nobody reads this agent")],
-          ])),
-        card("Credits",
-          definitions([
-            ["Balance", h("strong", null, formatCredits(credits.balance ?? value.balance))],
-            ["Spent", formatCredits(credits.spent)],
-            ["Reserved", formatCredits(credits.reserved)],
-            ["Tokens", credits.tokens_in !== undefined
-              ? `${formatCount(credits.tokens_in)} in · ${formatCount(credits.tokens_out)} out` : null],
-            ["Turns", credits.turns !== undefined ? formatCount(credits.turns) : null],
-            credits.soft_cap_warned ? ["Soft cap", pill("warned", "warn")] : null,
-          ]),
-          h("p", null, h("a", { href: "#/credits", "data-action": "top-up-link" }, "Top up in Credits →"))),
-        card("Runtime",
-          definitions([
-            ["Paused", runtime.paused ? pill(runtime.pause_reason || "operator", "warn") : "no"],
-            ["Last turn", runtime.last_tick !== null && runtime.last_tick !== undefined
-              ? `tick ${runtime.last_tick}` : "never"],
-            ["Last stop", runtime.last_stop_reason ? pill(runtime.last_stop_reason) : null],
-            ["Tool results due", formatCount((runtime.pending_tool_results || []).length)],
-            ["Undeliverable", formatCount(runtime.undeliverable_entries ?? 0)],
-            runtime.loop ? ["Loop streak", formatCount(runtime.loop.streak)] : null,
-          ])),
-        h("section", { class: "panel agent-card resume-card" },
-          h("div", { class: "card-head" }, h("h2", null, "Resume"),
-            h("button", { type: "button", onclick: () => context.select("resume") }, "Edit")),
-          issues.length ? h("p", { class: "issue-summary error", role: "status" },
-            `The resume has ${plural(issues.length, "issue")}` +
-            (resume ? "." : ": the file does not validate, so the engine does not run this agent.")) : null,
-          loose.length ? h("ul", { class: "issues" }, loose.map(issueLine)) : null,
-          h("dl", { class: "facts resume-facts" }, rows)),
-        h("section", { class: "panel agent-card recent-card" },
-          h("div", { class: "card-head" }, h("h2", null, "Recent turns"),
-            h("button", { type: "button", onclick: () => context.select("turns") }, "All turns")),
-          recent.length === 0 ? h("p", { class: "muted" }, "No turn yet.") : h("table", { class: "compact" },
-            h("thead", null, h("tr", null, ["Tick", "Stop", "Entries", "Cost", "Notes"].map((label, index) =>
-              h("th", { class: index === 2 || index === 3 ? "num" : null, scope: "col" }, label)))),
-            h("tbody", null, recent.map((turn) => h("tr", { "data-tick": turn.tick },
-              h("td", null, h("button", { type: "button", class: "linkish",
-                onclick: () => context.select("turns").open?.(turn.tick) }, `tick ${turn.tick}`)),
-              h("td", null, pill(turn.stop_reason), turn.violations ? [" ", pill(plural(turn.violations,
-                "violation"), "warn")] : null),
-              h("td", { class: "num" }, formatCount(turn.entries)),
-              h("td", { class: "num" }, formatCredits(turn.cost)),
-              h("td", { class: "wrap" }, turn.error ? h("span", { class: "error" }, turn.error) : turn.notes || "—")))))),
-      ));
+      redraw(parts.reads, [value.reads, value.read_by], () => definitions([
+        ["Reads", linkList(value.reads, "nobody")],
+        ["Read by", linkList(value.read_by, "nobody reads this agent")],
+      ]));
+      redraw(parts.credits, [credits, value.balance], () => definitions([
+        ["Balance", h("strong", null, formatCredits(credits.balance ?? value.balance))],
+        ["Spent", formatCredits(credits.spent)],
+        ["Reserved", formatCredits(credits.reserved)],
+        ["Tokens", credits.tokens_in !== undefined
+          ? `${formatCount(credits.tokens_in)} in · ${formatCount(credits.tokens_out)} out` : null],
+        ["Turns", credits.turns !== undefined ? formatCount(credits.turns) : null],
+        credits.soft_cap_warned ? ["Soft cap", pill("warned", "warn")] : null,
+      ]));
+      redraw(parts.runtime, [runtime.paused, runtime.pause_reason, runtime.last_tick, runtime.last_stop_reason,
+        (runtime.pending_tool_results || []).length, runtime.undeliverable_entries, runtime.loop?.streak], () =>
+        definitions([
+          ["Paused", runtime.paused ? pill(runtime.pause_reason || "operator", "warn") : "no"],
+          ["Last turn", runtime.last_tick !== null && runtime.last_tick !== undefined ? `tick ${runtime.last_tick}` : "never"],
+          ["Last stop", runtime.last_stop_reason ? pill(runtime.last_stop_reason) : null],
+          ["Tool results due", formatCount((runtime.pending_tool_results || []).length)],
+          ["Undeliverable", formatCount(runtime.undeliverable_entries ?? 0)],
+          runtime.loop ? ["Loop streak", formatCount(runtime.loop.streak)] : null,
+        ]));
+      redraw(parts.resume, [value.resume, value.errors], () => resumeFacts(value));
+      redraw(parts.recent, recent, () => (recent.length === 0 ? h("p", { class: "muted" }, "No turn yet.")
+        : h("table", { class: "compact" },
+          h("thead", null, h("tr", null, ["Tick", "Stop", "Entries", "Cost", "Notes"].map((label, index) =>
+            h("th", { class: index === 2 || index === 3 ? "num" : null, scope: "col" }, label)))),
+          h("tbody", null, recent.map((turn) => h("tr", { "data-tick": turn.tick },
+            h("td", null, h("button", { type: "button", class: "linkish",
+              onclick: () => context.select("turns").open?.(turn.tick) }, `tick ${turn.tick}`)),
+            h("td", null, pill(turn.stop_reason), turn.violations ? [" ", pill(plural(turn.violations,
+              "violation"), "warn")] : null),
+            h("td", { class: "num" }, formatCount(turn.entries)),
+            h("td", { class: "num" }, formatCredits(turn.cost)),
+            h("td", { class: "wrap" }, turn.error ? h("span", { class: "error" }, turn.error) : turn.notes || "—")))))));
     },
   };
+}
+
+/** The resume as facts, each validation issue next to the field it is about. */
+function resumeFacts(value) {
+  const resume = value.resume || null;
+  const issues = value.errors || [];
+  const placed = new Set();
+  const rows = RESUME_ROWS.map((row) => {
+    const mine = issues.filter((issue) => !placed.has(issue) && row.paths.some((p) => matchesPath(issue.field, p)));
+    for (const issue of mine) placed.add(issue);
+    const shown = resume ? row.value(resume) : null;
+    return [
+      h("dt", null, row.label),
+      h("dd", { class: mine.length ? "has-issues" : null, "data-field": row.paths[0] },
+        shown === null || shown === undefined || shown === "" ? h("span", { class: "muted" }, "—") : shown,
+        mine.length ? h("ul", { class: "issues" }, mine.map(issueLine)) : null),
+    ];
+  });
+  const loose = issues.filter((issue) => !placed.has(issue));
+  return [
+    issues.length ? h("p", { class: "issue-summary error", role: "status" },
+      `The resume has ${plural(issues.length, "issue")}` +
+      (resume ? "." : ": the file does not validate, so the engine does not run this agent.")) : null,
+    loose.length ? h("ul", { class: "issues" }, loose.map(issueLine)) : null,
+    h("dl", { class: "facts resume-facts" }, rows),
+  ];
 }
 
 // MARK: - Turns
