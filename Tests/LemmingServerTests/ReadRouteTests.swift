@@ -35,6 +35,26 @@ import Testing
         }
     }
 
+    @Test func anInvalidResumeIsShownAsItIsOnDiskWithItsIssues() async throws {
+        let org = try chatOrg()
+        defer { org.remove() }
+        var resume = try #require(try org.readJSON("agents/worker/resume.json")?.objectValue)
+        resume["schedule"] = ["run_every_n_ticks": 0]
+        try org.write("agents/worker/resume.json", .object(resume))
+        try await withServer(org) { client, _ in
+            let worker = try await client.call(.get, "/api/agents/worker")
+            #expect(worker.status == 200)
+            #expect(worker.json?["resume"]?["schedule"]?["run_every_n_ticks"] == 0)
+            let errors = try #require(worker.json?["errors"]?.arrayValue)
+            #expect(errors.contains { $0["field"]?.stringValue?.contains("run_every_n_ticks") == true })
+            // Not a JSON object: no resume, the issue says why.
+            try org.writeBytes("agents/worker/resume.json", Array("{not json".utf8))
+            let broken = try await client.call(.get, "/api/agents/worker")
+            #expect(broken.json?["resume"] == .null)
+            #expect(broken.json?["errors"]?.arrayValue?.isEmpty == false)
+        }
+    }
+
     @Test func outboxMemoryTurnsAndLogsArePaged() async throws {
         let replies = (1...5).map { tick in
             ScriptLine(

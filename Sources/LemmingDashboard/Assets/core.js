@@ -251,6 +251,8 @@ class Resource {
         for (const fn of this.listeners) {
           try { fn(value); } catch (error) { console.warn("resource listener failed", error); }
         }
+        // Invalidated while the request was on its way: what it answered may be stale already.
+        if (this.stale && this.listeners.size > 0) this.get().catch(() => {});
         return value;
       },
       (error) => { this.loading = null; this.error = error; this.stale = true; throw error; });

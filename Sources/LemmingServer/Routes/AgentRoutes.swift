@@ -172,12 +172,23 @@ enum AgentRoutes {
         object["read_by"] = .strings(view.graph.readers(of: name))
         guard name != Names.human else { return .object(object) }
         let record = view.agents[name]
-        object["resume"] = record?.resume.map { .object($0.document) } ?? nil
+        // An invalid resume is shown as it is on disk (when it is a JSON object), so it can be fixed.
+        object["resume"] = record?.resume.map { .object($0.document) } ?? rawResume(of: name, view: view) ?? .null
         object["errors"] = .array((record?.errors ?? []).map(\.json))
         object["credits"] = view.ledger[name]?.json ?? ["balance": view.balance(of: name).map(JSONValue.double) ?? nil]
         object["runtime"] = view.runtimes[name].json
         object["turns"] = .array(try view.turnRecords(of: name, last: 5).reversed().map(OrgView.turnSummary))
         return .object(object)
+    }
+
+    /// The agent's `resume.json` as a JSON object, whatever the validator thinks of it; `nil` when
+    /// it is missing, too large or not a JSON object.
+    private static func rawResume(of name: String, view: OrgView) -> JSONValue? {
+        guard let info = FileSystem.info(view.paths.resume(name)), info.size <= 1 << 20,
+            let bytes = try? FileSystem.read(view.paths.resume(name)),
+            let value = try? JSONValue.parse(bytes), value.objectValue != nil
+        else { return nil }
+        return value
     }
 
     /// Turn records before `before` (all when `nil`), newest first, reading the log from its end.
