@@ -201,6 +201,8 @@ function legend(humanReadsEveryone) {
     swatch("firing", "firing in this tick"),
     h("li", null, h("span", { class: "graph-line", "aria-hidden": "true" }), "reads: arrow from author to reader"),
     h("li", null, h("span", { class: "graph-line pulse", "aria-hidden": "true" }), "entry delivered"),
+    h("li", null, h("span", { class: "graph-line outgoing", "aria-hidden": "true" }), "hovered agent → its readers"),
+    h("li", null, h("span", { class: "graph-line incoming", "aria-hidden": "true" }), "what it reads"),
     humanReadsEveryone ? h("li", { class: "muted" }, "human reads everyone (not drawn)") : null);
 }
 
@@ -290,7 +292,11 @@ export default {
           "data-agent": node.name, tabindex: "0", role: "link",
           transform: `translate(${box.x} ${box.y})`,
         },
-        svg("rect", { x: -box.w / 2, y: -box.h / 2, width: box.w, height: box.h, rx: human ? box.h / 2 : 6 }),
+        svg("rect", {
+          class: "graph-halo", x: -box.w / 2 - 5, y: -box.h / 2 - 5, width: box.w + 10, height: box.h + 10,
+          rx: human ? box.h / 2 + 5 : 10,
+        }),
+        svg("rect", { class: "graph-box", x: -box.w / 2, y: -box.h / 2, width: box.w, height: box.h, rx: human ? box.h / 2 : 6 }),
         svg("text", { "text-anchor": "middle", dy: "0.35em" }, labelOf(node.name)),
         svg("title"));
         group.dataset.reads = String(authors.get(node.name).length);
