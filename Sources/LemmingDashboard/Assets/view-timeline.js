@@ -18,13 +18,15 @@ import {
 
 const MAX_TICKS = 500;
 const PAGE = 200;
-const LIVE_PAGE = 10;
+const LIVE_PAGE = 3;
 const LANE_HEIGHT = 22;
 const LABEL_WIDTH = 128;
 const AXIS_HEIGHT = 30;
 const COLUMN_WIDTH = 22;
 const DETAIL_ROWS = 40;
 const ENTRY_PAGE = 50;
+/** Live redraws at most this often: a tick a frame needs no 60 redraws a second. */
+const LIVE_REDRAW_MS = 250;
 
 const TURN_EVENTS = ["tick_started", "turn_finished", "turn_failed", "turn_skipped", "tick_finished"];
 
@@ -147,11 +149,14 @@ class TickStore {
     return tick.tick;
   }
 
-  /** Keeps at most MAX_TICKS: drops the oldest, or the newest when `keep` would be dropped. */
-  trim(keep) {
+  /**
+   * Keeps at most MAX_TICKS. New ticks push out the oldest, unless that would drop `keep` (the
+   * picked tick); older pages (`scrollingBack`) push out the newest, which Latest loads again.
+   */
+  trim(keep, scrollingBack = false) {
     const excess = this.sorted.length - MAX_TICKS;
     if (excess <= 0) return;
-    const dropOldest = keep === null || keep === undefined || keep >= this.sorted[excess];
+    const dropOldest = !scrollingBack && (keep === null || keep === undefined || keep >= this.sorted[excess]);
     const dropped = dropOldest ? this.sorted.slice(0, excess) : this.sorted.slice(-excess);
     for (const number of dropped) this.ticks.delete(number);
     this.sort();
@@ -199,6 +204,9 @@ export default {
       loaded: false,
       drawn: false,
       hover: null,
+      width: 800,            // the chart's width, from a ResizeObserver (no layout read per frame)
+      viewHeight: LANE_HEIGHT,
+      scrollTop: 0,
     };
 
     // MARK: elements
@@ -238,8 +246,7 @@ export default {
     function windowStart() { return state.windowEnd - state.columns + 1; }
 
     function measure() {
-      const width = chart.clientWidth || 800;
-      state.columns = Math.max(8, Math.floor((width - LABEL_WIDTH - 12) / COLUMN_WIDTH));
+      state.columns = Math.max(8, Math.floor((state.width - LABEL_WIDTH - 12) / COLUMN_WIDTH));
     }
 
     function columnX(tick) { return LABEL_WIDTH + (tick - windowStart()) * COLUMN_WIDTH; }
@@ -259,13 +266,16 @@ export default {
 
     // MARK: lanes
 
-    function updateAgents() {
+    /** Recomputes the lanes: the graph's agents and any agent in the ticks (`only`: these ticks). */
+    function updateAgents(only) {
       const names = new Set(state.graphAgents);
-      for (const number of store.sorted) {
+      for (const number of only || store.sorted) {
         const tick = store.get(number);
+        if (!tick) continue;
         for (const name of tick.firing) names.add(name);
         for (const turn of tick.turns) names.add(turn.agent);
       }
+      if (only) for (const name of state.agentSet) names.add(name);
       names.delete("human");
       if (names.size === state.agentSet.size && [...names].every((name) => state.agentSet.has(name))) return false;
       state.agentSet = names;
@@ -298,59 +308,76 @@ export default {
       return tick.longest;
     }
 
+    /** Rectangles of one kind gathered into a single path: a few elements per redraw, not hundreds. */
+    class Shapes {
+      constructor() { this.paths = new Map(); }
+      add(kind, x, y, width, height) {
+        this.paths.set(kind, (this.paths.get(kind) || "") + `M${x} ${y}h${width}v${height}h${-width}z`);
+      }
+      elements(prefix) {
+        return [...this.paths].map(([kind, d]) => svg("path", { d, class: `${prefix} ${kind}` }));
+      }
+    }
+
     function drawAxis() {
-      const width = chart.clientWidth || 800;
+      const width = state.width;
       axis.setAttribute("width", String(width));
       const start = windowStart();
       const digits = String(Math.max(1, state.windowEnd)).length;
       const labelEvery = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000].find((n) => n * COLUMN_WIDTH >= digits * 7 + 8) || 1000;
       const parts = [svg("text", { x: 8, y: 19, class: "tl-axis-title" }, "tick")];
+      const marks = new Shapes();
       for (let tick = start; tick <= state.windowEnd; tick += 1) {
         const x = columnX(tick);
         const known = store.get(tick);
         if (tick === state.selected) {
           parts.push(svg("rect", { x, y: 2, width: COLUMN_WIDTH, height: AXIS_HEIGHT - 2, rx: 3, class: "tl-selected" }));
         }
-        if (tick > 0 && (tick % labelEvery === 0 || tick === state.selected)) {
+        const nearSelected = state.selected !== null && tick !== state.selected
+          && Math.abs(tick - state.selected) * COLUMN_WIDTH < digits * 7 + 6;
+        if (tick > 0 && ((tick % labelEvery === 0 && !nearSelected) || tick === state.selected)) {
           parts.push(svg("text", {
             x: x + COLUMN_WIDTH / 2, y: 14, "text-anchor": "middle",
-            class: ["tl-axis-label", tick === state.selected ? "selected" : null, known ? null : "unknown"],
+            class: ["tl-axis-label", tick === state.selected ? "selected" : null],
           }, String(tick)));
         }
         if (known) {
           const kind = !known.finished ? "running" : known.failures > 0 ? "bad" : (known.entries ?? 0) > 0 ? "entries" : "quiet";
-          parts.push(svg("rect", { x: x + 3, y: AXIS_HEIGHT - 8, width: COLUMN_WIDTH - 6, height: 4, rx: 2, class: `tl-mark ${kind}` }));
+          marks.add(kind, x + 3, AXIS_HEIGHT - 8, COLUMN_WIDTH - 6, 4);
         }
       }
-      replace(axis, parts);
+      replace(axis, parts, marks.elements("tl-mark"));
     }
 
     function drawRows() {
-      const width = chart.clientWidth || 800;
-      const viewHeight = lanes.clientHeight || LANE_HEIGHT;
+      const width = state.width;
+      const viewHeight = state.viewHeight;
       rows.setAttribute("width", String(width));
       rows.setAttribute("height", String(viewHeight));
-      const top = lanes.scrollTop;
+      const top = state.scrollTop;
       const first = Math.max(0, Math.floor(top / LANE_HEIGHT));
       const last = Math.min(state.agents.length - 1, Math.ceil((top + viewHeight) / LANE_HEIGHT));
       const start = windowStart();
-      const parts = [];
-      if (state.selected !== null && state.selected >= start && state.selected <= state.windowEnd) {
-        parts.push(svg("rect", { x: columnX(state.selected), y: 0, width: COLUMN_WIDTH, height: viewHeight, class: "tl-selected" }));
-      }
+      const stripes = new Shapes();
+      const bars = new Shapes();
+      const labels = [];
+      state.labels = new Map();
       for (let row = first; row <= last; row += 1) {
         const agent = state.agents[row];
         const y = row * LANE_HEIGHT - top;
-        if (row % 2 === 1) parts.push(svg("rect", { x: 0, y, width, height: LANE_HEIGHT, class: "tl-stripe" }));
-        parts.push(svg("text", { x: 8, y: y + LANE_HEIGHT / 2, dy: "0.35em", class: "tl-lane-label", "data-lane": agent },
-          agent.length > 17 ? `${agent.slice(0, 16)}…` : agent));
+        if (row % 2 === 1) stripes.add("tl-stripe", 0, y, width, LANE_HEIGHT);
+        const label = svg("text", {
+          x: 8, y: y + LANE_HEIGHT / 2, dy: "0.35em", class: ["tl-lane-label", row === state.labelHover ? "hover" : null],
+        }, agent.length > 17 ? `${agent.slice(0, 16)}…` : agent);
+        state.labels.set(row, label);
+        labels.push(label);
         for (let number = start; number <= state.windowEnd; number += 1) {
           const tick = store.get(number);
           const content = cell(tick, agent);
           if (!content) continue;
           const x = columnX(number);
           if (content.skipped) {
-            parts.push(svg("rect", { x: x + COLUMN_WIDTH / 2 - 3, y: y + LANE_HEIGHT / 2 - 1, width: 6, height: 2, class: "tl-skip" }));
+            bars.add("skip", x + COLUMN_WIDTH / 2 - 3, y + LANE_HEIGHT / 2 - 1, 6, 2);
             continue;
           }
           const reason = content.stop_reason;
@@ -359,14 +386,15 @@ export default {
           const share = reason === "no_new_input" || reason === "running" || !total
             ? 1 : Math.min(1, (content.duration_ms || 0) / total);
           const barWidth = reason === "no_new_input" ? 4 : Math.max(4, Math.round((COLUMN_WIDTH - 4) * share));
-          parts.push(svg("rect", {
-            x: x + 2, y: y + 4, width: barWidth, height: LANE_HEIGHT - 8, rx: 2, class: `tl-bar ${kind}`,
-          }));
-          if (content.entries > 0) {
-            parts.push(svg("rect", { x: x + 2, y: y + 2, width: Math.max(4, barWidth), height: 2, class: "tl-bar-entries" }));
-          }
+          bars.add(kind, x + 2, y + 4, barWidth, LANE_HEIGHT - 8);
+          if (content.entries > 0) bars.add("entries", x + 2, y + 2, barWidth, 2);
         }
       }
+      const parts = [stripes.elements("")];
+      if (state.selected !== null && state.selected >= start && state.selected <= state.windowEnd) {
+        parts.push(svg("rect", { x: columnX(state.selected), y: 0, width: COLUMN_WIDTH, height: viewHeight, class: "tl-selected" }));
+      }
+      parts.push(labels, bars.elements("tl-bar"));
       if (state.cursorVisible && state.agents.length > 0 && state.selected !== null
         && state.row >= first && state.row <= last && state.selected >= start && state.selected <= state.windowEnd) {
         parts.push(svg("rect", {
@@ -414,13 +442,39 @@ export default {
     }
     signal.addEventListener("abort", () => cancelAnimationFrame(frame));
 
+    // Live changes are drawn a few times a second; what the user does is drawn at the next frame.
+    let liveTimer = 0;
+    let lastLive = 0;
+    let detailDue = false;
+    function renderLive(detail) {
+      detailDue = detailDue || detail;
+      if (liveTimer) return;
+      const wait = Math.max(0, LIVE_REDRAW_MS - (performance.now() - lastLive));
+      liveTimer = setTimeout(() => {
+        liveTimer = 0;
+        lastLive = performance.now();
+        render();
+        if (detailDue) { detailDue = false; showDetail(false); }
+      }, wait);
+    }
+    signal.addEventListener("abort", () => clearTimeout(liveTimer));
+
     let rowsFrame = 0;
     lanes.addEventListener("scroll", () => {
+      state.scrollTop = lanes.scrollTop;
       if (rowsFrame) return;
       rowsFrame = requestAnimationFrame(() => { rowsFrame = 0; drawRows(); refreshTip(); });
     }, { signal, passive: true });
 
-    new ResizeObserver(() => render()).observe(chart);
+    const resized = new ResizeObserver(() => {
+      state.width = chart.clientWidth || state.width;
+      state.viewHeight = lanes.clientHeight || state.viewHeight;
+      state.scrollTop = lanes.scrollTop;
+      render();
+    });
+    resized.observe(chart);
+    resized.observe(lanes);
+    signal.addEventListener("abort", () => resized.disconnect());
 
     // MARK: tooltip
 
@@ -460,7 +514,7 @@ export default {
       const box = rows.getBoundingClientRect();
       const x = event.clientX - box.left;
       const y = event.clientY - box.top;
-      const row = Math.floor((y + lanes.scrollTop) / LANE_HEIGHT);
+      const row = Math.floor((y + state.scrollTop) / LANE_HEIGHT);
       const number = x < LABEL_WIDTH ? null : windowStart() + Math.floor((x - LABEL_WIDTH) / COLUMN_WIDTH);
       const chartBox = chart.getBoundingClientRect();
       return { agent: state.agents[row] ?? null, row, number, x: event.clientX - chartBox.left, y: event.clientY - chartBox.top };
@@ -468,11 +522,20 @@ export default {
 
     rows.addEventListener("pointermove", (event) => {
       const point = pointAt(event);
-      rows.classList.toggle("on-label", point.number === null && point.agent !== null);
+      const onLabel = point.number === null && point.agent !== null ? point.row : null;
+      if (onLabel !== state.labelHover) {
+        state.labels?.get(state.labelHover)?.classList.remove("hover");
+        state.labels?.get(onLabel)?.classList.add("hover");
+        state.labelHover = onLabel;
+      }
       if (point.agent === null || point.number === null || point.number > state.windowEnd) { hideTip(); return; }
       showTip(point.agent, point.number, point.x, point.y);
     }, { signal });
-    rows.addEventListener("pointerleave", hideTip, { signal });
+    rows.addEventListener("pointerleave", () => {
+      hideTip();
+      state.labels?.get(state.labelHover)?.classList.remove("hover");
+      state.labelHover = null;
+    }, { signal });
     rows.addEventListener("click", (event) => {
       const point = pointAt(event);
       if (point.agent === null) return;
@@ -546,6 +609,7 @@ export default {
       const top = state.row * LANE_HEIGHT;
       if (top < lanes.scrollTop) lanes.scrollTop = top;
       else if (top + LANE_HEIGHT > lanes.scrollTop + lanes.clientHeight) lanes.scrollTop = top + LANE_HEIGHT - lanes.clientHeight;
+      state.scrollTop = lanes.scrollTop;
       render();
     }
 
@@ -556,7 +620,7 @@ export default {
       announce.textContent = text;
       requestAnimationFrame(() => {
         const x = columnX(state.selected) + COLUMN_WIDTH;
-        const y = AXIS_HEIGHT + state.row * LANE_HEIGHT - lanes.scrollTop + LANE_HEIGHT / 2;
+        const y = AXIS_HEIGHT + state.row * LANE_HEIGHT - state.scrollTop + LANE_HEIGHT / 2;
         if (document.activeElement === chart) showTip(agent, state.selected, x, y);
       });
     }
@@ -595,7 +659,7 @@ export default {
         if (signal.aborted) return;
         store.merge(answer.ticks || []);
         store.nextBefore = answer.next_before ?? null;
-        store.trim(state.selected);
+        store.trim(state.selected, true);
         updateAgents();
       } catch (error) {
         showError(error);
@@ -608,21 +672,20 @@ export default {
     // Live: events build the ticks as they run; the small latest page corrects them.
     live.subscribe((events) => {
       if (!state.loaded) return;
-      let changed = false;
-      let finished = null;
+      const touched = new Set();
+      let finished = false;
       for (const event of events) {
         const number = store.apply(event);
         if (number === null) continue;
-        changed = true;
-        if (event.type === "tick_finished" || (event.type === "tick_started" && state.selected === null)) finished = number;
+        touched.add(number);
+        if (event.type === "tick_finished" && number === state.detailTick) finished = true;
       }
-      if (!changed) return;
+      if (touched.size === 0) return;
       store.trim(state.selected);
-      if (state.selected === null && store.size > 0) state.selected = store.newest;
-      updateAgents();
-      render();
-      const shown = store.get(state.detailTick);
-      if (shown && events.some((event) => event.tick === state.detailTick)) showDetail(finished === state.detailTick);
+      if (state.selected === null && store.size > 0) { state.selected = store.newest; showDetail(); }
+      updateAgents([...touched]);
+      if (finished) showDetail(true);
+      renderLive(touched.has(state.detailTick));
     }, { types: TURN_EVENTS, signal });
 
     resources.get("/api/ticks", { query: { limit: LIVE_PAGE }, refreshOn: ["tick_finished"] }).subscribe((answer) => {
@@ -632,9 +695,8 @@ export default {
       if (store.size > 0 && ticks.length === LIVE_PAGE && oldestFetched > store.newest + 1) { reload(); return; }
       store.merge(ticks);
       store.trim(state.selected);
-      updateAgents();
-      render();
-      if (ticks.some((tick) => tick.tick === state.detailTick)) showDetail(false);
+      updateAgents(ticks.map((tick) => tick.tick));
+      renderLive(ticks.some((tick) => tick.tick === state.detailTick));
     }, signal);
 
     resources.graph().subscribe((graph) => {
@@ -675,7 +737,8 @@ export default {
       ].filter(Boolean).join(" · ");
 
       const firing = [...tick.firing].sort(compareNames);
-      const turnRows = firing.map((agent) => {
+      const shownAgents = detailState.showAllTurns ? firing : firing.slice(0, DETAIL_ROWS);
+      const shownRows = shownAgents.map((agent) => {
         const content = cell(tick, agent);
         const reason = content.stop_reason;
         const quiet = reason === "no_new_input" || reason === "running";
@@ -687,10 +750,9 @@ export default {
           h("td", { class: "num" }, quiet ? "—" : String(content.entries)),
           h("td", { class: "tl-error" }, content.error || ""));
       });
-      const shownRows = detailState.showAllTurns ? turnRows : turnRows.slice(0, DETAIL_ROWS);
-      const moreTurns = turnRows.length > shownRows.length
+      const moreTurns = firing.length > shownRows.length
         ? h("button", { type: "button", "data-action": "all-turns",
-          onclick: () => { detailState.showAllTurns = true; showDetail(false); } }, `Show all ${turnRows.length} turns`)
+          onclick: () => { detailState.showAllTurns = true; showDetail(false); } }, `Show all ${firing.length} turns`)
         : null;
       const skipped = Object.entries(tick.skipped).sort((a, b) => compareNames(a[0], b[0]));
       const skippedList = skipped.length === 0 ? null : h("div", { class: "tl-skipped" },
