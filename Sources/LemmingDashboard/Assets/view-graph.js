@@ -170,7 +170,9 @@ function edgePath(from, to) {
   const dx = to.x - from.x;
   const dy = to.y - from.y;
   const length = Math.hypot(dx, dy) || 1;
-  const bend = Math.min(34, length * 0.16);
+  // Links along one row arc clear of the nodes between their ends.
+  const sameRow = Math.abs(dy) < 1;
+  const bend = sameRow ? Math.min(90, length * 0.3) : Math.min(34, length * 0.16);
   const cx = Math.round(((from.x + to.x) / 2 - (dy / length) * bend) * 10) / 10;
   const cy = Math.round(((from.y + to.y) / 2 + (dx / length) * bend) * 10) / 10;
   const [x0, y0] = clip(from, cx, cy, 1);

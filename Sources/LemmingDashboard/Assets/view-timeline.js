@@ -181,6 +181,7 @@ function legend() {
     item("warn", "unusable reply · out of credits · loop"),
     item("bad", "failed"),
     item("muted", "no new input"),
+    item("skip", "skipped (paused, out of credits…)"),
     item("running", "running"),
     item("entries", "wrote entries"),
     h("li", { class: "muted" }, "bar width: the turn's time against the tick's longest turn"));
@@ -386,8 +387,8 @@ export default {
           const share = reason === "no_new_input" || reason === "running" || !total
             ? 1 : Math.min(1, (content.duration_ms || 0) / total);
           const barWidth = reason === "no_new_input" ? 4 : Math.max(4, Math.round((COLUMN_WIDTH - 4) * share));
-          bars.add(kind, x + 2, y + 4, barWidth, LANE_HEIGHT - 8);
-          if (content.entries > 0) bars.add("entries", x + 2, y + 2, barWidth, 2);
+          bars.add(kind, x + 2, y + 5, barWidth, LANE_HEIGHT - 9);
+          if (content.entries > 0) bars.add("entries", x + 2, y + 1, barWidth, 3);
         }
       }
       const parts = [stripes.elements("")];
