@@ -197,6 +197,7 @@ export default {
       agentSet: new Set(),
       graphAgents: [],
       selected: null,        // the picked tick
+      autoSelect: true,      // until the user picks one, the picked tick is the latest
       windowEnd: null,       // the last tick column shown
       follow: true,          // the window moves with new ticks
       columns: 30,
@@ -221,7 +222,7 @@ export default {
       h("button", { type: "button", "data-action": action, "aria-label": label, title: label, onclick }, text);
     const previous = button("previous-tick", "◀", "The tick before (←)", () => step(-1));
     const next = button("next-tick", "▶", "The tick after (→)", () => step(1));
-    const latest = button("latest-tick", "Latest", "Go to the latest tick (End)", () => goLatest());
+    const latest = button("latest-tick", "Latest", "Follow the latest tick (End)", () => goLatest());
     const older = button("older-ticks", "Load older", "Load older ticks", () => loadOlder());
     const controls = h("div", { class: "tl-controls row" }, older, previous, slider, next, latest, tickLabel);
 
@@ -416,7 +417,8 @@ export default {
       }
       previous.disabled = !hasTicks || (state.selected !== null && state.selected <= store.oldest && store.nextBefore === null);
       next.disabled = !hasTicks || (state.selected !== null && state.selected >= store.newest && store.hasNewest);
-      latest.disabled = !hasTicks || (state.follow && state.selected === store.newest);
+      latest.disabled = !hasTicks;
+      latest.setAttribute("aria-pressed", String(state.autoSelect));
       older.disabled = store.nextBefore === null || state.loadingOlder;
       older.textContent = state.loadingOlder ? "Loading…" : "Load older";
       tickLabel.textContent = state.selected === null ? "" : `tick ${state.selected}`;
@@ -454,6 +456,10 @@ export default {
       liveTimer = setTimeout(() => {
         liveTimer = 0;
         lastLive = performance.now();
+        if (state.autoSelect && store.size > 0 && store.hasNewest && state.selected !== store.newest) {
+          state.selected = store.newest;
+          detailDue = true;
+        }
         render();
         if (detailDue) { detailDue = false; showDetail(false); }
       }, wait);
@@ -557,6 +563,7 @@ export default {
       if (store.size === 0) return;
       const clamped = Math.max(store.oldest, Math.min(store.newest, number));
       state.selected = clamped;
+      state.autoSelect = false;
       if (!keepWindow) {
         state.follow = false;
         if (clamped >= store.newest && store.hasNewest) state.follow = true;
@@ -576,6 +583,7 @@ export default {
       if (!store.hasNewest) await reload();
       state.follow = true;
       select(store.newest, false);
+      state.autoSelect = true;
     }
 
     slider.addEventListener("input", () => select(Number(slider.value), false), { signal });
