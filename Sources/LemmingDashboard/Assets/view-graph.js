@@ -306,6 +306,12 @@ export default {
         view.nodes.set(node.name, group);
         nodeElements.push(group);
       }
+      // Tab goes through the agents as they are drawn: layer by layer, left to right.
+      nodeElements.sort((a, b) => {
+        const boxA = shape.boxes.get(a.dataset.agent);
+        const boxB = shape.boxes.get(b.dataset.agent);
+        return boxA.y - boxB.y || boxA.x - boxB.x;
+      });
       replace(edgeLayer, edgeElements);
       replace(nodeLayer, nodeElements);
       replace(names, graph.nodes.map((node) => h("option", { value: node.name })));
