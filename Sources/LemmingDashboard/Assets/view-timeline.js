@@ -18,6 +18,8 @@ import {
 
 const MAX_TICKS = 500;
 const PAGE = 200;
+/** The first page: a screen's worth and some (3.5 MB for 200 ticks of 200 agents; 0.8 MB for 80). */
+const FIRST_PAGE = 80;
 const LIVE_PAGE = 3;
 const LANE_HEIGHT = 22;
 const LABEL_WIDTH = 128;
@@ -637,7 +639,7 @@ export default {
     // MARK: loading
 
     async function loadFirst() {
-      const answer = await api.get("/api/ticks", { limit: PAGE });
+      const answer = await api.get("/api/ticks", { limit: FIRST_PAGE });
       store.merge(answer.ticks || []);
       store.nextBefore = answer.next_before ?? null;
       state.loaded = true;
