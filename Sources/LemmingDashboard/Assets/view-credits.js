@@ -255,7 +255,7 @@ function ticksLeft(balance, perTick) {
 export function parseAmount(text) {
   const trimmed = String(text ?? "").trim().replace(",", ".");
   if (trimmed === "") return { error: "Enter an amount of credits." };
-  if (!/^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(trimmed)) return { error: `'${trimmed}' is not a number.` };
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(trimmed)) return { error: `'${trimmed}' is not a number.` };
   const value = Number(trimmed);
   if (!Number.isFinite(value) || value <= 0) return { error: "The amount must be more than 0." };
   if (value >= 1e15) return { error: "The amount must be below 10¹⁵." };
@@ -270,11 +270,10 @@ const COLUMNS = [
   { key: "balance", label: "Balance" },
   { key: "spent", label: "Spent" },
   { key: "reserved", label: "Reserved" },
-  { key: "tokens_in", label: "Tokens in" },
-  { key: "tokens_out", label: "Tokens out" },
+  { key: "tokens", label: "Tokens in / out", title: "Sorts by the sum of both" },
   { key: "turns", label: "Turns" },
-  { key: "perTurn", label: "Burn / turn", title: "Average cost of a turn over the window" },
-  { key: "perTick", label: "Burn / tick", title: "Spend per tick over the window" },
+  { key: "perTurn", label: "Per turn", title: "Burn: the average cost of a turn over the window" },
+  { key: "perTick", label: "Per tick", title: "Burn: spend per tick over the window" },
   { key: "ticksLeft", label: "Ticks left", title: "Balance ÷ spend per tick over the window (∞: idle)" },
 ];
 
@@ -331,7 +330,7 @@ export default {
               renderTable();
             } }, column.label, h("span", { class: "arrow", "aria-hidden": "true" },
             active ? (preferences.descending ? " ▾" : " ▴") : "")));
-      }), h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")));
+      }), h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Top up")));
     }
 
     function rowData() {
@@ -340,10 +339,14 @@ export default {
       const states = new Map((status?.agents || []).map((agent) => [agent.name, agent.state]));
       return (ledger.accounts || []).map((account) => {
         const agentBurn = burn.byAgent.get(account.agent) || { perTurn: 0, perTick: 0, turns: 0 };
-        const left = ticksLeft(account.balance, agentBurn.perTick);
+        const state = states.get(account.agent) || "";
+        // An agent out of credits does not run until it is topped up, whatever its balance shows.
+        const left = state === "budget_exhausted" ? { text: "0", value: 0, level: "bad" }
+          : ticksLeft(account.balance, agentBurn.perTick);
         return {
-          agent: account.agent, state: states.get(account.agent) || "", balance: account.balance, spent: account.spent,
-          reserved: account.reserved, tokens_in: account.tokens_in, tokens_out: account.tokens_out, turns: account.turns,
+          agent: account.agent, state, balance: account.balance, spent: account.spent,
+          reserved: account.reserved, tokens_in: account.tokens_in, tokens_out: account.tokens_out,
+          tokens: (account.tokens_in || 0) + (account.tokens_out || 0), turns: account.turns,
           perTurn: agentBurn.turns > 0 ? agentBurn.perTurn : null, perTick: agentBurn.perTick, ticksLeft: left.value,
           left,
         };
@@ -378,7 +381,7 @@ export default {
         row.append(cell);
       }
       row.append(h("td", null, h("button", { type: "button", class: "small-button", "data-action": "top-up-agent",
-        "aria-label": `Top up ${name}`, onclick: () => topUp.choose(name) }, "Top up")));
+        "aria-label": `Top up ${name}`, title: `Top up ${name}`, onclick: () => topUp.choose(name) }, "+")));
       return { row, cells, texts: {} };
     }
 
@@ -419,8 +422,7 @@ export default {
         setCell(entry, "balance", formatCredits(item.balance), item.balance <= 0 ? "bad" : "");
         setCell(entry, "spent", formatCredits(item.spent));
         setCell(entry, "reserved", formatCredits(item.reserved));
-        setCell(entry, "tokens_in", formatCount(item.tokens_in));
-        setCell(entry, "tokens_out", formatCount(item.tokens_out));
+        setCell(entry, "tokens", `${formatCount(item.tokens_in)} / ${formatCount(item.tokens_out)}`);
         setCell(entry, "turns", formatCount(item.turns));
         setCell(entry, "perTurn", item.perTurn === null ? "—" : formatCredits(item.perTurn));
         setCell(entry, "perTick", formatCredits(item.perTick));
