@@ -286,9 +286,12 @@ const TICK_EVENTS = ["tick_finished", "engine_started", "engine_stopped", "engin
 export const resources = {
   all: new Map(),
 
-  /** The shared resource of `path` (+ query), refreshed by events of `refreshOn` ("*": any). */
-  get(path, { query, refreshOn } = {}) {
-    const key = path + (query ? "?" + new URLSearchParams(query).toString() : "");
+  /**
+   * The shared resource of `path` (+ query), refreshed by events of `refreshOn` ("*": any). `key`
+   * names it when two resources read the same URL with different refresh rules.
+   */
+  get(path, { query, refreshOn, key: name } = {}) {
+    const key = name || path + (query ? "?" + new URLSearchParams(query).toString() : "");
     let resource = this.all.get(key);
     if (!resource) {
       resource = new Resource(path, query, refreshOn);
@@ -313,6 +316,8 @@ export const resources = {
     "agent_paused", "agent_resumed", "budget_exhausted", "loop_detected", "command_applied"] }),
   ledger: () => resources.get("/api/ledger", { refreshOn: ["tick_finished", "credits_changed", "command_applied"] }),
   ticks: () => resources.get("/api/ticks", { query: { limit: 200 }, refreshOn: ["tick_finished"] }),
+  /** The same ticks fetched once (and after a reconnect or gap): for views that apply tick events themselves. */
+  tickHistory: () => resources.get("/api/ticks", { key: "tick-history", query: { limit: 200 }, refreshOn: [] }),
   approvals: () => resources.get("/api/approvals", { refreshOn: ["approval_requested", "approval_resolved",
     "command_applied", "tick_finished"] }),
   tools: () => resources.get("/api/tools", { refreshOn: ["agent_created", "resume_loaded", "config_invalid"] }),

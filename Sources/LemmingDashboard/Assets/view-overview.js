@@ -70,6 +70,21 @@ function stateText(state) {
   return String(state || "unknown").replaceAll("_", " ");
 }
 
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** The message with the agent's name in it as a link (or the link first when it does not name it). */
+function messageWithLink(message, agent) {
+  if (!agent) return message;
+  const name = escapeRegExp(agent);
+  const text = message.replace(new RegExp(`^agents/${name}/resume\\.json: `), "");
+  const match = new RegExp(`(^|[^a-z0-9_/])${name}(?![a-z0-9_])`).exec(text);
+  if (!match) return [agentLink(agent), ": ", text];
+  const start = match.index + match[1].length;
+  return [text.slice(0, start), agentLink(agent), text.slice(start + agent.length)];
+}
+
 async function steerAgent(name, verb, button) {
   if (button) button.disabled = true;
   try {
@@ -253,9 +268,6 @@ export default {
     }
 
     function alertItem(kind, alert) {
-      let message = alert.message;
-      // The agent's name leads most messages: show it as a link instead of repeating it.
-      if (alert.agent && message.startsWith(`${alert.agent} `)) message = message.slice(alert.agent.length + 1);
       const extra = [];
       if (alert.agent && kind === "budget_exhausted") {
         extra.push(h("a", { href: `#/credits/${encodeURIComponent(alert.agent)}`, class: "small" }, "top up"));
@@ -265,7 +277,7 @@ export default {
           onclick: (event) => steerAgent(alert.agent, "resume", event.currentTarget) }, "Resume"));
       }
       return h("li", { "data-alert-agent": alert.agent || null },
-        alert.agent ? [agentLink(alert.agent), " "] : null, message, extra.length ? [" ", extra] : null);
+        messageWithLink(alert.message, alert.agent), extra.length ? [" ", extra] : null);
     }
 
     // MARK: tiles
@@ -405,7 +417,8 @@ export default {
         if (!entry) continue;
         entry.element.classList.toggle("is-firing", firing.has(name));
         entry.element.classList.toggle("is-running", running.has(name));
-        entry.parts.badge.textContent = running.has(name) ? "running" : firing.has(name) ? `tick ${tick}` : "";
+        entry.parts.badge.textContent = running.has(name) ? "running" : firing.has(name) ? "firing" : "";
+        entry.parts.badge.title = firing.has(name) ? `fires in tick ${tick}` : "";
       }
       highlighted = { tick, firing, running };
     }
