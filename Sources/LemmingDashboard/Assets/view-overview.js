@@ -568,7 +568,9 @@ function createAgentForm(signal) {
       controller.onClose?.();
     } catch (failure) {
       if (failure instanceof ApiError && failure.status !== 401) {
-        const field = failure.field && fields[failure.field] ? failure.field : null;
+        // A 409 is a name already taken.
+        const named = failure.field || (failure.status === 409 ? "name" : null);
+        const field = named && fields[named] ? named : null;
         const details = failure.details.map((detail) => detail.message || JSON.stringify(detail)).join("; ");
         const prefix = failure.field && !failure.message.startsWith(`${failure.field}:`) ? `${failure.field}: ` : "";
         error.textContent = `${prefix}${failure.message}${details ? ` (${details})` : ""}`;

@@ -89,11 +89,24 @@ function toolCard(tool) {
     h("p", { class: "tool-description" }, tool.description || h("span", { class: "muted" }, "No description.")),
     h("div", { class: "tool-agents" },
       h("span", { class: "muted small" }, agents.length ? `Used by ${formatCount(agents.length)}: ` : "No agent may use it."),
-      agents.length ? h("ul", { class: "tool-agent-list" }, agents.map((name) => h("li", null, agentLink(name)))) : null),
+      agents.length ? agentList(agents) : null),
     h("div", { class: "tool-schema" }, argumentsTable(tool.arguments)),
     h("details", { class: "tool-raw" },
       h("summary", null, "JSON Schema"),
       h("pre", null, JSON.stringify(tool.arguments ?? {}, null, 2))));
+}
+
+const AGENTS_SHOWN = 24;
+
+/** The agents as links, the first few only until asked for all. */
+function agentList(agents) {
+  const list = h("ul", { class: "tool-agent-list" });
+  const fill = (count) => replace(list, agents.slice(0, count).map((name) => h("li", null, agentLink(name))),
+    agents.length > count ? h("li", null, h("button", { type: "button", class: "link-button",
+      onclick: () => { fill(agents.length); list.querySelectorAll("a")[count]?.focus(); } },
+    `and ${formatCount(agents.length - count)} more`)) : null);
+  fill(AGENTS_SHOWN);
+  return list;
 }
 
 const filters = { text: "" };
