@@ -360,13 +360,15 @@ export default {
     function renderSummary(data) {
       const burn = series ? series.burn(preferences.window) : { total: 0, span: 0 };
       const balance = data.reduce((sum, row) => sum + (row.balance || 0), 0);
-      const out = data.filter((row) => row.balance <= 0 || row.state === "budget_exhausted").length;
+      const out = data.filter((row) => (typeof row.balance === "number" && row.balance <= 0)
+        || row.state === "budget_exhausted").length;
       const soon = data.filter((row) => row.ticksLeft > 0 && row.ticksLeft < 10).length;
       const perTick = burn.span > 0 ? burn.total / burn.span : 0;
       const items = [
         ["Balance, all agents", formatCredits(balance), ""],
         ["Spent in all", formatCredits(ledger?.total_spent), ""],
-        [`Spent in the last ${burn.span} tick${burn.span === 1 ? "" : "s"}`, formatCredits(burn.total), ""],
+        [burn.span > 0 ? `Spent in the last ${burn.span} tick${burn.span === 1 ? "" : "s"}` : "Spent lately",
+          formatCredits(burn.total), ""],
         ["Org burn per tick", formatCredits(perTick), ""],
         ["Out of credits", formatCount(out), out > 0 ? "bad" : ""],
         ["Under 10 ticks left", formatCount(soon), soon > 0 ? "warn" : ""],
@@ -423,7 +425,7 @@ export default {
         let entry = rows.get(item.agent);
         if (!entry) { entry = makeRow(item.agent); rows.set(item.agent, entry); }
         setCell(entry, "state", item.state);
-        setCell(entry, "balance", formatCredits(item.balance), item.balance <= 0 ? "bad" : "");
+        setCell(entry, "balance", formatCredits(item.balance), typeof item.balance === "number" && item.balance <= 0 ? "bad" : "");
         setCell(entry, "spent", formatCredits(item.spent));
         setCell(entry, "reserved", formatCredits(item.reserved));
         setCell(entry, "tokens", `${formatCount(item.tokens_in)} / ${formatCount(item.tokens_out)}`);
@@ -439,9 +441,13 @@ export default {
       for (const [name, entry] of rows) {
         if (!seen.has(name)) { entry.row.remove(); rows.delete(name); }
       }
+      const span = series ? series.burn(preferences.window).span : 0;
       tableNote.textContent = data.length === 0 ? "No agent has an account yet."
-        : `${data.length} agent${data.length === 1 ? "" : "s"}; burn over the last ${series ? series.burn(preferences.window).span : 0} ticks. Click a column to sort.`;
-      topUp.setAgents(data.map((row) => row.agent).sort(), params[0]);
+        : `${formatCount(data.length)} agent${data.length === 1 ? "" : "s"}; `
+          + (span > 0 ? `burn over the last ${span} tick${span === 1 ? "" : "s"}` : "no tick has run yet")
+          + ". Click a column to sort.";
+      // The first choice: the agent in the address, else the table's first (the fewest ticks left).
+      topUp.setAgents(data.map((row) => row.agent).sort(), params[0] || data[0]?.agent);
     }
 
     let frame = 0;
@@ -527,7 +533,7 @@ function topUpForm(signal) {
     setAgents(names, preferred) {
       const same = names.length === agents.length && names.every((name, index) => name === agents[index]);
       if (same) return;
-      const current = select.value || chosen || preferred || null;
+      const current = agents.length === 0 ? chosen || preferred || null : select.value || chosen || preferred || null;
       agents = names;
       replace(select, names.map((name) => h("option", { value: name }, name)));
       if (current && names.includes(current)) select.value = current;

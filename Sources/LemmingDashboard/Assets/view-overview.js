@@ -164,7 +164,7 @@ export default {
       const ticks = series ? series.list().slice(-60) : [];
       replace(chartBox, spendChart(ticks, { width, height: 96 }));
       const last = ticks[ticks.length - 1];
-      chartCaption.textContent = !last ? "No tick has run yet."
+      chartCaption.textContent = !last ? ""
         : `Last ${plural(ticks.length, "tick")}: ${formatCredits(ticks.reduce((sum, t) => sum + t.cost, 0))} credits; `
           + `peak ${formatCredits(ticks.reduce((max, t) => Math.max(max, t.cost), 0))}; `
           + `tick ${last.tick}: ${formatCredits(last.cost)}${last.finished ? "" : " so far"}.`;
