@@ -109,11 +109,11 @@ export class TickSeries {
   }
 
   /**
-   * Per agent over the last `window` ticks: { cost, turns, perTurn, perTick }, and the number of
-   * ticks the window covers.
+   * Per agent over the last `window` finished ticks: { cost, turns, perTurn, perTick }, the number
+   * of ticks the window covers and their total cost.
    */
   burn(window) {
-    const ticks = this.list().slice(-window);
+    const ticks = this.list().filter((tick) => tick.finished).slice(-window);
     const byAgent = new Map();
     for (const tick of ticks) {
       for (const turn of tick.turns.values()) {
@@ -257,9 +257,11 @@ function ticksLeft(balance, perTick) {
 
 /** Parses a top-up amount: a positive finite number below 1e15, else an error message. */
 export function parseAmount(text) {
-  const trimmed = String(text ?? "").trim().replace(",", ".");
+  const trimmed = String(text ?? "").trim();
   if (trimmed === "") return { error: "Enter an amount of credits." };
-  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(trimmed)) return { error: `'${trimmed}' is not a number.` };
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(trimmed)) {
+    return { error: `'${trimmed}' is not a number${trimmed.includes(",") ? " (write 2.5, not 2,5)" : ""}.` };
+  }
   const value = Number(trimmed);
   if (!Number.isFinite(value) || value <= 0) return { error: "The amount must be more than 0." };
   if (value >= 1e15) return { error: "The amount must be below 10¹⁵." };

@@ -154,7 +154,7 @@ export default {
     let status = null;
     let approvals = null;
     let series = null;
-    let drawn = { tiles: false, chart: false };
+    const drawn = { tiles: false, chart: false };
     const entries = new Map(); // name → { element, parts, signature, record, pending }
     let highlighted = { tick: null, firing: new Set(), running: new Set() };
 
