@@ -516,12 +516,22 @@ function createAgentForm(signal) {
       resources.templates().get().then((answer) => {
         const templates = (answer && answer.templates) || [];
         if (templates.length === 0) return;
-        const select = h("select", { name: "template", id: "new-agent-template" },
-          h("option", { value: "" }, "default (worker)"),
-          templates.map((template) => h("option", { value: template.name },
-            template.title ? `${template.name} — ${template.title}` : template.name)));
+        const byName = new Map(templates.map((template) => [template.name, template]));
+        const select = h("select", { name: "template", id: "new-agent-template", "aria-describedby": "new-agent-template-hint" },
+          h("option", { value: "" }, byName.has("worker") ? "default (worker)" : "default (a minimal resume)"),
+          templates.map((template) => h("option", { value: template.name, disabled: template.problem ? true : null },
+            `${template.name}${template.title ? ` — ${template.title}` : ""}${template.problem ? " (unusable)" : ""}`)));
+        const hint = h("span", { class: "hint", id: "new-agent-template-hint" });
+        const describe = () => {
+          const template = byName.get(select.value || "worker");
+          hint.textContent = !template ? ""
+            : template.problem || [template.short_description, template.model ? `model ${template.model}` : null]
+              .filter(Boolean).join(" · ");
+        };
+        select.addEventListener("change", describe);
+        describe();
         fields.template = select;
-        replace(templateSlot, select);
+        replace(templateSlot, select, hint);
       }, (failure) => {
         // No template list (an older server): the text field stays.
         if (!(failure instanceof ApiError) || failure.status !== 404) showError(failure);
