@@ -22,6 +22,8 @@ export class TickSeries {
     this.limit = limit;
     this.byTick = new Map();
     this.version = 0;
+    /** Whether the history has arrived (events alone may have started the series). */
+    this.seeded = false;
   }
 
   /** Takes an answer of GET /api/ticks (newest first). */
@@ -40,6 +42,7 @@ export class TickSeries {
     }
     this.trim();
     this.version += 1;
+    this.seeded = true;
   }
 
   /** Applies a batch of events; true when anything changed. */
@@ -159,71 +162,113 @@ function niceSteps(max, count) {
   return steps;
 }
 
+/** Sets an attribute only when it changes (a chart updated at every event touches little). */
+function setAttributes(element, attrs) {
+  for (const [name, value] of Object.entries(attrs)) {
+    const text = String(value);
+    if (element.getAttribute(name) !== text) element.setAttribute(name, text);
+  }
+}
+
 /**
- * Spend per tick as SVG bars, oldest tick left. `ticks` from TickSeries.list(); with `axes`, a
- * credits scale on the left and tick numbers below. Each bar has a title (the hover text).
+ * Spend per tick as SVG bars, oldest tick left, kept up to date in place: `update(ticks, width)`
+ * changes only the bars whose tick changed (the tick in progress grows as its turns finish). With
+ * `axes`, a credits scale on the left and tick numbers below. Each bar has a title (the hover text).
  */
-export function spendChart(ticks, { width, height, axes = false, label = "Credits spent per tick" }) {
-  const pad = axes ? { left: 56, right: 10, top: 10, bottom: 24 } : { left: 2, right: 2, top: 4, bottom: 2 };
-  const innerWidth = Math.max(width - pad.left - pad.right, 10);
-  const innerHeight = Math.max(height - pad.top - pad.bottom, 10);
-  const peak = ticks.reduce((max, tick) => Math.max(max, tick.cost), 0);
-  const steps = niceSteps(peak, axes ? 4 : 2);
-  const top = steps[steps.length - 1] || 1;
-  const total = ticks.reduce((sum, tick) => sum + tick.cost, 0);
-  const summary = ticks.length === 0 ? `${label}: no tick yet`
-    : `${label}: ticks ${ticks[0].tick} to ${ticks[ticks.length - 1].tick}, ${formatCredits(total)} in all, `
-      + `at most ${formatCredits(peak)} in one tick`;
-  const chart = svg("svg", {
-    class: "spend-chart", width, height, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": summary,
-  });
-  if (axes) {
-    for (const value of steps) {
-      const y = pad.top + innerHeight - (value / top) * innerHeight;
-      chart.append(svg("line", { class: "grid-line", x1: pad.left, x2: width - pad.right, y1: y, y2: y }));
-      chart.append(svg("text", { class: "axis-label", x: pad.left - 6, y: y + 4, "text-anchor": "end" },
-        formatCredits(value)));
+export class SpendChart {
+  constructor({ height, axes = false, label = "Credits spent per tick" }) {
+    this.height = height;
+    this.axes = axes;
+    this.label = label;
+    this.element = svg("svg", { class: "spend-chart", role: "img", height });
+    this.scale = svg("g", { class: "scale" });
+    this.bars = svg("g", { class: "bars" });
+    this.empty = svg("text", { class: "axis-label", "text-anchor": "middle" }, "No tick has run yet");
+    this.element.append(this.scale, this.bars, this.empty);
+    this.byTick = new Map();
+    this.scaleKey = "";
+  }
+
+  update(ticks, width) {
+    const { height, axes } = this;
+    const pad = axes ? { left: 56, right: 10, top: 10, bottom: 24 } : { left: 2, right: 2, top: 4, bottom: 2 };
+    const innerWidth = Math.max(width - pad.left - pad.right, 10);
+    const innerHeight = Math.max(height - pad.top - pad.bottom, 10);
+    const peak = ticks.reduce((max, tick) => Math.max(max, tick.cost), 0);
+    const steps = niceSteps(peak, axes ? 4 : 2);
+    const top = steps[steps.length - 1] || 1;
+    const first = ticks.length ? ticks[0].tick : 0;
+    const last = ticks.length ? ticks[ticks.length - 1].tick : 0;
+    const slots = Math.max(last - first + 1, axes ? 10 : 20);
+    const slot = innerWidth / slots;
+    const offset = slots - (last - first + 1);
+    const baseline = pad.top + innerHeight;
+
+    setAttributes(this.element, { width, viewBox: `0 0 ${width} ${height}` });
+    const total = ticks.reduce((sum, tick) => sum + tick.cost, 0);
+    this.element.setAttribute("aria-label", ticks.length === 0 ? `${this.label}: no tick yet`
+      : `${this.label}: ticks ${first} to ${last}, ${formatCredits(total)} in all, at most ${formatCredits(peak)} in one tick`);
+    setAttributes(this.empty, { x: width / 2, y: height / 2, display: ticks.length > 0 ? "none" : "inline" });
+
+    // The scale: redrawn only when the size, the range of ticks or the top of the scale changes.
+    const scaleKey = JSON.stringify([width, first, last, top]);
+    if (scaleKey !== this.scaleKey) {
+      this.scaleKey = scaleKey;
+      const parts = [svg("line", { class: "axis", x1: axes ? pad.left : 0, x2: axes ? width - pad.right : width,
+        y1: baseline, y2: baseline })];
+      if (axes) {
+        for (const value of steps) {
+          const y = baseline - (value / top) * innerHeight;
+          if (value > 0) parts.push(svg("line", { class: "grid-line", x1: pad.left, x2: width - pad.right, y1: y, y2: y }));
+          parts.push(svg("text", { class: "axis-label", x: pad.left - 6, y: y + 4, "text-anchor": "end" }, formatCredits(value)));
+        }
+        if (ticks.length > 0) {
+          const every = Math.max(1, Math.ceil(44 / slot));
+          const stride = [1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000].find((s) => s >= every) || every;
+          for (let tick = Math.ceil(first / stride) * stride; tick <= last; tick += stride) {
+            const x = pad.left + (tick - first + offset + 0.5) * slot;
+            parts.push(svg("text", { class: "axis-label", x, y: height - 6, "text-anchor": "middle" }, String(tick)));
+          }
+        }
+      }
+      replace(this.scale, parts);
     }
-  }
-  if (ticks.length === 0) {
-    chart.append(svg("text", { class: "axis-label", x: width / 2, y: height / 2, "text-anchor": "middle" },
-      "No tick has run yet"));
-    return chart;
-  }
-  const first = ticks[0].tick;
-  const last = ticks[ticks.length - 1].tick;
-  const slots = Math.max(last - first + 1, axes ? 10 : 20);
-  const slot = innerWidth / slots;
-  const barWidth = Math.max(slot * 0.78, 1);
-  const offset = slots - (last - first + 1);
-  for (const tick of ticks) {
-    const x = pad.left + (tick.tick - first + offset) * slot + (slot - barWidth) / 2;
-    const barHeight = tick.cost > 0 ? Math.max((tick.cost / top) * innerHeight, 1) : 0;
-    const kind = tick.failures > 0 ? "failed" : tick.finished ? "done" : "running";
-    const turns = tick.turns.size;
-    const title = `tick ${tick.tick}: ${formatCredits(tick.cost)} credits · ${turns} turn${turns === 1 ? "" : "s"}`
-      + ` · ${formatCount(tick.entries)} entr${tick.entries === 1 ? "y" : "ies"}`
-      + (tick.failures ? ` · ${tick.failures} failed` : "") + (tick.finished ? "" : " · running");
-    // A full-height transparent band makes thin bars easy to hover.
-    chart.append(svg("g", { class: `bar ${kind}`, "data-tick": tick.tick },
-      svg("title", null, title),
-      svg("rect", { class: "hit", x: pad.left + (tick.tick - first + offset) * slot, y: pad.top, width: slot,
-        height: innerHeight }),
-      svg("rect", { class: "fill", x, y: pad.top + innerHeight - barHeight, width: barWidth, height: barHeight })));
-  }
-  if (!axes) {
-    chart.append(svg("line", { class: "axis", x1: 0, x2: width, y1: pad.top + innerHeight, y2: pad.top + innerHeight }));
-  } else {
-    chart.append(svg("line", { class: "axis", x1: pad.left, x2: width - pad.right, y1: pad.top + innerHeight,
-      y2: pad.top + innerHeight }));
-    const every = Math.max(1, Math.ceil(44 / slot));
-    const stride = [1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000].find((s) => s >= every) || every;
-    for (let tick = Math.ceil(first / stride) * stride; tick <= last; tick += stride) {
-      const x = pad.left + (tick - first + offset + 0.5) * slot;
-      chart.append(svg("text", { class: "axis-label", x, y: height - 6, "text-anchor": "middle" }, String(tick)));
+
+    // The bars, keyed by tick.
+    const seen = new Set();
+    const barWidth = Math.max(slot * 0.78, 1);
+    let previous = null;
+    for (const tick of ticks) {
+      seen.add(tick.tick);
+      let bar = this.byTick.get(tick.tick);
+      if (!bar) {
+        const title = svg("title");
+        const hit = svg("rect", { class: "hit" });
+        const fill = svg("rect", { class: "fill" });
+        bar = { group: svg("g", { "data-tick": tick.tick }, title, hit, fill), title, hit, fill };
+        this.byTick.set(tick.tick, bar);
+      }
+      const left = pad.left + (tick.tick - first + offset) * slot;
+      const barHeight = tick.cost > 0 ? Math.max((tick.cost / top) * innerHeight, 1) : 0;
+      const kind = tick.failures > 0 ? "failed" : tick.finished ? "done" : "running";
+      const turns = tick.turns.size;
+      const title = `tick ${tick.tick}: ${formatCredits(tick.cost)} credits · ${turns} turn${turns === 1 ? "" : "s"}`
+        + ` · ${formatCount(tick.entries)} entr${tick.entries === 1 ? "y" : "ies"}`
+        + (tick.failures ? ` · ${tick.failures} failed` : "") + (tick.finished ? "" : " · running");
+      setAttributes(bar.group, { class: `bar ${kind}` });
+      if (bar.title.textContent !== title) bar.title.textContent = title;
+      // A full-height transparent band makes thin bars easy to hover.
+      setAttributes(bar.hit, { x: left, y: pad.top, width: slot, height: innerHeight });
+      setAttributes(bar.fill, { x: left + (slot - barWidth) / 2, y: baseline - barHeight, width: barWidth, height: barHeight });
+      const expected = previous ? previous.nextSibling : this.bars.firstChild;
+      if (expected !== bar.group) this.bars.insertBefore(bar.group, expected);
+      previous = bar.group;
     }
+    for (const [tick, bar] of this.byTick) {
+      if (!seen.has(tick)) { bar.group.remove(); this.byTick.delete(tick); }
+    }
+    return this.element;
   }
-  return chart;
 }
 
 /**
@@ -319,9 +364,9 @@ export default {
     const rows = new Map();
     let drawnOnce = false;
 
-    const drawChart = drawSized(chartBox, signal, (width) => {
-      replace(chartBox, spendChart(series ? series.list() : [], { width, height: 200, axes: true }));
-    });
+    const chart = new SpendChart({ height: 200, axes: true });
+    chartBox.append(chart.element);
+    const drawChart = drawSized(chartBox, signal, (width) => chart.update(series ? series.list() : [], width));
 
     function renderHead() {
       replace(headRow, COLUMNS.map((column) => {
@@ -460,7 +505,7 @@ export default {
         if (signal.aborted) return;
         renderTable();
         drawChart();
-        if (!drawnOnce && ledger && series) { drawnOnce = true; markDrawn("credits"); }
+        if (!drawnOnce && ledger && series?.seeded) { drawnOnce = true; markDrawn("credits"); }
       });
     }
     signal.addEventListener("abort", () => cancelAnimationFrame(frame));

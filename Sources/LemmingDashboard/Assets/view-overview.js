@@ -4,7 +4,7 @@ import {
   ApiError, agentLink, api, formatCount, formatCredits, h, live, markDrawn, replace, resources, showError,
   stateClass, toast,
 } from "./core.js";
-import { drawSized, liveTicks, spendChart } from "./view-credits.js";
+import { SpendChart, drawSized, liveTicks } from "./view-credits.js";
 
 // MARK: - Alerts
 
@@ -160,16 +160,20 @@ export default {
 
     // MARK: chart and totals
 
+    const chart = new SpendChart({ height: 96 });
+    chartBox.append(chart.element);
     const drawChart = drawSized(chartBox, signal, (width) => {
       const ticks = series ? series.list().slice(-60) : [];
-      replace(chartBox, spendChart(ticks, { width, height: 96 }));
+      chart.update(ticks, width);
       const last = ticks[ticks.length - 1];
       chartCaption.textContent = !last ? ""
         : `Last ${plural(ticks.length, "tick")}: ${formatCredits(ticks.reduce((sum, t) => sum + t.cost, 0))} credits; `
           + `peak ${formatCredits(ticks.reduce((max, t) => Math.max(max, t.cost), 0))}; `
           + `tick ${last.tick}: ${formatCredits(last.cost)}${last.finished ? "" : " so far"}.`;
-      if (series && !drawn.chart) { drawn.chart = true; checkDrawn(); }
+      if (series?.seeded && !drawn.chart) { drawn.chart = true; checkDrawn(); }
     });
+
+    let totalsKey = "";
 
     function renderTotals() {
       if (!status) return;
@@ -187,6 +191,10 @@ export default {
         const written = ticks.reduce((sum, tick) => sum + (tick.entries || 0), 0);
         entriesItem = [`Entries, last ${plural(ticks.length, "tick")}`, formatCount(written)];
       }
+      const key = JSON.stringify([status.last_committed_tick, turns, spent, entriesItem, status.pending_commands,
+        [...states.entries()], totalsFromServer]);
+      if (key === totalsKey) return;
+      totalsKey = key;
       const stateList = [...states.entries()].sort((a, b) => b[1] - a[1]).map(([state, count]) =>
         h("span", { class: `pill ${stateClass(state)}` }, `${formatCount(count)} ${stateText(state)}`));
       replace(totals,
