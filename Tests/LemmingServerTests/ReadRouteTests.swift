@@ -12,11 +12,18 @@ import Testing
         let org = try chatOrg()
         defer { org.remove() }
         try await withServer(org) { client, _ in
+            let sent = try await client.call(.post, "/api/messages", json: ["to": "manager", "text": "hello"])
+            #expect(sent.status == 201)
             #expect(try await client.call(.post, "/api/step").status == 200)
             let status = try await client.call(.get, "/api/status")
             #expect(status.status == 200)
             #expect(status.json?["next_tick"]?.intValue == 2)
             #expect(status.json?["agents"]?.arrayValue?.count == 2)
+            let turns = status.json?["agents"]?.arrayValue?.compactMap { $0["turns"]?.intValue }.reduce(0, +)
+            #expect(status.json?["totals"]?["turns"]?.intValue == turns)
+            let all = try await client.call(.get, "/api/messages?limit=500")
+            #expect(status.json?["totals"]?["entries"]?.intValue == all.json?["messages"]?.arrayValue?.count)
+            #expect((all.json?["messages"]?.arrayValue?.count ?? 0) > 0)
             let agents = try await client.call(.get, "/api/agents")
             let names = agents.json?["agents"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
             #expect(names == ["manager", "worker", "human"])

@@ -10,12 +10,20 @@ enum StatusRoutes {
         APIRoute(
             method: .get, path: "/api/status", operationID: "getStatus",
             summary:
-                "The org at a glance: tick, engine, agents, providers, warnings; hosted_engine is the engine of "
-                + "serve --run (state running or finished, and why).",
+                "The org at a glance: tick, engine, agents, providers, alerts and warnings, totals (turns, entries, "
+                + "spent); hosted_engine is the engine of serve --run (state running or finished, and why).",
             tag: "org", access: .read
         ) { _, _, backend in
-            var status = try OrgStatus(view: backend.view()).json.objectValue ?? [:]
+            let view = try backend.view()
+            var status = try OrgStatus(view: view).json.objectValue ?? [:]
             status["last_event_seq"] = .int(backend.hub.lastSequence)
+            // The entries in every outbox (not the archive), counted from the message index.
+            let entries = try backend.messages.ids().values.reduce(0) { $0 + $1.count }
+            let accounts = view.ledger.accounts.values
+            status["totals"] = [
+                "turns": .int(accounts.reduce(0) { $0 + $1.turns }), "entries": .int(entries),
+                "spent": .double(Credits.round(accounts.reduce(0) { $0 + $1.spent })),
+            ]
             status["hosted_engine"] = backend.hostedEngineJSON
             return .json(.object(status))
         },
