@@ -12,6 +12,9 @@ const PAGE = 100; // entries per page
 const CAP = 1000; // rows kept in the DOM at most
 const FRAME_BUDGET_MS = 8; // DOM work per animation frame
 const MAX_LIMIT = 500; // the API's largest page
+const ROWS_PER_SLICE = 20; // rows built between two looks at the clock
+const ROWS_PER_FRAME = 150; // live rows added in one frame at most
+const LIVE_INTERVAL_MS = 250; // live arrivals are drawn at most this often
 const KINDS = ["message", "request", "response", "report", "status", "approval_request", "approval"];
 const PRIORITIES = ["urgent", "normal", "low"];
 const FILTERS = ["agent", "kind", "recipient", "thread", "priority", "from_tick", "to_tick"];
@@ -86,6 +89,20 @@ export async function fetchNewer(query, newest, count) {
     limit = MAX_LIMIT;
   }
   return { entries: found, complete: false };
+}
+
+const timeOfDay = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+const dayAndTime = new Intl.DateTimeFormat(undefined, { dateStyle: "short", timeStyle: "medium" });
+let todayCheckedAt = 0;
+let today = "";
+
+/** An ISO time as the time of day (with the date when not today); one shared formatter. */
+export function clockTime(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso || "—";
+  const now = Date.now();
+  if (now - todayCheckedAt > 60_000) { todayCheckedAt = now; today = new Date(now).toDateString(); }
+  return date.toDateString() === today ? timeOfDay.format(date) : dayAndTime.format(date);
 }
 
 /** The text of an entry's payload for a row. */
@@ -169,6 +186,7 @@ class MessagesView {
     this.framePending = false;
     this.drawn = false;
     this.threadGeneration = 0;
+    this.lastLiveDraw = 0;
     this.trimEpoch = 0; // bumps when the oldest rows are dropped: an older page in flight is stale
     this.newestSeen = null; // the newest id the server gave (priority filtering may hide it)
   }
@@ -177,7 +195,6 @@ class MessagesView {
     this.build();
     live.subscribe((events) => this.onEvents(events), { types: ["entry_written"], signal: this.signal });
     resources.status().subscribe((status) => this.fillAgentLists(status), this.signal);
-    this.signal.addEventListener("abort", () => this.observer?.disconnect());
     this.reload();
     if (this.selected) this.openEntry(this.selected, { focus: false });
   }
@@ -192,7 +209,7 @@ class MessagesView {
       event.preventDefault();
       this.applyForm();
     } },
-    field("Author", "agent", { list: "msg-agents", placeholder: "any (a, b)" }),
+    field("Author", "agent", { list: "msg-agents", placeholder: "any", title: "One author, or several separated by commas" }),
     field("Kind", "kind", { list: "msg-kinds", placeholder: "any" }),
     field("Recipient", "recipient", { list: "msg-recipients", placeholder: "any" }),
     field("Thread", "thread", { placeholder: "entry id" }),
@@ -230,10 +247,6 @@ class MessagesView {
       h("div", { class: "msg-header" }, h("h1", null, "Messages"), this.searchSlot, this.summary),
       this.form, this.filterError, this.body);
 
-    this.observer = new IntersectionObserver((items) => {
-      if (items.some((item) => item.isIntersecting)) this.loadOlder();
-    }, { root: this.list, rootMargin: "400px 0px" });
-    this.observer.observe(this.footer);
   }
 
   fillAgentLists(status) {
@@ -287,10 +300,10 @@ class MessagesView {
     history.replaceState(null, "", "#/messages" + (text ? "/" + text : ""));
   }
 
-  /** The API query of the filters (priority has no server filter: it is applied here). */
+  /** The API query of the filters (priority is checked here too, for servers without its filter). */
   query() {
     const query = {};
-    for (const key of ["agent", "kind", "recipient", "thread", "from_tick", "to_tick"]) {
+    for (const key of ["agent", "kind", "recipient", "thread", "priority", "from_tick", "to_tick"]) {
       if (this.filters[key]) query[key] = this.filters[key];
     }
     return query;
@@ -416,7 +429,7 @@ class MessagesView {
         // Older fresh entries first at the end of the queue: they are drawn first, newer above.
         this.prependQueue = mergeNewestFirst(this.prependQueue, fresh);
         if (this.list.scrollTop > 40) { this.newCount += fresh.length; this.updateMarker(); }
-        this.schedule();
+        this.scheduleLive();
       }
     } catch (error) {
       showError(error);
@@ -436,40 +449,31 @@ class MessagesView {
 
   // MARK: drawing, a slice per frame
 
-  schedule() {
+  /**
+   * Draws on the next animation frame. Live arrivals are drawn at most every LIVE_INTERVAL_MS
+   * (nobody reads faster, and each draw costs a style and layout pass of the list).
+   */
+  schedule(delay = 0) {
     if (this.framePending || this.signal.aborted) return;
     this.framePending = true;
-    requestAnimationFrame(() => {
+    const run = () => requestAnimationFrame(() => {
       this.framePending = false;
       if (!this.signal.aborted) this.drawSlice();
     });
+    if (delay > 0) setTimeout(run, delay); else run();
+  }
+
+  /** Schedules a draw of live arrivals, no sooner than LIVE_INTERVAL_MS after the last one. */
+  scheduleLive() {
+    const wait = this.lastLiveDraw + LIVE_INTERVAL_MS - performance.now();
+    this.schedule(Math.max(0, wait));
   }
 
   drawSlice() {
     const start = performance.now();
-    // New entries on top: the oldest of the queue first, so each slice lands under the next one.
-    if (this.prependQueue.length > 0) {
-      const anchorHeight = this.list.scrollHeight;
-      const keepPlace = this.list.scrollTop > 40;
-      const fragment = document.createDocumentFragment();
-      const added = [];
-      while (this.prependQueue.length > 0 && performance.now() - start < FRAME_BUDGET_MS) {
-        const entry = this.prependQueue.pop();
-        if (this.rows.length > 0 && compareIds(entry.id, this.rows[0].id) < 0) {
-          this.insertSorted(entry);
-          continue;
-        }
-        added.push({ id: entry.id, entry, el: this.row(entry) });
-      }
-      added.reverse();
-      for (const row of added) fragment.append(row.el);
-      this.rowsEl.prepend(fragment);
-      this.rows.unshift(...added);
-      this.dropOldest();
-      if (keepPlace) this.list.scrollTop += this.list.scrollHeight - anchorHeight;
-    }
+    if (this.prependQueue.length > 0) this.drawPrepends(start);
     while (this.appendQueue.length > 0 && performance.now() - start < FRAME_BUDGET_MS) {
-      const slice = this.appendQueue.splice(0, 20);
+      const slice = this.appendQueue.splice(0, ROWS_PER_SLICE);
       const fragment = document.createDocumentFragment();
       for (const entry of slice) {
         const row = { id: entry.id, entry, el: this.row(entry) };
@@ -480,12 +484,49 @@ class MessagesView {
       this.dropNewest();
     }
     this.updateSummary();
-    if (this.prependQueue.length > 0 || this.appendQueue.length > 0) {
+    if (this.prependQueue.length > 0) {
+      this.scheduleLive();
+    } else if (this.appendQueue.length > 0) {
       this.schedule();
     } else {
       this.updateFooter();
       if (!this.drawn && this.firstLoadDone) { this.drawn = true; markDrawn("messages"); }
     }
+  }
+
+  /** Adds queued new entries on top: the oldest first, so each slice lands under the next. */
+  drawPrepends(start) {
+    this.lastLiveDraw = start;
+    // Entries that the cap would drop at once are never drawn.
+    if (this.prependQueue.length > CAP) {
+      for (const entry of this.prependQueue.splice(CAP)) this.ids.delete(entry.id);
+      this.rows.forEach((row) => { row.el.remove(); this.ids.delete(row.id); });
+      this.rows = [];
+      this.cursor = this.prependQueue[this.prependQueue.length - 1].id;
+      this.olderDone = false;
+      this.trimEpoch += 1;
+      this.loadingOlder = false;
+      for (const entry of this.appendQueue) this.ids.delete(entry.id);
+      this.appendQueue = [];
+    }
+    const keepPlace = this.list.scrollTop > 40;
+    const height = keepPlace ? this.list.scrollHeight : 0;
+    const added = [];
+    while (this.prependQueue.length > 0 && added.length < ROWS_PER_FRAME && performance.now() - start < FRAME_BUDGET_MS) {
+      const entry = this.prependQueue.pop();
+      if (this.rows.length > 0 && compareIds(entry.id, this.rows[0].id) < 0) {
+        this.insertSorted(entry);
+        continue;
+      }
+      added.push({ id: entry.id, entry, el: this.row(entry) });
+    }
+    added.reverse();
+    const fragment = document.createDocumentFragment();
+    for (const row of added) fragment.append(row.el);
+    this.rowsEl.prepend(fragment);
+    this.rows.unshift(...added);
+    this.dropOldest();
+    if (keepPlace) this.list.scrollTop += this.list.scrollHeight - height;
   }
 
   insertSorted(entry) {
@@ -540,17 +581,18 @@ class MessagesView {
       links.push(h("span", null, "thread ", h("a", { href: `#/messages/thread=${entry.thread}`,
         "data-thread": entry.thread, class: "mono" }, entry.thread)));
     }
-    for (const tag of entry.tags || []) links.push(h("span", { class: "msg-tag" }, "#" + tag));
+    if (Array.isArray(entry.tags) && entry.tags.length > 0) {
+      links.push(h("span", { class: "msg-tag" }, entry.tags.map((tag) => "#" + tag).join(" ")));
+    }
     const selected = entry.id === this.selected;
     return h("article", {
-      class: ["msg-row", `prio-${priority}`, selected && "selected"], "data-entry-id": entry.id, tabindex: "0",
-      "aria-selected": selected ? "true" : "false",
+      class: selected ? `msg-row prio-${priority} selected` : `msg-row prio-${priority}`,
+      "data-entry-id": entry.id, tabindex: "0", "aria-selected": selected ? "true" : "false",
     },
     h("div", { class: "msg-head" },
-      participantLink(entry.agent), h("span", { class: "msg-arrow", "aria-label": "to" }, "→"), recipientsOf(entry),
-      kindPill(entry.kind), priorityPill(priority),
-      h("span", { class: "msg-when" }, h("span", { class: "msg-tick" }, `tick ${entry.tick}`), " · ",
-        h("time", { datetime: entry.created_at }, formatTime(entry.created_at)))),
+      participantLink(entry.agent), " → ", recipientsOf(entry), kindPill(entry.kind),
+      priority === "normal" ? null : priorityPill(priority),
+      h("time", { class: "msg-when", datetime: entry.created_at }, `tick ${entry.tick} · ${clockTime(entry.created_at)}`)),
     h("div", { class: "msg-text" }, entryText(entry)),
     links.length > 0 ? h("div", { class: "msg-links small" }, links) : null);
   }
@@ -573,7 +615,6 @@ class MessagesView {
   updateSummary() {
     const parts = [`${formatCount(this.rows.length)} entries shown`];
     if (this.rows.length >= CAP) parts.push(`at most ${formatCount(CAP)} at once`);
-    if (this.filters.priority) parts.push("priority filtered in the browser");
     this.summary.textContent = parts.join(" · ");
   }
 
@@ -591,6 +632,10 @@ class MessagesView {
   }
 
   onScroll() {
+    // Infinite scroll: near the bottom, the next older page (a scroll check, not an
+    // IntersectionObserver, which would be recomputed on every frame the list changes).
+    const list = this.list;
+    if (list.scrollTop + list.clientHeight > list.scrollHeight - 600) this.loadOlder();
     if (this.list.scrollTop <= 40 && this.newCount > 0 && !this.detached) {
       this.newCount = 0;
       this.updateMarker();
