@@ -129,12 +129,18 @@ class Desk {
 
   onStatus(status) {
     this.tick = status.last_committed_tick;
-    this.agents = (status.agents || []).map((agent) => agent.name);
-    this.heardBy = new Set((status.human && status.human.heard_by) || []);
+    this.updateExpiries();
+    // The lists are redrawn only when the agents change (a redrawn select would close under the user).
+    const agents = (status.agents || []).map((agent) => agent.name);
+    const heardBy = (status.human && status.human.heard_by) || [];
+    const key = agents.join(",") + "|" + heardBy.join(",");
+    if (key === this.agentKey) return;
+    this.agentKey = key;
+    this.agents = agents;
+    this.heardBy = new Set(heardBy);
     replace(this.agentList, this.agents.map((name) => h("option", { value: name })));
     this.renderChips();
     this.renderChatPicker();
-    this.updateExpiries();
   }
 
   onEvents(events) {

@@ -251,6 +251,9 @@ class MessagesView {
 
   fillAgentLists(status) {
     const names = (status.agents || []).map((agent) => agent.name);
+    const key = names.join(",");
+    if (key === this.agentKey) return;
+    this.agentKey = key;
     replace(this.form.querySelector("#msg-agents"), ["human", ...names].map((name) => h("option", { value: name })));
     replace(this.form.querySelector("#msg-recipients"), ["human", ...names].map((name) => h("option", { value: name })));
   }
@@ -720,7 +723,8 @@ class MessagesView {
       h("section", null, h("h3", null, "Replies"), this.repliesEl),
       h("div", { class: "row msg-panel-actions" },
         h("button", { type: "button", onclick: () => this.filterThread(entry.thread) }, "Show the thread in the list"),
-        h("a", { class: "button", href: `#/desk/to=${encodeURIComponent(entry.agent)}&reply_to=${encodeURIComponent(entry.id)}` },
+        h("a", { class: "button", href: `#/desk/to=${encodeURIComponent(entry.agent)}&reply_to=${encodeURIComponent(entry.id)}`
+          + (entry.kind === "request" ? "&kind=response" : "") },
           "Reply as human")));
     if (focus) this.panel.querySelector(".msg-close").focus();
     this.loadChain(entry, generation);
