@@ -14,7 +14,8 @@ const FRAME_BUDGET_MS = 8; // DOM work per animation frame
 const MAX_LIMIT = 500; // the API's largest page
 const ROWS_PER_SLICE = 20; // rows built between two looks at the clock
 const ROWS_PER_FRAME = 150; // live rows added in one frame at most
-const LIVE_INTERVAL_MS = 250; // live arrivals are drawn at most this often
+const LIVE_INTERVAL_MS = 500; // live arrivals are drawn at most this often
+const BACKLOG = 400; // undrawn arrivals past which the view skips ahead to the newest
 const KINDS = ["message", "request", "response", "report", "status", "approval_request", "approval"];
 const PRIORITIES = ["urgent", "normal", "low"];
 const FILTERS = ["agent", "kind", "recipient", "thread", "priority", "from_tick", "to_tick"];
@@ -500,10 +501,21 @@ class MessagesView {
   /** Adds queued new entries on top: the oldest first, so each slice lands under the next. */
   drawPrepends(start) {
     this.lastLiveDraw = start;
-    // Entries that the cap would drop at once are never drawn.
-    if (this.prependQueue.length > CAP) {
-      for (const entry of this.prependQueue.splice(CAP)) this.ids.delete(entry.id);
-      this.rows.forEach((row) => { row.el.remove(); this.ids.delete(row.id); });
+    // More arrives than can be drawn: a reader scrolled down keeps their place (the marker
+    // counts what is new); at the top, the list skips ahead to the newest and the rest loads
+    // as older pages, so it never lags behind nor leaves a hole.
+    if (this.prependQueue.length > BACKLOG) {
+      if (this.list.scrollTop > 40) {
+        for (const entry of this.prependQueue) this.ids.delete(entry.id);
+        this.newCount += this.prependQueue.length;
+        this.prependQueue = [];
+        this.detached = true;
+        this.updateMarker();
+        return;
+      }
+      for (const entry of this.prependQueue.splice(ROWS_PER_FRAME)) this.ids.delete(entry.id);
+      for (const row of this.rows) this.ids.delete(row.id);
+      this.rowsEl.replaceChildren();
       this.rows = [];
       this.cursor = this.prependQueue[this.prependQueue.length - 1].id;
       this.olderDone = false;
@@ -515,7 +527,8 @@ class MessagesView {
     const keepPlace = this.list.scrollTop > 40;
     const height = keepPlace ? this.list.scrollHeight : 0;
     const added = [];
-    while (this.prependQueue.length > 0 && added.length < ROWS_PER_FRAME && performance.now() - start < FRAME_BUDGET_MS) {
+    while (this.prependQueue.length > 0 && added.length < ROWS_PER_FRAME
+      && (added.length < ROWS_PER_SLICE || performance.now() - start < FRAME_BUDGET_MS)) {
       const entry = this.prependQueue.pop();
       if (this.rows.length > 0 && compareIds(entry.id, this.rows[0].id) < 0) {
         this.insertSorted(entry);
@@ -639,6 +652,10 @@ class MessagesView {
     // IntersectionObserver, which would be recomputed on every frame the list changes).
     const list = this.list;
     if (list.scrollTop + list.clientHeight > list.scrollHeight - 600) this.loadOlder();
+    if (this.list.scrollTop <= 40 && this.detached && !this.loadingOlder) {
+      this.reload(); // back at the top of a list that stopped following: follow again
+      return;
+    }
     if (this.list.scrollTop <= 40 && this.newCount > 0 && !this.detached) {
       this.newCount = 0;
       this.updateMarker();
