@@ -494,7 +494,12 @@ class MessagesView {
       this.schedule();
     } else {
       this.updateFooter();
-      if (!this.drawn && this.firstLoadDone) { this.drawn = true; markDrawn("messages"); }
+      if (!this.drawn && this.firstLoadDone) {
+        this.drawn = true;
+        markDrawn("messages");
+        const row = this.selected ? this.rowsEl.querySelector(`[data-entry-id="${CSS.escape(this.selected)}"]`) : null;
+        if (row) row.scrollIntoView({ block: "center" });
+      }
     }
   }
 
