@@ -260,9 +260,7 @@ package enum FileSystem {
         defer { closedir(directory) }
         var names: [String] = []
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+            let name = String(decoding: nameBytes(of: entry), as: UTF8.self)
             if name != ".", name != ".." { names.append(name) }
         }
         return body(names, dirfd(directory))
@@ -280,16 +278,29 @@ package enum FileSystem {
         }
         defer { closedir(directory) }
         while let entry = readdir(directory) {
-            try withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                let bytes = raw.bindMemory(to: UInt8.self)
-                let name = UnsafeBufferPointer(rebasing: bytes[..<(bytes.firstIndex(of: 0) ?? bytes.count)])
-                if name.count == 1, name[0] == 0x2E { return }
-                if name.count == 2, name[0] == 0x2E, name[1] == 0x2E { return }
-                try body(name)
-            }
+            let name = nameBytes(of: entry)
+            if name.count == 1, name[0] == 0x2E { continue }
+            if name.count == 2, name[0] == 0x2E, name[1] == 0x2E { continue }
+            try body(name)
         }
         return true
     }
+
+    /// The name of a directory entry that `readdir` returned, read where it lies.
+    ///
+    /// A record of `readdir` is only as long as its name needs, so it can end before
+    /// `MemoryLayout<dirent>.size`: copying the struct (`entry.pointee.d_name` by value) can read past
+    /// the end of the library's buffer into an unmapped page and crash. The name is read in place up
+    /// to its terminating NUL instead; it is valid until the next `readdir` on the directory.
+    static func nameBytes(of entry: UnsafeMutablePointer<dirent>) -> UnsafeBufferPointer<UInt8> {
+        // A stored field always has an offset; without one, no name rather than a wild read.
+        guard let offset = direntNameOffset else { return UnsafeBufferPointer(start: nil, count: 0) }
+        let start = UnsafeRawPointer(entry).advanced(by: offset)
+        let length = strlen(start.assumingMemoryBound(to: CChar.self))
+        return UnsafeBufferPointer(start: start.assumingMemoryBound(to: UInt8.self), count: length)
+    }
+
+    static let direntNameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)
 
     /// Up to `maxCount` bytes of a file from `offset` (fewer at its end), or `nil` when it does not exist.
     package static func read(_ path: String, from offset: Int, maxCount: Int) throws -> [UInt8]? {
