@@ -42,6 +42,20 @@ import Testing
                 try await client.call(.post, "/api/messages", json: ["to": "worker", "text": "hi", "force": true])
                     .status == 201)
             #expect(try await client.call(.post, "/api/messages", json: ["to": "ghost", "text": "hi"]).status == 404)
+            // Several recipients: one entry for all of them; each must be able to hear it.
+            let both = try await client.call(
+                .post, "/api/messages",
+                json: ["to": ["manager", "worker", "manager"], "text": "all hands", "force": true])
+            #expect(both.status == 201)
+            #expect(both.json?["to"] == ["manager", "worker"])
+            let written = try org.entries(of: Names.human).first { $0.payload["text"] == "all hands" }
+            #expect(written?.recipients == ["manager", "worker"])
+            let partly = try await client.call(
+                .post, "/api/messages", json: ["to": ["manager", "worker"], "text": "x"])
+            #expect(partly.status == 422)
+            #expect(try await client.call(.post, "/api/messages", json: ["to": [], "text": "x"]).status == 400)
+            #expect(
+                try await client.call(.post, "/api/messages", json: ["to": ["manager", 3], "text": "x"]).status == 400)
             #expect(try await client.call(.post, "/api/messages", json: ["to": "manager"]).status == 400)
             #expect(try await client.call(.post, "/api/messages", json: ["to": "manager", "text": 5]).status == 400)
             #expect(
@@ -162,6 +176,8 @@ import Testing
             #expect(answer.status == 404)
             #expect(answer.json?["error"]?["message"]?.stringValue?.contains("none is pending") == true)
             #expect(try await client.call(.post, "/api/approvals/x/deny", json: ["reason": 4]).status == 400)
+            // Approving takes a reason too (the human's entry carries it).
+            #expect(try await client.call(.post, "/api/approvals/x/approve", json: ["reason": 4]).status == 400)
         }
     }
 }

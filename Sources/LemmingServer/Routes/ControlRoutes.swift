@@ -57,9 +57,12 @@ enum ControlRoutes {
         APIRoute(
             method: .post, path: "/api/approvals/{id}/approve", operationID: "approve",
             summary: "Approve a tool call waiting for the human; it runs at the next tick.", tag: "control",
-            access: .write, errors: [404]
+            access: .write,
+            body: ["type": "object", "properties": ["reason": ["type": "string"]]],
+            errors: [404, 413]
         ) { request, context, backend in
-            try await answer(context, approve: true, reason: nil, backend)
+            let body = try await request.jsonObject(limit: backend.settings.maxBodyBytes)
+            return try await answer(context, approve: true, reason: try AgentRoutes.string(body, "reason"), backend)
         },
         APIRoute(
             method: .post, path: "/api/approvals/{id}/deny", operationID: "deny",

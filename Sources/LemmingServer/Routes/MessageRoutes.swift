@@ -53,7 +53,13 @@ enum MessageRoutes {
             body: [
                 "type": "object", "required": ["to", "text"],
                 "properties": [
-                    "to": ["type": "string"], "text": ["type": "string"], "kind": ["type": "string"],
+                    "to": [
+                        "description": "An agent's name, or a list of names (one entry for all of them).",
+                        "oneOf": [
+                            ["type": "string"], ["type": "array", "items": ["type": "string"], "minItems": 1],
+                        ],
+                    ],
+                    "text": ["type": "string"], "kind": ["type": "string"],
                     "priority": ["type": "string", "enum": ["urgent", "normal", "low"]],
                     "reply_to": ["type": "string"], "force": ["type": "boolean"],
                 ],
@@ -61,9 +67,7 @@ enum MessageRoutes {
             success: 201, errors: [404, 413, 422]
         ) { request, _, backend in
             let body = try await request.jsonObject(limit: backend.settings.maxBodyBytes)
-            guard let to = try AgentRoutes.string(body, "to") else {
-                throw APIError.badRequest("is required", field: "to")
-            }
+            let recipients = try Self.recipients(body)
             guard let text = try AgentRoutes.string(body, "text"), !text.isEmpty else {
                 throw APIError.badRequest("must be a non-empty string", field: "text")
             }
@@ -86,21 +90,42 @@ enum MessageRoutes {
                 }
             }
             do {
-                try view.checkHumanCanAddress(
-                    to, force: body["force"]?.boolValue == true, forceHint: "; \"force\": true sends anyway")
+                for recipient in recipients {
+                    try view.checkHumanCanAddress(
+                        recipient, force: body["force"]?.boolValue == true,
+                        forceHint: "; \"force\": true sends anyway")
+                }
             } catch let error as LemmingError where error.code == .invalidArgument {
                 throw APIError(.unprocessableContent, "not_listening", error.message, field: "to")
             }
-            let message = HumanMessage(to: [to], text: text, kind: kind, priority: priority, replyTo: replyTo)
+            let message = HumanMessage(to: recipients, text: text, kind: kind, priority: priority, replyTo: replyTo)
+            // `to` is answered as it was asked: a name, or a list of names.
+            let to: JSONValue = body["to"]?.arrayValue != nil ? .strings(recipients) : .string(recipients[0])
             switch try await backend.steer([.send(message)]) {
             case .applied(let events):
                 let id = events.first { $0.kind == .entryWritten }?.data["id"] ?? nil
-                return .json(["status": "sent", "id": id, "to": .string(to)], status: .created)
+                return .json(["status": "sent", "id": id, "to": to], status: .created)
             case .queued:
-                return .json(["status": "queued", "id": nil, "to": .string(to)], status: .accepted)
+                return .json(["status": "queued", "id": nil, "to": to], status: .accepted)
             }
         },
     ]
+
+    /// The recipients of a message: `to` as one name or a non-empty list of distinct names.
+    static func recipients(_ body: JSONObject) throws -> [String] {
+        if body["to"]?.arrayValue != nil {
+            let names = try AgentRoutes.strings(body, "to")
+            guard !names.isEmpty, names.count <= 64 else {
+                throw APIError.badRequest("must name between 1 and 64 agents", field: "to")
+            }
+            var seen: Set<String> = []
+            return names.filter { seen.insert($0).inserted }
+        }
+        guard let name = try AgentRoutes.string(body, "to") else {
+            throw APIError.badRequest("is required: an agent's name or a list of names", field: "to")
+        }
+        return [name]
+    }
 
     /// The `before` cursor of a page request.
     static func cursor(_ query: Query) throws -> EntryID? {
