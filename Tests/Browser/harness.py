@@ -29,7 +29,7 @@ from selenium import webdriver
 from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -332,7 +332,11 @@ class Browser:
         assert not errors, "console errors:\n" + "\n".join(e["message"] for e in errors)
 
     def expect_errors(self, *patterns: str):
-        """A block in which network errors matching ``patterns`` are expected (a refused request)."""
+        """A block in which network errors matching ``patterns`` are expected (a refused request).
+
+        Only entries the browser itself logs for a failed request (source ``network``) can be
+        excused: an exception or a ``console.error`` of the page never is.
+        """
         browser = self
 
         class Expecting:
@@ -344,7 +348,7 @@ class Browser:
                 browser.read_console()
                 compiled = [re.compile(p) for p in patterns]
                 for entry in browser.console[self.mark:]:
-                    if any(p.search(entry.get("message", "")) for p in compiled):
+                    if entry.get("source") == "network" and any(p.search(entry.get("message", "")) for p in compiled):
                         entry["level"] = "EXPECTED"
 
         return Expecting()
@@ -401,8 +405,31 @@ class Browser:
     def go(self, fragment: str, view: str | None = None) -> str:
         """Goes to ``#/<fragment>`` within the page and waits for its view to be drawn."""
         self.clear_marks()
-        self.js("location.hash = arguments[0];", "#/" + fragment)
+        if self.js("return location.hash;") == "#/" + fragment:
+            self.driver.refresh()
+        else:
+            self.js("location.hash = arguments[0];", "#/" + fragment)
         return self.wait_drawn(view)
+
+    def fill(self, form, name: str, value: str) -> None:
+        """Types ``value`` into the field ``name`` of ``form`` (or picks it, in a select)."""
+        field = form.find_element(By.CSS_SELECTOR, f'[name="{name}"]')
+        if field.tag_name == "select":
+            Select(field).select_by_value(value)
+        else:
+            field.clear()
+            field.send_keys(value)
+
+    def submit(self, form) -> None:
+        """Clicks the form's submit button, as a person would."""
+        buttons = [b for b in form.find_elements(
+            By.CSS_SELECTOR, 'button[type="submit"], button:not([type]), input[type="submit"]') if b.is_displayed()]
+        assert buttons, "the form has no visible submit button"
+        buttons[0].click()
+
+    def current_tick(self) -> int | None:
+        text = self.text_of("[data-current-tick]")
+        return int(text) if text and text.isdigit() else None
 
     def background_luminance(self) -> float:
         """Relative luminance (0 black … 1 white) of the page's background colour."""

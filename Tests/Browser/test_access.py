@@ -1,0 +1,131 @@
+"""With an API key set, a browser needs the session (login through the form) for the API and the WebSocket."""
+
+import json
+
+import pytest
+
+from harness import Browser, Org, Server, wait_until
+
+KEY = "browser-test-key-4f1c9a7e2b"
+VARIABLE = "LEMMING_BROWSER_TEST_KEY"
+
+# From the page: a change through the API without any key or cookie of ours.
+POST_MESSAGE = """
+const done = arguments[arguments.length - 1];
+fetch('/api/messages', {method: 'POST', headers: {'Content-Type': 'application/json'},
+                        body: JSON.stringify({to: 'manager', text: arguments[0]})})
+  .then(r => done(r.status), e => done(String(e)));
+"""
+POST_SESSION = """
+const done = arguments[arguments.length - 1];
+fetch('/api/session', {method: 'POST', headers: {'Content-Type': 'application/json'},
+                       body: JSON.stringify({key: arguments[0]})})
+  .then(r => done(r.status), e => done(String(e)));
+"""
+GET = """
+const done = arguments[arguments.length - 1];
+fetch(arguments[0]).then(async r => done({status: r.status, body: await r.text()}), e => done(String(e)));
+"""
+# Opens the events WebSocket: "open" once it is accepted (and an event arrived when asked), else "refused".
+OPEN_SOCKET = """
+const done = arguments[arguments.length - 1];
+const wantEvent = arguments[0];
+const socket = new WebSocket(location.origin.replace(/^http/, 'ws') + '/api/events?since=0');
+let opened = false;
+socket.onopen = () => { opened = true; if (!wantEvent) { socket.close(); done('open'); } };
+socket.onmessage = () => { socket.close(); done('open'); };
+socket.onclose = () => { if (!opened) done('refused'); };
+"""
+
+
+@pytest.fixture(scope="module")
+def org(workdir):
+    org = Org.init(workdir, "keyed")
+    config = org.read_json("lemming.json")
+    config["server"] = {"host": "127.0.0.1", "api_key_env": [VARIABLE]}
+    org.write_json("lemming.json", config)
+    org.send("manager", "Plan the release")
+    org.run_ticks(2)
+    return org
+
+
+@pytest.fixture(scope="module")
+def server(org):
+    server = Server(org, env={VARIABLE: KEY}).start()
+    yield server
+    assert server.stop() == 0
+    assert KEY not in server.stderr_text() and KEY not in "\n".join(server.lines), "the key was logged"
+
+
+@pytest.fixture
+def stranger(server):
+    """A browser with no session: a new profile, no cookie."""
+    browser = Browser(1280, 900)
+    yield browser
+    browser.close()
+
+
+def session_state(browser):
+    answer = browser.js_async(GET, "/api/session")
+    assert answer["status"] == 200, answer
+    return json.loads(answer["body"])
+
+
+def test_without_the_session_the_api_and_the_socket_refuse_the_browser(stranger, server, org):
+    stranger.open(server.url + "/")
+    stranger.find('form[data-action="login"] [name="key"]')
+    state = session_state(stranger)
+    assert state["authenticated"] is False
+    assert state["key_required_for_changes"] is True
+
+    before = set(org.entries("human"))
+    with stranger.expect_errors(r"status of 401", r"WebSocket connection to .* failed"):
+        assert stranger.js_async(POST_MESSAGE, "sent without a session") == 401
+        if state["key_required_for_reads"]:
+            assert stranger.js_async(GET, "/api/status")["status"] == 401
+            assert stranger.js_async(OPEN_SOCKET, False) == "refused"
+        else:
+            # Reads stay open on loopback (the documented access model): the socket is accepted.
+            assert stranger.js_async(GET, "/api/status")["status"] == 200
+            assert stranger.js_async(OPEN_SOCKET, False) == "open"
+    assert set(org.entries("human")) == before, "a change went through without the session"
+    # The answers from outside the browser agree: a change needs the key.
+    assert server.api("POST", "/api/messages", {"to": "manager", "text": "no key"}).status == 401
+
+
+def test_a_wrong_key_is_refused_and_the_right_one_logs_in(stranger, server, org):
+    stranger.open(server.url + "/#/desk")
+    stranger.find('form[data-action="login"]')
+    with stranger.expect_errors(r"status of 401"):
+        assert stranger.js_async(POST_SESSION, "not-the-key") == 401
+    assert not [c for c in stranger.driver.get_cookies() if c["name"] == "lemming_session"]
+    assert session_state(stranger)["authenticated"] is False
+
+    form = stranger.find('form[data-action="login"]')
+    stranger.fill(form, "key", KEY)
+    stranger.submit(form)
+    stranger.wait(lambda _: session_state(stranger)["authenticated"] is True, message="a session after login")
+    stranger.wait(lambda d: not [f for f in d.find_elements("css selector", 'form[data-action="login"]')
+                                 if f.is_displayed()], message="the login form gone")
+
+    cookie = next(c for c in stranger.driver.get_cookies() if c["name"] == "lemming_session")
+    assert cookie["httpOnly"] is True
+    assert cookie["sameSite"] == "Strict"
+    assert "lemming_session" not in stranger.js("return document.cookie;")
+    assert KEY not in stranger.js("return document.documentElement.outerHTML + JSON.stringify(localStorage) "
+                                  "+ JSON.stringify(sessionStorage);"), "the key was kept in the page"
+
+    # The session works for the API (a change made through the UI) and for the WebSocket.
+    stranger.open(server.url + "/#/desk")
+    stranger.wait_drawn()
+    text = "Sent after logging in"
+    form = stranger.find('form[data-action="send"]')
+    stranger.fill(form, "to", "manager")
+    stranger.fill(form, "text", text)
+    stranger.submit(form)
+    wait_until(lambda: any(e["payload"].get("text") == text for e in org.entries("human").values()),
+               message="the message sent after login on disk")
+    assert stranger.js_async(OPEN_SOCKET, True) == "open"
+    # A change without the CSRF token is still refused, even with the cookie.
+    with stranger.expect_errors(r"status of 40[13]"):
+        assert stranger.js_async(POST_MESSAGE, "no csrf token") in (401, 403)
