@@ -325,10 +325,12 @@ class Browser:
     def console_errors(self, since: int = 0) -> list[dict]:
         """Every SEVERE console entry (from index ``since``) that ``expect_errors`` did not allow."""
         self.read_console()
-        return [e for e in self.console[since:] if e.get("level") == "SEVERE"]
+        return [e for e in self.console[since:] if e.get("level") == "SEVERE" and not e.get("reported")]
 
     def assert_no_console_errors(self) -> None:
         errors = self.console_errors()
+        for error in errors:
+            error["reported"] = True
         assert not errors, "console errors:\n" + "\n".join(e["message"] for e in errors)
 
     def expect_errors(self, *patterns: str):
