@@ -10,7 +10,11 @@ struct BenchOrg {
     /// `agents` agents in a ring, each reading the `reads` agents before it and the human; the
     /// scripted model gives every agent, every tick, one message and one memory update.
     static func make(in directory: String, agents: Int, reads: Int) throws -> BenchOrg {
-        let root = directory + "/lemming-bench-" + UUID().uuidString.lowercased()
+        try make(at: directory + "/lemming-bench-" + UUID().uuidString.lowercased(), agents: agents, reads: reads)
+    }
+
+    /// The same org in the folder `root`.
+    static func make(at root: String, agents: Int, reads: Int) throws -> BenchOrg {
         let paths = OrgPaths(root: root)
         let writer = JSONWriter(style: .pretty)
         try FileSystem.makeDirectory(paths.outbox(Names.human))

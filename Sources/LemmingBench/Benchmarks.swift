@@ -73,9 +73,20 @@ final class Benchmarks {
     /// Request latency of the HTTP API on 100 agents × 1,000 entries.
     func api(runs: Int, requests: Int) async throws {
         let org = try make(agents: 100, reads: 3)
-        let (_, ticks, entries) = try await org.measure(ticks: 1000)
-        print("api: org made in \(format(ticks.reduce(0, +))) s, \(entries) entries")
+        try await Self.fillAPIOrg(org, label: "api")
         try await APIBenchmark(org: org, requests: requests).run(runs: runs)
+    }
+
+    /// The API benchmark's org in `root`, kept there (`lemming-bench make-org DIR`): the dashboard
+    /// benchmark (`scripts/bench-dashboard`) measures a browser on it.
+    static func makeAPIOrg(at root: String) async throws {
+        try await fillAPIOrg(BenchOrg.make(at: root, agents: 100, reads: 3), label: "make-org \(root)")
+    }
+
+    /// Runs the headline workload for 1,000 ticks: 100 agents × 1,000 entries.
+    private static func fillAPIOrg(_ org: BenchOrg, label: String) async throws {
+        let (_, ticks, entries) = try await org.measure(ticks: 1000)
+        print("\(label): org made in \(format(ticks.reduce(0, +))) s, \(entries) entries")
     }
 }
 

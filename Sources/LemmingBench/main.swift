@@ -6,6 +6,8 @@ import LemmingProviders
 // The engine benchmarks recorded in BENCHMARKS.md. Orgs are created under --dir (default: the
 // system's temporary directory, which must be on an ordinary disk for the headline figure) and
 // removed when every benchmark is done (or kept with --keep).
+// `lemming-bench make-org DIR` only writes the API benchmark's org (100 agents × 1,000 entries)
+// to the new folder DIR and keeps it.
 
 struct Options {
     var suite = "all"
@@ -13,6 +15,7 @@ struct Options {
     var directory = NSTemporaryDirectory()
     var keep = false
     var requests = 200
+    var organization: String?
 }
 
 func parseOptions() -> Options {
@@ -25,6 +28,9 @@ func parseOptions() -> Options {
         case "--keep": options.keep = true
         case "--requests": options.requests = Int(arguments.next() ?? "") ?? options.requests
         case "headline", "history", "wide", "api", "all": options.suite = argument
+        case "make-org":
+            options.suite = argument
+            options.organization = arguments.next()
         default:
             let errors = FileHandle.standardError
             try? errors.write(contentsOf: Data("unknown argument \(argument)\n".utf8))
@@ -35,6 +41,14 @@ func parseOptions() -> Options {
 }
 
 let options = parseOptions()
+if options.suite == "make-org" {
+    guard let root = options.organization, !FileManager.default.fileExists(atPath: root) else {
+        try? FileHandle.standardError.write(contentsOf: Data("make-org needs a folder that does not exist yet\n".utf8))
+        exit(2)
+    }
+    try await Benchmarks.makeAPIOrg(at: root)
+    exit(0)
+}
 let benchmarks = Benchmarks(directory: options.directory)
 if options.suite == "headline" || options.suite == "all" { try await benchmarks.headline(runs: options.runs) }
 if options.suite == "history" || options.suite == "all" { try await benchmarks.history() }
