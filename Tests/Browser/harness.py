@@ -404,8 +404,10 @@ class Browser:
             return f"lemming:drawn:{view}" if f"lemming:drawn:{view}" in names else False
         return self.wait(drawn, timeout, f"the mark lemming:drawn:{view or '*'}")
 
-    def go(self, fragment: str, view: str | None = None) -> str:
-        """Goes to ``#/<fragment>`` within the page and waits for its view to be drawn."""
+    def go(self, fragment: str) -> str:
+        """Goes to ``#/<fragment>`` within the page and waits for its view (the fragment's first
+        segment: ``agents`` for ``agents/coder``) to be drawn."""
+        view = fragment.split("/")[0]
         self.clear_marks()
         if self.js("return location.hash;") == "#/" + fragment:
             self.driver.refresh()

@@ -27,7 +27,7 @@ def org(workdir):
 
 def test_an_approval_approved_in_the_ui_runs_at_the_next_tick(browser, server, org):
     browser.open(server.url + "/#/desk")
-    browser.wait_drawn()
+    browser.wait_drawn("desk")
     target = org.path("agents/writer/workspace/approved.txt")
 
     # The request arrives live while the page is open.

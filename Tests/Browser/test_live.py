@@ -16,7 +16,7 @@ def sent_by_human(org, text):
 def test_a_message_composed_in_the_ui_is_on_disk_and_in_the_list(browser, server, org):
     text = "Ship the dashboard on Friday (sent from the browser)"
     browser.open(server.url + "/#/desk")
-    browser.wait_drawn()
+    browser.wait_drawn("desk")
     form = browser.find('form[data-action="send"]')
     browser.fill(form, "to", "manager")
     browser.fill(form, "text", text)
@@ -34,7 +34,7 @@ def test_a_message_composed_in_the_ui_is_on_disk_and_in_the_list(browser, server
 
 def test_a_tick_stepped_from_outside_appears_without_reload(browser, server, org):
     browser.open(server.url + "/#/overview")
-    browser.wait_drawn()
+    browser.wait_drawn("overview")
     browser.js("window.__notReloaded = true;")
     before = server.status()["last_committed_tick"]
     browser.wait(lambda _: browser.current_tick() == before, message=f"the current tick {before}")

@@ -59,7 +59,7 @@ def test_restarting_the_server_loses_no_event(browser, org):
     try:
         loaded_at = org.events()[-1]["seq"]
         browser.open(first.url + "/#/messages")
-        browser.wait_drawn()
+        browser.wait_drawn("messages")
         sockets = Sockets(browser)
         org_tick = first.step()["tick"]
         browser.wait(lambda _: browser.current_tick() == org_tick, message=f"tick {org_tick} before the restart")

@@ -19,7 +19,7 @@ def test_a_resume_saved_with_an_error_shows_the_validators_message_and_changes_n
     messages = [issue["message"] for issue in issues]
 
     browser.open(server.url + f"/#/agents/{AGENT}")
-    browser.wait_drawn()
+    browser.wait_drawn("agents")
     form = browser.find(RESUME_FORM)
     editor = form.find_element("css selector", 'textarea[name="resume"]')
     browser.js("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",

@@ -18,7 +18,7 @@ def open_fresh(browser, server, scheme, fragment="overview"):
     browser.js("localStorage.clear(); sessionStorage.clear();")
     browser.open(server.url + "/#/" + fragment)
     browser.driver.refresh()
-    return browser.wait_drawn()
+    return browser.wait_drawn(fragment.split("/")[0])
 
 
 def assert_theme(browser, scheme):
@@ -33,8 +33,7 @@ def assert_theme(browser, scheme):
 def test_every_view_draws_without_console_errors(browser, server, scheme):
     open_fresh(browser, server, scheme)
     for fragment in fragments():
-        drawn = browser.go(fragment)
-        assert drawn.startswith("lemming:drawn:")
+        browser.go(fragment)
         assert_theme(browser, scheme)
         # Something was drawn: the view has visible text or graphics in the main area.
         assert browser.js(
@@ -50,7 +49,7 @@ def test_a_view_loads_by_its_url(browser, server, fragment):
     browser.clear_marks()
     browser.open(server.url + "/#/" + fragment)
     browser.driver.refresh()
-    browser.wait_drawn()
+    browser.wait_drawn(fragment.split("/")[0])
     hooks = {"overview": "[data-current-tick]", "graph": f'[data-agent="{AGENT}"]',
              "messages": "[data-entry-id]", "desk": 'form[data-action="send"]'}
     if fragment in hooks:
@@ -63,7 +62,7 @@ def test_the_theme_toggle_switches_and_is_remembered(browser, server):
     browser.find('[data-action="theme"]').click()
     browser.wait(lambda _: browser.background_luminance() < 0.2, message="the dark theme after the toggle")
     browser.driver.refresh()
-    browser.wait_drawn()
+    browser.wait_drawn("overview")
     assert_theme(browser, "dark")
     # The system's preference no longer decides: the choice was remembered.
     browser.color_scheme("light")
@@ -95,4 +94,4 @@ def test_the_graph_opens_an_agent(browser, server):
     node.click()
     browser.wait(lambda d: d.execute_script("return location.hash;") == f"#/agents/{AGENT}",
                  message="the agent inspector after a click on its node")
-    browser.wait_drawn()
+    browser.wait_drawn("agents")
