@@ -41,12 +41,14 @@ def test_an_approval_approved_in_the_ui_runs_at_the_next_tick(browser, server, o
     wait_until(lambda: any(e["kind"] == "approval" and e.get("reply_to") == REQUEST
                            for e in org.entries("human").values()),
                message="the human's approval entry on disk")
-    browser.wait(lambda d: not d.find_elements("css selector", f'[data-approval-id="{REQUEST}"]'),
-                 message="the approval to leave the queue")
+    browser.wait(lambda _: "approved" in row.get_attribute("class").split(), message="the row marked approved")
     assert not target.exists(), "an approved call runs at the next tick, not at once"
 
     assert server.step()["tick"] == 2
     assert target.read_text() == CONTENT
+    # Once the call has run, the request leaves the queue, without a reload.
+    browser.wait(lambda d: not d.find_elements("css selector", f'[data-approval-id="{REQUEST}"]'),
+                 message="the approval to leave the queue after the tick")
     turn = server.api("GET", "/api/agents/writer/turns?limit=1").json()
     # The agent is shown the call's result at that turn.
     assert f"wrote {len(CONTENT.encode())} bytes to approved.txt" in str(turn), turn
