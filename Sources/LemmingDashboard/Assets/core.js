@@ -417,9 +417,9 @@ export function pill(text, kind) {
   return h("span", { class: `pill ${kind || stateClass(text)}` }, text ?? "—");
 }
 
-/** A link to an outbox entry in the messages view. */
+/** A link that opens an outbox entry in the messages view. */
 export function entryLink(id) {
-  return h("a", { href: `#/messages/${encodeURIComponent(id)}`, class: "mono entry-link" }, id);
+  return h("a", { href: `#/messages/entry=${encodeURIComponent(id)}`, class: "mono entry-link" }, id);
 }
 
 /** A definition list of [term, value] pairs (null pairs are left out; an empty value shows "—"). */
