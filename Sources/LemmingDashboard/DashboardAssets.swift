@@ -8,6 +8,9 @@ public enum DashboardAssets {
     /// Every file by its name in `Assets/` (flat: no folders), with its bytes.
     public static let files: [String: [UInt8]] = [
         "index.html": PackageResources.index_html,
+        "agent-resume-editor.js": PackageResources.agent_resume_editor_js,
+        "agent-tabs.js": PackageResources.agent_tabs_js,
+        "agent-turns.js": PackageResources.agent_turns_js,
         "app.js": PackageResources.app_js,
         "core.js": PackageResources.core_js,
         "favicon.svg": PackageResources.favicon_svg,

@@ -412,6 +412,59 @@ export async function act(button, action, success) {
   }
 }
 
+/** A state or stop-reason pill; `kind` ("ok", "warn", "bad", "muted") overrides the state's class. */
+export function pill(text, kind) {
+  return h("span", { class: `pill ${kind || stateClass(text)}` }, text ?? "—");
+}
+
+/** A link that opens an outbox entry in the messages view. */
+export function entryLink(id) {
+  return h("a", { href: `#/messages/entry=${encodeURIComponent(id)}`, class: "mono entry-link" }, id);
+}
+
+/** A definition list of [term, value] pairs (null pairs are left out; an empty value shows "—"). */
+export function definitions(pairs) {
+  return h("dl", { class: "facts" }, pairs.filter(Boolean).map(([term, value]) =>
+    [h("dt", null, term), h("dd", null, value === null || value === undefined || value === "" ? "—" : value)]));
+}
+
+/** A button that pages further: disabled while loading, hidden when there is nothing more. */
+export function moreButton(label, onclick) {
+  const button = h("button", { type: "button", class: "more", onclick: () => onclick(button) }, label);
+  return button;
+}
+
+const drawnKeys = new WeakMap();
+
+/**
+ * Redraws `element` with build() only when `data` (compared as JSON) changed: an unchanged part
+ * keeps its nodes, so a live refresh takes no click, focus or selection away from it.
+ */
+export function redraw(element, data, build) {
+  const key = compact(data ?? null);
+  if (drawnKeys.get(element) === key) return element;
+  drawnKeys.set(element, key);
+  replace(element, build());
+  return element;
+}
+
+/**
+ * Wraps an async refresh so that calls while one runs make one more run after it, never two at
+ * once: an event that arrives during a fetch is not lost, and answers never race.
+ */
+export function coalesce(refresh) {
+  let running = null;
+  let again = false;
+  const run = async () => {
+    if (running) { again = true; return running; }
+    running = (async () => {
+      do { again = false; await refresh(); } while (again);
+    })().finally(() => { running = null; });
+    return running;
+  };
+  return run;
+}
+
 // MARK: - Formatting
 
 /** Credits with up to 4 decimals ("0.0012", "12.5"). */
@@ -443,6 +496,22 @@ export function formatTime(iso) {
 /** A whole number with thousands separators. */
 export function formatCount(value) {
   return value === null || value === undefined ? "—" : Number(value).toLocaleString("en-US");
+}
+
+/** A count with its noun: plural(1, "turn") → "1 turn", plural(3, "entry", "entries") → "3 entries". */
+export function plural(count, one, many = `${one}s`) {
+  return `${formatCount(count)} ${count === 1 ? one : many}`;
+}
+
+/** A value as indented JSON ("" for undefined; String(value) if it cannot be serialized). */
+export function pretty(value) {
+  if (value === undefined) return "";
+  try { return JSON.stringify(value, null, 2); } catch { return String(value); }
+}
+
+/** A value as one-line JSON (String(value) if it cannot be serialized). */
+export function compact(value) {
+  try { return JSON.stringify(value); } catch { return String(value); }
 }
 
 /** The text of an entry's payload: payload.text, else the payload as compact JSON. */
@@ -479,6 +548,9 @@ export function currentRoute() {
   const view = parts[0] || "overview";
   return { view, params: parts.slice(1) };
 }
+
+/** The operator's name as a participant (it has an outbox, no resume). */
+export const HUMAN = "human";
 
 /** A link to an agent's inspector. */
 export function agentLink(name) {

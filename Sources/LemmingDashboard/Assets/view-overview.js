@@ -1,8 +1,8 @@
 // The overview: what needs attention (alerts, approvals), one state tile per agent with pause and
 // resume, spend per tick, the engine's totals, and a form to create an agent from a template.
 import {
-  ApiError, agentLink, api, formatCount, formatCredits, h, live, markDrawn, replace, resources, showError,
-  stateClass, toast,
+  ApiError, agentLink, api, formatCount, formatCredits, h, live, markDrawn, plural, replace, resources,
+  showError, stateClass, toast,
 } from "./core.js";
 import { SpendChart, drawSized, liveTicks } from "./view-credits.js";
 
@@ -61,10 +61,6 @@ function alertsOf(status) {
 
 const RESUMABLE = new Set(["paused", "loop_detected", "unusable_replies"]);
 const ITEMS_SHOWN = 40;
-
-function plural(count, one, many = `${one}s`) {
-  return `${formatCount(count)} ${count === 1 ? one : many}`;
-}
 
 function stateText(state) {
   return String(state || "unknown").replaceAll("_", " ");
