@@ -84,7 +84,10 @@ import Testing
             let tooLarge = try await client.call(.post, "/api/messages", json: ["to": "manager", "text": .string(big)])
             #expect(tooLarge.status == 413)
             #expect(tooLarge.errorCode == "body_too_large")
-            for body in ["{", "[1,2]", "\"text\"", "nul", "{\"to\": [\"manager\"], \"text\": \"x\"}", "\u{0}\u{1}"] {
+            for body in [
+                "{", "[1,2]", "\"text\"", "nul", "{\"to\": [], \"text\": \"x\"}",
+                "{\"to\": {\"a\": 1}, \"text\": \"x\"}", "\u{0}\u{1}",
+            ] {
                 let answer = try await client.call(.post, "/api/messages", body: body)
                 #expect(answer.status == 400, "\(body)")
                 #expect(answer.json?["error"]?["status"]?.intValue == 400)
