@@ -95,3 +95,29 @@ def test_the_graph_opens_an_agent(browser, server):
     browser.wait(lambda d: d.execute_script("return location.hash;") == f"#/agents/{AGENT}",
                  message="the agent inspector after a click on its node")
     browser.wait_drawn("agents")
+
+
+def test_the_views_are_reachable_with_the_keyboard(browser, server):
+    """Tab walks through real links and buttons, each with a visible focus ring; Enter opens a view."""
+    from selenium.webdriver.common.keys import Keys
+
+    open_fresh(browser, server, "light")
+    browser.js("document.activeElement && document.activeElement.blur();")
+    seen = []
+    for _ in range(20):
+        browser.driver.switch_to.active_element.send_keys(Keys.TAB)
+        focused = browser.js("""
+            const e = document.activeElement;
+            const ring = (s) => s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0 || s.boxShadow !== 'none';
+            return {tag: e.tagName.toLowerCase(), text: (e.textContent || e.value || '').trim().slice(0, 40),
+                    href: e.getAttribute('href'),
+                    ring: [null, '::before', '::after'].some((p) => ring(getComputedStyle(e, p)))};""")
+        assert focused["tag"] in ("a", "button", "input", "select", "textarea"), focused
+        assert focused["ring"], f"no visible focus on {focused}"
+        seen.append(focused)
+        if focused["href"] == "#/messages":
+            break
+    assert seen[-1]["href"] == "#/messages", f"the navigation was not reached by Tab: {seen}"
+    browser.clear_marks()
+    browser.driver.switch_to.active_element.send_keys(Keys.ENTER)
+    browser.wait_drawn("messages")
