@@ -134,6 +134,24 @@ import Testing
         }
     }
 
+    @Test func withReadsNeedKeyReadsOnLoopbackNeedTheSessionToo() async throws {
+        let org = try chatOrg(config: ["server": ["reads_need_key": true]])
+        defer { org.remove() }
+        try await withServer(org, environment: Self.environment) { client, _ in
+            let state = try #require(try await client.call(.get, "/api/session").json)
+            #expect(state["key_required_for_reads"] == true)
+            #expect(try await client.call(.get, "/api/status").status == 401)
+            #expect(try await client.call(.get, "/api/events").status == 401)
+            let login = try await Self.login(client)
+            #expect(try await client.call(.get, "/api/status", headers: login.headers).status == 200)
+        }
+        // Without a key there is nothing to need: reads stay open on loopback.
+        try await withServer(org) { client, _ in
+            let status = try await client.call(.get, "/api/status")
+            #expect(status.status == 200)
+        }
+    }
+
     @Test func withoutAKeyThereIsNothingToLogInTo() async throws {
         let org = try chatOrg()
         defer { org.remove() }

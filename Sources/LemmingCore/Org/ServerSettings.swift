@@ -3,7 +3,7 @@
 /// ```json
 /// "server": {
 ///   "host": "127.0.0.1", "port": 7777,
-///   "api_key_env": ["LEMMING_API_KEY"],
+///   "api_key_env": ["LEMMING_API_KEY"], "reads_need_key": false,
 ///   "cors_origins": ["http://localhost:3000"],
 ///   "allowed_hosts": ["lemming.internal"],
 ///   "rate_limits": {"reads_per_minute": 1200, "writes_per_minute": 120},
@@ -15,6 +15,8 @@ public struct ServerSettings: Sendable, Equatable {
     public var port = 7777
     /// Environment variables holding the API keys (never the keys themselves).
     public var apiKeyVariables = ["LEMMING_API_KEY"]
+    /// Reads need the key on loopback too when one is set (beyond loopback they always do).
+    public var readsNeedKey = false
     /// Origins a browser may call the API from (exact `scheme://host[:port]`).
     public var corsOrigins: [String] = []
     /// Host names, besides the bound address and the loopback names, that `Host` may name (a

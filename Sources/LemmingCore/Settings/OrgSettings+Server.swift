@@ -25,6 +25,10 @@ extension OrgSettings {
             }
             return variable
         },
+        .boolean(
+            "server.reads_need_key", \.server.readsNeedKey,
+            "Whether reads (and the event stream) need the key on loopback too, when a key is set; beyond "
+                + "loopback they always do. For a machine shared with people who should not watch the org."),
         .strings(
             "server.cors_origins", \.server.corsOrigins, pattern: "^https?://[\\s\\S]*[^/]$",
             "Exact origins (`scheme://host[:port]`) a browser may call the API from."

@@ -79,6 +79,9 @@ enum EventRoutes {
             try await outbound.write(.text(text(gap)))
         }
         for event in subscription.replay {
+            // The client went away (its close ends the inbound task, which cancels this one):
+            // write nothing after the close was answered.
+            try Task.checkCancellation()
             try await outbound.write(.text(text(event.json)))
             last = event.sequence
         }

@@ -7,13 +7,15 @@ import LemmingCore
 ///
 /// With no key configured the server must be bound to loopback, and everything is open to local
 /// clients. With keys, changes always need one, and reads need one when the server is bound
-/// beyond loopback. A request shows it holds a key with `Authorization: Bearer <key>` or with
+/// beyond loopback or `server.reads_need_key` is set. A request shows it holds a key with `Authorization: Bearer <key>` or with
 /// the `lemming_session` cookie; a change made with the cookie must also carry the session's
 /// CSRF token in `X-CSRF-Token` (a page of another site can make the browser send the cookie, not
 /// read the token).
 struct AccessPolicy: Sendable {
     let keys: [[UInt8]]
     let isLoopback: Bool
+    /// `server.reads_need_key`: with a key set, reads need it on loopback too.
+    let readsNeedKey: Bool
     /// Browser sessions; `nil` when no key is configured.
     let sessions: SessionTokens?
 
@@ -21,6 +23,7 @@ struct AccessPolicy: Sendable {
     init(settings: ServerSettings, host: String, environment: [String: String], clock: any WallClock) throws {
         keys = settings.apiKeyVariables.compactMap { environment[$0] }.filter { !$0.isEmpty }.map { Array($0.utf8) }
         isLoopback = Self.isLoopback(host)
+        readsNeedKey = settings.readsNeedKey
         guard isLoopback || !keys.isEmpty else {
             let variables = settings.apiKeyVariables.joined(separator: ", ")
             throw LemmingError(
@@ -40,7 +43,7 @@ struct AccessPolicy: Sendable {
     func needsKey(_ access: APIRoute.Access) -> Bool {
         switch access {
         case .open: return false
-        case .read: return !isLoopback
+        case .read: return !isLoopback || (readsNeedKey && !keys.isEmpty)
         case .write: return !keys.isEmpty || !isLoopback
         }
     }
