@@ -124,6 +124,8 @@ def test_a_wrong_key_is_refused_and_the_right_one_logs_in(stranger, server, org)
     if not state["key_required_for_reads"]:
         with stranger.expect_errors(r"status of 401"):
             compose(stranger, "refused: the dashboard asks for the key")
+            # The refusal has come back (and its console line with it) once the form shows.
+            stranger.find('form[data-action="login"] [name="key"]')
     with stranger.expect_errors(r"status of 401"):
         assert stranger.js_async(POST_SESSION, "not-the-key") == 401
     assert not [c for c in stranger.driver.get_cookies() if c["name"] == "lemming_session"]
