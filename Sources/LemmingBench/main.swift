@@ -32,19 +32,23 @@ func parseOptions() -> Options {
             options.suite = argument
             options.organization = arguments.next()
         default:
-            let errors = FileHandle.standardError
-            try? errors.write(contentsOf: Data("unknown argument \(argument)\n".utf8))
-            exit(2)
+            usageError("unknown argument \(argument)")
         }
     }
     return options
 }
 
+/// Says what is wrong on standard error (a closed stream is ignored) and exits with status 2.
+func usageError(_ message: String) -> Never {
+    let errors = FileHandle.standardError
+    try? errors.write(contentsOf: Data((message + "\n").utf8))
+    exit(2)
+}
+
 let options = parseOptions()
 if options.suite == "make-org" {
     guard let root = options.organization, !FileManager.default.fileExists(atPath: root) else {
-        try? FileHandle.standardError.write(contentsOf: Data("make-org needs a folder that does not exist yet\n".utf8))
-        exit(2)
+        usageError("make-org needs a folder that does not exist yet")
     }
     try await Benchmarks.makeAPIOrg(at: root)
     exit(0)
