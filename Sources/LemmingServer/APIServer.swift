@@ -76,10 +76,10 @@ public struct APIServer: Sendable {
 
     /// Every endpoint, in documentation order.
     static var routes: [APIRoute] {
-        MetaRoutes.all + SessionRoutes.all + StatusRoutes.all + AgentRoutes.all + MessageRoutes.all + ControlRoutes.all
-            + [
-                EventRoutes.route
-            ]
+        [
+            MetaRoutes.all, SessionRoutes.all, StatusRoutes.all, AgentRoutes.all, MessageRoutes.all, ControlRoutes.all,
+            [EventRoutes.route],
+        ].flatMap { $0 }
     }
 
     /// The OpenAPI document of the routes.

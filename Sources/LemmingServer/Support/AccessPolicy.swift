@@ -7,10 +7,10 @@ import LemmingCore
 ///
 /// With no key configured the server must be bound to loopback, and everything is open to local
 /// clients. With keys, changes always need one, and reads need one when the server is bound
-/// beyond loopback or `server.reads_need_key` is set. A request shows it holds a key with `Authorization: Bearer <key>` or with
-/// the `lemming_session` cookie; a change made with the cookie must also carry the session's
-/// CSRF token in `X-CSRF-Token` (a page of another site can make the browser send the cookie, not
-/// read the token).
+/// beyond loopback or `server.reads_need_key` is set. A request shows it holds a key with
+/// `Authorization: Bearer <key>` or with the `lemming_session` cookie; a change made with the
+/// cookie must also carry the session's CSRF token in `X-CSRF-Token` (a page of another site can
+/// make the browser send the cookie, not read the token).
 struct AccessPolicy: Sendable {
     let keys: [[UInt8]]
     let isLoopback: Bool
