@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
     ],
     targets: [
         // MARK: - Libraries
@@ -64,6 +65,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The search index (DESIGN §2.5, §3): a derived copy of what the org said, did and
+        // remembered in SQLite with FTS5, kept current from engine events, rebuildable from the files.
+        .target(
+            name: "LemmingSearch",
+            dependencies: [
+                "LemmingCore", "LemmingJSON",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -201,6 +214,11 @@ let package = Package(
                 "LemmingTools",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LemmingSearchTests",
+            dependencies: ["LemmingCore", "LemmingJSON", "LemmingSearch", "LemmingTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -57,7 +57,7 @@ import Testing
             #expect(received == Array(received.first!...received.last!))
             #expect(events.contains { $0["type"] == "tick_started" && $0["tick"] == 3 })
             // Compared with the log file: the same events.
-            let logged = LogFiles.parse(try #require(try org.read("logs/engine.jsonl"))).map(\.sequence)
+            let logged = EventLogFiles.parse(try #require(try org.read("logs/engine.jsonl"))).map(\.sequence)
             #expect(Set(received).isSubset(of: Set(logged)))
         }
     }
@@ -73,7 +73,7 @@ import Testing
             // An engine in another place: the hub learns its events from the log.
             try await org.abandonATick()
             _ = try await server.backend.step()
-            let logged = LogFiles.parse(try #require(try org.read("logs/engine.jsonl")))
+            let logged = EventLogFiles.parse(try #require(try org.read("logs/engine.jsonl")))
             let target = try #require(logged.last?.sequence)
             let events = try await Self.collect(
                 client, "/api/events?since=0", until: { frames in frames.last?["seq"]?.intValue == target })

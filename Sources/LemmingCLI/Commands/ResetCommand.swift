@@ -42,7 +42,10 @@ struct ResetCommand: AsyncParsableCommand {
                 for file in try FileSystem.list(folder) ?? [] { try FileSystem.removeTree(folder + "/" + file) }
             }
         }
-        for path in [paths.tick, paths.ledger, paths.cursors, paths.agentStates] { try FileSystem.remove(path) }
+        let searchIndex = ["", "-wal", "-shm"].map { paths.searchIndex + $0 }
+        for path in [paths.tick, paths.ledger, paths.cursors, paths.agentStates] + searchIndex {
+            try FileSystem.remove(path)
+        }
         for folder in [paths.journal, paths.commands, paths.root + "/archive", paths.logs] {
             try FileSystem.removeTree(folder)
         }

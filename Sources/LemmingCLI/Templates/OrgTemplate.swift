@@ -104,6 +104,8 @@ enum OrgTemplate {
         state/engine.lock
         state/journal/
         logs/engine*.jsonl
+        # The search index: derived from the files, rebuilt when missing.
+        state/search.sqlite*
 
         """
 

@@ -28,6 +28,8 @@ public struct OrgPaths: Sendable, Hashable {
     public var outcomes: String { journal + "/outcomes.jsonl" }
     public var commands: String { state + "/commands" }
     public var lock: String { state + "/engine.lock" }
+    /// The derived search index (DESIGN §2.5): rebuildable from the files, may be deleted.
+    public var searchIndex: String { state + "/search.sqlite" }
     public var logs: String { root + "/logs" }
     public var engineLog: String { logs + "/engine.jsonl" }
 

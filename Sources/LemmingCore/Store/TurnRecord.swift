@@ -45,15 +45,15 @@ enum TurnRecord {
             // A record holds at most limits.max_reply_bytes of each text: a huge reply is refused
             // by the parser, and must not make one huge line either.
             let limit = plan.replyLimits.maxReplyBytes
-            var reply: JSONObject = ["text": .string(Self.prefix(response.text, bytes: limit))]
+            var reply: JSONObject = ["text": .string(response.text.prefix(utf8Bytes: limit))]
             if response.text.utf8.count > limit { reply["text_bytes"] = .int(response.text.utf8.count) }
             reply["finish_reason"] = .optional(response.finishReason)
             reply["finish"] = .string(response.finish.rawValue)
             if let reasoning = response.reasoning {
-                reply["reasoning"] = .string(Self.prefix(reasoning, bytes: limit))
+                reply["reasoning"] = .string(reasoning.prefix(utf8Bytes: limit))
                 if reasoning.utf8.count > limit { reply["reasoning_bytes"] = .int(reasoning.utf8.count) }
             }
-            if let refusal = response.refusal { reply["refusal"] = .string(Self.prefix(refusal, bytes: limit)) }
+            if let refusal = response.refusal { reply["refusal"] = .string(refusal.prefix(utf8Bytes: limit)) }
             line.member("reply", .object(reply))
         } else {
             line.member("reply", .null)
@@ -73,13 +73,5 @@ enum TurnRecord {
         var bytes = line.bytes
         bytes.append(0x0A)
         return bytes
-    }
-
-    /// The longest prefix of `text` of at most `bytes` UTF-8 bytes that ends on a character.
-    static func prefix(_ text: String, bytes: Int) -> String {
-        guard text.utf8.count > bytes else { return text }
-        var end = text.utf8.index(text.utf8.startIndex, offsetBy: bytes)
-        while end > text.startIndex, end.samePosition(in: text) == nil { end = text.utf8.index(before: end) }
-        return String(text[..<end])
     }
 }

@@ -10,4 +10,12 @@ extension String {
         else { return "" }
         return String(decoding: bytes[start...end], as: UTF8.self)
     }
+
+    /// The longest prefix of at most `bytes` UTF-8 bytes that ends on a character boundary.
+    package func prefix(utf8Bytes bytes: Int) -> String {
+        guard utf8.count > bytes else { return self }
+        var end = utf8.index(utf8.startIndex, offsetBy: bytes)
+        while end > startIndex, end.samePosition(in: self) == nil { end = utf8.index(before: end) }
+        return String(self[..<end])
+    }
 }

@@ -167,7 +167,7 @@ public final class EventHub: EventSink, Service {
             return Subscription(id: id, replay: recent, missing: nil, stream: stream)
         }
         // Older than the ring: from the log files.
-        let older = LogFiles(paths: paths).events(after: since, before: oldestInRing)
+        let older = EventLogFiles(paths: paths).events(after: since, before: oldestInRing)
         let firstFound = older.first?.sequence ?? oldestInRing
         let missing = since + 1 < firstFound ? (since + 1)...(firstFound - 1) : nil
         return Subscription(id: id, replay: older.filter(filter.matches) + recent, missing: missing, stream: stream)
@@ -221,7 +221,7 @@ public final class EventHub: EventSink, Service {
             state.inode = info?.inode
             state.offset = info?.size ?? 0
         }
-        for event in LogFiles.parse(lines ?? []) { take(event, live: false) }
+        for event in EventLogFiles.parse(lines ?? []) { take(event, live: false) }
     }
 
     /// Reads what the log gained since the last look (and the end of a file rotated away meanwhile).
@@ -236,7 +236,7 @@ public final class EventHub: EventSink, Service {
         let (offset, inode) = state.withLock { ($0.offset, $0.inode) }
         var start = offset
         if let info, info.inode != inode || info.size < offset {
-            let rotated = LogFiles(paths: paths).path(number: 1)
+            let rotated = EventLogFiles(paths: paths).path(number: 1)
             if let old = FileSystem.info(rotated), old.inode == inode, old.size > offset,
                 let bytes = try? FileSystem.read(rotated, from: offset, maxCount: old.size - offset)
             {
@@ -262,40 +262,7 @@ public final class EventHub: EventSink, Service {
                 bytes.removeSubrange(cut...)
                 return bytes
             }
-            for event in LogFiles.parse(lines) { take(event, live: true) }
-        }
-    }
-}
-
-/// `logs/engine.jsonl` and its rotated predecessors `engine.1.jsonl` (newest) … `engine.N.jsonl`.
-struct LogFiles {
-    let paths: OrgPaths
-
-    func path(number: Int) -> String {
-        number == 0 ? paths.engineLog : String(paths.engineLog.dropLast(".jsonl".count)) + ".\(number).jsonl"
-    }
-
-    /// Events with `after < seq < before`, oldest first, from every log file.
-    func events(after: Int, before: Int) -> [EngineEvent] {
-        var files: [String] = []
-        var number = 0
-        while FileSystem.exists(path(number: number)) {
-            files.append(path(number: number))
-            number += 1
-        }
-        var events: [EngineEvent] = []
-        for file in files.reversed() {
-            guard let bytes = try? FileSystem.readIfPresent(file) else { continue }
-            events.append(contentsOf: Self.parse(bytes).filter { $0.sequence > after && $0.sequence < before })
-        }
-        var seen = Set<Int>()
-        return events.sorted { $0.sequence < $1.sequence }.filter { seen.insert($0.sequence).inserted }
-    }
-
-    /// The events of complete JSON lines; other lines are skipped.
-    static func parse(_ bytes: [UInt8]) -> [EngineEvent] {
-        bytes.split(separator: 0x0A).compactMap { line in
-            (try? JSONValue.parse(Array(line))).flatMap(EngineEvent.init(json:))
+            for event in EventLogFiles.parse(lines) { take(event, live: true) }
         }
     }
 }

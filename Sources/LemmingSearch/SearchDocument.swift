@@ -1,0 +1,132 @@
+import LemmingCore
+import LemmingJSON
+
+/// What the index holds: outbox entries (live and archived), memory records and turn records.
+public enum SearchSource: String, Sendable, CaseIterable, Hashable, Comparable {
+    case entries
+    case memory
+    case turns
+
+    /// The number stored in the `documents.source` column.
+    var code: Int {
+        switch self {
+        case .entries: 0
+        case .memory: 1
+        case .turns: 2
+        }
+    }
+
+    init?(code: Int) {
+        switch code {
+        case 0: self = .entries
+        case 1: self = .memory
+        case 2: self = .turns
+        default: return nil
+        }
+    }
+
+    /// One item's source in results: `entry`, `memory` or `turn`.
+    public var itemName: String {
+        switch self {
+        case .entries: "entry"
+        case .memory: "memory"
+        case .turns: "turn"
+        }
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.code < rhs.code }
+}
+
+/// One searchable item as the index stores it: its fields for filters and its text for FTS5.
+struct SearchDocument: Sendable, Equatable {
+    /// Text past this many UTF-8 bytes is not indexed (a 1 MB tool output is not one document).
+    static let maximumBodyBytes = 32 * 1024
+    /// What a turn record contributes of each tool result's output.
+    static let maximumToolOutputBytes = 2 * 1024
+
+    var source: SearchSource
+    var agent: String
+    /// The entry id, the memory key, or `<tick>:<byte offset>` of a turn record in `turns.jsonl`.
+    var ref: String
+    /// The entry's kind, the turn's stop reason, the memory record's last operation.
+    var kind: String?
+    var tick: Int
+    var thread: String?
+    var replyTo: String?
+    var priority: String?
+    var recipients: [String]?
+    var tags: [String] = []
+    var archived = false
+    var time: String?
+    var body: String
+
+    init(entry: OutboxEntry, archived: Bool) {
+        source = .entries
+        agent = entry.author
+        ref = entry.id.text
+        kind = entry.kind
+        tick = entry.tick
+        thread = entry.thread
+        replyTo = entry.replyTo
+        priority = entry.priority.rawValue
+        recipients = entry.recipients
+        tags = entry.tags
+        self.archived = archived
+        time = entry.createdAt
+        body = Self.clean(entry.text)
+    }
+
+    init(memory record: MemoryRecord, agent: String) {
+        source = .memory
+        self.agent = agent
+        ref = record.key
+        kind = record.operation.rawValue
+        tick = record.updatedTick
+        time = record.updatedAt
+        let value = record.value.stringValue ?? record.value.compactText
+        body = Self.clean(record.key + "\n" + value)
+    }
+
+    /// A line of `turns.jsonl` (DESIGN §5.7): its notes, stop reason, error, tool calls, violations
+    /// and tool results. The prompt and the reply's entries are not repeated here (entries are
+    /// documents of their own). `nil` when the line is not a turn record.
+    init?(turn line: JSONValue, agent: String, offset: Int) {
+        guard let tick = line["tick"]?.intValue else { return nil }
+        source = .turns
+        self.agent = agent
+        ref = "\(tick):\(offset)"
+        kind = line["stop_reason"]?.stringValue
+        self.tick = tick
+        time = line["started_at"]?.stringValue
+        var parts: [String] = []
+        if let kind { parts.append(kind) }
+        if let error = line["error"]?.stringValue { parts.append(error) }
+        let parsed = line["parsed"]
+        if let notes = parsed?["notes"]?.stringValue { parts.append(notes) }
+        for call in parsed?["tool_calls"]?.arrayValue ?? [] {
+            let name = call["tool"]?.stringValue ?? "tool"
+            parts.append(name + " " + (call["args"]?.compactText ?? ""))
+        }
+        for violation in line["violations"]?.arrayValue ?? [] {
+            let code = violation["code"]?.stringValue ?? ""
+            parts.append(code + " " + (violation["message"]?.stringValue ?? ""))
+        }
+        for result in line["tool_results"]?.arrayValue ?? [] {
+            let output = result["output"]?.stringValue ?? ""
+            var part = (result["tool"]?.stringValue ?? "tool") + ": "
+            part += output.prefix(utf8Bytes: Self.maximumToolOutputBytes)
+            if let error = result["error"]?.stringValue { part += " " + error }
+            parts.append(part)
+        }
+        body = Self.clean(parts.joined(separator: "\n"))
+    }
+
+    /// The body as stored: without the snippet markers (so a match is never faked) and capped.
+    static func clean(_ text: String) -> String {
+        var text = text.prefix(utf8Bytes: maximumBodyBytes)
+        if text.utf8.contains(where: { $0 == SearchIndex.matchStart || $0 == SearchIndex.matchEnd }) {
+            text = String(text.unicodeScalars.filter { $0.value != 2 && $0.value != 3 }.map(Character.init))
+        }
+        return text
+    }
+}

@@ -1,0 +1,91 @@
+import LemmingCore
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Keeps a ``SearchIndex`` current while it runs as a service.
+///
+/// As an engine's event sink it takes committed events in process: ``receive(_:)`` only appends
+/// to a buffer, so the engine never waits for the index. The service applies what was buffered
+/// every ``interval``; when nothing was, it catches up from `logs/engine.jsonl`, which is how an
+/// engine in another process is followed. Events that do not follow the index's position (the
+/// buffer overflowed, an event was missed) make it catch up from the log or the files instead.
+public final class SearchIndexer: EventSink, Service {
+    /// Events buffered at most; past that the buffer is dropped and the log read instead.
+    public static let bufferLimit = 100_000
+
+    public let index: SearchIndex
+    /// How often buffered events are applied.
+    public let interval: Duration
+    /// How often the log is read when nothing arrived in process.
+    public let followInterval: Duration
+    let clock: any Clock<Duration>
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    private struct State {
+        var buffer: [EngineEvent] = []
+        var overflowed = false
+    }
+
+    public init(
+        index: SearchIndex, interval: Duration = .milliseconds(100), followInterval: Duration = .seconds(1),
+        clock: any Clock<Duration> = ContinuousClock(), logger: Logger = Logger(label: "lemming.search")
+    ) {
+        self.index = index
+        self.interval = interval
+        self.followInterval = followInterval
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public func receive(_ event: EngineEvent) {
+        state.withLock { state in
+            guard !state.overflowed else { return }
+            guard state.buffer.count < Self.bufferLimit else {
+                state.buffer = []
+                state.overflowed = true
+                return
+            }
+            state.buffer.append(event)
+        }
+    }
+
+    /// Applies what was buffered, or catches up from the log when nothing was (or events were
+    /// lost). Errors are logged, never thrown: the index is derived, and the next pass retries.
+    ///
+    /// - Parameter follow: whether to read the log when nothing was buffered.
+    public func update(follow: Bool = true) {
+        let (events, overflowed) = state.withLock { state in
+            defer {
+                state.buffer = []
+                state.overflowed = false
+            }
+            return (state.buffer, state.overflowed)
+        }
+        do {
+            if !overflowed, !events.isEmpty, case .applied = try index.apply(events) { return }
+            if overflowed || !events.isEmpty || follow { try index.catchUp() }
+        } catch {
+            logger.warning("the search index could not be updated", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Catches up, then applies events as they come until a graceful shutdown, then once more.
+    public func run() async throws {
+        update()
+        var sinceFollow = Duration.zero
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            do {
+                try await cancelWhenGracefulShutdown { try await self.clock.sleep(for: self.interval) }
+            } catch {
+                break
+            }
+            sinceFollow += interval
+            let follow = sinceFollow >= followInterval
+            if follow { sinceFollow = .zero }
+            update(follow: follow)
+        }
+        update()
+    }
+}
