@@ -117,6 +117,7 @@ let package = Package(
             name: "LemmingServer",
             dependencies: [
                 "LemmingDashboard",
+                "LemmingSearch",
                 "LemmingOrgView",
                 "LemmingCore", "LemmingJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -138,6 +139,7 @@ let package = Package(
             name: "LemmingCLI",
             dependencies: [
                 "LemmingOrgView",
+                "LemmingSearch",
                 "LemmingCore", "LemmingJSON",
                 "LemmingProviders",
                 "LemmingServer",
@@ -225,6 +227,7 @@ let package = Package(
             name: "LemmingServerTests",
             dependencies: [
                 "LemmingDashboard",
+                "LemmingSearch",
                 "LemmingOrgView",
                 "LemmingCore", "LemmingJSON", "LemmingProviders", "LemmingServer", "LemmingTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),

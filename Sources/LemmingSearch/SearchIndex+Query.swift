@@ -263,3 +263,27 @@ extension SearchIndex {
         return try Int.fetchOne(db, sql: sql, arguments: StatementArguments(arguments.map { $0.databaseValue })) ?? 0
     }
 }
+
+extension SearchIndex {
+    /// The time-order cursor that starts a page just after (older than) entry `id`, as
+    /// ``SearchQuery/cursor`` takes it; `nil` when the index does not hold the entry.
+    ///
+    /// - Throws: ``LemmingError`` `.io` when the index cannot be read.
+    public func cursor(after id: EntryID) throws -> String? {
+        try withDatabase { pool in
+            try pool.read { db in
+                try Row.fetchOne(
+                    db, sql: "SELECT id, tick FROM documents WHERE source = 0 AND agent = ? AND ref = ?",
+                    arguments: [id.agent, id.text]
+                ).map { Cursor(rank: nil, tick: $0["tick"], id: $0["id"]).text }
+            }
+        }
+    }
+
+    /// Reads an entry from its outbox or, once moved there, from the archive.
+    ///
+    /// - Returns: the entry and whether it is archived; `nil` when it is in neither or unreadable.
+    public static func entry(_ id: EntryID, paths: OrgPaths) -> (entry: OutboxEntry, archived: Bool)? {
+        EntryReader.find(id, paths: paths)
+    }
+}

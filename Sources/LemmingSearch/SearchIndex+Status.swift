@@ -50,6 +50,16 @@ extension SearchIndex {
             tick: position.tick, orgSequence: org.sequence, orgTick: org.tick, counts: counts)
     }
 
+    /// How far the index is, cheaply (one row and `state/tick.json`): the tick of its last event,
+    /// and whether committed events are not in it yet.
+    ///
+    /// - Throws: ``LemmingError`` `.io` when the index or `state/tick.json` cannot be read.
+    public func freshness() throws -> (tick: Int, isBehind: Bool) {
+        let org = try OrgPosition.read(paths)
+        let position = try withDatabase { try $0.read(Self.position) }
+        return (position.tick, position.sequence < org.sequence)
+    }
+
     /// The position the index reached (cheap: one row).
     ///
     /// - Throws: ``LemmingError`` `.io` when the index cannot be read.

@@ -28,13 +28,16 @@ public final class SearchIndex: Sendable {
     public let paths: OrgPaths
     let logger: Logger
     private let connection = Mutex<Connection?>(nil)
+    /// Held while the file is opened or built, so one process never builds it twice at once.
+    private let opening = Mutex(())
 
     private struct Connection: Sendable {
         let pool: DatabasePool
         let inode: UInt64?
     }
 
-    private init(paths: OrgPaths, logger: Logger) {
+    /// An index of the org at `paths` that opens (or builds) its file at first use.
+    public init(_ paths: OrgPaths, logger: Logger = Logger(label: "lemming.search")) {
         self.paths = paths
         self.logger = logger
     }
@@ -47,7 +50,7 @@ public final class SearchIndex: Sendable {
     public static func open(
         _ paths: OrgPaths, logger: Logger = Logger(label: "lemming.search"), catchUp: Bool = true
     ) throws -> SearchIndex {
-        let index = SearchIndex(paths: paths, logger: logger)
+        let index = SearchIndex(paths, logger: logger)
         _ = try index.pool()
         if catchUp { try index.catchUp() }
         return index
@@ -58,14 +61,26 @@ public final class SearchIndex: Sendable {
     /// The open database, reopened when the file was replaced (rebuilt by another process) and
     /// rebuilt when it is missing, unreadable or of another schema version.
     func pool() throws -> DatabasePool {
-        let info = FileSystem.info(paths.searchIndex)
-        if let current = connection.withLock({ $0 }), let info, current.inode == info.inode {
-            return current.pool
+        if let current = currentPool() { return current }
+        return try opening.withLock { _ in
+            if let current = currentPool() { return current }
+            return try openPool()
         }
+    }
+
+    private func currentPool() -> DatabasePool? {
+        let info = FileSystem.info(paths.searchIndex)
+        guard let current = connection.withLock({ $0 }), let info, current.inode == info.inode else { return nil }
+        return current.pool
+    }
+
+    private func openPool() throws -> DatabasePool {
+        let info = FileSystem.info(paths.searchIndex)
+        closeConnection()
         guard info != nil else {
             logger.notice("building the search index", metadata: ["path": "\(paths.relative(paths.searchIndex))"])
-            try rebuild()
-            return try pool()
+            try build()
+            return try openPool()
         }
         do {
             let pool = try Self.makePool(paths.searchIndex)
@@ -76,15 +91,15 @@ public final class SearchIndex: Sendable {
                 logger.warning(
                     "the search index has another schema version; rebuilding it",
                     metadata: ["found": "\(version)", "expected": "\(SearchSchema.version)"])
-                try rebuild()
-                return try self.pool()
+                try build()
+                return try openPool()
             }
             connection.withLock { $0 = Connection(pool: pool, inode: FileSystem.info(paths.searchIndex)?.inode) }
             return pool
         } catch let error as DatabaseError where Self.isCorruption(error) {
             logger.warning("the search index is corrupt; rebuilding it", metadata: ["error": "\(error.message ?? "")"])
-            try rebuild()
-            return try pool()
+            try build()
+            return try openPool()
         } catch let error as DatabaseError {
             throw Self.ioError(error, paths: paths)
         }
@@ -148,6 +163,10 @@ public final class SearchIndex: Sendable {
     /// - Throws: ``LemmingError`` `.io` when the org cannot be read or the file written.
     @discardableResult
     public func rebuild() throws -> IndexCounts {
+        try opening.withLock { _ in try build() }
+    }
+
+    private func build() throws -> IndexCounts {
         let path = paths.searchIndex
         try FileSystem.makeDirectory(paths.state)
         let temporary = path + ".rebuild-\(getpid())"

@@ -14,7 +14,19 @@ public final class SearchIndexer: EventSink, Service {
     /// Events buffered at most; past that the buffer is dropped and the log read instead.
     public static let bufferLimit = 100_000
 
+    /// Whether the index can be searched yet.
+    public enum Readiness: Sendable, Equatable {
+        /// Not caught up once yet (being built, on a first start).
+        case starting
+        case ready
+        /// Opening or updating it failed; the reason. The next pass tries again.
+        case failed(String)
+    }
+
     public let index: SearchIndex
+    /// Whether the log is read when nothing arrived in process (`false` when whoever hands
+    /// the events over follows the log itself, as the server's event hub does).
+    public let follows: Bool
     /// How often buffered events are applied.
     public let interval: Duration
     /// How often the log is read when nothing arrived in process.
@@ -22,17 +34,22 @@ public final class SearchIndexer: EventSink, Service {
     let clock: any Clock<Duration>
     private let logger: Logger
     private let state = Mutex(State())
+    /// One update at a time: a caller that wants the index current waits for the one running.
+    private let updating = Mutex(())
 
     private struct State {
         var buffer: [EngineEvent] = []
         var overflowed = false
+        var readiness = Readiness.starting
     }
 
     public init(
-        index: SearchIndex, interval: Duration = .milliseconds(100), followInterval: Duration = .seconds(1),
-        clock: any Clock<Duration> = ContinuousClock(), logger: Logger = Logger(label: "lemming.search")
+        index: SearchIndex, follows: Bool = true, interval: Duration = .milliseconds(100),
+        followInterval: Duration = .seconds(1), clock: any Clock<Duration> = ContinuousClock(),
+        logger: Logger = Logger(label: "lemming.search")
     ) {
         self.index = index
+        self.follows = follows
         self.interval = interval
         self.followInterval = followInterval
         self.clock = clock
@@ -51,11 +68,18 @@ public final class SearchIndexer: EventSink, Service {
         }
     }
 
+    public var readiness: Readiness { state.withLock { $0.readiness } }
+
     /// Applies what was buffered, or catches up from the log when nothing was (or events were
     /// lost). Errors are logged, never thrown: the index is derived, and the next pass retries.
     ///
     /// - Parameter follow: whether to read the log when nothing was buffered.
     public func update(follow: Bool = true) {
+        updating.withLock { _ in updateAlone(follow: follow) }
+    }
+
+    private func updateAlone(follow: Bool) {
+        let isReady = readiness == .ready
         let (events, overflowed) = state.withLock { state in
             defer {
                 state.buffer = []
@@ -64,10 +88,12 @@ public final class SearchIndexer: EventSink, Service {
             return (state.buffer, state.overflowed)
         }
         do {
-            if !overflowed, !events.isEmpty, case .applied = try index.apply(events) { return }
-            if overflowed || !events.isEmpty || follow { try index.catchUp() }
+            if isReady, !overflowed, !events.isEmpty, case .applied = try index.apply(events) { return }
+            if !isReady || overflowed || !events.isEmpty || follow { try index.catchUp() }
+            state.withLock { $0.readiness = .ready }
         } catch {
             logger.warning("the search index could not be updated", metadata: ["error": "\(error)"])
+            state.withLock { $0.readiness = .failed("\(error)") }
         }
     }
 
@@ -82,10 +108,12 @@ public final class SearchIndexer: EventSink, Service {
                 break
             }
             sinceFollow += interval
-            let follow = sinceFollow >= followInterval
-            if follow { sinceFollow = .zero }
+            let follow = follows && sinceFollow >= followInterval
+            if sinceFollow >= followInterval { sinceFollow = .zero }
             update(follow: follow)
         }
         update()
+        // Cancelled (not shut down gracefully): say so, as the other services of the group do.
+        if Task.isCancelled { throw CancellationError() }
     }
 }

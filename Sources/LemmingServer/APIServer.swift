@@ -3,6 +3,7 @@ import HummingbirdWebSocket
 import LemmingCore
 import LemmingJSON
 import LemmingOrgView
+import LemmingSearch
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -69,7 +70,10 @@ public struct APIServer: Sendable {
         }
         let (config, _) = try FileOrgStore(paths: paths).loadConfig()
         let metrics = EngineMetrics()
-        let hub = EventHub(paths: paths, metrics: metrics, messages: MessageIndex(paths: paths))
+        // The hub hands it every event it takes: it follows the log, so it needs not (see SearchIndexer).
+        let indexer = SearchIndexer(
+            index: SearchIndex(paths, logger: configuration.logger), follows: false, logger: configuration.logger)
+        let hub = EventHub(paths: paths, metrics: metrics, messages: MessageIndex(paths: paths), indexer: indexer)
         backend = try OrgBackend(configuration: configuration, settings: config.server, hub: hub, metrics: metrics)
         routes = Self.routes
     }
@@ -77,8 +81,8 @@ public struct APIServer: Sendable {
     /// Every endpoint, in documentation order.
     static var routes: [APIRoute] {
         [
-            MetaRoutes.all, SessionRoutes.all, StatusRoutes.all, AgentRoutes.all, MessageRoutes.all, ControlRoutes.all,
-            [EventRoutes.route],
+            MetaRoutes.all, SessionRoutes.all, StatusRoutes.all, AgentRoutes.all, MessageRoutes.all,
+            SearchRoutes.all, ControlRoutes.all, [EventRoutes.route],
         ].flatMap { $0 }
     }
 

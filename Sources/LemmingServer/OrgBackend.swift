@@ -2,6 +2,7 @@ import HTTPTypes
 import LemmingCore
 import LemmingJSON
 import LemmingOrgView
+import LemmingSearch
 import Logging
 import Synchronization
 
@@ -12,6 +13,8 @@ public final class OrgBackend: Sendable {
     public let hub: EventHub
     let reader: OrgReader
     let messages: MessageIndex
+    /// Keeps the search index current from the hub's events; run it as a service beside the hub.
+    public let indexer: SearchIndexer
     let metrics: EngineMetrics
     let settings: ServerSettings
     let access: AccessPolicy
@@ -35,6 +38,7 @@ public final class OrgBackend: Sendable {
         self.metrics = metrics
         reader = OrgReader(paths: paths)
         messages = hub.messages
+        indexer = hub.indexer
         access = try AccessPolicy(
             settings: settings, host: configuration.host, environment: configuration.environment,
             clock: configuration.clock)
@@ -42,6 +46,24 @@ public final class OrgBackend: Sendable {
     }
 
     func view() throws -> OrgView { try reader.view() }
+
+    /// The search index, once its service has opened (or built) it and caught up, with every
+    /// event the hub took applied: a client that saw an entry's event finds it in a search.
+    ///
+    /// - Throws: ``APIError`` 503 while the index is being built, or when it cannot be opened.
+    func searchIndex() throws -> SearchIndex {
+        switch indexer.readiness {
+        case .ready:
+            indexer.update(follow: false)
+            return indexer.index
+        case .starting:
+            throw APIError(
+                .serviceUnavailable, "search_starting",
+                "the search index is being built or caught up; try again shortly")
+        case .failed(let reason):
+            throw APIError(.serviceUnavailable, "search_unavailable", "the search index cannot be used: \(reason)")
+        }
+    }
 
     /// Records that the engine of this server (`serve --run`) stopped ticking on its own while the
     /// server goes on (`max_ticks` reached): `/api/status` says so, and ticks are refused as for

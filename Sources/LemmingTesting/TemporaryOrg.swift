@@ -78,7 +78,8 @@ public struct TemporaryOrg: Sendable {
         return try bytes.split(separator: 0x0A).map { try JSONValue.parse(Array($0)) }
     }
 
-    /// Every file under the org (relative path → bytes), minus the given relative paths or prefixes.
+    /// Every file of the org by relative path, but the search index (derived, and not
+    /// byte-identical between equal runs: SQLite lays out pages as it goes) and `excluded`.
     public func files(excluding excluded: [String] = []) throws -> [String: [UInt8]] {
         var result: [String: [UInt8]] = [:]
         func walk(_ relative: String) throws {
@@ -86,6 +87,7 @@ public struct TemporaryOrg: Sendable {
             for name in try FileSystem.list(absolute) ?? [] {
                 let child = relative.isEmpty ? name : relative + "/" + name
                 if excluded.contains(where: { child == $0 || child.hasPrefix($0 + "/") }) { continue }
+                if child.hasPrefix("state/search.sqlite") { continue }
                 if FileSystem.info(paths.absolute(child))?.isDirectory == true {
                     try walk(child)
                 } else {

@@ -18,7 +18,9 @@ import Testing
         var files: [String: [UInt8]] = [:]
         for folder in ["agents", "state"] {
             func walk(_ relative: String) throws {
-                for name in try FileSystem.list(org.root + "/" + relative) ?? [] {
+                // The search index is derived: reading it may leave SQLite's shared-memory file.
+                for name in try FileSystem.list(org.root + "/" + relative) ?? [] where !name.hasPrefix("search.sqlite")
+                {
                     let child = relative + "/" + name
                     if FileSystem.info(org.root + "/" + child)?.isDirectory == true {
                         files[child + "/"] = []

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import LemmingCore
 import LemmingJSON
+import LemmingSearch
 import LemmingTesting
 import NIOCore
 import Synchronization
@@ -76,6 +77,8 @@ func withServer<T: Sendable>(
     _ body: @Sendable (any TestClientProtocol, APIServer) async throws -> T
 ) async throws -> T {
     let server = try makeServer(org, host: host, environment: environment, clock: clock)
+    // What the search index's service does first when `serve` runs it.
+    server.backend.indexer.update()
     return try await server.makeApplication(listeningOn: "127.0.0.1").test(setup) { client in
         try await body(client, server)
     }

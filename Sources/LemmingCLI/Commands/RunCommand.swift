@@ -1,5 +1,6 @@
 import ArgumentParser
 import LemmingCore
+import LemmingSearch
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -40,12 +41,15 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await Engine.withEngine(EngineFactory.configuration(root: try org.resolve(), runsTicks: true)) {
-            try await run(on: $0)
+        let root = try org.resolve()
+        // The search index follows the run in this process; the engine never waits for it.
+        let indexer = SearchIndexer(index: SearchIndex(OrgPaths(root: root), logger: EngineFactory.logger()))
+        try await Engine.withEngine(EngineFactory.configuration(root: root, sinks: [indexer], runsTicks: true)) {
+            try await run(on: $0, indexer: indexer)
         }
     }
 
-    private func run(on engine: Engine) async throws {
+    private func run(on engine: Engine, indexer: SearchIndexer) async throws {
         let config = await engine.configuration
         let continuous = ticks == nil && !untilIdle
         let seconds = period ?? (continuous ? config.tickPeriodSeconds : 0)
@@ -65,7 +69,11 @@ struct RunCommand: AsyncParsableCommand {
         // Ctrl-C or SIGTERM: the tick in progress finishes and commits. If that takes longer than
         // a minute, or on Ctrl-\ (SIGQUIT), it is abandoned: nothing of it is committed.
         var configuration = ServiceGroupConfiguration(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            // Shut down in reverse: the engine finishes its tick, then the index takes the last events.
+            services: [
+                .init(service: indexer),
+                .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
+            ],
             gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [.sigquit],
             logger: EngineFactory.logger())
         configuration.maximumGracefulShutdownDuration = .seconds(60)

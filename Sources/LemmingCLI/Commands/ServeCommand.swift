@@ -64,7 +64,8 @@ struct ServeCommand: AsyncParsableCommand {
                 "serving \(config.name) on http://\(configuration.host):\(port) (the dashboard; the API under /api; "
                     + "engine: \(engine == nil ? "not run here" : "running here")); Ctrl-C stops")
         }
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // The search index shuts down last, after the engine's last tick.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server.backend.indexer)]
         if let engine {
             let seconds = config.tickPeriodSeconds
             let plan = EngineService.Plan(

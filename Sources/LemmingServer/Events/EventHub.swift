@@ -1,5 +1,6 @@
 import LemmingCore
 import LemmingJSON
+import LemmingSearch
 import ServiceLifecycle
 import Synchronization
 
@@ -68,16 +69,19 @@ public final class EventHub: EventSink, Service {
     /// Told of each new event before any subscriber sees it, so a client that saw an entry's
     /// event finds the entry in the message pages.
     let messages: MessageIndex
+    /// Told of each new event, in order, to keep the search index current.
+    let indexer: SearchIndexer
     private let state = Mutex(State())
     private let polling = Mutex(())
 
     init(
-        paths: OrgPaths, metrics: EngineMetrics, messages: MessageIndex, capacity: Int = 10_000,
-        pollInterval: Duration = .milliseconds(200)
+        paths: OrgPaths, metrics: EngineMetrics, messages: MessageIndex, indexer: SearchIndexer,
+        capacity: Int = 10_000, pollInterval: Duration = .milliseconds(200)
     ) {
         self.paths = paths
         self.metrics = metrics
         self.messages = messages
+        self.indexer = indexer
         self.capacity = capacity
         self.subscriberBuffer = capacity
         self.pollInterval = pollInterval
@@ -107,7 +111,10 @@ public final class EventHub: EventSink, Service {
                 }
             }
             state.timeline.record(event)
-            if live { messages.announce(event) }
+            if live {
+                messages.announce(event)
+                indexer.receive(event)
+            }
             for (id, subscriber) in state.subscribers where subscriber.filter.matches(event) {
                 if case .dropped = subscriber.continuation.yield(event) {
                     state.overflowed.insert(id)

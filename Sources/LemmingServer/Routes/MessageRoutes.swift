@@ -3,6 +3,7 @@ import Hummingbird
 import LemmingCore
 import LemmingJSON
 import LemmingOrgView
+import LemmingSearch
 
 /// Messages across the org: browsing with filters and cursor pagination, and sending as `human`.
 enum MessageRoutes {
@@ -30,20 +31,19 @@ enum MessageRoutes {
             filter.kinds = query.list("kind").map(Set.init)
             filter.recipient = query.string("recipient")
             filter.thread = query.string("thread")
-            filter.priorities = try query.list("priority").map { names in
-                Set(
-                    try names.map { name in
-                        guard let priority = Priority(rawValue: name) else {
-                            throw APIError.badRequest(
-                                "must be urgent, normal or low (comma-separated)", field: "priority")
-                        }
-                        return priority
-                    })
-            }
+            filter.priorities = try priorities(query)
             filter.fromTick = try query.int("from_tick", in: 0...Int.max)
             filter.toTick = try query.int("to_tick", in: 0...Int.max)
-            let page = try backend.messages.page(filter, before: try cursor(query), limit: try query.limit())
-            return .json(json(page))
+            let before = try cursor(query)
+            let limit = try query.limit()
+            // Filters on content are answered by the search index (the archive included, no scan
+            // limit); listings by author and tick by the outbox folders, which are current at once.
+            if filter.needsContent, let index = try? backend.searchIndex(),
+                let page = try indexedPage(filter, before: before, limit: limit, index: index)
+            {
+                return .json(json(page))
+            }
+            return .json(json(try backend.messages.page(filter, before: before, limit: limit)))
         },
         APIRoute(
             method: .post, path: "/api/messages", operationID: "sendMessage",
@@ -125,6 +125,49 @@ enum MessageRoutes {
             throw APIError.badRequest("is required: an agent's name or a list of names", field: "to")
         }
         return [name]
+    }
+
+    /// A page of entries from the search index, newest first; `nil` when the cursor's entry is
+    /// not in the index (yet), so the folders answer instead.
+    static func indexedPage(
+        _ filter: MessageIndex.Filter, before: EntryID?, limit: Int, index: SearchIndex
+    ) throws -> MessageIndex.Page? {
+        var query = SearchQuery()
+        query.sources = [.entries]
+        query.order = .time
+        query.counts = false
+        query.limit = limit
+        query.agents = filter.authors
+        query.kinds = filter.kinds
+        query.recipient = filter.recipient
+        query.thread = filter.thread
+        query.priorities = filter.priorities
+        query.fromTick = filter.fromTick
+        query.toTick = filter.toTick
+        if let before {
+            guard let cursor = try index.cursor(after: before) else { return nil }
+            query.cursor = cursor
+        }
+        let page = try index.search(query)
+        let entries = page.hits.compactMap { hit in
+            hit.entryID.flatMap { SearchIndex.entry($0, paths: index.paths)?.entry }
+        }
+        let last = page.hits.last?.entryID
+        return MessageIndex.Page(
+            entries: entries, nextCursor: page.nextCursor == nil ? nil : last, scanLimited: false)
+    }
+
+    /// The `priority` parameter: urgent, normal, low (comma-separated).
+    static func priorities(_ query: Query) throws -> Set<Priority>? {
+        try query.list("priority").map { names in
+            Set(
+                try names.map { name in
+                    guard let priority = Priority(rawValue: name) else {
+                        throw APIError.badRequest("must be urgent, normal or low (comma-separated)", field: "priority")
+                    }
+                    return priority
+                })
+        }
     }
 
     /// The `before` cursor of a page request.

@@ -3,6 +3,7 @@ import Hummingbird
 import LemmingCore
 import LemmingJSON
 import LemmingOrgView
+import LemmingSearch
 import NIOCore
 
 /// An error answered as JSON with a stable shape:
@@ -75,6 +76,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         case let error as LemmingError:
             switch error.code {
             case .notFound: return APIError(.notFound, "not_found", error.description, field: error.field)
+            case .badQuery: return APIError(.badRequest, "bad_query", error.message, field: error.field)
             case .invalidArgument: return APIError(.badRequest, "bad_request", error.description, field: error.field)
             case .conflict: return APIError(.conflict, "conflict", error.description, field: error.field)
             case .locked: return APIError(.conflict, "engine_running", error.message)

@@ -1,0 +1,91 @@
+import HTTPTypes
+import Hummingbird
+import LemmingCore
+import LemmingJSON
+import LemmingSearch
+
+/// Full-text search over the org's history: entries (the archive's included), memory records and
+/// turn records, through the search index (issue 13; `state/search.sqlite`).
+enum SearchRoutes {
+    static let all: [APIRoute] = [
+        APIRoute(
+            method: .get, path: "/api/search", operationID: "search",
+            summary:
+                "Search entries, memory and turn records (SQLite FTS5 syntax: words, \"phrases\", prefix*, AND / OR / "
+                + "NOT), best or newest first; snippet alternates context and matches (odd positions are matches); "
+                + "follow next_cursor for the next page.",
+            tag: "messages", access: .read,
+            query: [
+                .init(
+                    name: "q", type: "string",
+                    description: "FTS5 query text; without it, the documents that pass the filters, newest first."),
+                .init(
+                    name: "in", type: "string", description: "entries, memory, turns (comma-separated; default all)."),
+                .init(name: "agent", type: "string", description: "Authors or owners, comma-separated."),
+                .init(name: "kind", type: "string", description: "Entry kinds, or turn stop reasons, comma-separated."),
+                .init(name: "recipient", type: "string", description: "Entries whose recipients name this agent."),
+                .init(name: "thread", type: "string", description: "Entries of this thread (its first entry's id)."),
+                .init(name: "tag", type: "string", description: "Entries with any of these tags, comma-separated."),
+                .init(name: "priority", type: "string", description: "urgent, normal, low (comma-separated)."),
+                .init(name: "from_tick", type: "integer", description: "At this tick or later."),
+                .init(name: "to_tick", type: "integer", description: "At this tick or earlier."),
+                .init(name: "archived", type: "boolean", description: "Include archived entries (default true)."),
+                .init(name: "order", type: "string", description: "relevance (default with q) or time."),
+                .init(name: "limit", type: "integer", description: "Results per page (1-200, default 50)."),
+                .init(name: "cursor", type: "string", description: "A page's next_cursor."),
+            ],
+            errors: [503]
+        ) { request, _, backend in
+            let query = try searchQuery(Query(request))
+            let index = try backend.searchIndex()
+            let page = try index.search(query)
+            let freshness = try? index.freshness()
+            return .json(json(page, query: query, freshness: freshness))
+        }
+    ]
+
+    /// The query of a request.
+    ///
+    /// - Throws: ``APIError`` 400 naming the parameter that is wrong.
+    static func searchQuery(_ query: Query) throws -> SearchQuery {
+        var search = SearchQuery(query.string("q"))
+        if let sources = query.list("in") {
+            search.sources = Set(
+                try sources.map { name in
+                    guard let source = SearchSource(rawValue: name) else {
+                        throw APIError.badRequest("must be entries, memory or turns (comma-separated)", field: "in")
+                    }
+                    return source
+                })
+        }
+        search.agents = query.list("agent").map(Set.init)
+        search.kinds = query.list("kind").map(Set.init)
+        search.recipient = query.string("recipient")
+        search.thread = query.string("thread")
+        search.tags = query.list("tag").map(Set.init)
+        search.priorities = try MessageRoutes.priorities(query)
+        search.fromTick = try query.int("from_tick", in: 0...Int.max)
+        search.toTick = try query.int("to_tick", in: 0...Int.max)
+        if query.string("archived") != nil { search.includesArchived = try query.bool("archived") }
+        if let order = query.string("order") {
+            guard let value = SearchQuery.Order(rawValue: order) else {
+                throw APIError.badRequest("must be relevance or time", field: "order")
+            }
+            search.order = value
+        } else if search.text == nil {
+            search.order = .time
+        }
+        search.limit = try query.limit(max: 200)
+        search.cursor = query.string("cursor")
+        return search
+    }
+
+    static func json(_ page: SearchPage, query: SearchQuery, freshness: (tick: Int, isBehind: Bool)?) -> JSONValue {
+        [
+            "query": .optional(query.text), "order": .string(query.text == nil ? "time" : query.order.rawValue),
+            "total": page.total.map(JSONValue.int) ?? .null, "results": .array(page.hits.map(\.json)),
+            "next_cursor": .optional(page.nextCursor),
+            "index": freshness.map { ["tick": .int($0.tick), "behind": .bool($0.isBehind)] } ?? .null,
+        ]
+    }
+}
