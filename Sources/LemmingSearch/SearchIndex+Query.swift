@@ -133,6 +133,8 @@ extension SearchIndex {
     struct Key {
         var id: Int64
         var cursor: Cursor
+        /// bm25, when the search had text (lower is better).
+        var rank: Double?
     }
 
     /// The ids of one page (and one more, to know whether another page follows), in order.
@@ -176,7 +178,9 @@ extension SearchIndex {
         return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments.map { $0.databaseValue }))
             .map { row in
                 let id: Int64 = row["id"]
-                return Key(id: id, cursor: Cursor(rank: row["rank"], tick: row["tick"], id: id))
+                let rank: Double? = row["rank"]
+                let cursor = Cursor(rank: query.order == .relevance ? rank : nil, tick: row["tick"], id: id)
+                return Key(id: id, cursor: cursor, rank: rank)
             }
     }
 
@@ -215,7 +219,7 @@ extension SearchIndex {
         return keys.compactMap { key in
             guard var hit = byID[key.id] else { return nil }
             // bm25 is lower for better matches; a score is higher for better ones.
-            hit.score = key.cursor.rank.map { -$0 }
+            hit.score = key.rank.map { -$0 }
             return hit
         }
     }

@@ -79,7 +79,7 @@ public final class SearchIndex: Sendable {
         closeConnection()
         guard info != nil else {
             logger.notice("building the search index", metadata: ["path": "\(paths.relative(paths.searchIndex))"])
-            try build()
+            _ = try build()
             return try openPool()
         }
         do {
@@ -91,14 +91,14 @@ public final class SearchIndex: Sendable {
                 logger.warning(
                     "the search index has another schema version; rebuilding it",
                     metadata: ["found": "\(version)", "expected": "\(SearchSchema.version)"])
-                try build()
+                _ = try build()
                 return try openPool()
             }
             connection.withLock { $0 = Connection(pool: pool, inode: FileSystem.info(paths.searchIndex)?.inode) }
             return pool
         } catch let error as DatabaseError where Self.isCorruption(error) {
             logger.warning("the search index is corrupt; rebuilding it", metadata: ["error": "\(error.message ?? "")"])
-            try build()
+            _ = try build()
             return try openPool()
         } catch let error as DatabaseError {
             throw Self.ioError(error, paths: paths)
@@ -166,6 +166,7 @@ public final class SearchIndex: Sendable {
         try opening.withLock { _ in try build() }
     }
 
+    @discardableResult
     private func build() throws -> IndexCounts {
         let path = paths.searchIndex
         try FileSystem.makeDirectory(paths.state)

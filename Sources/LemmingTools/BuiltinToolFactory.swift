@@ -7,6 +7,8 @@ public struct BuiltinToolFactory: ToolFactory {
     public let searchPath: String
     /// Runs the programs of `shell` and custom tools, inside ``ProgramSandbox``.
     public let runner: ProcessRunner
+    /// How `memory_search` ranks an org's records (the search index); `nil` matches text plainly.
+    public var memoryRanking: (@Sendable (OrgPaths, OrgConfig) -> (any MemoryRanking)?)?
 
     /// The kernel sandbox programs run in.
     public var sandbox: ProgramSandbox { runner.sandbox }
@@ -27,7 +29,8 @@ public struct BuiltinToolFactory: ToolFactory {
     public func makeRegistry(config: OrgConfig, org: OrgPaths) throws -> ToolRegistry {
         let settings = config.tools
         var tools: [any Tool] = [
-            MemoryReadTool(), MemoryWriteTool(), MemoryListTool(), MemorySearchTool(), FileReadTool(),
+            MemoryReadTool(), MemoryWriteTool(), MemoryListTool(),
+            MemorySearchTool(ranking: memoryRanking?(org, config)), FileReadTool(),
             FileWriteTool(isAppending: false), FileWriteTool(isAppending: true), FileListTool(), FileSearchTool(),
             ShellTool(searchPath: searchPath, runner: runner, allowed: settings.shell.allow),
             HTTPGetTool(allowHosts: settings.http.allowHosts), CalculatorTool(), CreateAgentTool(),

@@ -118,6 +118,19 @@ import Testing
         #expect(scores == scores.sorted(by: >))
         // bm25 favours the entry that says it most often.
         #expect(all.first?.ref == "00000001-manager-09")
+        // In time order, with text, pages follow each other too (and still carry scores).
+        query.order = .time
+        query.cursor = nil
+        var newest: [SearchHit] = []
+        page = try index.search(query)
+        newest += page.hits
+        while let cursor = page.nextCursor {
+            query.cursor = cursor
+            page = try index.search(query)
+            newest += page.hits
+        }
+        #expect(newest.map(\.ref) == (1...9).reversed().map { "00000001-manager-0\($0)" })
+        #expect(newest.allSatisfy { $0.score != nil })
     }
 
     @Test func badQueriesAndCursorsAreClearErrors() async throws {

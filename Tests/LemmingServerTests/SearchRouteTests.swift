@@ -137,3 +137,34 @@ import Testing
         }
     }
 }
+
+@Suite(.timeLimit(.minutes(1))) struct MessageByIDTests {
+    @Test func anEntryIsFoundInItsOutboxOrTheArchive() async throws {
+        let org = try chatOrg(config: ["outbox_retention_ticks": 1], replies: SearchRouteTests.replies)
+        defer { org.remove() }
+        try await withServer(org) { client, _ in
+            for _ in 1...4 { _ = try await client.call(.post, "/api/step") }
+            let archived = try await client.call(.get, "/api/messages/00000001-manager-01")
+            #expect(archived.status == 200)
+            #expect(archived.json?["payload"]?["text"] == "draft the login page")
+            #expect(archived.json?["archived"] == true)
+            let missing = try await client.call(.get, "/api/messages/00000009-manager-01")
+            #expect(missing.status == 404)
+            let bad = try await client.call(.get, "/api/messages/..%2Fresume")
+            #expect(bad.status == 400)
+        }
+    }
+
+    @Test func aPlusInAQueryIsASpace() async throws {
+        let org = try chatOrg(replies: SearchRouteTests.replies)
+        defer { org.remove() }
+        try await withServer(org) { client, _ in
+            for _ in 1...2 { _ = try await client.call(.post, "/api/step") }
+            let plus = try await client.call(.get, "/api/search?q=login+NOT+drafted&in=entries")
+            #expect(plus.status == 200, "\(plus.text)")
+            #expect(plus.json?["results"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["00000001-manager-01"])
+            let encoded = try await client.call(.get, "/api/search?q=%22login%20page%22%2B&in=entries")
+            #expect(encoded.status == 400)
+        }
+    }
+}

@@ -135,6 +135,8 @@ extension ToolEffect {
             return ["memory": update.json]
         case .createAgent(let name, let resume, let credits):
             return ["create_agent": ["name": .string(name), "resume": .object(resume), "credits": .double(credits)]]
+        case .charge(let cost, let tokens, let purpose):
+            return ["charge": ["cost": .double(cost), "input_tokens": .int(tokens), "purpose": .string(purpose)]]
         }
     }
 
@@ -147,6 +149,10 @@ extension ToolEffect {
             let resume = agent["resume"]?.objectValue, let credits = agent["credits"]?.doubleValue
         {
             self = .createAgent(name: name, resume: resume, credits: credits)
+        } else if let charge = value["charge"], let cost = charge["cost"]?.doubleValue,
+            let tokens = charge["input_tokens"]?.intValue, let purpose = charge["purpose"]?.stringValue
+        {
+            self = .charge(cost: cost, inputTokens: tokens, purpose: purpose)
         } else {
             return nil
         }

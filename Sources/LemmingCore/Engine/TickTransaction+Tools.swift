@@ -83,6 +83,22 @@ extension TickTransaction {
             return applyMemoryUpdate(update, agent: agent)?.message
         case .createAgent(let name, let document, let credits):
             return createAgent(name, document: document, credits: credits, creator: agent, creatorResume: resume)
+        case .charge(let cost, let tokens, let purpose):
+            // The call was made: it is paid even when the balance does not cover it (the next
+            // reservation then fails, and the agent stops as budget_exhausted).
+            guard cost.isFinite, cost >= 0, tokens >= 0 else { return "a tool reported an invalid cost" }
+            updateLedger(agent) { account in
+                account.balance = Credits.round(account.balance - cost)
+                account.spent = Credits.round(account.spent + cost)
+                account.tokensIn += tokens
+            }
+            record(
+                .creditsChanged, agent: agent,
+                [
+                    "reason": .string(purpose), "amount": .double(-cost), "tokens": .int(tokens),
+                    "balance": .double(state.ledger[agent]?.balance ?? 0),
+                ])
+            return nil
         }
     }
 

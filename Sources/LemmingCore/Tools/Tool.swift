@@ -42,6 +42,8 @@ public enum ToolEffect: Sendable, Equatable {
     case memory(MemoryUpdate)
     /// A new agent: its resume document, and the credits moved to it from the caller.
     case createAgent(name: String, resume: JSONObject, credits: Double)
+    /// Credits a tool's own provider calls cost (embeddings), charged to the caller's ledger.
+    case charge(cost: Double, inputTokens: Int, purpose: String)
 }
 
 /// Where a tool call runs and what it may see.

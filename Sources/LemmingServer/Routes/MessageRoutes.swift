@@ -46,6 +46,22 @@ enum MessageRoutes {
             return .json(json(try backend.messages.page(filter, before: before, limit: limit)))
         },
         APIRoute(
+            method: .get, path: "/api/messages/{id}", operationID: "getMessage",
+            summary: "One entry by id, from its author's outbox or the archive (archived says which).",
+            tag: "messages", access: .read, errors: [404]
+        ) { _, context, backend in
+            let text = context.parameters.get("id") ?? ""
+            guard let id = EntryID(text) else {
+                throw APIError.badRequest("must be an entry id such as 00000003-manager-01", field: "id")
+            }
+            guard let (entry, archived) = SearchIndex.entry(id, paths: backend.paths) else {
+                throw APIError.notFound("no entry '\(text)'")
+            }
+            guard var object = entry.json.objectValue else { throw APIError.notFound("no entry '\(text)'") }
+            object["archived"] = .bool(archived)
+            return .json(.object(object))
+        },
+        APIRoute(
             method: .post, path: "/api/messages", operationID: "sendMessage",
             summary:
                 "Send a message as human (201 with its id when written now, 202 when queued for a running engine).",

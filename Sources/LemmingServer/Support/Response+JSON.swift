@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
@@ -47,15 +48,33 @@ extension Request {
 }
 
 /// Reads and checks query parameters; a bad one is a 400 naming it.
+///
+/// The query is read as `application/x-www-form-urlencoded` (WHATWG URL standard): `+` is a
+/// space, as HTML forms and most clients send it, and `%2B` a plus. The first of repeated
+/// parameters counts.
 struct Query {
-    let parameters: FlatDictionary<Substring, Substring>
+    let parameters: [String: String]
 
     init(_ request: Request) {
-        parameters = request.uri.queryParameters
+        self.init(raw: request.uri.query ?? "")
+    }
+
+    init(raw: String) {
+        var parameters: [String: String] = [:]
+        for pair in raw.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let decode = { (text: Substring) -> String in
+                let spaced = text.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            let name = decode(parts[0])
+            if parameters[name] == nil { parameters[name] = parts.count > 1 ? decode(parts[1]) : "" }
+        }
+        self.parameters = parameters
     }
 
     func string(_ name: String) -> String? {
-        parameters[name[...]].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        parameters[name].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// A comma-separated list (`agent=a,b`), or `nil` when absent.
