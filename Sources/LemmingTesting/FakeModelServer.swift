@@ -25,7 +25,10 @@ import Synchronization
 /// It serves each format at the real API's path: `POST /v1/chat/completions` (OpenAI; the base
 /// URL is `http://127.0.0.1:PORT/v1`), `POST /v1/messages` (Anthropic),
 /// `POST /v1beta/models/{model}:generateContent` and `:streamGenerateContent` (Gemini) and
-/// `POST /api/chat` (Ollama). Other paths answer 404.
+/// `POST /api/chat` (Ollama); and embeddings at `POST /v1/embeddings` (OpenAI),
+/// `POST /v1beta/models/{model}:batchEmbedContents` and `:embedContent` (Gemini) and
+/// `POST /api/embed` (Ollama), with vectors from ``vector(of:dimensions:)``. Other paths answer
+/// 404.
 public final class FakeModelServer: Sendable {
     /// The wire formats the server can speak.
     public enum Format: String, Sendable, CaseIterable, CustomStringConvertible {
@@ -65,6 +68,11 @@ public final class FakeModelServer: Sendable {
         /// escaping. The body is written as the client reads it; ``floodEnd()`` tells whether the
         /// client hung up before the end.
         case flood(piece: String, bytes: Int)
+        /// Answers an embeddings request with `reply`'s vectors (faults included: a wrong count,
+        /// a vector with a non-number). On an embeddings route, `.reply`, `.truncated` and
+        /// `.stall` answer ``EmbeddingReply``'s defaults (whole, cut in half, stalled); on a chat
+        /// route, this answers 500.
+        case embeddings(EmbeddingReply)
 
         /// A reply of `text`, streamed in `chunks` pieces when the request streams.
         public static func text(
@@ -355,13 +363,27 @@ public final class FakeModelServer: Sendable {
     private static func perform(
         _ behaviour: Behaviour, call: WireCall, state: Script, channel: any Channel
     ) async throws -> Response {
+        let embeds = call.operation != .chat
         switch behaviour {
         case .reply(let reply):
-            return Wire.reply(reply, call: call, truncated: false)
+            return embeds
+                ? Wire.embeddings(EmbeddingReply(), call: call, truncated: false)
+                : Wire.reply(reply, call: call, truncated: false)
         case .truncated(let reply):
-            return Wire.reply(reply, call: call, truncated: true)
+            return embeds
+                ? Wire.embeddings(EmbeddingReply(), call: call, truncated: true)
+                : Wire.reply(reply, call: call, truncated: true)
         case .stall(let duration, let reply):
-            return Wire.reply(reply, call: call, truncated: false) { try await state.pause(for: duration) }
+            let stall: @Sendable () async throws -> Void = { try await state.pause(for: duration) }
+            return embeds
+                ? Wire.embeddings(EmbeddingReply(), call: call, truncated: false, stall: stall)
+                : Wire.reply(reply, call: call, truncated: false, stall: stall)
+        case .embeddings(let reply):
+            guard embeds else {
+                let message = "the fake server was told to answer embeddings to a chat request"
+                return Wire.json(500, Wire.errorBody(format: call.format, status: 500, message: message))
+            }
+            return Wire.embeddings(reply, call: call, truncated: false)
         case .flood(let piece, let bytes):
             return Wire.flood(piece: piece, bytes: bytes, call: call, channel: channel) { end in
                 state.withLock { $0.floodEnds.append(end) }

@@ -189,7 +189,7 @@ struct ProviderHarness {
 }
 
 /// The `ProviderError` a call threw (failing the test when it threw something else, or nothing).
-func providerError(_ call: () async throws -> ChatResponse) async -> ProviderError? {
+func providerError<Result>(_ call: () async throws -> Result) async -> ProviderError? {
     do {
         let response = try await call()
         Issue.record("expected a ProviderError, got \(response)")

@@ -31,10 +31,33 @@ public protocol ModelProviderFactory: Sendable {
     /// - Throws: ``LemmingError`` naming the `models.json` field that is wrong.
     func makeProvider(for entry: ModelEntry, registry: ModelRegistry, org: OrgPaths) throws -> any ModelProvider
 
+    /// An embedder for `entry` (its `fallback` is not used: vectors of two models do not compare).
+    ///
+    /// - Throws: ``LemmingError`` (`provider`) when the entry's provider cannot make embeddings,
+    ///   or naming the `models.json` field that is wrong.
+    func makeEmbedder(for entry: ModelEntry, registry: ModelRegistry, org: OrgPaths) throws -> any EmbeddingProvider
+
     /// The endpoints' circuit breakers, for `lemming status` (empty for offline providers).
     var health: [ProviderHealth] { get }
 }
 
 extension ModelProviderFactory {
     public var health: [ProviderHealth] { [] }
+
+    /// Factories without embedders: every entry throws ``LemmingError/cannotEmbed(_:)``.
+    public func makeEmbedder(
+        for entry: ModelEntry, registry: ModelRegistry, org: OrgPaths
+    ) throws -> any EmbeddingProvider {
+        throw LemmingError.cannotEmbed(entry)
+    }
+}
+
+extension LemmingError {
+    /// The error for an entry whose provider has no embeddings API (`cli`, `anthropic`).
+    public static func cannotEmbed(_ entry: ModelEntry) -> LemmingError {
+        LemmingError(
+            .provider,
+            "model '\(entry.key)' cannot make embeddings (provider '\(entry.provider)' has no embeddings API)",
+            path: "models.json", field: "\(entry.key).provider")
+    }
 }

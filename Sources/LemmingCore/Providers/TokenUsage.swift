@@ -15,6 +15,13 @@ public struct TokenUsage: Sendable, Equatable {
 
     public static let zero = TokenUsage(inputTokens: 0, outputTokens: 0)
 
+    /// The tokens of two calls together (estimated when either was).
+    public static func + (lhs: TokenUsage, rhs: TokenUsage) -> TokenUsage {
+        TokenUsage(
+            inputTokens: lhs.inputTokens + rhs.inputTokens, outputTokens: lhs.outputTokens + rhs.outputTokens,
+            isEstimated: lhs.isEstimated || rhs.isEstimated)
+    }
+
     public var json: JSONValue {
         ["input_tokens": .int(inputTokens), "output_tokens": .int(outputTokens), "estimated": .bool(isEstimated)]
     }

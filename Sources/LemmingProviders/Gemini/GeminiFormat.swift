@@ -13,9 +13,13 @@ public struct GeminiFormat: WireFormat {
     public init() {}
 
     public func url(settings: HTTPSettings, streaming: Bool) -> String {
-        let model = settings.model.hasPrefix("models/") ? settings.model : "models/" + settings.model
-        return settings.baseURL + "/v1beta/" + model
+        settings.baseURL + "/v1beta/" + Self.resourceName(settings.model)
             + (streaming ? ":streamGenerateContent?alt=sse" : ":generateContent")
+    }
+
+    /// A model's resource name: `models/{model}`.
+    static func resourceName(_ model: String) -> String {
+        model.hasPrefix("models/") ? model : "models/" + model
     }
 
     public func headers(settings: HTTPSettings) -> [(String, String)] {

@@ -21,8 +21,7 @@ import Synchronization
 public struct HTTPModelProvider<Format: WireFormat>: ModelProvider {
     public let format: Format
     public let settings: HTTPSettings
-    let client: HTTPClient
-    let timeline: Timeline
+    let transport: ProviderTransport<Format>
     private let structuredLevel = StructuredOutputMemory()
 
     public init(
@@ -31,22 +30,18 @@ public struct HTTPModelProvider<Format: WireFormat>: ModelProvider {
     ) {
         self.format = format
         self.settings = settings
-        self.client = client
-        self.timeline = Timeline(clock)
+        transport = ProviderTransport(format: format, settings: settings, client: client, timeline: Timeline(clock))
     }
 
     /// Where calls go, for breakers and messages (never with the key).
     public var endpoint: String { settings.baseURL }
 
     public func complete(_ request: ChatRequest) async throws -> ChatResponse {
-        try await call(request) { response in
-            let body = try await collect(response.body, for: request)
-            let json: JSONValue
-            do {
-                json = try JSONValue.parse(body)
-            } catch {
-                throw ProviderError(
-                    .invalidResponse, "\(format.name) answered with a body that is not JSON (\(Self.preview(body)))")
+        try await call(request) { [transport] response in
+            let json = try await transport.json(response.body) {
+                tooLarge(
+                    "the response is larger than \(settings.maxResponseBytes) bytes", request: request,
+                    bytes: settings.maxResponseBytes, reported: nil)
             }
             return try format.parse(json)
         }
@@ -78,18 +73,6 @@ public struct HTTPModelProvider<Format: WireFormat>: ModelProvider {
                 }
             }
             return try decoder.finish()
-        }
-    }
-
-    /// A whole body, read up to `maxResponseBytes`.
-    private func collect(_ body: HTTPClientResponse.Body, for request: ChatRequest) async throws -> [UInt8] {
-        do {
-            var buffer = try await body.collect(upTo: settings.maxResponseBytes)
-            return buffer.readBytes(length: buffer.readableBytes) ?? []
-        } catch is NIOTooManyBytesError {
-            throw tooLarge(
-                "the response is larger than \(settings.maxResponseBytes) bytes", request: request,
-                bytes: settings.maxResponseBytes, reported: nil)
         }
     }
 
@@ -133,73 +116,9 @@ public struct HTTPModelProvider<Format: WireFormat>: ModelProvider {
         streaming: Bool,
         read: @escaping @Sendable (HTTPClientResponse) async throws -> ChatResponse
     ) async throws -> ChatResponse {
-        var http = HTTPClientRequest(url: format.url(settings: settings, streaming: streaming))
-        http.method = .POST
-        http.headers.add(name: "Content-Type", value: "application/json")
-        http.headers.add(name: "User-Agent", value: "lemming")
-        for (name, value) in format.headers(settings: settings) { http.headers.add(name: name, value: value) }
-        let body = format.body(for: request, settings: settings, output: output, streaming: streaming)
-        http.body = .bytes(JSONWriter(style: .compact).bytes(body))
-        let prepared = http
-        do {
-            // The deadline covers the head and the body (a body can stall after its head), on the
-            // provider's clock; the client's own deadline is not used.
-            return try await timeline.withDeadline(settings.timeout) {
-                try await execute(prepared, read: read)
-            }
-        } catch let error as ProviderError {
-            var redacted = error
-            redacted.message = settings.redacting(error.message)
-            throw redacted
-        } catch is DeadlineExceeded {
-            throw timeoutError
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            throw translate(error)
-        }
-    }
-
-    private func execute(
-        _ request: HTTPClientRequest,
-        read: @Sendable (HTTPClientResponse) async throws -> ChatResponse
-    ) async throws -> ChatResponse {
-        let response = try await client.execute(request, deadline: .distantFuture)
-        guard (200..<300).contains(Int(response.status.code)) else {
-            throw try await httpError(response)
-        }
-        return try await read(response)
-    }
-
-    private var timeoutError: ProviderError {
-        ProviderError(.timeout, "\(format.name) did not answer within \(Deadline.describe(settings.timeout))")
-    }
-
-    private func httpError(_ response: HTTPClientResponse) async throws -> ProviderError {
-        let status = Int(response.status.code)
-        let bytes = (try? await response.body.collect(upTo: 64 * 1024)).map { Array($0.readableBytesView) } ?? []
-        let detail =
-            (try? JSONValue.parse(bytes)).flatMap(format.errorMessage(in:)) ?? Self.preview(bytes)
-        let retryAfter = RetryHint.wait { response.headers.first(name: $0) }
-        // Gemini answers a wrong key with 400 "API key not valid", not 401.
-        let keyRejected = status == 401 || status == 403 || (status == 400 && detail.lowercased().contains("api key"))
-        let hint = keyRejected ? " (check the API key)" : ""
-        return ProviderError(
-            .http, "\(format.name) answered HTTP \(status)\(hint): \(settings.redacting(detail))", httpStatus: status,
-            retryAfter: retryAfter)
-    }
-
-    private func translate(_ error: any Error) -> ProviderError {
-        if let client = error as? HTTPClientError {
-            if client == .deadlineExceeded || client == .readTimeout || client == .connectTimeout {
-                return timeoutError
-            }
-            if client == .remoteConnectionClosed || client == .cancelled {
-                return ProviderError(.connection, "\(format.name) closed the connection before answering")
-            }
-        }
-        let text = settings.redacting(String(describing: error))
-        return ProviderError(.connection, "could not reach \(endpoint): \(text)")
+        try await transport.post(
+            url: format.url(settings: settings, streaming: streaming),
+            body: format.body(for: request, settings: settings, output: output, streaming: streaming), read: read)
     }
 
     /// Whether a failure is the server refusing the structured-output request: a 4xx that names
@@ -211,11 +130,6 @@ public struct HTTPModelProvider<Format: WireFormat>: ModelProvider {
         let precise = ["response_format", "json_schema", "responseschema", "response_schema", "responsemimetype"]
         if precise.contains(where: message.contains) { return true }
         return (status == 400 || status == 422) && ["schema", "format", "tool"].contains(where: message.contains)
-    }
-
-    static func preview(_ bytes: [UInt8]) -> String {
-        let text = String(decoding: bytes.prefix(200), as: UTF8.self).trimmingWhitespace()
-        return text.isEmpty ? "empty body" : text
     }
 }
 

@@ -16,16 +16,25 @@ public struct OpenAIFormat: WireFormat {
         self.name = name
     }
 
+    /// The format of a `models.json` provider, `openai` or `openai_compatible` (called
+    /// "OpenAI-compatible server" in messages).
+    public init(provider: String) {
+        self.init(name: provider == "openai" ? "OpenAI" : "OpenAI-compatible server")
+    }
+
     func isAzure(_ settings: HTTPSettings) -> Bool {
         settings.baseURL.contains(".openai.azure.com") || settings.options["api_version"] != nil
     }
 
     public func url(settings: HTTPSettings, streaming: Bool) -> String {
-        var url = settings.baseURL + "/chat/completions"
-        if isAzure(settings) {
-            url += "?api-version=" + (settings.options["api_version"]?.stringValue ?? "2024-10-21")
-        }
-        return url
+        url(of: "/chat/completions", settings: settings)
+    }
+
+    /// The URL of an operation (`/chat/completions`), with Azure's `api-version`.
+    func url(of path: String, settings: HTTPSettings) -> String {
+        guard isAzure(settings) else { return settings.baseURL + path }
+        return settings.baseURL + path + "?api-version="
+            + (settings.options["api_version"]?.stringValue ?? "2024-10-21")
     }
 
     public func headers(settings: HTTPSettings) -> [(String, String)] {

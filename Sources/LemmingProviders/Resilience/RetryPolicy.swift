@@ -57,7 +57,8 @@ public struct RetryPolicy: Sendable, Equatable {
         min(maxDelay, baseDelay * pow(2, Double(min(max(attempt - 1, 0), 30))))
     }
 
-    /// The retries of one call, as a pure state machine that ``ResilientProvider`` runs.
+    /// The retries of one call, as a pure state machine that
+    /// ``EndpointRegistry/withRetries(to:policy:canRetry:_:)`` runs.
     public struct Attempts: Sendable, Equatable {
         /// What to do after a failed attempt.
         public enum Decision: Sendable, Equatable {
