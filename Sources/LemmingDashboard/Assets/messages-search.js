@@ -394,7 +394,8 @@ export class MessageSearch {
     this.more.disabled = this.loading;
     let text = "";
     if (this.loading) text = "searching…";
-    else if (this.error.textContent || this.total === null) text = "";
+    else if (this.error.textContent) text = this.results.length === 0 ? "Fix the query above to search." : "";
+    else if (this.total === null) text = "";
     else if (this.results.length === 0) text = "Nothing matches.";
     else if (this.capped) text = `The first ${formatCount(CAP)} results: narrow the search to see the others.`;
     else if (!this.cursor) text = "That is every result.";
