@@ -2,14 +2,16 @@
 results that open, links that reproduce a search, errors beside the box, and a search that stays
 a snapshot while the org goes on."""
 
+import json
 import re
 from urllib.parse import parse_qs
+from urllib.request import urlopen
 
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from harness import Org
+from harness import Org, wait_until
 from search_standin import SearchStandIn
 
 # The org's words: each query below finds exactly the entries it names.
@@ -273,6 +275,11 @@ def test_a_search_is_a_snapshot_with_a_hint_of_what_is_new(browser, site, server
     hint = browser.find(".msg-search-hint")
     assert re.match(r"1 new entry since this search", hint.text), hint.text
     assert result_ids(browser) == before, "a new entry was injected into the search"
+    # The index follows the engine without holding it up: wait until it has the entry, then refresh.
+    def indexed():
+        answer = json.load(urlopen(site + "/api/search?q=aurora&in=entries&order=time"))
+        return any(r.get("id") == entry_id("scout", LIVE_TICK) for r in answer["results"])
+    wait_until(indexed, message="the new entry in the index")
     hint.click()
     browser.wait(lambda _: entry_id("scout", LIVE_TICK) in result_ids(browser), message="the new entry after refresh")
     assert browser.js("return document.querySelector('.msg-search-hint').hidden;")
