@@ -123,7 +123,9 @@ def search(org: Path, params: dict[str, str]) -> dict:
     page = hits[offset:offset + limit]
     following = offset + limit if offset + limit < len(hits) else None
     tick = json.loads((org / "state/tick.json").read_text()).get("last_committed_tick", 0)
-    return {"query": q, "order": params.get("order", "relevance"), "total": len(hits), "results": page,
+    # As the real one: the count comes with the first page only.
+    total = None if params.get("cursor") else len(hits)
+    return {"query": q, "order": params.get("order", "relevance"), "total": total, "results": page,
             "next_cursor": str(following) if following is not None else None,
             "index": {"tick": tick, "behind": False}}
 

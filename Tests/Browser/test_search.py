@@ -20,12 +20,12 @@ SAY = {
     ("scribe", 1): ("message", "Shopping list: lanterns, rope, thermos.", "normal"),
     ("scout", 2): ("request", "Need a permit for the glacier crossing.", "urgent"),
     ("scout", 3): ("report", "Glacier crossing postponed: the aurora forecast is weak.", "normal"),
-    ("scout", 8): ("report", "Aurora spotted over the ridge tonight.", "normal"),
-    ("scribe", 9): ("message", "Filed the aurora photos with the lantern notes.", "low"),
+    ("scout", 28): ("report", "Aurora spotted over the ridge tonight.", "normal"),
+    ("scribe", 29): ("message", "Filed the aurora photos with the lantern notes.", "low"),
 }
-LIVE_TICK = 11  # the tick the live test runs: it writes one more aurora entry
+TICKS = 30  # each agent's turns without a scripted reply say "idle": more than a page of them
+LIVE_TICK = TICKS + 1  # the tick the live test runs: it writes one more aurora entry
 RETENTION = 4
-TICKS = 10
 
 
 def entry_id(agent, tick):
@@ -54,7 +54,7 @@ def org(workdir) -> Org:
         replies=replies)
     org.run_ticks(TICKS)
     assert org.path(f"archive/outbox/scout/{entry_id('scout', 1)}.json").exists(), "tick 1 was not archived"
-    assert org.path(f"agents/scout/outbox/{entry_id('scout', 8)}.json").exists()
+    assert org.path(f"agents/scout/outbox/{entry_id('scout', 28)}.json").exists()
     return org
 
 
@@ -122,9 +122,9 @@ def test_a_word_finds_live_and_archived_entries_with_the_match_marked(browser, s
     # The archived entry says so; the live one does not.
     archived = browser.find(f'.msg-results [data-entry-id="{entry_id("scout", 1)}"]')
     assert "archived" in archived.text
-    live = browser.find(f'.msg-results [data-entry-id="{entry_id("scout", 8)}"]')
+    live = browser.find(f'.msg-results [data-entry-id="{entry_id("scout", 28)}"]')
     assert "archived" not in live.text
-    assert "scout" in live.text and "report" in live.text and "tick 8" in live.text
+    assert "scout" in live.text and "report" in live.text and "tick 28" in live.text
 
 
 def test_a_phrase_a_prefix_and_not(browser, site):
@@ -134,11 +134,11 @@ def test_a_phrase_a_prefix_and_not(browser, site):
     assert {m.lower() for m in marks(browser)} <= {"glacier crossing", "glacier", "crossing"}
 
     search(browser, "lant*")
-    assert set(result_ids(browser)) == {entry_id("scribe", 1), entry_id("scribe", 9)}
+    assert set(result_ids(browser)) == {entry_id("scribe", 1), entry_id("scribe", 29)}
     assert {m.lower() for m in marks(browser)} == {"lanterns", "lantern"}
 
     search(browser, "aurora NOT glacier")
-    assert set(result_ids(browser)) == {entry_id("scout", 1), entry_id("scout", 8), entry_id("scribe", 9)}
+    assert set(result_ids(browser)) == {entry_id("scout", 1), entry_id("scout", 28), entry_id("scribe", 29)}
 
 
 def test_the_filters_narrow_a_search(browser, site):
@@ -148,7 +148,7 @@ def test_the_filters_narrow_a_search(browser, site):
     form = browser.find("form.msg-filters")
     browser.fill(form, "agent", "scribe")
     browser.submit(form)
-    browser.wait(lambda _: result_ids(browser) == [entry_id("scribe", 9)], message="only scribe's entry")
+    browser.wait(lambda _: result_ids(browser) == [entry_id("scribe", 29)], message="only scribe's entry")
     assert fragment_query(browser)["agent"] == ["scribe"]
     browser.fill(form, "agent", "")
     browser.fill(form, "priority", "urgent")
@@ -176,7 +176,7 @@ def test_a_result_opens_the_entry_and_the_url_reproduces_the_search(browser, sit
     open_messages(browser, site, "agent=scout")
     search(browser, "aurora", scope="entries")
     found = result_ids(browser)
-    assert set(found) == {entry_id("scout", 1), entry_id("scout", 3), entry_id("scout", 8)}
+    assert set(found) == {entry_id("scout", 1), entry_id("scout", 3), entry_id("scout", 28)}
     archived = entry_id("scout", 1)
     browser.find(f'.msg-results [data-entry-id="{archived}"] .msg-snippet').click()
     panel = browser.find(f'[data-full-entry="{archived}"]')
@@ -241,6 +241,25 @@ def test_escape_clears_the_search_and_typing_searches_once_it_pauses(browser, si
     browser.find(".msg-rows [data-entry-id]")
     assert field.get_attribute("value") == ""
     assert browser.js("return document.querySelector('.msg-search-results').hidden;")
+
+
+def test_more_pages_through_every_result(browser, site, org):
+    idle = sum(1 for agent in ("scout", "scribe")
+               for line in org.path(f"agents/{agent}/logs/turns.jsonl").read_text().splitlines()
+               if '"notes":"idle"' in line.replace(" ", ""))
+    assert idle > 50, f"only {idle} idle turns: not more than a page"
+    open_messages(browser, site, "q=idle&in=turns&order=time")
+    wait_answered(browser)
+    assert len(result_ids(browser)) == 50
+    assert browser.text_of(".msg-summary") == f"{idle} results · 50 shown"
+    browser.find(".msg-search-results button:not(.msg-search-hint)").click()
+    browser.wait(lambda _: len(result_ids(browser)) == idle, message="every result after More")
+    assert len(set(result_ids(browser))) == idle, "a result twice"
+    assert browser.text_of(".msg-summary") == f"{idle} results"
+    assert "every result" in browser.text_of(".msg-search-results .msg-footer")
+    ticks = browser.js("return [...document.querySelectorAll('.msg-results .msg-when')]"
+                       ".map(t => Number(t.textContent.match(/tick (\\d+)/)[1]));")
+    assert ticks == sorted(ticks, reverse=True), "newest first"
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -263,7 +263,8 @@ export class MessageSearch {
     for (const result of kept) if (result.source === "entry" && result.id) this.byId.set(result.id, result);
     const selected = this.host.selected();
     this.list.append(...kept.map((result) => this.resultElement(result, selected)));
-    this.total = typeof answer.total === "number" ? answer.total : null;
+    // The count comes with the first page only (counting costs the server a pass).
+    if (typeof answer.total === "number") this.total = answer.total;
     this.capped = results.length > kept.length || (this.results.length >= CAP && !!answer.next_cursor);
     this.cursor = this.capped ? null : answer.next_cursor || null;
     this.index = answer.index || null;
