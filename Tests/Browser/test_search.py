@@ -2,17 +2,13 @@
 results that open, links that reproduce a search, errors beside the box, and a search that stays
 a snapshot while the org goes on."""
 
-import json
 import re
 from urllib.parse import parse_qs
-from urllib.request import urlopen
 
 import pytest
-from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from harness import Org, wait_until
-from search_standin import SearchStandIn
 
 # The org's words: each query below finds exactly the entries it names.
 SAY = {
@@ -58,21 +54,10 @@ def org(workdir) -> Org:
     return org
 
 
-@pytest.fixture(scope="module")
-def site(server):
-    """The dashboard's URL: the server itself once it serves /api/search, else the stand-in before it."""
-    if server.api("GET", "/api/search?q=aurora").status != 404:
-        yield server.url
-        return
-    standin = SearchStandIn(server)
-    yield standin.url
-    standin.close()
-
-
-def open_messages(browser, site, fragment=""):
-    browser.open(site + "/")
+def open_messages(browser, server, fragment=""):
+    browser.open(server.url + "/")
     browser.clear_marks()
-    browser.open(site + "/#/messages" + (f"/{fragment}" if fragment else ""))
+    browser.open(server.url + "/#/messages" + (f"/{fragment}" if fragment else ""))
     browser.driver.refresh()
     browser.wait_drawn("messages")
 
@@ -108,8 +93,8 @@ def fragment_query(browser):
     return parse_qs(browser.js("return location.hash;").split("/", 2)[2])
 
 
-def test_a_word_finds_live_and_archived_entries_with_the_match_marked(browser, site):
-    open_messages(browser, site)
+def test_a_word_finds_live_and_archived_entries_with_the_match_marked(browser, server):
+    open_messages(browser, server)
     search(browser, "aurora", scope="entries")
     ids = result_ids(browser)
     expected = {entry_id(a, t) for (a, t), (_, text, _) in SAY.items() if "aurora" in text.lower()}
@@ -127,8 +112,8 @@ def test_a_word_finds_live_and_archived_entries_with_the_match_marked(browser, s
     assert "scout" in live.text and "report" in live.text and "tick 28" in live.text
 
 
-def test_a_phrase_a_prefix_and_not(browser, site):
-    open_messages(browser, site, "in=entries")
+def test_a_phrase_a_prefix_and_not(browser, server):
+    open_messages(browser, server, "in=entries")
     search(browser, '"glacier crossing"')
     assert set(result_ids(browser)) == {entry_id("scout", 2), entry_id("scout", 3)}
     assert {m.lower() for m in marks(browser)} <= {"glacier crossing", "glacier", "crossing"}
@@ -141,8 +126,8 @@ def test_a_phrase_a_prefix_and_not(browser, site):
     assert set(result_ids(browser)) == {entry_id("scout", 1), entry_id("scout", 28), entry_id("scribe", 29)}
 
 
-def test_the_filters_narrow_a_search(browser, site):
-    open_messages(browser, site, "q=aurora&in=entries")
+def test_the_filters_narrow_a_search(browser, server):
+    open_messages(browser, server, "q=aurora&in=entries")
     wait_answered(browser)
     assert len(result_ids(browser)) == 4
     form = browser.find("form.msg-filters")
@@ -156,8 +141,8 @@ def test_the_filters_narrow_a_search(browser, site):
     assert result_ids(browser) == [entry_id("scout", 2)]
 
 
-def test_a_bad_query_shows_its_error_beside_the_box(browser, site):
-    open_messages(browser, site)
+def test_a_bad_query_shows_its_error_beside_the_box(browser, server):
+    open_messages(browser, server)
     with browser.expect_errors(r"/api/search"):
         field = browser.find("#msg-search-q")
         field.send_keys('aurora AND "open' + Keys.ENTER)
@@ -172,8 +157,8 @@ def test_a_bad_query_shows_its_error_beside_the_box(browser, site):
     assert field.get_attribute("aria-invalid") is None
 
 
-def test_a_result_opens_the_entry_and_the_url_reproduces_the_search(browser, site):
-    open_messages(browser, site, "agent=scout")
+def test_a_result_opens_the_entry_and_the_url_reproduces_the_search(browser, server):
+    open_messages(browser, server, "agent=scout")
     search(browser, "aurora", scope="entries")
     found = result_ids(browser)
     assert set(found) == {entry_id("scout", 1), entry_id("scout", 3), entry_id("scout", 28)}
@@ -187,7 +172,7 @@ def test_a_result_opens_the_entry_and_the_url_reproduces_the_search(browser, sit
 
     # The same URL, opened afresh, shows the same search, the same results and the open entry.
     url = browser.driver.current_url
-    browser.open(site + "/")
+    browser.open(server.url + "/")
     browser.clear_marks()
     browser.open(url)
     browser.driver.refresh()
@@ -200,8 +185,8 @@ def test_a_result_opens_the_entry_and_the_url_reproduces_the_search(browser, sit
     assert browser.find(f'.msg-results [data-entry-id="{archived}"]').get_attribute("aria-selected") == "true"
 
 
-def test_memory_and_turn_results_open_the_agent(browser, site):
-    open_messages(browser, site)
+def test_memory_and_turn_results_open_the_agent(browser, server):
+    open_messages(browser, server)
     search(browser, "moraine")
     link = browser.find('.msg-results [data-source="memory"] a.msg-result-link')
     assert link.text == "glossary"
@@ -211,7 +196,7 @@ def test_memory_and_turn_results_open_the_agent(browser, site):
     assert browser.js("return location.hash;") == "#/agents/scribe/memory/glossary"
     browser.find('tr.target[data-memory-key="glossary"]')
 
-    open_messages(browser, site, "q=barometer&in=turns")
+    open_messages(browser, server, "q=barometer&in=turns")
     wait_answered(browser)
     row = browser.find('.msg-results [data-source="turn"]')
     assert "tick 4" in row.text
@@ -222,8 +207,8 @@ def test_memory_and_turn_results_open_the_agent(browser, site):
     assert turn.get_attribute("open") is not None
 
 
-def test_escape_clears_the_search_and_typing_searches_once_it_pauses(browser, site):
-    open_messages(browser, site)
+def test_escape_clears_the_search_and_typing_searches_once_it_pauses(browser, server):
+    open_messages(browser, server)
     browser.js("performance.clearResourceTimings();")
     field = browser.find("#msg-search-q")
     for char in "aurora":
@@ -243,12 +228,12 @@ def test_escape_clears_the_search_and_typing_searches_once_it_pauses(browser, si
     assert browser.js("return document.querySelector('.msg-search-results').hidden;")
 
 
-def test_more_pages_through_every_result(browser, site, org):
+def test_more_pages_through_every_result(browser, server, org):
     idle = sum(1 for agent in ("scout", "scribe")
                for line in org.path(f"agents/{agent}/logs/turns.jsonl").read_text().splitlines()
                if '"notes":"idle"' in line.replace(" ", ""))
     assert idle > 50, f"only {idle} idle turns: not more than a page"
-    open_messages(browser, site, "q=idle&in=turns&order=time")
+    open_messages(browser, server, "q=idle&in=turns&order=time")
     wait_answered(browser)
     assert len(result_ids(browser)) == 50
     assert browser.text_of(".msg-summary") == f"{idle} results · 50 shown"
@@ -263,11 +248,11 @@ def test_more_pages_through_every_result(browser, site, org):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_results_are_readable_in_both_themes_at_1024_pixels(browser, site, scheme):
+def test_the_results_are_readable_in_both_themes_at_1024_pixels(browser, server, scheme):
     browser.resize(1024, 768)
     try:
         browser.color_scheme(scheme)
-        open_messages(browser, site, "q=aurora")
+        open_messages(browser, server, "q=aurora")
         wait_answered(browser)
         assert browser.js("return document.documentElement.scrollWidth;") <= 1024
         for css in ("#msg-search-q", ".msg-search-form button[type=submit]", ".msg-search-form select[name=order]"):
@@ -286,8 +271,8 @@ def test_the_results_are_readable_in_both_themes_at_1024_pixels(browser, site, s
         browser.color_scheme("light")
 
 
-def test_a_search_is_a_snapshot_with_a_hint_of_what_is_new(browser, site, server):
-    open_messages(browser, site, "q=aurora&in=entries")
+def test_a_search_is_a_snapshot_with_a_hint_of_what_is_new(browser, server):
+    open_messages(browser, server, "q=aurora&in=entries")
     wait_answered(browser)
     before = result_ids(browser)
     assert server.step()["tick"] == LIVE_TICK
@@ -296,7 +281,7 @@ def test_a_search_is_a_snapshot_with_a_hint_of_what_is_new(browser, site, server
     assert result_ids(browser) == before, "a new entry was injected into the search"
     # The index follows the engine without holding it up: wait until it has the entry, then refresh.
     def indexed():
-        answer = json.load(urlopen(site + "/api/search?q=aurora&in=entries&order=time"))
+        answer = server.api("GET", "/api/search?q=aurora&in=entries&order=time").json()
         return any(r.get("id") == entry_id("scout", LIVE_TICK) for r in answer["results"])
     wait_until(indexed, message="the new entry in the index")
     hint.click()

@@ -196,9 +196,10 @@ export class MessageSearch {
     this.updateFooter();
   }
 
-  showError(message) {
+  /** Shows `message` beside the box (null clears it); `query`: the query itself is at fault. */
+  showError(message, { query = false } = {}) {
     this.error.textContent = message || "";
-    if (message) this.input.setAttribute("aria-invalid", "true");
+    if (message && query) this.input.setAttribute("aria-invalid", "true");
     else this.input.removeAttribute("aria-invalid");
   }
 
@@ -277,7 +278,7 @@ export class MessageSearch {
       this.showError("This server has no search (GET /api/search): update lemming.");
     } else if (error instanceof ApiError && error.status === 400) {
       const field = error.field && error.field !== "q" ? ` (${error.field})` : "";
-      this.showError(`${error.message}${field}`);
+      this.showError(`${error.message}${field}`, { query: !error.field || error.field === "q" });
     } else {
       this.showError(`The search failed: ${error.message}`);
     }
