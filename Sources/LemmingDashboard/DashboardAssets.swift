@@ -14,6 +14,7 @@ public enum DashboardAssets {
         "app.js": PackageResources.app_js,
         "core.js": PackageResources.core_js,
         "favicon.svg": PackageResources.favicon_svg,
+        "messages-search.js": PackageResources.messages_search_js,
         "style.css": PackageResources.style_css,
         "theme.js": PackageResources.theme_js,
         "view-agent.css": PackageResources.view_agent_css,

@@ -106,6 +106,22 @@ export function memoryTab(panel, context) {
       h("thead", null, h("tr", null, ["Key", "Value", "Updated", "Op"].map((label) => h("th", { scope: "col" }, label)))),
       tbody)));
 
+  let target = null; // the key a link asked for (the search's memory results)
+  let loaded = false;
+
+  /** Marks and scrolls to the row of `target` once the keys are there. */
+  function reveal() {
+    if (target === null || !loaded) return;
+    const row = tbody.querySelector(`tr[data-memory-key="${CSS.escape(target)}"]`);
+    for (const other of tbody.querySelectorAll("tr.target")) other.classList.remove("target");
+    if (row) {
+      row.classList.add("target");
+      row.scrollIntoView({ block: "center" });
+    } else {
+      note.textContent = `${name} has no key “${target}” any more.`;
+    }
+  }
+
   const refresh = coalesce(async () => {
     let answer;
     try {
@@ -115,16 +131,21 @@ export function memoryTab(panel, context) {
     note.textContent = memory.length ? `${plural(memory.length, "key")}, most recently updated first` : "";
     replace(tbody, memory.length === 0
       ? h("tr", null, h("td", { colspan: 4, class: "empty" }, "Nothing in memory yet."))
-      : memory.map((item) => h("tr", { "data-memory-key": item.key },
+      : memory.map((item) => h("tr", { "data-memory-key": item.key, class: item.key === target ? "target" : null },
         h("td", { class: "mono wrap" }, item.key),
         h("td", { class: "wrap" }, h("pre", { class: "json memory-value" }, pretty(item.value))),
         h("td", { class: "nowrap" }, `tick ${item.updated_tick ?? "—"}`,
           h("div", { class: "muted small" }, formatTime(item.updated_at))),
         h("td", null, item.op || "—"))));
+    if (!loaded) { loaded = true; reveal(); }
   });
 
   refresh();
-  return { refresh, onEvents: (events) => events.some((event) => event.type === "memory_updated") };
+  return {
+    refresh,
+    open: (key) => { target = key; reveal(); },
+    onEvents: (events) => events.some((event) => event.type === "memory_updated"),
+  };
 }
 
 export function logsTab(panel, context) {

@@ -56,13 +56,18 @@ export function turnsTab(panel, context) {
   const list = h("div", { class: "turn-list" });
   const note = h("p", { class: "muted small", role: "status" });
   const more = moreButton("Load older turns", (button) => load(button));
-  panel.append(h("div", { class: "panel-head" }, h("h2", null, "Turns"), note), list, more);
+  const newest = h("button", { type: "button", class: "small", hidden: true, onclick: () => backToNewest() },
+    "Back to the newest turns");
+  panel.append(h("div", { class: "panel-head" }, h("h2", null, "Turns"), note, newest), list, more);
   const shown = new Map(); // tick → <details>
   let next = null;
   let pendingOpen = null;
+  let loaded = false; // the first page has been asked for
+  let movedTo = null; // the tick the list was moved to (a link to an old turn): it stops following then
 
   function updateNote() {
-    note.textContent = shown.size ? `newest first · ${plural(shown.size, "turn")} loaded` : "";
+    const order = movedTo === null ? "newest first" : `from tick ${movedTo} down`;
+    note.textContent = shown.size ? `${order} · ${plural(shown.size, "turn")} loaded` : "";
     more.hidden = next === null;
   }
 
@@ -82,6 +87,7 @@ export function turnsTab(panel, context) {
   }
 
   const refresh = coalesce(async () => {
+    if (movedTo !== null) return; // showing older turns: "Back to the newest turns" follows again
     let answer;
     try {
       answer = await api.get(`/api/agents/${enc(name)}/turns`, { limit: TURN_PAGE });
@@ -109,17 +115,54 @@ export function turnsTab(panel, context) {
       shown.delete(oldest);
       next = oldest;
     }
+    loaded = true;
     if (pendingOpen !== null) openTurn(pendingOpen);
     updateNote();
   });
 
+  /** Opens the turn of `tick`: from the list when shown, else the list moves to it (jumpTo). */
   function openTurn(tick) {
+    tick = Number(tick);
     const element = shown.get(tick);
-    if (!element) { pendingOpen = tick; return; }
+    if (!element) {
+      pendingOpen = tick;
+      if (loaded) { pendingOpen = null; jumpTo(tick); }
+      return;
+    }
     pendingOpen = null;
     element.open = true;
     element.scrollIntoView({ block: "start" });
     element.querySelector("summary").focus({ preventScroll: true });
+  }
+
+  /** Shows the turns from `tick` down (it stops following the new ones until asked to). */
+  async function jumpTo(tick) {
+    let answer;
+    try {
+      answer = await api.get(`/api/agents/${enc(name)}/turns`, { limit: TURN_PAGE, before_tick: tick + 1 });
+    } catch (error) { showError(error); return; }
+    movedTo = tick;
+    shown.clear();
+    list.replaceChildren();
+    for (const turn of answer.turns || []) {
+      const element = turnElement(turn);
+      shown.set(turn.tick, element);
+      list.append(element);
+    }
+    next = answer.next_before_tick ?? null;
+    newest.hidden = false;
+    updateNote();
+    if (shown.has(tick)) openTurn(tick);
+    else note.textContent = `${name} has no turn at tick ${tick}; older turns below.`;
+  }
+
+  function backToNewest() {
+    movedTo = null;
+    shown.clear();
+    list.replaceChildren();
+    next = null;
+    newest.hidden = true;
+    refresh();
   }
 
   refresh();

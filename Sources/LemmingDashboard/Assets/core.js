@@ -40,7 +40,9 @@ async function request(method, path, body, query) {
     for (const [key, value] of Object.entries(query)) {
       if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
     }
-    const text = search.toString();
+    // Spaces as %20, not URLSearchParams' "+": a server that decodes only percent escapes (as
+    // LeMMing's does) would read "+" as a plus, and a search for "a NOT b" would fail.
+    const text = search.toString().replace(/\+/g, "%20");
     if (text) url += (url.includes("?") ? "&" : "?") + text;
   }
   const headers = { Accept: "application/json" };

@@ -1,4 +1,5 @@
-// The agents view: `#/agents` lists every agent; `#/agents/<name>[/<tab>]` inspects one. This file
+// The agents view: `#/agents` lists every agent; `#/agents/<name>[/<tab>[/<item>]]` inspects one
+// (the item, which the search links to: a turn's tick in `turns`, a key in `memory`). This file
 // holds the list, the inspector's shell (header, tabs, live refetch) and the overview tab; the other
 // tabs are in agent-turns.js (turns with their exact prompts), agent-tabs.js (outbox, memory, logs)
 // and agent-resume-editor.js. Live: the list follows the shared status; the inspector refetches what
@@ -18,7 +19,7 @@ export default {
   title: "Agents",
   mount(root, ctx) {
     const name = ctx.params[0];
-    if (name) return mountInspector(root, name, ctx.params[1], ctx.signal);
+    if (name) return mountInspector(root, name, ctx.params[1], ctx.params[2], ctx.signal);
     return mountList(root, ctx.signal);
   },
 };
@@ -165,7 +166,7 @@ const SELF_QUIET = new Set(["turn_started", "entry_written", "memory_updated", "
 const ORG_EVENTS = new Set(["tick_finished", "agent_created", "resume_loaded", "resume_invalid", "command_applied",
   "recovered", "engine_started"]);
 
-function mountInspector(root, name, initialTab, signal) {
+function mountInspector(root, name, initialTab, initialItem, signal) {
   const isHuman = name === HUMAN;
   const tabIds = isHuman ? ["overview", "outbox", "logs"] : Object.keys(TABS);
   const detail = resources.get(`/api/agents/${enc(name)}`, { refreshOn: [] });
@@ -244,7 +245,8 @@ function mountInspector(root, name, initialTab, signal) {
       if (!drawn) { drawn = true; markDrawn("agents"); }
     }, signal);
     // An unknown or inapplicable tab in the URL falls back to the overview (and the URL says so).
-    select(initialTab || "overview", { updateHash: Boolean(initialTab) && !tabIds.includes(initialTab) });
+    const tab = select(initialTab || "overview", { updateHash: Boolean(initialTab) && !tabIds.includes(initialTab) });
+    if (initialItem !== undefined && context.tab === initialTab) tab.open?.(initialItem);
   }, (error) => {
     if (signal.aborted) return;
     if (error instanceof ApiError && error.status === 404) {

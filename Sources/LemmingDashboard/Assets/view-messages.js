@@ -4,9 +4,12 @@
 // page. A side panel shows one entry in full with its reply_to chain and its replies.
 //
 // Route: #/messages or #/messages/<query>, where <query> is a URL query of the filters
-// (agent, kind, recipient, thread, priority, from_tick, to_tick) and `entry` (the open entry),
-// e.g. #/messages/agent=manager&kind=request&entry=00000003-manager-01.
+// (agent, kind, recipient, thread, priority, from_tick, to_tick), the search (q, in, order: see
+// messages-search.js; while a query is set the list shows its results instead of the live
+// entries) and `entry` (the open entry), e.g. #/messages/agent=manager&kind=request&entry=00000003-manager-01
+// or #/messages/q=login%20page&in=entries&agent=manager.
 import { api, agentLink, formatCount, formatTime, h, live, markDrawn, replace, resources, showError } from "./core.js";
+import { MessageSearch, SEARCH_EVENTS, parseSearch, snippetNodes, writeSearch } from "./messages-search.js";
 
 const PAGE = 100; // entries per page
 const CAP = 1000; // rows kept in the DOM at most
@@ -161,15 +164,16 @@ function parseQuery(params) {
     const value = (search.get(key) || "").trim();
     if (value) filters[key] = value;
   }
-  return { filters, entry: search.get("entry") || null };
+  return { filters, search: parseSearch(search), entry: search.get("entry") || null };
 }
 
 class MessagesView {
   constructor(root, ctx) {
     this.root = root;
     this.signal = ctx.signal;
-    const { filters, entry } = parseQuery(ctx.params);
+    const { filters, search, entry } = parseQuery(ctx.params);
     this.filters = filters;
+    this.initialSearch = search;
     this.selected = entry;
     this.rows = []; // { id, entry, el } newest first, as in the DOM
     this.ids = new Set();
@@ -194,10 +198,17 @@ class MessagesView {
 
   start() {
     this.build();
-    live.subscribe((events) => this.onEvents(events), { types: ["entry_written"], signal: this.signal });
+    live.subscribe((events) => this.onEvents(events), { types: ["entry_written", ...SEARCH_EVENTS], signal: this.signal });
     resources.status().subscribe((status) => this.fillAgentLists(status), this.signal);
-    this.reload();
-    if (this.selected) this.openEntry(this.selected, { focus: false });
+    if (this.search.active) {
+      this.setSearching(true);
+      // After the results: an entry only the search knows (archived) opens from its result.
+      const searched = this.search.run();
+      if (this.selected) searched.then(() => this.openEntry(this.selected, { focus: false }));
+    } else {
+      this.reload();
+      if (this.selected) this.openEntry(this.selected, { focus: false });
+    }
   }
 
   // MARK: layout
@@ -228,8 +239,16 @@ class MessagesView {
     this.filterError = h("p", { class: "error small msg-filter-error", role: "alert" });
 
     this.summary = h("p", { class: "muted small msg-summary", "aria-live": "polite" });
-    // The search box of the full-text search issue goes here.
-    this.searchSlot = h("div", { class: "msg-search", "data-slot": "search" });
+    this.search = new MessageSearch(this.initialSearch, {
+      filters: () => this.query(),
+      matches: (event) => this.matchesEvent(event),
+      changed: () => this.searchChanged(),
+      open: (id) => this.openEntry(id),
+      selected: () => this.selected,
+      drawn: () => this.markViewDrawn(),
+      summary: (text) => { this.summary.textContent = text; },
+    });
+    this.searchSlot = h("div", { class: "msg-search", "data-slot": "search" }, this.search.element);
     this.newMarker = h("button", { type: "button", class: "msg-new", hidden: true,
       onclick: () => this.backToTop() });
     this.rowsEl = h("div", { class: "msg-rows", role: "feed", "aria-label": "Entries, newest first" });
@@ -237,7 +256,8 @@ class MessagesView {
     this.rowsEl.addEventListener("keydown", (event) => this.onRowKey(event));
     this.olderButton = h("button", { type: "button", onclick: () => this.loadOlder() }, "Load older");
     this.footer = h("div", { class: "msg-footer" }, this.olderButton, h("span", { class: "muted small msg-footer-text" }));
-    this.list = h("div", { class: "msg-list", tabindex: "-1" }, this.newMarker, this.rowsEl, this.footer);
+    this.list = h("div", { class: "msg-list", tabindex: "-1" }, this.newMarker, this.rowsEl, this.footer,
+      this.search.resultsEl);
     this.list.addEventListener("scroll", () => this.onScroll(), { passive: true });
     this.panel = h("aside", { class: "msg-panel panel", "aria-label": "Entry and thread", hidden: true });
     this.panel.addEventListener("keydown", (event) => {
@@ -281,7 +301,7 @@ class MessagesView {
     this.filterError.textContent = "";
     this.filters = filters;
     this.updateURL();
-    this.reload();
+    if (this.search.active) this.search.run(); else this.reload();
   }
 
   clearFilters() {
@@ -289,15 +309,45 @@ class MessagesView {
     this.applyForm();
   }
 
-  /** Shows the thread of `id` in the list (the thread filter alone). */
+  /** Shows the thread of `id` in the list (the thread filter alone, no search). */
   filterThread(thread) {
     for (const key of FILTERS) this.form.elements[key].value = "";
     this.form.elements.thread.value = thread;
+    if (this.search.active) {
+      this.search.clear();
+      this.setSearching(false);
+    }
     this.applyForm();
+  }
+
+  /** The search was submitted or cleared: the URL follows, and the list shows its results or the live entries. */
+  searchChanged() {
+    this.updateURL();
+    if (this.search.active) {
+      this.stopFeed();
+      this.setSearching(true);
+      this.search.run();
+    } else {
+      this.setSearching(false);
+      this.reload();
+    }
+  }
+
+  /** Shows the search's results in the list (on) or the live entries (off). */
+  setSearching(on) {
+    this.root.classList.toggle("searching", on);
+    this.rowsEl.hidden = on;
+    this.footer.hidden = on;
+    this.search.resultsEl.hidden = !on;
+    if (on) {
+      this.newMarker.hidden = true;
+      this.list.scrollTop = 0;
+    }
   }
 
   updateURL() {
     const search = new URLSearchParams();
+    writeSearch(search, this.search.search);
     for (const key of FILTERS) if (this.filters[key]) search.set(key, this.filters[key]);
     if (this.selected) search.set("entry", this.selected);
     const text = search.toString();
@@ -318,11 +368,17 @@ class MessagesView {
     return !priority || (entry.priority || "normal") === priority;
   }
 
-  /** Whether an entry_written event may be an entry the filters show. */
+  /**
+   * Whether an entry_written event may be an entry the filters show (other events, which only a
+   * search counts, are checked against the author and tick filters only).
+   */
   matchesEvent(event) {
     const data = event.data || {};
     const f = this.filters;
     if (f.agent && !f.agent.split(",").includes(event.agent)) return false;
+    if (event.type !== "entry_written") {
+      return !(f.from_tick && event.tick < Number(f.from_tick)) && !(f.to_tick && event.tick > Number(f.to_tick));
+    }
     if (f.kind && !f.kind.split(",").includes(data.kind)) return false;
     if (f.recipient && !(Array.isArray(data.recipients) && data.recipients.includes(f.recipient))) return false;
     if (f.thread && data.thread !== f.thread) return false;
@@ -334,8 +390,16 @@ class MessagesView {
   // MARK: loading
 
   reload() {
-    this.generation += 1;
+    this.stopFeed();
     const generation = this.generation;
+    this.firstLoad = this.fetchOlder(generation, true).catch((error) => {
+      if (generation === this.generation) { this.setFooter(`Could not load: ${error.message}`); showError(error); }
+    });
+  }
+
+  /** Empties the live list and drops any answer on its way (a search replaces it, or a reload follows). */
+  stopFeed() {
+    this.generation += 1;
     this.rows = [];
     this.ids.clear();
     this.prependQueue = [];
@@ -352,9 +416,6 @@ class MessagesView {
     this.loadingOlder = false;
     this.firstLoadDone = false;
     this.newestSeen = null;
-    this.firstLoad = this.fetchOlder(generation, true).catch((error) => {
-      if (generation === this.generation) { this.setFooter(`Could not load: ${error.message}`); showError(error); }
-    });
   }
 
   loadOlder() {
@@ -394,11 +455,14 @@ class MessagesView {
   }
 
   onEvents(events) {
-    let count = 0;
-    for (const event of events) if (this.matchesEvent(event)) count += 1;
+    if (this.search.active) this.search.noteEvents(events);
+    const entries = events.filter((event) => event.type === "entry_written");
     if (this.panelThread) {
-      if (events.some((event) => event.data && event.data.thread === this.panelThread)) this.refreshReplies();
+      if (entries.some((event) => event.data && event.data.thread === this.panelThread)) this.refreshReplies();
     }
+    if (this.search.active) return; // a search is a snapshot: its hint counts what is new
+    let count = 0;
+    for (const event of entries) if (this.matchesEvent(event)) count += 1;
     if (count === 0) return;
     this.pendingEvents += count;
     if (this.detached) {
@@ -495,8 +559,7 @@ class MessagesView {
     } else {
       this.updateFooter();
       if (!this.drawn && this.firstLoadDone) {
-        this.drawn = true;
-        markDrawn("messages");
+        this.markViewDrawn();
         const row = this.selected ? this.rowsEl.querySelector(`[data-entry-id="${CSS.escape(this.selected)}"]`) : null;
         if (row) row.scrollIntoView({ block: "center" });
       }
@@ -634,6 +697,7 @@ class MessagesView {
   }
 
   updateSummary() {
+    if (this.search.active) return; // the search writes its own
     const parts = [`${formatCount(this.rows.length)} entries shown`];
     if (this.rows.length >= CAP) parts.push(`at most ${formatCount(CAP)} at once`);
     this.summary.textContent = parts.join(" · ");
@@ -703,13 +767,25 @@ class MessagesView {
     }
   }
 
+  /** The row of an entry in the list (a live row, or a search result), or null. */
+  rowOf(id) {
+    return id ? this.list.querySelector(`.msg-row[data-entry-id="${CSS.escape(id)}"]`) : null;
+  }
+
   markSelected() {
-    for (const row of this.rowsEl.querySelectorAll(".msg-row.selected")) {
+    for (const row of this.list.querySelectorAll(".msg-row.selected")) {
       row.classList.remove("selected");
       row.setAttribute("aria-selected", "false");
     }
-    const row = this.selected ? this.rowsEl.querySelector(`[data-entry-id="${CSS.escape(this.selected)}"]`) : null;
+    const row = this.rowOf(this.selected);
     if (row) { row.classList.add("selected"); row.setAttribute("aria-selected", "true"); }
+  }
+
+  /** Marks the view drawn (once): its first page of entries or of search results is on screen. */
+  markViewDrawn() {
+    if (this.drawn) return;
+    this.drawn = true;
+    markDrawn("messages");
   }
 
   // MARK: the entry panel: the entry in full, its reply_to chain and its replies
@@ -731,6 +807,12 @@ class MessagesView {
       return;
     }
     if (generation !== this.threadGeneration) return;
+    const result = entry ? null : this.search.resultFor(id);
+    if (result) {
+      replace(this.panel, this.panelHeader(id), this.resultEntry(result));
+      if (focus) this.panel.querySelector(".msg-close").focus();
+      return;
+    }
     if (!entry) {
       replace(this.panel, this.panelHeader(id), h("p", { class: "muted" }, `No entry ${id} (it may be archived).`));
       return;
@@ -763,8 +845,7 @@ class MessagesView {
     this.body.classList.remove("with-panel");
     this.updateURL();
     this.markSelected();
-    const row = id ? this.rowsEl.querySelector(`[data-entry-id="${CSS.escape(id)}"]`) : null;
-    (row || this.list).focus();
+    (this.rowOf(id) || this.list).focus();
   }
 
   panelHeader(id) {
@@ -801,6 +882,26 @@ class MessagesView {
           h("h3", null, "Payload"), h("pre", null, JSON.stringify(payload, null, 2))],
       meta ? [h("h3", null, "Meta"), h("pre", null, JSON.stringify(meta, null, 2))] : null,
       toggle, raw);
+  }
+
+  /**
+   * An entry the search found but /api/messages does not serve (an archived entry, on a server
+   * whose message list does not read the archive): what the search result says of it.
+   */
+  resultEntry(result) {
+    return h("section", { class: "msg-full", "data-full-entry": result.id },
+      h("div", { class: "msg-head" }, participantLink(result.agent), h("span", { class: "msg-arrow" }, "→"),
+        recipientsOf(result), kindPill(result.kind), priorityPill(result.priority),
+        result.archived ? h("span", { class: "pill muted" }, "archived") : null),
+      h("dl", { class: "msg-facts small" },
+        h("dt", null, "tick"), h("dd", null, String(result.tick)),
+        h("dt", null, "written"), h("dd", null, h("time", { datetime: result.time }, formatTime(result.time))),
+        result.reply_to ? [h("dt", null, "reply to"), h("dd", { class: "mono" }, result.reply_to)] : null,
+        result.thread ? [h("dt", null, "thread"), h("dd", { class: "mono" }, result.thread)] : null),
+      h("div", { class: "msg-full-text msg-snippet" }, snippetNodes(result.snippet)),
+      h("p", { class: "muted small" }, "Only the matching part is shown: this server does not list ",
+        result.archived ? "archived entries. " : "this entry. ", "The whole entry is in ",
+        h("code", null, `${result.archived ? "archive/outbox" : "agents"}/${result.agent}${result.archived ? "" : "/outbox"}/${result.id}.json`), "."));
   }
 
   /** A compact card in the panel that opens its entry. */
