@@ -220,7 +220,9 @@ let package = Package(
         ),
         .testTarget(
             name: "LemmingSearchTests",
-            dependencies: ["LemmingCore", "LemmingJSON", "LemmingSearch", "LemmingTesting"],
+            dependencies: [
+                "LemmingCore", "LemmingJSON", "LemmingProviders", "LemmingSearch", "LemmingTesting", "LemmingTools",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

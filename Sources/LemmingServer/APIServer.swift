@@ -37,6 +37,9 @@ public struct APIServer: Sendable {
         /// Opens an engine on the org with extra event sinks (the composition root's providers and tools).
         public var openEngine: @Sendable ([any EventSink]) async throws -> Engine
         public var logger: Logger
+        /// Semantic memory of the org for `semantic=true` searches (the composition root's
+        /// providers); `nil`, or answering `nil`, when the org has no `search.embeddings`.
+        public var semanticMemory: (@Sendable (SearchIndex, OrgConfig) throws -> SemanticMemory?)?
 
         public init(
             root: String, host: String, port: Int, hostsEngine: Bool = false, environment: [String: String],

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LemmingCore
+import LemmingProviders
 import LemmingServer
 import Logging
 import ServiceLifecycle
@@ -39,11 +40,15 @@ struct ServeCommand: AsyncParsableCommand {
         let (config, _) = try FileOrgStore(paths: OrgPaths(root: root)).loadConfig()
         let environment = ProcessInfo.processInfo.environment
         let logger = EngineFactory.logger(environment: environment)
-        let configuration = APIServer.Configuration(
+        var configuration = APIServer.Configuration(
             root: root, host: host ?? config.server.host, port: port ?? config.server.port, hostsEngine: run,
             environment: environment, tools: EngineFactory.tools(environment: environment),
             clock: try EngineFactory.clock(environment: environment),
             openEngine: { sinks in try await EngineFactory.open(root: root, sinks: sinks) }, logger: logger)
+        let providers = ProviderFactory(environment: environment)
+        configuration.semanticMemory = { index, config in
+            try EngineFactory.semanticMemory(index: index, config: config, providers: providers)
+        }
         let server = try APIServer(configuration: configuration)
         guard run else {
             return try await serve(server, config: config, configuration: configuration, logger: logger, engine: nil)

@@ -1,6 +1,7 @@
 import Foundation
 import LemmingCore
 import LemmingProviders
+import LemmingSearch
 import LemmingTools
 import Logging
 
@@ -16,9 +17,38 @@ enum EngineFactory {
         return logger
     }
 
-    /// The built-in and custom tools, with the process's `PATH`.
-    static func tools(environment: [String: String] = ProcessInfo.processInfo.environment) -> BuiltinToolFactory {
-        BuiltinToolFactory(environment: environment)
+    /// The built-in and custom tools, with the process's `PATH`; `memory_search` ranks through
+    /// the org's search index (and embeddings from `providers` when the org turned them on).
+    static func tools(
+        environment: [String: String] = ProcessInfo.processInfo.environment, providers: ProviderFactory? = nil
+    ) -> BuiltinToolFactory {
+        var factory = BuiltinToolFactory(environment: environment)
+        let providers = providers ?? ProviderFactory(environment: environment)
+        factory.memoryRanking = { paths, config in
+            let index = SearchIndex(paths, logger: logger(environment: environment))
+            return IndexedMemoryRanking(
+                index: index, semantic: try? semanticMemory(index: index, config: config, providers: providers),
+                mode: config.search.memoryRanking)
+        }
+        return factory
+    }
+
+    /// Semantic memory of an org whose `search.embeddings` names a model; `nil` when it names none.
+    ///
+    /// - Throws: ``LemmingError`` when the model is not in the registry or cannot make embeddings.
+    static func semanticMemory(
+        index: SearchIndex, config: OrgConfig, providers: ProviderFactory
+    ) throws -> SemanticMemory? {
+        guard let key = config.search.embeddings else { return nil }
+        let paths = index.paths
+        let (registry, _) = ModelRegistry.load(try FileSystem.readIfPresent(paths.models))
+        guard let entry = registry[key] else {
+            throw LemmingError(
+                .invalidFile, "'\(key)' is not a key of the model registry", path: "lemming.json",
+                field: "search.embeddings")
+        }
+        let embedder = try providers.makeEmbedder(for: entry, registry: registry, org: paths)
+        return SemanticMemory(index: index, embedder: embedder, model: key, pricing: entry.pricing)
     }
 
     /// - Parameter runsTicks: the engine will run ticks back to back (write each tick's files
@@ -27,9 +57,10 @@ enum EngineFactory {
         root: String, sinks: [any EventSink] = [], runsTicks: Bool = false
     ) throws -> Engine.Configuration {
         let environment = ProcessInfo.processInfo.environment
+        let providers = ProviderFactory(environment: environment)
         return Engine.Configuration(
-            root: root, providers: ProviderFactory(environment: environment),
-            clock: try clock(environment: environment), tools: tools(environment: environment),
+            root: root, providers: providers,
+            clock: try clock(environment: environment), tools: tools(environment: environment, providers: providers),
             sinks: sinks, writesFilesBehind: runsTicks, logger: logger(environment: environment))
     }
 

@@ -162,6 +162,13 @@ public struct Pricing: Sendable, Equatable {
 
     public static let free = Pricing(inputPerMillion: 0, outputPerMillion: 0, perCall: 0)
 
+    /// - Parameters: credits per million input and output tokens, and per call.
+    public init(inputPerMillion: Double, outputPerMillion: Double, perCall: Double) {
+        self.inputPerMillion = inputPerMillion
+        self.outputPerMillion = outputPerMillion
+        self.perCall = perCall
+    }
+
     /// The cost of a call that used these tokens.
     public func cost(inputTokens: Int, outputTokens: Int) -> Double {
         Credits.round(

@@ -71,6 +71,23 @@ public struct OrgConfig: Sendable, Equatable {
     public var tools = ToolSettings()
     /// The `server` settings (DESIGN §4.5).
     public var server = ServerSettings()
+    /// The `search` settings: the search index and semantic memory.
+    public var search = SearchSettings()
+
+    /// The `search` section of `lemming.json`.
+    public struct SearchSettings: Sendable, Equatable {
+        /// The model key (in the registry) whose embeddings rank memory by meaning; `nil`: off.
+        public var embeddings: String?
+        /// How `memory_search` weighs meaning when embeddings are on: `semantic` (meaning only) or
+        /// `hybrid` (meaning and words, fused by reciprocal rank).
+        public var memoryRanking = MemoryRankingMode.hybrid
+    }
+
+    /// How `memory_search` ranks when the org has embeddings.
+    public enum MemoryRankingMode: String, Sendable, CaseIterable {
+        case semantic
+        case hybrid
+    }
     /// The document as read, unknown fields included (tool and server settings live here).
     public var document = JSONObject()
 

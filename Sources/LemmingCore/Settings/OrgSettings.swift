@@ -7,8 +7,20 @@ import LemmingJSON
 /// default is the value of a default-made ``OrgConfig``: adding a setting is one property and one
 /// row.
 enum OrgSettings {
-    /// The rows, sections before their settings: the engine's, then `tools`, then `server`.
-    static let table = SettingsTable(engine + tools + server)
+    /// The rows, sections before their settings: the engine's, then `tools`, `server`, `search`.
+    static let table = SettingsTable(engine + tools + server + search)
+
+    static let search: [Setting<OrgConfig>] = [
+        .section("search", "The search index (`state/search.sqlite`) and semantic memory."),
+        .optionalString(
+            "search.embeddings", \.search.embeddings,
+            "A model key whose embeddings rank memory by meaning (`memory_search`, `lemming search --semantic`); "
+                + "null: off. Embedding calls an agent's search makes are charged to it."),
+        .choice(
+            "search.memory_ranking", \.search.memoryRanking,
+            "How `memory_search` ranks when embeddings are on: \"hybrid\" (meaning and words, fused by "
+                + "reciprocal rank) or \"semantic\" (meaning only)."),
+    ]
 
     /// The settings of an org with no `lemming.json` (its `name` is the folder's, set by the reader).
     static var defaults: OrgConfig { OrgConfig(name: "") }

@@ -100,6 +100,21 @@ extension Setting {
         return setting
     }
 
+    /// A string, or `null` (the default of an optional property).
+    static func optionalString(
+        _ path: String, _ keyPath: Property<String?>, pattern: String? = nil, _ description: String
+    ) -> Setting {
+        var setting = Setting(path, .string, description)
+        setting.pattern = pattern
+        setting.value = { $0[keyPath: keyPath].map(JSONValue.string) ?? .null }
+        setting.read = { input, root, issues in
+            if let text = issues.optionalString(input.parent, input.key, prefix: input.prefix) {
+                root[keyPath: keyPath] = text
+            }
+        }
+        return setting
+    }
+
     /// A string that is kept in the document for people and tools, and not used.
     static func note(_ path: String, _ description: String) -> Setting {
         var setting = Setting(path, .string, description)

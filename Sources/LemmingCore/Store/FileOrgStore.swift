@@ -126,8 +126,15 @@ package final class FileOrgStore {
 
     /// Loads everything: config, registry, agents, state, memory and the outbox index.
     package func load(knownTools: Set<String>? = nil) throws -> OrgSnapshot {
-        let (config, configIssues) = try loadConfig()
+        var (config, configIssues) = try loadConfig()
         let (registry, registryIssues) = try loadRegistry()
+        if let key = config.search.embeddings, registry[key] == nil {
+            configIssues.append(
+                ValidationIssue(
+                    .error, file: "lemming.json", field: "search.embeddings", rule: "model_key",
+                    message: "'\(key)' is not a key of the model registry (models.json or the built-in models)"))
+            config.search.embeddings = nil
+        }
         checkpointInterval = config.checkpointEveryTicks
         let agents = try scanAgents(previous: [:], registry: registry, knownTools: knownTools)
         var unreadable: [LemmingError] = []

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import LemmingCore
 import LemmingJSON
+import LemmingOrgView
 import LemmingSearch
 
 /// Full-text search over the org's history: entries (the archive's included), memory records and
@@ -33,16 +34,51 @@ enum SearchRoutes {
                 .init(name: "order", type: "string", description: "relevance (default with q) or time."),
                 .init(name: "limit", type: "integer", description: "Results per page (1-200, default 50)."),
                 .init(name: "cursor", type: "string", description: "A page's next_cursor."),
+                .init(
+                    name: "semantic", type: "boolean",
+                    description:
+                        "Rank memory by meaning (embeddings of search.embeddings; fused with words when "
+                        + "search.memory_ranking is hybrid); the answer's embedding says what it cost."),
             ],
-            errors: [503]
+            errors: [502, 503]
         ) { request, _, backend in
-            let query = try searchQuery(Query(request))
+            let parameters = Query(request)
+            let query = try searchQuery(parameters)
             let index = try backend.searchIndex()
+            if try parameters.bool("semantic") { return try await semantic(query, index: index, backend: backend) }
             let page = try index.search(query)
             let freshness = try? index.freshness()
             return .json(json(page, query: query, freshness: freshness))
         }
     ]
+
+    /// A search of memory by meaning. Its embedding calls are the caller's, not an agent's: they
+    /// are reported in the answer and charged to no one.
+    static func semantic(_ query: SearchQuery, index: SearchIndex, backend: OrgBackend) async throws -> Response {
+        guard let text = query.text else {
+            throw APIError.badRequest("a semantic search needs the text to compare with", field: "q")
+        }
+        let config = try backend.view().config
+        guard let memory = try backend.configuration.semanticMemory?(index, config) else {
+            throw APIError.badRequest(
+                "semantic search needs search.embeddings (a model key) in lemming.json", field: "semantic")
+        }
+        let result: SemanticMemory.Result
+        do {
+            result = try await memory.search(
+                text, agents: query.agents, limit: query.limit, mode: config.search.memoryRanking)
+        } catch let error as ProviderError {
+            throw APIError(.badGateway, "embedding_failed", "the embedding call failed: \(error.message)")
+        }
+        return .json([
+            "query": .string(text), "order": "relevance", "semantic": .string(config.search.memoryRanking.rawValue),
+            "total": .null, "results": .array(result.hits.map(\.json)), "next_cursor": .null,
+            "embedding": [
+                "model": .string(memory.model), "input_tokens": .int(result.usage.inputTokens),
+                "cost": .double(result.cost), "records_embedded": .int(result.embedded),
+            ],
+        ])
+    }
 
     /// The query of a request.
     ///
