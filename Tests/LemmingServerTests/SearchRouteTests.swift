@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import LemmingCore
 import LemmingJSON
+import LemmingProviders
 import LemmingSearch
 import LemmingTesting
 import Testing
@@ -165,6 +166,51 @@ import Testing
             #expect(plus.json?["results"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["00000001-manager-01"])
             let encoded = try await client.call(.get, "/api/search?q=%22login%20page%22%2B&in=entries")
             #expect(encoded.status == 400)
+        }
+    }
+}
+
+@Suite(.timeLimit(.minutes(1))) struct SemanticSearchRouteTests {
+    @Test func semanticSearchRanksMemoryAndSaysWhatItCost() async throws {
+        let org = try chatOrg(config: ["search": ["embeddings": "sim"]], replies: SearchRouteTests.replies)
+        defer { org.remove() }
+        var configuration = APIServer.Configuration(
+            root: org.root, host: "127.0.0.1", port: 0, environment: [:], tools: NoTools(),
+            clock: TemporaryOrg.fixedClock, openEngine: { sinks in try await org.engine(sinks: sinks) })
+        configuration.semanticMemory = { index, config in
+            guard let key = config.search.embeddings else { return nil }
+            return SemanticMemory(
+                index: index, embedder: ScriptedEmbedder(), model: key,
+                pricing: Pricing(inputPerMillion: 1, outputPerMillion: 0, perCall: 0))
+        }
+        let server = try APIServer(configuration: configuration)
+        server.backend.indexer.update()
+        try await server.makeApplication(listeningOn: "127.0.0.1").test(.router) { client in
+            _ = try await client.call(.post, "/api/step")
+            let ledger = try await client.call(.get, "/api/ledger")
+            let answer = try await client.call(.get, "/api/search?q=login+page&semantic=true")
+            #expect(answer.status == 200, "\(answer.text)")
+            let json = try #require(answer.json)
+            #expect(json["results"]?.arrayValue?.first?["key"] == "plan")
+            #expect(json["embedding"]?["records_embedded"] == 1)
+            #expect((json["embedding"]?["cost"]?.doubleValue ?? 0) > 0)
+            // Charged to no agent: the ledger did not move.
+            let after = try await client.call(.get, "/api/ledger")
+            #expect(ledger.text == after.text)
+            let noText = try await client.call(.get, "/api/search?semantic=true")
+            #expect(noText.status == 400)
+            #expect(noText.json?["error"]?["field"] == "q")
+        }
+    }
+
+    @Test func semanticSearchNeedsEmbeddingsConfigured() async throws {
+        let org = try chatOrg(replies: SearchRouteTests.replies)
+        defer { org.remove() }
+        try await withServer(org) { client, _ in
+            _ = try await client.call(.post, "/api/step")
+            let answer = try await client.call(.get, "/api/search?q=login&semantic=true")
+            #expect(answer.status == 400)
+            #expect(answer.json?["error"]?["field"] == "semantic")
         }
     }
 }
