@@ -8,7 +8,7 @@
 // messages-search.js; while a query is set the list shows its results instead of the live
 // entries) and `entry` (the open entry), e.g. #/messages/agent=manager&kind=request&entry=00000003-manager-01
 // or #/messages/q=login%20page&in=entries&agent=manager.
-import { api, agentLink, formatCount, formatTime, h, live, markDrawn, replace, resources, showError } from "./core.js";
+import { ApiError, api, agentLink, formatCount, formatTime, h, live, markDrawn, replace, resources, showError } from "./core.js";
 import { MessageSearch, SEARCH_EVENTS, parseSearch, snippetNodes, writeSearch } from "./messages-search.js";
 
 const PAGE = 100; // entries per page
@@ -73,7 +73,15 @@ export async function fetchEntry(id) {
     if (!answer.next_cursor) break;
     before = answer.next_cursor;
   }
-  return null;
+  // Not in its outbox's pages: archived (or never written), which the entry's own route reads.
+  try {
+    const entry = await api.get(`/api/messages/${encodeURIComponent(id)}`);
+    remember([entry]);
+    return entry;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
 }
 
 /** Fetches the entries newer than `newest` (an id, or null for "the newest `count`"). */
