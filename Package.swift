@@ -142,6 +142,7 @@ let package = Package(
                 "LemmingSearch",
                 "LemmingCore", "LemmingJSON",
                 "LemmingProviders",
+                "LemmingSearch",
                 "LemmingServer",
                 "LemmingTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -244,7 +245,7 @@ let package = Package(
             name: "LemmingCLITests",
             dependencies: [
                 "LemmingOrgView",
-                "lemming", "LemmingCLI", "LemmingCore", "LemmingJSON", "LemmingTesting",
+                "lemming", "LemmingCLI", "LemmingCore", "LemmingJSON", "LemmingSearch", "LemmingTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

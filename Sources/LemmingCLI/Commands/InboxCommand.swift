@@ -3,13 +3,18 @@ import Foundation
 import LemmingCore
 import LemmingJSON
 import LemmingOrgView
+import LemmingSearch
 
 /// `lemming inbox`: what agents addressed to the human.
 struct InboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inbox",
         abstract: "Show what agents addressed to the human (--all: every entry of the org).",
-        discussion: "Entries are listed oldest first. With --follow, new entries are printed as they are written."
+        discussion: """
+            Entries are listed oldest first, archived ones included (marked "archived"; --json prints them as on \
+            disk). With --follow, new entries are printed as they are committed. The list comes from the search \
+            index (state/search.sqlite); when it cannot be used, from the outbox folders, with a warning.
+            """
     )
 
     @OptionGroup var org: OrgOptions
@@ -31,38 +36,36 @@ struct InboxCommand: AsyncParsableCommand {
 
     func run() async throws {
         let view = try OrgView.load(root: try org.resolve())
-        let all = self.all
-        let matching: (OutboxEntry) -> Bool = { all || ($0.recipients?.contains(Names.human) ?? false) }
-        var seen = try view.allEntryIDs()
-        let entries = view.latestEntries(among: seen, limit: number, matching: matching)
+        var filters = SearchQuery()
+        if !all { filters.recipient = Names.human }
+        var history = EntryHistory(view: view)
+        // Taken before listing, so that nothing committed meanwhile is missed.
+        var seen = follow ? try history.seenNow(filters) : SeenEntries()
+        let entries = try history.latest(filters, limit: number)
+        seen.insert(contentsOf: entries.map(\.entry.id))
         let style = Style.standardOutput
         if output.json && !follow {
-            try Terminal.printJSON(.array(entries.map(\.json)))
+            try Terminal.printJSON(.array(entries.map(\.entry.json)))
             return
         }
-        for entry in entries { try show(entry, style: style) }
+        for listed in entries { try show(listed, style: style) }
         if entries.isEmpty && number > 0 && !output.json {
             try Terminal.print(all ? "No entries yet." : "Nothing addressed to the human yet.")
         }
         guard follow else { return }
-        var known = Set(seen)
         while !Task.isCancelled {
             try await Task.sleep(for: .milliseconds(300))
-            seen = try view.allEntryIDs()
-            let fresh = seen.filter { !known.contains($0) }
-            known.formUnion(fresh)
-            for id in fresh {
-                guard case .success(let entry) = view.entry(id), matching(entry) else { continue }
-                try show(entry, style: style)
-            }
+            for listed in try history.new(filters, after: &seen) { try show(listed, style: style) }
         }
     }
 
-    private func show(_ entry: OutboxEntry, style: Style) throws {
+    private func show(_ listed: ListedEntry, style: Style) throws {
         if output.json {
-            try Terminal.print(entry.json.compactText)
+            try Terminal.print(listed.entry.json.compactText)
         } else {
-            try EntryFormatting.lines(entry, style: style).forEach { try Terminal.print($0) }
+            try EntryFormatting.lines(listed.entry, archived: listed.isArchived, style: style).forEach {
+                try Terminal.print($0)
+            }
         }
     }
 }

@@ -2,12 +2,17 @@ import ArgumentParser
 import LemmingCore
 import LemmingJSON
 import LemmingOrgView
+import LemmingSearch
 
 /// `lemming inspect <agent>`: everything about one agent.
 struct InspectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show an agent: resume, who it reads and who reads it, recent entries, memory, last turns, credits."
+        abstract: "Show an agent: resume, who it reads and who reads it, recent entries, memory, last turns, credits.",
+        discussion: """
+            Recent entries include archived ones (marked "archived"), from the search index; when it cannot be \
+            used, from the outbox folders, with a warning.
+            """
     )
 
     @OptionGroup var org: OrgOptions
@@ -38,8 +43,8 @@ struct InspectReport {
     let view: OrgView
     let reads: [String]
     let readBy: [String]
-    let entries: [OutboxEntry]
-    let addressedToHuman: [OutboxEntry]
+    let entries: [ListedEntry]
+    let addressedToHuman: [ListedEntry]
     let memory: [MemoryRecord]
     let turns: [JSONValue]
 
@@ -49,13 +54,13 @@ struct InspectReport {
         let everyone = Set(view.agentNames)
         reads = agent == Names.human ? view.agentNames : view.graph.readable(by: agent) { everyone }
         readBy = view.graph.readers(of: agent)
-        entries = view.latestEntries(among: try view.entryIDs(of: agent), limit: count)
-        addressedToHuman =
-            agent == Names.human
-            ? view.latestEntries(among: try view.allEntryIDs(), limit: count) {
-                $0.recipients?.contains(Names.human) ?? false
-            }
-            : []
+        var history = EntryHistory(view: view)
+        var written = SearchQuery()
+        written.agents = [agent]
+        entries = try history.latest(written, limit: count)
+        var addressed = SearchQuery()
+        addressed.recipient = Names.human
+        addressedToHuman = agent == Names.human ? try history.latest(addressed, limit: count) : []
         memory = agent == Names.human ? [] : try view.memory(of: agent).mostRecentFirst
         turns = agent == Names.human ? [] : try view.turnRecords(of: agent, last: count)
     }
@@ -94,9 +99,9 @@ struct InspectReport {
             object["memory"] = .object(memoryObject)
             object["turns"] = .array(turns.map(OrgView.turnSummary))
         } else {
-            object["addressed_to_human"] = .array(addressedToHuman.map(\.json))
+            object["addressed_to_human"] = .array(addressedToHuman.map(\.entry.json))
         }
-        object["entries"] = .array(entries.map(\.json))
+        object["entries"] = .array(entries.map(\.entry.json))
         return .object(object)
     }
 
@@ -127,12 +132,10 @@ struct InspectReport {
         }
         lines.append("read by: \(readBy.isEmpty ? "nobody" : readBy.joined(separator: ", "))")
         lines.append(style.bold("recent entries") + (entries.isEmpty ? ": none" : ""))
-        for entry in entries { lines.append(contentsOf: EntryFormatting.lines(entry, style: style).map { "  " + $0 }) }
+        for listed in entries { lines.append(contentsOf: Self.lines(listed, style: style)) }
         if agent == Names.human {
             lines.append(style.bold("addressed to the human") + (addressedToHuman.isEmpty ? ": nothing yet" : ""))
-            for entry in addressedToHuman {
-                lines.append(contentsOf: EntryFormatting.lines(entry, style: style).map { "  " + $0 })
-            }
+            for listed in addressedToHuman { lines.append(contentsOf: Self.lines(listed, style: style)) }
             return lines
         }
         lines.append(
@@ -145,5 +148,9 @@ struct InspectReport {
         lines.append(style.bold("last turns") + (turns.isEmpty ? ": none yet" : ""))
         for turn in turns { lines.append("  " + LogsCommand.line(for: turn, style: style)) }
         return lines
+    }
+
+    private static func lines(_ listed: ListedEntry, style: Style) -> [String] {
+        EntryFormatting.lines(listed.entry, archived: listed.isArchived, style: style).map { "  " + $0 }
     }
 }

@@ -36,6 +36,9 @@ struct Style {
     func yellow(_ text: String) -> String { wrap(text, "33") }
     func cyan(_ text: String) -> String { wrap(text, "36") }
 
+    /// A search match: bold, or `[in brackets]` without colour.
+    func marked(_ text: String) -> String { isEnabled ? bold(text) : "[\(text)]" }
+
     /// An agent state, coloured by how much it needs attention.
     func state(_ state: String) -> String {
         switch state {
