@@ -142,7 +142,6 @@ let package = Package(
                 "LemmingSearch",
                 "LemmingCore", "LemmingJSON",
                 "LemmingProviders",
-                "LemmingSearch",
                 "LemmingServer",
                 "LemmingTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

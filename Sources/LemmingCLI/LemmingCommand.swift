@@ -17,10 +17,9 @@ public struct LemmingCommand: AsyncParsableCommand {
             InitCommand.self, ValidateCommand.self, RunCommand.self, StepCommand.self, StatusCommand.self,
             AgentsCommand.self, InspectCommand.self, LogsCommand.self, GraphCommand.self, SendCommand.self,
             InboxCommand.self, SearchCommand.self, IndexCommand.self, ChatCommand.self, TopUpCommand.self,
-            PauseCommand.self, ResumeCommand.self,
-            ApprovalsCommand.self, ApproveCommand.self, DenyCommand.self, ResetCommand.self, AgentCommand.self,
-            ModelsCommand.self, ToolsCommand.self, DoctorCommand.self, ServeCommand.self, SchemaCommand.self,
-            DemoCommand.self,
+            PauseCommand.self, ResumeCommand.self, ApprovalsCommand.self, ApproveCommand.self, DenyCommand.self,
+            ResetCommand.self, AgentCommand.self, ModelsCommand.self, ToolsCommand.self, DoctorCommand.self,
+            ServeCommand.self, SchemaCommand.self, DemoCommand.self,
         ]
     )
 

@@ -1,30 +1,8 @@
-import GRDB
 import LemmingCore
-
-/// How far the index is: what `lemming search --json` and `GET /api/search` report as `index`.
-public struct SearchIndexPosition: Sendable, Equatable {
-    /// The last engine event the index applied, and its tick.
-    public var sequence: Int
-    public var tick: Int
-    /// The org's last committed event.
-    public var orgSequence: Int
-
-    /// Whether committed events are not in the index yet.
-    public var isBehind: Bool { sequence < orgSequence }
-}
 
 extension SearchIndex {
     /// Results asked of ``search(_:)`` per page when listing entries.
     static let listingPage = 1_000
-
-    /// The index's position and the org's (two small reads: no counting, unlike ``status()``).
-    ///
-    /// - Throws: ``LemmingError`` `.io` when the index or `state/tick.json` cannot be read.
-    public func currentPosition() throws -> SearchIndexPosition {
-        let org = try OrgPosition.read(paths)
-        let position = try withDatabase { try $0.read(Self.position) }
-        return SearchIndexPosition(sequence: position.sequence, tick: position.tick, orgSequence: org.sequence)
-    }
 
     /// The newest `limit` outbox entries that pass the filters of `filters` (its text, sources,
     /// order and cursor are ignored), archived ones included unless it says otherwise.
@@ -67,18 +45,6 @@ extension SearchIndex {
             query.cursor = next
         }
         return Self.byID(hits)
-    }
-
-    /// The entry a hit names, read from its outbox or, once moved there, from the archive.
-    ///
-    /// - Returns: the entry and whether it was found in the archive; `nil` when it is in neither
-    ///   place (or is not an entry), or `hit` is not an entry.
-    public func entry(for hit: SearchHit) -> (entry: OutboxEntry, isArchived: Bool)? {
-        guard let id = hit.entryID else { return nil }
-        if hit.archived, let entry = EntryReader.read(paths.archivedEntry(id), id: id, paths: paths) {
-            return (entry, true)
-        }
-        return EntryReader.find(id, paths: paths).map { ($0.entry, $0.archived) }
     }
 
     private static func entryListing(_ filters: SearchQuery) -> SearchQuery {

@@ -5,40 +5,20 @@ import LemmingTesting
 
 /// Orgs with a history to search: entries of several kinds, tags and priorities, memory, notes.
 enum HistoryOrg {
-    /// A reply of the scripted model.
-    static func reply(
-        _ texts: [String], to: [String]? = nil, kind: String = "message", tags: [String] = [],
-        priority: String = "normal", memory: [String: String] = [:], notes: String? = nil
-    ) -> JSONValue {
-        var object = JSONObject()
-        object["outbox_entries"] = .array(
-            texts.map { text in
-                var entry: JSONObject = [
-                    "kind": .string(kind), "payload": ["text": .string(text)], "tags": .strings(tags),
-                    "priority": .string(priority),
-                ]
-                if let to { entry["to"] = .strings(to) }
-                return .object(entry)
-            })
-        object["memory_updates"] = .array(
-            memory.sorted { $0.key < $1.key }.map { ["op": "set", "key": .string($0.key), "value": .string($0.value)] })
-        if let notes { object["notes"] = .string(notes) }
-        return .object(object)
-    }
-
     /// Three ticks: the manager asks the coder (urgent, tagged), the coder reports to all, the
     /// manager tells the human.
     static let script: [ScriptLine] = [
         ScriptLine(
             "manager", tick: 1,
-            reply(
+            ScriptLine.reply(
                 ["Please draft the login page spec", "Budget review is due on Friday"], to: ["coder"],
                 kind: "request", tags: ["planning"], priority: "urgent",
                 memory: ["plan": "ship the login page before the launch"], notes: "split the work for the sprint")),
-        ScriptLine("coder", tick: 2, reply(["The login page spec is drafted"], kind: "report", tags: ["spec"])),
+        ScriptLine(
+            "coder", tick: 2, ScriptLine.reply(["The login page spec is drafted"], kind: "report", tags: ["spec"])),
         ScriptLine(
             "manager", tick: 3,
-            reply(["Thanks, the login spec is in review"], to: ["human"], notes: "waiting for the reviewer")),
+            ScriptLine.reply(["Thanks, the login spec is in review"], to: ["human"], notes: "waiting for the reviewer")),
     ]
 
     /// A coder who reads the manager and a manager who reads the human and the coder, after

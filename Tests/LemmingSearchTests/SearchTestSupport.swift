@@ -3,26 +3,13 @@ import LemmingJSON
 import LemmingSearch
 import LemmingTesting
 
-/// A reply with entries, memory updates and notes.
+/// A reply with entries, memory updates and notes (``ScriptLine/reply(_:to:kind:tags:priority:memory:notes:tools:)``).
 func reply(
     _ texts: [String] = [], to: [String]? = nil, kind: String = "message", tags: [String] = [],
     priority: String = "normal", memory: [String: String] = [:], notes: String? = nil, tools: [JSONValue] = []
 ) -> JSONValue {
-    var object = JSONObject()
-    object["outbox_entries"] = .array(
-        texts.map { text in
-            var entry: JSONObject = [
-                "kind": .string(kind), "payload": ["text": .string(text)], "tags": .strings(tags),
-                "priority": .string(priority),
-            ]
-            if let to { entry["to"] = .strings(to) }
-            return .object(entry)
-        })
-    object["memory_updates"] = .array(
-        memory.sorted { $0.key < $1.key }.map { ["op": "set", "key": .string($0.key), "value": .string($0.value)] })
-    if !tools.isEmpty { object["tool_calls"] = .array(tools) }
-    if let notes { object["notes"] = .string(notes) }
-    return .object(object)
+    ScriptLine.reply(
+        texts, to: to, kind: kind, tags: tags, priority: priority, memory: memory, notes: notes, tools: tools)
 }
 
 /// An org of a manager who reads the human and a coder who reads the manager, with a script.

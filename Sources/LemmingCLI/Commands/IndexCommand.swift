@@ -108,11 +108,7 @@ struct IndexRebuildCommand: AsyncParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now
         SearchIndex.removeAbandonedRebuilds(paths)
-        // Opening builds a file that is missing or damaged: that build is the rebuild.
-        let before = FileSystem.info(paths.searchIndex)?.inode
-        let index = try SearchIndexAccess.open(paths, catchUp: false)
-        let after = FileSystem.info(paths.searchIndex)?.inode
-        let counts = before != nil && before == after ? try index.rebuild() : try index.status().counts
+        let counts = try SearchIndex(paths, logger: EngineFactory.logger()).rebuild()
         let elapsed = (clock.now - start).components
         let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
         let bytes = ["", "-wal"].compactMap { FileSystem.info(paths.searchIndex + $0)?.size }.reduce(0, +)

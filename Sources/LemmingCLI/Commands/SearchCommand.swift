@@ -125,13 +125,13 @@ struct SearchCommand: AsyncParsableCommand {
             throw ValidationError(option + error.message)
         }
         if output.json {
-            let position = try index.currentPosition()
+            let freshness = try index.freshness()
             let hasText = !query.trimmingWhitespace().isEmpty
             try Terminal.printJSON([
                 "query": .string(query), "order": .string(hasText ? search.order.rawValue : "time"),
                 "total": page.total.map(JSONValue.int) ?? .null, "results": .array(page.hits.map(\.json)),
                 "next_cursor": .optional(page.nextCursor),
-                "index": ["tick": .int(position.tick), "behind": .bool(position.isBehind)],
+                "index": ["tick": .int(freshness.tick), "behind": .bool(freshness.isBehind)],
             ])
             return
         }

@@ -31,9 +31,7 @@ struct EntryHistory {
     mutating func latest(_ filters: SearchQuery, limit: Int) throws -> [ListedEntry] {
         if let index {
             do {
-                return try index.latestEntries(filters, limit: limit).compactMap { hit in
-                    index.entry(for: hit).map { ListedEntry(entry: $0.entry, isArchived: $0.isArchived) }
-                }
+                return try index.latestEntries(filters, limit: limit).compactMap(read)
             } catch {
                 fail(error)
             }
@@ -68,9 +66,7 @@ struct EntryHistory {
                     $0.entryID.map(seen.isNew) ?? false
                 }
                 seen.insert(contentsOf: fresh.compactMap(\.entryID))
-                return fresh.compactMap { hit in
-                    index.entry(for: hit).map { ListedEntry(entry: $0.entry, isArchived: $0.isArchived) }
-                }
+                return fresh.compactMap(read)
             } catch {
                 fail(error)
             }
@@ -82,6 +78,12 @@ struct EntryHistory {
             guard case .success(let entry) = view.entry(id), matching(entry) else { return nil }
             return ListedEntry(entry: entry, isArchived: false)
         }
+    }
+
+    /// The entry a hit names, from its outbox or the archive.
+    private func read(_ hit: SearchHit) -> ListedEntry? {
+        guard let id = hit.entryID, let found = SearchIndex.entry(id, paths: view.paths) else { return nil }
+        return ListedEntry(entry: found.entry, isArchived: found.archived)
     }
 
     private mutating func fail(_ error: any Error) {
