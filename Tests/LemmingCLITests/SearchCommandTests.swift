@@ -148,6 +148,7 @@ struct SearchCommandTests {
             ])
         // Without text: newest first, no score, a preview of the text.
         let listing = try org.lemmingJSON(["search", "", "--in", "memory"])
+        #expect(listing["query"] == .null)
         #expect(listing["order"] == "time")
         #expect(listing.results.first?["score"] == .null)
         #expect(listing.results.first?["key"] == "plan")

@@ -128,7 +128,7 @@ struct SearchCommand: AsyncParsableCommand {
             let freshness = try index.freshness()
             let hasText = !query.trimmingWhitespace().isEmpty
             try Terminal.printJSON([
-                "query": .string(query), "order": .string(hasText ? search.order.rawValue : "time"),
+                "query": hasText ? .string(query) : .null, "order": .string(hasText ? search.order.rawValue : "time"),
                 "total": page.total.map(JSONValue.int) ?? .null, "results": .array(page.hits.map(\.json)),
                 "next_cursor": .optional(page.nextCursor),
                 "index": ["tick": .int(freshness.tick), "behind": .bool(freshness.isBehind)],
