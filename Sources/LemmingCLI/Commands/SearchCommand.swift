@@ -29,7 +29,9 @@ struct SearchCommand: AsyncParsableCommand {
     @Argument(help: "What to look for (FTS5 syntax: words, \"phrases\", prefix*, AND / OR / NOT).")
     var query: String
 
-    @Option(name: .customLong("agent"), help: "Authors of entries, owners of memory, agents whose turns (a list).")
+    @Option(
+        name: .customLong("agent"),
+        help: "Authors of entries, owners of memory records, agents of turn records (a list).")
     var agents: [String] = []
 
     @Option(name: .customLong("kind"), help: "Entry kinds; for turn records, stop reasons (a list).")
@@ -53,7 +55,9 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(help: "Up to this tick.")
     var toTick: Int?
 
-    @Option(name: .customLong("in"), help: "Where to look: entries, memory, turns (a list; default all three).")
+    @Option(
+        name: .customLong("in"),
+        help: ArgumentHelp("Where to look: entries, memory, turns (a list; default all three).", valueName: "sources"))
     var sources: [String] = []
 
     @Option(help: "relevance (best match first) or time (newest first).")
