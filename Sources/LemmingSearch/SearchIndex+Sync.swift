@@ -168,6 +168,9 @@ extension SearchIndex {
         guard first.sequence == before.sequence + 1 else { return .gap }
         // Files are read before the write transaction, which then holds the lock briefly.
         let changes = Self.changes(in: fresh, paths: paths)
+        // The index's tick is the last committed one it covers (engine_stopped and a human's
+        // message carry the next tick, not yet run).
+        let committedTick = (try? OrgPosition.read(paths).tick) ?? Int.max
         return try withDatabase { pool in
             try pool.write { db in
                 let position = try Self.position(db)
@@ -183,7 +186,7 @@ extension SearchIndex {
                 }
                 if let tick = changes.archivedBefore { try store.archive(before: tick) }
                 for agent in changes.turnAgents.sorted() { try store.indexTurns(of: agent, paths: paths) }
-                let tick = fresh.compactMap(\.tick).max() ?? position.tick
+                let tick = min(fresh.compactMap(\.tick).max() ?? position.tick, committedTick)
                 try db.execute(
                     sql: "UPDATE position SET seq = ?, tick = ?, log_inode = ?, log_offset = ?",
                     arguments: [

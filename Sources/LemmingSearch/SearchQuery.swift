@@ -119,3 +119,32 @@ extension String {
         String(map { $0 == "\n" || $0 == "\r\n" || $0 == "\r" || $0 == "\t" ? " " : $0 })
     }
 }
+
+extension SearchPage {
+    /// The page as `GET /api/search` and `lemming search --json` give it:
+    /// `{"query", "order", "total", "results": [hit…], "next_cursor", "index": {"tick", "behind"}}`.
+    public func json(_ query: SearchQuery, freshness: (tick: Int, isBehind: Bool)?) -> JSONValue {
+        let text = query.text.flatMap { $0.trimmingWhitespace().isEmpty ? nil : $0 }
+        return [
+            "query": .optional(text), "order": .string(text == nil ? "time" : query.order.rawValue),
+            "total": total.map(JSONValue.int) ?? .null, "results": .array(hits.map(\.json)),
+            "next_cursor": .optional(nextCursor),
+            "index": freshness.map { ["tick": .int($0.tick), "behind": .bool($0.isBehind)] } ?? .null,
+        ]
+    }
+}
+
+extension SemanticMemory.Result {
+    /// A semantic search as `GET /api/search?semantic=true` and `lemming search --semantic --json`
+    /// give it: the page's shape, with `semantic` (the ranking) and `embedding` (what it cost).
+    public func json(query: String, memory: SemanticMemory, mode: OrgConfig.MemoryRankingMode) -> JSONValue {
+        [
+            "query": .string(query), "order": "relevance", "semantic": .string(mode.rawValue), "total": .null,
+            "results": .array(hits.map(\.json)), "next_cursor": .null,
+            "embedding": [
+                "model": .string(memory.model), "input_tokens": .int(usage.inputTokens), "cost": .double(cost),
+                "records_embedded": .int(embedded),
+            ],
+        ]
+    }
+}

@@ -29,7 +29,7 @@ struct IndexCommandTests {
         #expect(output.first?.hasPrefix("index     state/search.sqlite (") == true)
         #expect(output.first?.hasSuffix(" KiB, schema 1)") == true)
         // engine_stopped is of the next tick.
-        #expect(output.dropFirst().first == "position  event \(sequence) (tick 4), up to date with the org")
+        #expect(output.dropFirst().first == "position  event \(sequence) (tick 3), up to date with the org")
         #expect(output.last == "documents 4 entries (0 archived), 1 memory record, 6 turn records")
         // `lemming index` alone is the status.
         #expect(lines(try org.lemming(["index"]).stdout).dropFirst() == output.dropFirst())

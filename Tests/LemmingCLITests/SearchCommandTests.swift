@@ -132,7 +132,7 @@ struct SearchCommandTests {
         #expect(page.objectValue?.keys == ["query", "order", "total", "results", "next_cursor", "index"])
         #expect(page["query"] == "login")
         // Caught up to the last event, engine_stopped, of the next tick.
-        #expect(page["index"] == ["tick": 4, "behind": false])
+        #expect(page["index"] == ["tick": 3, "behind": false])
         #expect(page["next_cursor"]?.stringValue != nil)
         // Each result is the index's hit as JSON.
         var query = SearchQuery("login")
@@ -254,5 +254,42 @@ struct SearchCommandTests {
             #expect(outcome.standardError?.hasPrefix("error: \(message)") == true, "\(outcome)")
             #expect(outcome.standardError?.hasSuffix(" (see lemming search --help)\n") == true)
         }
+    }
+}
+
+/// `lemming search --semantic`: memory by meaning, through the org's embedding model.
+@Suite(.timeLimit(.minutes(3)))
+struct SemanticSearchCommandTests {
+    @Test func ranksMemoryByMeaningAndSaysWhatItCost() throws {
+        let org = try HistoryOrg.make(config: ["search": ["embeddings": "sim"]])
+        defer { org.remove() }
+        let json = try org.lemmingJSON(["search", "--semantic", "launch the login page"])
+        #expect(json.strings("key") == ["plan"])
+        #expect(json["semantic"] == "hybrid")
+        #expect(json["embedding"]?["model"] == "sim")
+        #expect(json["embedding"]?["records_embedded"] == 1)
+        // The vectors are kept: a second search embeds the query only.
+        let again = try org.lemmingJSON(["search", "--semantic", "login"])
+        #expect(again["embedding"]?["records_embedded"] == 0)
+        let text = try org.lemming(["search", "--semantic", "login"])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("1 memory record by meaning (hybrid, sim); embedded 0 records"))
+    }
+
+    @Test func needsEmbeddingsConfiguredAndMemoryInScope() throws {
+        let org = try HistoryOrg.make()
+        defer { org.remove() }
+        let missing = try org.lemming(["search", "--semantic", "login"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("search.embeddings"))
+        let entries = try org.lemming(["search", "--semantic", "--in", "entries", "login"])
+        #expect(entries.status != 0)
+        #expect(entries.stderr.contains("--in must include memory"))
+        let unknown = try org.lemming(["validate"])
+        #expect(unknown.status == 0)
+        try org.write("lemming.json", ["format": 1, "name": "test", "search": ["embeddings": "nope"]])
+        let invalid = try org.lemming(["validate"])
+        #expect(invalid.status != 0)
+        #expect((invalid.stdout + invalid.stderr).contains("search.embeddings"))
     }
 }

@@ -47,6 +47,8 @@ struct RunCommand: AsyncParsableCommand {
         try await Engine.withEngine(EngineFactory.configuration(root: root, sinks: [indexer], runsTicks: true)) {
             try await run(on: $0, indexer: indexer)
         }
+        // The engine's last events (its last tick's, engine_stopped) are published as it closes.
+        indexer.update(follow: false)
     }
 
     private func run(on engine: Engine, indexer: SearchIndexer) async throws {

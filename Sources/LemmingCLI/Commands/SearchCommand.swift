@@ -1,6 +1,8 @@
 import ArgumentParser
+import Foundation
 import LemmingCore
 import LemmingJSON
+import LemmingProviders
 import LemmingSearch
 
 /// `lemming search QUERY`: full-text search of what the org said, did and remembered.
@@ -69,6 +71,12 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(help: "Where the page starts: the cursor the previous page printed.")
     var cursor: String?
 
+    @Flag(
+        help: ArgumentHelp(
+            "Rank memory records by meaning (the embeddings of search.embeddings in lemming.json); its "
+                + "embedding calls are yours, reported and charged to no agent."))
+    var semantic = false
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -76,7 +84,10 @@ struct SearchCommand: AsyncParsableCommand {
         for (name, tick) in [("--from-tick", fromTick), ("--to-tick", toTick)] where (tick ?? 0) < 0 {
             throw ValidationError("\(name) must be zero or more")
         }
-        _ = try searchQuery()
+        let search = try searchQuery()
+        if semantic, !search.sources.contains(.memory) {
+            throw ValidationError("--semantic ranks memory records: --in must include memory")
+        }
     }
 
     /// The options as a ``SearchQuery``.
@@ -120,6 +131,7 @@ struct SearchCommand: AsyncParsableCommand {
     func run() async throws {
         let index = try SearchIndexAccess.open(OrgPaths(root: try org.resolve()))
         let search = try searchQuery()
+        if semantic { return try await runSemantic(search, index: index) }
         let page: SearchPage
         do {
             page = try index.search(search)
@@ -129,19 +141,39 @@ struct SearchCommand: AsyncParsableCommand {
             throw ValidationError(option + error.message)
         }
         if output.json {
-            let freshness = try index.freshness()
-            let hasText = !query.trimmingWhitespace().isEmpty
-            try Terminal.printJSON([
-                "query": hasText ? .string(query) : .null, "order": .string(hasText ? search.order.rawValue : "time"),
-                "total": page.total.map(JSONValue.int) ?? .null, "results": .array(page.hits.map(\.json)),
-                "next_cursor": .optional(page.nextCursor),
-                "index": ["tick": .int(freshness.tick), "behind": .bool(freshness.isBehind)],
-            ])
+            try Terminal.printJSON(page.json(search, freshness: try index.freshness()))
             return
         }
         let style = Style.standardOutput
         for hit in page.hits { try SearchFormatting.lines(hit, style: style).forEach { try Terminal.print($0) } }
         try Terminal.print(SearchFormatting.footer(page))
+    }
+
+    /// Ranks memory by meaning: the records of `--agent` (or every agent's).
+    private func runSemantic(_ search: SearchQuery, index: SearchIndex) async throws {
+        guard let text = search.text, !text.trimmingWhitespace().isEmpty else {
+            throw ValidationError("--semantic needs the text to compare with")
+        }
+        let (config, _) = try FileOrgStore(paths: index.paths).loadConfig()
+        let providers = ProviderFactory(environment: ProcessInfo.processInfo.environment)
+        guard let memory = try EngineFactory.semanticMemory(index: index, config: config, providers: providers) else {
+            throw LemmingError(
+                .invalidArgument, "--semantic needs search.embeddings (a model key) in lemming.json",
+                path: "lemming.json", field: "search.embeddings")
+        }
+        let result = try await memory.search(
+            text, agents: search.agents, limit: search.limit, mode: config.search.memoryRanking)
+        if output.json {
+            try Terminal.printJSON(result.json(query: text, memory: memory, mode: config.search.memoryRanking))
+            return
+        }
+        let style = Style.standardOutput
+        for hit in result.hits { try SearchFormatting.lines(hit, style: style).forEach { try Terminal.print($0) } }
+        try Terminal.print(
+            "\(result.hits.count) memory record\(result.hits.count == 1 ? "" : "s") by meaning "
+                + "(\(config.search.memoryRanking.rawValue), \(memory.model)); embedded \(result.embedded) record"
+                + "\(result.embedded == 1 ? "" : "s"), \(result.usage.inputTokens) tokens, "
+                + "\(Terminal.credits(result.cost)) credits")
     }
 
     /// The values of a list option, each split at commas.

@@ -21,13 +21,12 @@ struct ValidateCommand: AsyncParsableCommand {
     private func report() async throws -> Int {
         let paths = OrgPaths(root: try org.resolve())
         let store = FileOrgStore(paths: paths)
-        let (config, configIssues) = try store.loadConfig()
-        let (registry, registryIssues) = try store.loadRegistry()
+        let (config, registry, settingsIssues) = try store.loadSettings()
         let tools = EngineFactory.tools()
         let known = try tools.makeRegistry(config: config, org: paths).names
         let agents = try store.scanAgents(previous: [:], registry: registry, knownTools: known)
         let agentIssues = agents.keys.sorted(by: Names.precedes).flatMap { agents[$0]?.issues ?? [] }
-        let issues = configIssues + tools.issues(config: config, org: paths) + registryIssues + agentIssues
+        let issues = settingsIssues + tools.issues(config: config, org: paths) + agentIssues
         let errors = issues.filter(\.isError)
         let valid = agents.values.filter { $0.resume != nil }.count
         let sandbox = tools.sandboxSummary(config: config)

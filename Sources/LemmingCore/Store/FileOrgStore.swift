@@ -73,6 +73,21 @@ package final class FileOrgStore {
     }
 
     /// Reads `models.json` over the built-in registry.
+    /// `lemming.json` and the model registry, with the issues of both and of how one names the
+    /// other (`search.embeddings` must be a model key; when it is not, it is off).
+    package func loadSettings() throws -> (OrgConfig, ModelRegistry, [ValidationIssue]) {
+        var (config, configIssues) = try loadConfig()
+        let (registry, registryIssues) = try loadRegistry()
+        if let key = config.search.embeddings, registry[key] == nil {
+            configIssues.append(
+                ValidationIssue(
+                    .error, file: "lemming.json", field: "search.embeddings", rule: "model_key",
+                    message: "'\(key)' is not a key of the model registry (models.json or the built-in models)"))
+            config.search.embeddings = nil
+        }
+        return (config, registry, configIssues + registryIssues)
+    }
+
     package func loadRegistry() throws -> (ModelRegistry, [ValidationIssue]) {
         ModelRegistry.load(try FileSystem.readIfPresent(paths.models))
     }
@@ -126,15 +141,7 @@ package final class FileOrgStore {
 
     /// Loads everything: config, registry, agents, state, memory and the outbox index.
     package func load(knownTools: Set<String>? = nil) throws -> OrgSnapshot {
-        var (config, configIssues) = try loadConfig()
-        let (registry, registryIssues) = try loadRegistry()
-        if let key = config.search.embeddings, registry[key] == nil {
-            configIssues.append(
-                ValidationIssue(
-                    .error, file: "lemming.json", field: "search.embeddings", rule: "model_key",
-                    message: "'\(key)' is not a key of the model registry (models.json or the built-in models)"))
-            config.search.embeddings = nil
-        }
+        let (config, registry, settingsIssues) = try loadSettings()
         checkpointInterval = config.checkpointEveryTicks
         let agents = try scanAgents(previous: [:], registry: registry, knownTools: knownTools)
         var unreadable: [LemmingError] = []
@@ -146,7 +153,7 @@ package final class FileOrgStore {
             outboxes.setIDs(try listOutbox(of: name, unreadable: &unreadable), for: name)
         }
         return OrgSnapshot(
-            config: config, registry: registry, configIssues: configIssues + registryIssues, agents: agents,
+            config: config, registry: registry, configIssues: settingsIssues, agents: agents,
             tick: state.tick, ledger: state.ledger, cursors: state.cursors, runtimes: state.runtimes, memory: memory,
             outboxes: outboxes, unreadable: unreadable, unreadableState: state.unreadable)
     }

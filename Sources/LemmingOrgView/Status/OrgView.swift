@@ -33,8 +33,7 @@ public struct OrgView: Sendable {
     public static func load(root: String) throws -> OrgView {
         let paths = OrgPaths(root: root)
         let store = FileOrgStore(paths: paths)
-        let (config, configIssues) = try store.loadConfig()
-        let (registry, registryIssues) = try store.loadRegistry()
+        let (config, registry, settingsIssues) = try store.loadSettings()
         let agents = try store.scanAgents(previous: [:], registry: registry, knownTools: nil)
         let state = try store.loadState()
         var problems = state.unreadable.map {
@@ -47,7 +46,7 @@ public struct OrgView: Sendable {
                     + "replaced it, then remove it")
         }
         return OrgView(
-            paths: paths, config: config, registry: registry, configIssues: configIssues + registryIssues,
+            paths: paths, config: config, registry: registry, configIssues: settingsIssues,
             agents: agents, tick: state.tick, ledger: state.ledger, cursors: state.cursors, runtimes: state.runtimes,
             graph: OrgGraph(resumes: agents.compactMapValues(\.resume)), stateProblems: problems)
     }

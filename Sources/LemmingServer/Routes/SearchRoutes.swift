@@ -47,8 +47,7 @@ enum SearchRoutes {
             let index = try backend.searchIndex()
             if try parameters.bool("semantic") { return try await semantic(query, index: index, backend: backend) }
             let page = try index.search(query)
-            let freshness = try? index.freshness()
-            return .json(json(page, query: query, freshness: freshness))
+            return .json(page.json(query, freshness: try? index.freshness()))
         }
     ]
 
@@ -70,14 +69,7 @@ enum SearchRoutes {
         } catch let error as ProviderError {
             throw APIError(.badGateway, "embedding_failed", "the embedding call failed: \(error.message)")
         }
-        return .json([
-            "query": .string(text), "order": "relevance", "semantic": .string(config.search.memoryRanking.rawValue),
-            "total": .null, "results": .array(result.hits.map(\.json)), "next_cursor": .null,
-            "embedding": [
-                "model": .string(memory.model), "input_tokens": .int(result.usage.inputTokens),
-                "cost": .double(result.cost), "records_embedded": .int(result.embedded),
-            ],
-        ])
+        return .json(result.json(query: text, memory: memory, mode: config.search.memoryRanking))
     }
 
     /// The query of a request.
@@ -114,14 +106,5 @@ enum SearchRoutes {
         search.limit = try query.limit(max: 200)
         search.cursor = query.string("cursor")
         return search
-    }
-
-    static func json(_ page: SearchPage, query: SearchQuery, freshness: (tick: Int, isBehind: Bool)?) -> JSONValue {
-        [
-            "query": .optional(query.text), "order": .string(query.text == nil ? "time" : query.order.rawValue),
-            "total": page.total.map(JSONValue.int) ?? .null, "results": .array(page.hits.map(\.json)),
-            "next_cursor": .optional(page.nextCursor),
-            "index": freshness.map { ["tick": .int($0.tick), "behind": .bool($0.isBehind)] } ?? .null,
-        ]
     }
 }
