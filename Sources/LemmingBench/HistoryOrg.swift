@@ -1,5 +1,5 @@
-import Foundation
 import Dispatch
+import Foundation
 import LemmingCore
 import LemmingJSON
 import Synchronization
@@ -80,7 +80,8 @@ struct HistoryOrg {
         if plan.archiveBefore != nil { try FileSystem.makeDirectory(paths.archivedOutbox(name)) }
         for number in plan.entriesByAgent[agent] {
             let entry = outboxEntry(number)
-            let path = plan.isArchived(plan.entries[Int(number)]) ? paths.archivedEntry(entry.id) : paths.entry(entry.id)
+            let path =
+                plan.isArchived(plan.entries[Int(number)]) ? paths.archivedEntry(entry.id) : paths.entry(entry.id)
             try FileSystem.overwrite(entry.fileBytes, at: path)
         }
         let pretty = JSONWriter(style: .pretty)
@@ -139,7 +140,8 @@ struct HistoryOrg {
                 .map { plan.agents[$0.element] }
         }
         return OutboxEntry(
-            id: id, kind: HistoryPlan.kinds[Int(planned.kind)], payload: ["text": .string(text(of: number))], tags: tags,
+            id: id, kind: HistoryPlan.kinds[Int(planned.kind)], payload: ["text": .string(text(of: number))],
+            tags: tags,
             recipients: recipients, priority: HistoryPlan.priorities[Int(planned.priority)],
             replyTo: planned.replyTo >= 0 ? plan.id(of: planned.replyTo).text : nil,
             thread: plan.id(of: planned.thread).text,
@@ -178,8 +180,10 @@ struct HistoryOrg {
             }
             let shown = inbox.suffix(10)
             var random = SplitMix64(seed: plan.seed ^ UInt64(agent) << 32 ^ UInt64(turn.tick))
-            compact.write(turnRecord(turn, agent: name, number: agent, system: system, inbox: Array(shown),
-                random: &random), into: &log)
+            compact.write(
+                turnRecord(
+                    turn, agent: name, number: agent, system: system, inbox: Array(shown),
+                    random: &random), into: &log)
             log.append(0x0A)
         }
         return log
@@ -232,7 +236,9 @@ struct HistoryOrg {
         record["started_at"] = .string(Self.timestamp(tick: tick, milliseconds: agent * 5))
         record["model"] = ["key": "bench", "provider": "scripted", "model": "simulation", "served_by": .null]
         record["request"] = [
-            "messages": [["role": "system", "content": .string(system)], ["role": "user", "content": .string(prompt)]],
+            "messages": [
+                ["role": "system", "content": .string(system)], ["role": "user", "content": .string(prompt)],
+            ],
             "temperature": 0.2, "max_tokens": 1024,
         ]
         record["inbox"] = .strings(inbox.map { plan.id(of: $0).text })

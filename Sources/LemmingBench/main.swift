@@ -46,7 +46,7 @@ func parseOptions() -> Options {
             }
             options.history.archivedFraction = fraction
         case "--seed": options.history.seed = UInt64(number(arguments.next(), argument, minimum: 0))
-        case "--rebuilds": options.rebuilds = number(arguments.next(), argument, minimum: 1)
+        case "--rebuilds": options.rebuilds = number(arguments.next(), argument, minimum: 0)
         case "--samples": options.samples = number(arguments.next(), argument, minimum: 1)
         case "--budget":
             guard let budget = arguments.next().flatMap(Double.init), budget > 0 else {
