@@ -1,6 +1,8 @@
+import Dispatch
 import GRDB
 import LemmingCore
 import LemmingJSON
+import Synchronization
 
 extension LemmingError.Code {
     /// A search query that is not valid FTS5 syntax, or a cursor that is not one of its pages.
@@ -14,8 +16,9 @@ extension SearchIndex {
     static let previewCharacters = 200
 
     /// Relevance ranks at most this many matches, the newest: bm25 scores every match it ranks,
-    /// which for a word in most of a million documents takes a second (BENCHMARKS.md, "Search").
-    static let rankedMatches = 10_000
+    /// which for a word in most of a million documents takes a second. At 2,000, a frequent word
+    /// with a rare filter stays under 50 ms at 1,000,000 entries (BENCHMARKS.md, "Search").
+    static let rankedMatches = 2_000
 
     /// Runs a search over what the index holds (committed events only).
     ///
@@ -41,25 +44,52 @@ extension SearchIndex {
         let cursor = try query.cursor.map { try Cursor(text: $0, order: query.order) }
         let plan = try Plan(query)
         guard !plan.matchesNothing else { return SearchPage(hits: [], total: 0, nextCursor: nil) }
+        // The total, when wanted, is counted on a second connection while the page is made: a
+        // count is a pass over every match, as long as the page for a frequent word.
+        let counts = query.counts && cursor == nil
+        let search = query
         return try withDatabase { pool in
-            try pool.read { db in
-                let keys: [Key]
-                let matches: Int?
-                do {
-                    (keys, matches) = try Self.pageKeys(
-                        db, plan: plan, query: query, cursor: cursor, rankedMatches: rankedMatches)
-                } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR && query.text != nil {
-                    // SQLite's messages for a bad MATCH expression: "fts5: syntax error near …",
-                    // "no such column: …", "unterminated string".
-                    throw Self.badQuery(error.message)
+            let results = Mutex<(page: Result<(SearchPage, Int?), any Error>?, count: Result<Int, any Error>?)>(
+                (nil, nil))
+            DispatchQueue.concurrentPerform(iterations: counts ? 2 : 1) { task in
+                if task == 0 {
+                    let page = Result {
+                        try pool.read { db in
+                            try Self.page(db, plan: plan, query: search, cursor: cursor, rankedMatches: rankedMatches)
+                        }
+                    }
+                    results.withLock { $0.page = page }
+                } else {
+                    let count = Result { try pool.read { db in try Self.count(db, plan: plan) } }
+                    results.withLock { $0.count = count }
                 }
-                let more = keys.count > query.limit
-                let page = Array(keys.prefix(query.limit))
-                let hits = try Self.hits(db, keys: page, plan: plan, order: query.order)
-                let total = query.counts && cursor == nil ? try matches ?? Self.count(db, plan: plan) : nil
-                return SearchPage(hits: hits, total: total, nextCursor: more ? page.last?.cursor.text : nil)
             }
+            let (page, count) = results.withLock { ($0.page, $0.count) }
+            guard case (var page, let matches)? = try page?.get() else {
+                return SearchPage(hits: [], total: 0, nextCursor: nil)
+            }
+            if counts { page.total = try matches ?? count?.get() }
+            return page
         }
+    }
+
+    /// A page without its total, and the number of matches when making the page counted them.
+    static func page(
+        _ db: Database, plan: Plan, query: SearchQuery, cursor: Cursor?, rankedMatches: Int
+    ) throws -> (SearchPage, Int?) {
+        let keys: [Key]
+        let matches: Int?
+        do {
+            (keys, matches) = try pageKeys(db, plan: plan, query: query, cursor: cursor, rankedMatches: rankedMatches)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR && query.text != nil {
+            // SQLite's messages for a bad MATCH expression: "fts5: syntax error near …",
+            // "no such column: …", "unterminated string".
+            throw badQuery(error.message)
+        }
+        let more = keys.count > query.limit
+        let page = Array(keys.prefix(query.limit))
+        let hits = try hits(db, keys: page, plan: plan, order: query.order)
+        return (SearchPage(hits: hits, total: nil, nextCursor: more ? page.last?.cursor.text : nil), matches)
     }
 
     static func badQuery(_ message: String?) -> LemmingError {
@@ -335,8 +365,10 @@ extension SearchIndex {
     }
 
     /// The documents of a page with their snippets, in the page's order. With text, FTS5 reads
-    /// the page's key range only; in time order it scores the page's documents there (one bm25
-    /// pass over the text's matches, none over the filters').
+    /// the page's key range: the whole expression in relevance order (the scores are known), the
+    /// text alone in time order, scoring the page's documents (one bm25 pass over the text's
+    /// matches, none over the filters'). Looking each document up by key instead would cost a
+    /// bm25 pass, or a merge of a prefix's terms, per document.
     static func hits(_ db: Database, keys: [Key], plan: Plan, order: SearchQuery.Order) throws -> [SearchHit] {
         guard let first = keys.first else { return [] }
         let marks = Array(repeating: "?", count: keys.count).joined(separator: ", ")
@@ -345,14 +377,14 @@ extension SearchIndex {
             + "d.archived, d.time"
         var arguments: [DatabaseValue] = []
         let sql: String
-        let scores = order == .time && plan.text != nil
         if let text = plan.text, let match = order == .time ? text : plan.match {
             let low = keys.map(\.key).min() ?? first.key
             let high = keys.map(\.key).max() ?? first.key
             arguments += [match.databaseValue, low.databaseValue, high.databaseValue]
+            // The unary + keeps SQLite from looking each key up.
             sql = """
                 SELECT \(columns), snippet(documents_fts, 0, char(2), char(3), '…', \(snippetTokens)) AS snippet,
-                    \(scores ? "bm25(documents_fts, 1.0, 0.0)" : "NULL") AS rank
+                    \(order == .time ? "bm25(documents_fts, 1.0, 0.0)" : "NULL") AS rank
                 FROM documents_fts JOIN documents d ON d.id = (documents_fts.rowid & \(UInt32.max))
                 WHERE documents_fts MATCH ? AND documents_fts.rowid BETWEEN ? AND ?
                     AND +documents_fts.rowid IN (\(marks))
