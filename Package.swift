@@ -174,7 +174,7 @@ let package = Package(
             name: "lemming-bench",
             dependencies: [
                 "LemmingOrgView",
-                "LemmingCore", "LemmingJSON", "LemmingProviders", "LemmingServer",
+                "LemmingCore", "LemmingJSON", "LemmingProviders", "LemmingSearch", "LemmingServer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -2,14 +2,19 @@ import Foundation
 import LemmingCore
 import LemmingProviders
 
-// `swift run -c release lemming-bench [headline|history|wide|api|all] [--runs N] [--dir DIR] [--keep]`
+// `swift run -c release lemming-bench [headline|history|wide|api|indexing|all] [--runs N] [--dir DIR] [--keep]`
 // The engine benchmarks recorded in BENCHMARKS.md. Orgs are created under --dir (default: the
 // system's temporary directory, which must be on an ordinary disk for the headline figure) and
-// removed when every benchmark is done (or kept with --keep).
+// removed when every benchmark is done (or kept with --keep). `indexing` is the headline workload
+// with and without a search index kept current (not part of `all`).
 // `lemming-bench make-org DIR` only writes the API benchmark's org (100 agents × 1,000 entries)
 // to the new folder DIR and keeps it.
 // `lemming-bench embed --org DIR --model KEY TEXT…` (hidden, for scripts/e2e-embeddings.sh)
 // embeds texts with an org's model and prints one JSON line (see EmbedCheck).
+// `lemming-bench make-history DIR [--entries N] [--agents N] [--archived-fraction F] [--seed N]`
+// writes an org with a long history directly as files (default 1,000,000 entries, 100 agents,
+// 30 % archived); `lemming-bench search DIR [--rebuilds N] [--samples N] [--budget SECONDS]`
+// measures its search index: rebuild time, size and query latency.
 
 struct Options {
     var suite = "all"
@@ -18,6 +23,10 @@ struct Options {
     var keep = false
     var requests = 200
     var organization: String?
+    var history = HistoryOrg.Options()
+    var rebuilds = 3
+    var samples = 200
+    var budget = 5.0
 }
 
 func parseOptions() -> Options {
@@ -29,8 +38,23 @@ func parseOptions() -> Options {
         case "--dir": options.directory = arguments.next() ?? options.directory
         case "--keep": options.keep = true
         case "--requests": options.requests = Int(arguments.next() ?? "") ?? options.requests
-        case "headline", "history", "wide", "api", "all": options.suite = argument
-        case "make-org":
+        case "--entries": options.history.entries = number(arguments.next(), argument, minimum: 1)
+        case "--agents": options.history.agents = number(arguments.next(), argument, minimum: 4)
+        case "--archived-fraction":
+            guard let fraction = arguments.next().flatMap(Double.init), (0..<1).contains(fraction) else {
+                usageError("--archived-fraction needs a number from 0 to below 1")
+            }
+            options.history.archivedFraction = fraction
+        case "--seed": options.history.seed = UInt64(number(arguments.next(), argument, minimum: 0))
+        case "--rebuilds": options.rebuilds = number(arguments.next(), argument, minimum: 0)
+        case "--samples": options.samples = number(arguments.next(), argument, minimum: 1)
+        case "--budget":
+            guard let budget = arguments.next().flatMap(Double.init), budget > 0 else {
+                usageError("--budget needs a number of seconds")
+            }
+            options.budget = budget
+        case "headline", "history", "wide", "api", "indexing", "all": options.suite = argument
+        case "make-org", "make-history", "search":
             options.suite = argument
             options.organization = arguments.next()
         default:
@@ -38,6 +62,14 @@ func parseOptions() -> Options {
         }
     }
     return options
+}
+
+/// The integer after an option, at least `minimum`.
+func number(_ text: String?, _ option: String, minimum: Int) -> Int {
+    guard let value = text.flatMap({ Int($0) }), value >= minimum else {
+        usageError("\(option) needs an integer of at least \(minimum)")
+    }
+    return value
 }
 
 /// Says what is wrong on standard error (a closed stream is ignored) and exits with status 2.
@@ -63,6 +95,30 @@ if options.suite == "make-org" {
     try await Benchmarks.makeAPIOrg(at: root)
     exit(0)
 }
+if options.suite == "make-history" {
+    guard let root = options.organization, !FileManager.default.fileExists(atPath: root) else {
+        usageError("make-history needs a folder that does not exist yet")
+    }
+    let clock = ContinuousClock()
+    let start = clock.now
+    let plan = try HistoryOrg.make(at: root, options: options.history).plan
+    let elapsed = seconds(clock.now - start)
+    let turns: Int = plan.turnsByAgent.reduce(0) { $0 + $1.count }
+    let records: Int = plan.memoryByAgent.reduce(0) { $0 + $1.count }
+    let archived = plan.archiveBefore.map { "archived before tick \($0)" } ?? "none archived"
+    print(
+        "make-history \(root): \(plan.entries.count) entries (\(plan.agents.count) agents, ticks 1–\(plan.lastTick), "
+            + "\(archived)), \(turns) turn records, \(records) memory records, \(plan.events) events in "
+            + "\(format(elapsed)) s")
+    exit(0)
+}
+if options.suite == "search" {
+    guard let root = options.organization, FileManager.default.fileExists(atPath: root + "/state/tick.json") else {
+        usageError("search needs the folder of an org (lemming-bench make-history DIR makes one)")
+    }
+    try SearchBenchmark(root: root, rebuilds: options.rebuilds, samples: options.samples, budget: options.budget).run()
+    exit(0)
+}
 let benchmarks = Benchmarks(directory: options.directory)
 if options.suite == "headline" || options.suite == "all" { try await benchmarks.headline(runs: options.runs) }
 if options.suite == "history" || options.suite == "all" { try await benchmarks.history() }
@@ -70,6 +126,7 @@ if options.suite == "wide" || options.suite == "all" { try await benchmarks.wide
 if options.suite == "api" || options.suite == "all" {
     try await benchmarks.api(runs: options.runs, requests: options.requests)
 }
+if options.suite == "indexing" { try await benchmarks.indexing(runs: options.runs) }
 if options.keep {
     print("kept: \(benchmarks.created.map(\.root).joined(separator: " "))")
 } else {

@@ -6,7 +6,9 @@ import LemmingJSON
 public struct SearchQuery: Sendable, Equatable {
     /// How results are ordered.
     public enum Order: String, Sendable, CaseIterable {
-        /// Best match first (FTS5 `bm25`), then newest.
+        /// Best match first (FTS5 `bm25`), then newest. Of a query matching more than 2,000
+        /// documents, the newest 2,000 are ranked (bm25 scores every document it ranks: a word in
+        /// most of a million documents would take a second); the total still counts every match.
         case relevance
         /// Newest first: by tick, then by the order they were committed in.
         case time

@@ -2,10 +2,42 @@ import GRDB
 
 /// The tables of `state/search.sqlite`. Derived data (DESIGN §2.5): a file of another schema
 /// version is not migrated but rebuilt from the org's files.
+///
+/// The full-text index is laid out for speed at a million documents and more (BENCHMARKS.md,
+/// "Search"): its rowid is a document's time key, `tick << 32 | id`, so FTS5 reads matches newest
+/// first and stops after a page, and a tick range is a rowid range; and each document's filter
+/// values are tokens of a second column, `facets`, so that a filter is one more term FTS5
+/// intersects in its own index rather than a row of `documents` read per match.
 enum SearchSchema {
     /// `PRAGMA user_version` of the current layout. Bump it whenever a table or what is indexed
     /// changes: older files are then rebuilt on open.
-    static let version = 1
+    static let version = 2
+
+    /// A document's time key in the full-text index: newest first is descending key order (by
+    /// tick, then by row id, the order documents were indexed in). Row ids stay below 2^32.
+    static func key(_ row: String? = nil) -> String {
+        let prefix = row.map { $0 + "." } ?? ""
+        return "((\(prefix)tick << 32) | \(prefix)id)"
+    }
+
+    /// The facet tokens of the document in `row` (`new`, `old` or a table alias): `__` then a
+    /// letter for the field then the value's UTF-8 bytes in lower-case hex (so that any value is
+    /// one token, matched exactly, case and accents included) — source `__s<code>`, author `__a`,
+    /// kind `__k`, priority `__p`, thread `__h`, reply_to `__y`, each recipient `__r`, each tag
+    /// `__t`. ``SearchIndex`` builds the same tokens for filters (``Facet``).
+    static func facets(_ row: String) -> String {
+        func optional(_ letter: String, _ column: String) -> String {
+            "CASE WHEN \(row).\(column) IS NULL THEN '' ELSE ' __\(letter)' || lower(hex(\(row).\(column))) END"
+        }
+        func list(_ letter: String, _ column: String) -> String {
+            "coalesce((SELECT group_concat(' __\(letter)' || lower(hex(value)), '') FROM json_each(\(row).\(column))), '')"
+        }
+        return [
+            "'__s' || \(row).source", "' __a' || lower(hex(\(row).agent))", optional("k", "kind"),
+            optional("p", "priority"), optional("h", "thread"), optional("y", "reply_to"), list("r", "recipients"),
+            list("t", "tags"),
+        ].joined(separator: " || ")
+    }
 
     static func create(_ db: Database) throws {
         try db.execute(
@@ -61,15 +93,22 @@ enum SearchSchema {
                     PRIMARY KEY (tag, tick, document)
                 ) WITHOUT ROWID;
                 CREATE INDEX tags_by_document ON tags (document);
+                -- What the full-text index holds, by time key: FTS5 reads a row's text from here
+                -- (snippets), through the index on the key. Only tick and id make a key: they are
+                -- never updated, and neither are the columns of the facets.
+                CREATE INDEX documents_by_key ON documents \(key());
+                CREATE VIEW documents_text (key, body, facets) AS
+                    SELECT \(key("d")), d.body, \(facets("d")) FROM documents d;
                 CREATE VIRTUAL TABLE documents_fts USING fts5 (
-                    body, content = 'documents', content_rowid = 'id',
+                    body, facets, content = 'documents_text', content_rowid = 'key',
                     tokenize = "unicode61 remove_diacritics 2 tokenchars '_'"
                 );
                 CREATE TRIGGER documents_inserted AFTER INSERT ON documents BEGIN
-                    INSERT INTO documents_fts (rowid, body) VALUES (new.id, new.body);
+                    INSERT INTO documents_fts (rowid, body, facets) VALUES (\(key("new")), new.body, \(facets("new")));
                 END;
                 CREATE TRIGGER documents_deleted AFTER DELETE ON documents BEGIN
-                    INSERT INTO documents_fts (documents_fts, rowid, body) VALUES ('delete', old.id, old.body);
+                    INSERT INTO documents_fts (documents_fts, rowid, body, facets)
+                        VALUES ('delete', \(key("old")), old.body, \(facets("old")));
                     DELETE FROM recipients WHERE document = old.id;
                     DELETE FROM tags WHERE document = old.id;
                     DELETE FROM vectors WHERE document = old.id;
