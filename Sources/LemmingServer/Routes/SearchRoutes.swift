@@ -31,7 +31,11 @@ enum SearchRoutes {
                 .init(name: "from_tick", type: "integer", description: "At this tick or later."),
                 .init(name: "to_tick", type: "integer", description: "At this tick or earlier."),
                 .init(name: "archived", type: "boolean", description: "Include archived entries (default true)."),
-                .init(name: "order", type: "string", description: "relevance (default with q) or time."),
+                .init(
+                    name: "order", type: "string",
+                    description:
+                        "relevance (default with q; a query with more than 2,000 matches ranks its newest 2,000, "
+                        + "total counts all) or time."),
                 .init(name: "limit", type: "integer", description: "Results per page (1-200, default 50)."),
                 .init(name: "cursor", type: "string", description: "A page's next_cursor."),
                 .init(
