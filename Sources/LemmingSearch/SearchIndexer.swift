@@ -98,8 +98,11 @@ public final class SearchIndexer: EventSink, Service {
     }
 
     /// Catches up, then applies events as they come until a graceful shutdown, then once more.
+    /// The updates run on a ``BackgroundThread`` of lower priority: the engine's ticks come first.
     public func run() async throws {
-        update()
+        let thread = BackgroundThread()
+        defer { thread.stop() }
+        await thread.run { self.update() }
         var sinceFollow = Duration.zero
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             do {
@@ -110,9 +113,9 @@ public final class SearchIndexer: EventSink, Service {
             sinceFollow += interval
             let follow = follows && sinceFollow >= followInterval
             if sinceFollow >= followInterval { sinceFollow = .zero }
-            update(follow: follow)
+            await thread.run { self.update(follow: follow) }
         }
-        update()
+        await thread.run { self.update() }
         // Cancelled (not shut down gracefully): say so, as the other services of the group do.
         if Task.isCancelled { throw CancellationError() }
     }
