@@ -127,6 +127,31 @@ enum TurnLogReader {
         var restarted: Bool
     }
 
+    /// A turn line without its `"request"` member (the prompt: most of the line, and nothing the
+    /// index keeps), so that parsing it costs what is indexed. The line is compact JSON as
+    /// `TurnRecord` writes it, `"request"` followed by `"inbox"`; a quote inside a string is
+    /// escaped, so neither key can be matched inside a value. Anything else is returned whole.
+    static func withoutRequest(_ line: ArraySlice<UInt8>) -> [UInt8] {
+        let request = Array(#","request":{"#.utf8)
+        let inbox = Array(#","inbox":"#.utf8)
+        guard let start = firstRange(of: request, in: line),
+            let end = firstRange(of: inbox, in: line[start.upperBound...])
+        else { return Array(line) }
+        return Array(line[..<start.lowerBound]) + Array(line[end.lowerBound...])
+    }
+
+    private static func firstRange(of needle: [UInt8], in haystack: ArraySlice<UInt8>) -> Range<Int>? {
+        guard let first = needle.first, haystack.count >= needle.count else { return nil }
+        var index = haystack.startIndex
+        let last = haystack.endIndex - needle.count
+        while index <= last {
+            guard let found = haystack[index...last].firstIndex(of: first) else { return nil }
+            if haystack[found..<found + needle.count].elementsEqual(needle) { return found..<found + needle.count }
+            index = found + 1
+        }
+        return nil
+    }
+
     /// The turn records after `known`; `nil` when the file did not change (or does not exist).
     static func read(_ path: String, agent: String, after known: TurnLogPosition?) throws -> Read? {
         guard let info = FileSystem.info(path) else { return nil }
@@ -149,8 +174,8 @@ enum TurnLogReader {
             pending += chunk
             var lineStart = 0
             while let newline = pending[lineStart...].firstIndex(of: 0x0A) {
-                let line = pending[lineStart..<newline]
-                if let value = try? JSONValue.parse(Array(line)),
+                let line = withoutRequest(pending[lineStart..<newline])
+                if let value = try? JSONValue.parse(line),
                     let document = SearchDocument(turn: value, agent: agent, offset: pendingStart + lineStart)
                 {
                     documents.append(document)

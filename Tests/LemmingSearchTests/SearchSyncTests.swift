@@ -1,9 +1,10 @@
 import Foundation
 import LemmingCore
 import LemmingJSON
-import LemmingSearch
 import LemmingTesting
 import Testing
+
+@testable import LemmingSearch
 
 @Suite(.timeLimit(.minutes(2))) struct SearchSyncTests {
     /// Everything the index can say about an org: every document, in a stable order.
@@ -161,5 +162,19 @@ import Testing
         try await org.run(ticks: 1, sinks: [indexer])
         indexer.update()
         #expect(try index.refs("beta") { $0.sources = [.memory] }.isEmpty)
+    }
+}
+
+@Suite struct TurnLineTests {
+    @Test func thePromptIsLeftOutBeforeParsing() throws {
+        let line = Array(
+            #"{"tick":3,"agent":"a","stop_reason":"completed","request":{"messages":[{"role":"user","content":"say \",\"inbox\": hi"}],"max_tokens":5},"inbox":["x"],"parsed":{"notes":"n"}}"#
+                .utf8)
+        let cut = TurnLogReader.withoutRequest(line[...])
+        #expect(
+            String(decoding: cut, as: UTF8.self)
+                == #"{"tick":3,"agent":"a","stop_reason":"completed","inbox":["x"],"parsed":{"notes":"n"}}"#)
+        let other = Array(#"{"tick":1,"request":{"messages":[]}}"#.utf8)
+        #expect(TurnLogReader.withoutRequest(other[...]) == other)
     }
 }
