@@ -178,18 +178,13 @@ struct OrgPosition: Sendable, Equatable {
     var tick: Int
     var nextTick: Int
 
+    /// The engine rewrites `state/tick.json` in place, so a read can catch it mid-write: such a
+    /// read is tried again (``FileOrgStore/readState(_:_:)``).
+    ///
     /// - Throws: ``LemmingError`` when the file exists but is not a tick state.
     static func read(_ paths: OrgPaths) throws -> OrgPosition {
-        guard let bytes = try FileSystem.readIfPresent(paths.tick) else {
-            return OrgPosition(sequence: 0, tick: 0, nextTick: 1)
-        }
-        let value: JSONValue
-        do {
-            value = try JSONValue.parse(bytes)
-        } catch {
-            throw LemmingError(.invalidFile, "not valid JSON", path: paths.relative(paths.tick))
-        }
-        let state = try TickState(json: value, file: paths.relative(paths.tick))
+        guard let state = try FileOrgStore(paths: paths).readState(paths.tick, { try TickState(json: $0, file: $1) })
+        else { return OrgPosition(sequence: 0, tick: 0, nextTick: 1) }
         return OrgPosition(
             sequence: state.nextEventSequence - 1, tick: state.lastCommittedTick, nextTick: state.nextTick)
     }

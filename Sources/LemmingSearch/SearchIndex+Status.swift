@@ -38,12 +38,12 @@ extension SearchIndex {
     ///
     /// - Throws: ``LemmingError`` `.io` when the index or `state/tick.json` cannot be read.
     public func status() throws -> SearchIndexStatus {
-        let org = try OrgPosition.read(paths)
         let (position, counts, version) = try withDatabase { pool in
             try pool.read { db in
                 (try Self.position(db), try Self.counts(db), try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0)
             }
         }
+        let org = try OrgPosition.read(paths)
         let bytes = ["", "-wal"].compactMap { FileSystem.info(paths.searchIndex + $0)?.size }.reduce(0, +)
         return SearchIndexStatus(
             path: paths.relative(paths.searchIndex), bytes: bytes, schemaVersion: version, sequence: position.sequence,
@@ -55,8 +55,8 @@ extension SearchIndex {
     ///
     /// - Throws: ``LemmingError`` `.io` when the index or `state/tick.json` cannot be read.
     public func freshness() throws -> (tick: Int, isBehind: Bool) {
-        let org = try OrgPosition.read(paths)
         let position = try withDatabase { try $0.read(Self.position) }
+        let org = try OrgPosition.read(paths)
         return (position.tick, position.sequence < org.sequence)
     }
 

@@ -3,6 +3,10 @@ import LemmingCore
 import LemmingJSON
 import Logging
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 extension SearchIndex {
     /// Events applied in one write transaction at most.
     static let eventsPerTransaction = 20_000
@@ -61,10 +65,12 @@ extension SearchIndex {
     /// - Throws: ``LemmingError`` `.io` when the index or the org cannot be read or written.
     @discardableResult
     public func catchUp() throws -> CatchUp {
-        let org = try OrgPosition.read(paths)
+        // The position first: reading it may build the index, from the org as it is then.
         let position = try withDatabase { try $0.read(Self.position) }
-        // Event ticks never pass the org's next tick; either passing it means the org was reset.
-        if position.sequence > org.sequence || position.tick > org.nextTick {
+        let org = try OrgPosition.read(paths)
+        // Event ticks never pass the org's next tick; either passing it means the org was reset —
+        // when it stays so: a state file read as it was rewritten says so for an instant only.
+        if Self.isAhead(position, of: org), try Self.staysAhead(position, paths: paths) {
             logger.warning(
                 "the search index is ahead of the org (reset or replaced); rebuilding it",
                 metadata: ["index": "\(position.sequence)", "org": "\(org.sequence)"])
@@ -92,6 +98,19 @@ extension SearchIndex {
         // position yet is not a gap. Events that are gone show as one (the first found is later).
         if missing.isEmpty, log != nil { return .current }
         return try scan()
+    }
+
+    static func isAhead(_ position: Position, of org: OrgPosition) -> Bool {
+        position.sequence > org.sequence || position.tick > org.nextTick
+    }
+
+    /// Whether the org is still behind the index after a few more reads, 10 ms apart.
+    static func staysAhead(_ position: Position, paths: OrgPaths) throws -> Bool {
+        for _ in 0..<3 {
+            usleep(10_000)
+            guard isAhead(position, of: try OrgPosition.read(paths)) else { return false }
+        }
+        return true
     }
 
     /// Reconciles the index with the org's files (see ``OrgScanner``).

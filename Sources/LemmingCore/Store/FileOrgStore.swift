@@ -162,7 +162,7 @@ package final class FileOrgStore {
     /// without the lock can catch one mid-write (a rewrite takes microseconds): an unreadable file
     /// is read again, yielding the processor in between rather than sleeping on it, before it
     /// counts as corrupt.
-    func readState<T>(_ path: String, _ make: (JSONValue, String) throws -> T) throws -> T? {
+    package func readState<T>(_ path: String, _ make: (JSONValue, String) throws -> T) throws -> T? {
         let file = paths.relative(path)
         var attempt = 0
         while true {
