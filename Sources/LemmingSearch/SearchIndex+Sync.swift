@@ -69,7 +69,8 @@ extension SearchIndex {
         let position = try withDatabase { try $0.read(Self.position) }
         let org = try OrgPosition.read(paths)
         // Event ticks never pass the org's next tick; either passing it means the org was reset —
-        // when it stays so: a state file read as it was rewritten says so for an instant only.
+        // when it stays so over a few reads: a state file read as it was rewritten says so for an
+        // instant only.
         if Self.isAhead(position, of: org), try Self.staysAhead(position, paths: paths) {
             logger.warning(
                 "the search index is ahead of the org (reset or replaced); rebuilding it",
@@ -104,10 +105,12 @@ extension SearchIndex {
         position.sequence > org.sequence || position.tick > org.nextTick
     }
 
-    /// Whether the org is still behind the index after a few more reads, 10 ms apart.
+    /// Whether the org is still behind the index after a few more reads, yielding the processor in
+    /// between (as the store's readers of state files do; this runs on callers' threads, where a
+    /// blocking sleep would hold a thread of the cooperative pool).
     static func staysAhead(_ position: Position, paths: OrgPaths) throws -> Bool {
         for _ in 0..<3 {
-            usleep(10_000)
+            sched_yield()
             guard isAhead(position, of: try OrgPosition.read(paths)) else { return false }
         }
         return true
