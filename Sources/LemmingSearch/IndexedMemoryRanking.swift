@@ -36,13 +36,19 @@ public struct IndexedMemoryRanking: MemoryRanking {
 
     /// The agent's records that contain any word of the text, best first by bm25.
     func bm25(_ text: String, agent: String, limit: Int) throws -> [String] {
-        guard let expression = Self.anyWord(text) else { return [] }
+        try Self.bm25(text, agents: [agent], limit: limit, index: index).map(\.ref)
+    }
+
+    /// The memory records of `agents` (every agent's when `nil`) that contain any word of the
+    /// text, best first by bm25.
+    static func bm25(_ text: String, agents: Set<String>?, limit: Int, index: SearchIndex) throws -> [SearchHit] {
+        guard let expression = anyWord(text) else { return [] }
         var query = SearchQuery(expression)
         query.sources = [.memory]
-        query.agents = [agent]
+        query.agents = agents
         query.limit = limit
         query.counts = false
-        return try index.search(query).hits.map(\.ref)
+        return try index.search(query).hits
     }
 
     /// Free text as an FTS5 expression that matches any of its words (each quoted, so no word is

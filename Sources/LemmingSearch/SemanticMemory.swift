@@ -174,13 +174,9 @@ extension SemanticMemory {
         var ordered = ranking.matches.map { MemoryKey(agent: $0.agent, key: $0.key) }
         var scores: [MemoryKey: Double] = [:]
         for match in ranking.matches { scores[MemoryKey(agent: match.agent, key: match.key)] = match.similarity }
-        if mode == .hybrid, let expression = IndexedMemoryRanking.anyWord(query) {
-            var words = SearchQuery(expression)
-            words.sources = [.memory]
-            words.agents = agents
-            words.limit = max(limit, 50)
-            words.counts = false
-            let bm25 = try index.search(words).hits.map { MemoryKey(agent: $0.agent, key: $0.ref) }
+        if mode == .hybrid {
+            let bm25 = try IndexedMemoryRanking.bm25(query, agents: agents, limit: max(limit, 50), index: index)
+                .map { MemoryKey(agent: $0.agent, key: $0.ref) }
             let fused = IndexedMemoryRanking.fuse(
                 [ordered.map(\.text), bm25.map(\.text)], limit: max(limit, 50))
             let byText = Dictionary((ordered + bm25).map { ($0.text, $0) }, uniquingKeysWith: { a, _ in a })
