@@ -222,6 +222,7 @@ let package = Package(
             name: "LemmingSearchTests",
             dependencies: [
                 "LemmingCore", "LemmingJSON", "LemmingProviders", "LemmingSearch", "LemmingTesting", "LemmingTools",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -29,15 +29,9 @@ struct DocumentStore {
             }
             return false
         }
-        let id = db.lastInsertedRowID
-        for recipient in Set(document.recipients ?? []) {
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO recipients (agent, tick, document) VALUES (?, ?, ?)")
-                .execute(arguments: [recipient, document.tick, id])
-        }
-        for tag in Set(document.tags) {
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO tags (tag, tick, document) VALUES (?, ?, ?)")
-                .execute(arguments: [tag, document.tick, id])
-        }
+        let key = Int64(document.tick) << 32 | db.lastInsertedRowID
+        try db.cachedStatement(sql: "INSERT INTO documents_fts (rowid, body, facets) VALUES (?, ?, ?)")
+            .execute(arguments: [key, document.body, document.facets])
         return true
     }
 

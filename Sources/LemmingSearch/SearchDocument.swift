@@ -121,6 +121,18 @@ struct SearchDocument: Sendable, Equatable {
         body = Self.clean(parts.joined(separator: "\n"))
     }
 
+    /// The facet tokens of the document (``SearchSchema/facets(_:)``: FTS5 deletes with that
+    /// expression's value, so this must be the same text).
+    var facets: String {
+        var tokens = ["__s\(source.code)", SearchIndex.Plan.facet("a", agent)]
+        for (letter, value) in [("k", kind), ("p", priority), ("h", thread), ("y", replyTo)] {
+            if let value { tokens.append(SearchIndex.Plan.facet(letter, value)) }
+        }
+        for recipient in recipients ?? [] { tokens.append(SearchIndex.Plan.facet("r", recipient)) }
+        for tag in tags { tokens.append(SearchIndex.Plan.facet("t", tag)) }
+        return tokens.joined(separator: " ")
+    }
+
     /// The body as stored: without the snippet markers (so a match is never faked) and capped.
     static func clean(_ text: String) -> String {
         var text = text.prefix(utf8Bytes: maximumBodyBytes)

@@ -8,10 +8,16 @@ import GRDB
 /// first and stops after a page, and a tick range is a rowid range; and each document's filter
 /// values are tokens of a second column, `facets`, so that a filter is one more term FTS5
 /// intersects in its own index rather than a row of `documents` read per match.
+///
+/// A document enters the full-text index by a second statement of ``DocumentStore``, not by an
+/// `AFTER INSERT` trigger: a trigger makes SQLite keep a statement journal of every page each
+/// insert touches, which measured four times the cost of the two statements (29 µs against 7 µs
+/// a document, BENCHMARKS.md "Search"). Deleting, which is rare and may remove many rows at
+/// once, keeps its trigger.
 enum SearchSchema {
     /// `PRAGMA user_version` of the current layout. Bump it whenever a table or what is indexed
     /// changes: older files are then rebuilt on open.
-    static let version = 2
+    static let version = 3
 
     /// A document's time key in the full-text index: newest first is descending key order (by
     /// tick, then by row id, the order documents were indexed in). Row ids stay below 2^32.
@@ -24,7 +30,10 @@ enum SearchSchema {
     /// letter for the field then the value's UTF-8 bytes in lower-case hex (so that any value is
     /// one token, matched exactly, case and accents included) — source `__s<code>`, author `__a`,
     /// kind `__k`, priority `__p`, thread `__h`, reply_to `__y`, each recipient `__r`, each tag
-    /// `__t`. ``SearchIndex`` builds the same tokens for filters (``Facet``).
+    /// `__t`. ``SearchDocument/facets`` builds the same text for inserts and
+    /// ``SearchIndex/Plan/facet(_:_:)`` the same tokens for filters; FTS5 reads this one back for
+    /// deletes, so the three must agree byte for byte (a test checks them with FTS5's
+    /// `integrity-check`).
     static func facets(_ row: String) -> String {
         func optional(_ letter: String, _ column: String) -> String {
             "CASE WHEN \(row).\(column) IS NULL THEN '' ELSE ' __\(letter)' || lower(hex(\(row).\(column))) END"
@@ -78,21 +87,6 @@ enum SearchSchema {
                 CREATE INDEX documents_by_priority ON documents (source, priority, tick);
                 CREATE INDEX documents_by_thread ON documents (thread) WHERE thread IS NOT NULL;
                 CREATE INDEX documents_by_reply ON documents (reply_to) WHERE reply_to IS NOT NULL;
-                -- The recipients and tags of entries, with the tick so a filter reads them in order.
-                CREATE TABLE recipients (
-                    agent TEXT NOT NULL,
-                    tick INTEGER NOT NULL,
-                    document INTEGER NOT NULL,
-                    PRIMARY KEY (agent, tick, document)
-                ) WITHOUT ROWID;
-                CREATE INDEX recipients_by_document ON recipients (document);
-                CREATE TABLE tags (
-                    tag TEXT NOT NULL,
-                    tick INTEGER NOT NULL,
-                    document INTEGER NOT NULL,
-                    PRIMARY KEY (tag, tick, document)
-                ) WITHOUT ROWID;
-                CREATE INDEX tags_by_document ON tags (document);
                 -- What the full-text index holds, by time key: FTS5 reads a row's text from here
                 -- (snippets), through the index on the key. Only tick and id make a key: they are
                 -- never updated, and neither are the columns of the facets.
@@ -103,14 +97,9 @@ enum SearchSchema {
                     body, facets, content = 'documents_text', content_rowid = 'key',
                     tokenize = "unicode61 remove_diacritics 2 tokenchars '_'"
                 );
-                CREATE TRIGGER documents_inserted AFTER INSERT ON documents BEGIN
-                    INSERT INTO documents_fts (rowid, body, facets) VALUES (\(key("new")), new.body, \(facets("new")));
-                END;
                 CREATE TRIGGER documents_deleted AFTER DELETE ON documents BEGIN
                     INSERT INTO documents_fts (documents_fts, rowid, body, facets)
                         VALUES ('delete', \(key("old")), old.body, \(facets("old")));
-                    DELETE FROM recipients WHERE document = old.id;
-                    DELETE FROM tags WHERE document = old.id;
                     DELETE FROM vectors WHERE document = old.id;
                 END;
                 -- How far each agent's logs/turns.jsonl was read.

@@ -1,0 +1,72 @@
+import GRDB
+import LemmingCore
+import LemmingJSON
+import LemmingTesting
+import Testing
+
+@testable import LemmingSearch
+
+@Suite struct DocumentStoreTests {
+    /// Documents with every facet field set, unset, empty, repeated and outside ASCII.
+    static func documents() throws -> [SearchDocument] {
+        typealias Change = (inout SearchDocument) -> Void
+        func document(_ source: SearchSource, _ ref: String, _ change: Change) throws -> SearchDocument {
+            var document = try #require(
+                SearchDocument(turn: ["tick": 7, "stop_reason": "completed"], agent: "coder", offset: 0))
+            document.source = source
+            document.ref = ref
+            change(&document)
+            return document
+        }
+        return [
+            try document(.entries, "00000007-coder-01") {
+                $0.kind = "résumé ✓"
+                $0.thread = "00000007-coder-01"
+                $0.replyTo = "00000006-manager-02"
+                $0.priority = "urgent"
+                $0.recipients = ["manager", "human", "manager"]
+                $0.tags = ["spec", "日本語", ""]
+            },
+            try document(.entries, "00000007-coder-02") {
+                $0.kind = ""
+                $0.recipients = []
+            },
+            try document(.memory, "plan") { $0.kind = "set" },
+            try document(.turns, "7:0") { $0.kind = nil },
+        ]
+    }
+
+    /// FTS5 removes a document with the facets the schema's view computes, so what an insert
+    /// gives it must be the same text: otherwise deleting leaves terms behind (a filter would
+    /// then match a document that is gone).
+    @Test func insertedFacetsAreTheOnesTheSchemaDeletes() throws {
+        let queue = try DatabaseQueue()
+        let documents = try Self.documents()
+        try queue.write { db in
+            try SearchSchema.create(db)
+            let store = DocumentStore(db: db)
+            for document in documents { #expect(try store.add(document)) }
+            let viewed = try String.fetchAll(db, sql: "SELECT facets FROM documents_text ORDER BY key")
+            #expect(viewed == documents.map(\.facets))
+            try db.execute(sql: "CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, documents_fts, row)")
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM temp.terms") ?? 0 > 0)
+            try db.execute(sql: "DELETE FROM documents")
+            #expect(try String.fetchAll(db, sql: "SELECT term FROM temp.terms") == [])
+        }
+    }
+
+    @Test func addingTwiceKeepsOneDocument() throws {
+        let queue = try DatabaseQueue()
+        let document = try #require(try Self.documents().first)
+        try queue.write { db in
+            try SearchSchema.create(db)
+            let store = DocumentStore(db: db)
+            #expect(try store.add(document))
+            #expect(try !store.add(document))
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM documents") == 1)
+            #expect(
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM documents_fts WHERE documents_fts MATCH 'completed'")
+                    == 1)
+        }
+    }
+}
