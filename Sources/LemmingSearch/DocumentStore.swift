@@ -39,7 +39,7 @@ struct DocumentStore {
     /// record counts as recent).
     func replaceMemory(_ document: SearchDocument) throws {
         let existing = try Row.fetchOne(
-            db, sql: "SELECT id, tick, body FROM documents WHERE source = 1 AND agent = ? AND ref = ?",
+            db.cachedStatement(sql: "SELECT id, tick, body FROM documents WHERE source = 1 AND agent = ? AND ref = ?"),
             arguments: [document.agent, document.ref])
         if let existing {
             let tick: Int = existing["tick"]
@@ -75,15 +75,15 @@ struct DocumentStore {
 
     /// How far an agent's `turns.jsonl` was read.
     func turnLog(_ agent: String) throws -> TurnLogPosition? {
-        try Row.fetchOne(db, sql: "SELECT inode, offset FROM turn_logs WHERE agent = ?", arguments: [agent]).map {
+        let statement = try db.cachedStatement(sql: "SELECT inode, offset FROM turn_logs WHERE agent = ?")
+        return try Row.fetchOne(statement, arguments: [agent]).map {
             TurnLogPosition(inode: UInt64(bitPattern: $0["inode"] as Int64), offset: $0["offset"])
         }
     }
 
     func setTurnLog(_ agent: String, _ position: TurnLogPosition) throws {
-        try db.execute(
-            sql: "INSERT OR REPLACE INTO turn_logs (agent, inode, offset) VALUES (?, ?, ?)",
-            arguments: [agent, Int64(bitPattern: position.inode), position.offset])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO turn_logs (agent, inode, offset) VALUES (?, ?, ?)")
+            .execute(arguments: [agent, Int64(bitPattern: position.inode), position.offset])
     }
 
     /// Reads what an agent's `turns.jsonl` gained and indexes it (all of it again when the file
@@ -104,84 +104,21 @@ struct DocumentStore {
     static func list(_ names: [String]) -> String { JSONValue.strings(names).compactText }
 }
 
-/// Where reading an agent's turn log goes on.
-struct TurnLogPosition: Sendable, Equatable {
-    var inode: UInt64
-    var offset: Int
-}
-
-/// Reads complete lines of a `turns.jsonl` in chunks (a long-lived agent's log is large).
-enum TurnLogReader {
-    static let chunkBytes = 4 * 1024 * 1024
-
-    struct Read {
-        var documents: [SearchDocument]
-        var position: TurnLogPosition
-        /// The file is not the one read before (replaced, or shorter): read from its start.
-        var restarted: Bool
-    }
-
-    /// A turn line without its `"request"` member (the prompt: most of the line, and nothing the
-    /// index keeps), so that parsing it costs what is indexed. The line is compact JSON as
-    /// `TurnRecord` writes it, `"request"` followed by `"inbox"`; a quote inside a string is
-    /// escaped, so neither key can be matched inside a value. Anything else is returned whole.
-    static func withoutRequest(_ line: ArraySlice<UInt8>) -> [UInt8] {
-        let request = Array(#","request":{"#.utf8)
-        let inbox = Array(#","inbox":"#.utf8)
-        guard let start = firstRange(of: request, in: line),
-            let end = firstRange(of: inbox, in: line[start.upperBound...])
-        else { return Array(line) }
-        return Array(line[..<start.lowerBound]) + Array(line[end.lowerBound...])
-    }
-
-    private static func firstRange(of needle: [UInt8], in haystack: ArraySlice<UInt8>) -> Range<Int>? {
-        guard let first = needle.first, haystack.count >= needle.count else { return nil }
-        var index = haystack.startIndex
-        let last = haystack.endIndex - needle.count
-        while index <= last {
-            guard let found = haystack[index...last].firstIndex(of: first) else { return nil }
-            if haystack[found..<found + needle.count].elementsEqual(needle) { return found..<found + needle.count }
-            index = found + 1
+extension DocumentStore {
+    /// Indexes turn lines a commit handed over, where they follow what was read of the agent's
+    /// `turns.jsonl`; else (lines missing before them, or the file never read) reads the file,
+    /// which holds them by then.
+    func indexTurns(_ lines: CommittedChanges.TurnLines, paths: OrgPaths) throws {
+        guard let known = try turnLog(lines.agent), known.offset >= lines.offset else {
+            try indexTurns(of: lines.agent, paths: paths)
+            return
         }
-        return nil
-    }
-
-    /// The turn records after `known`; `nil` when the file did not change (or does not exist).
-    static func read(_ path: String, agent: String, after known: TurnLogPosition?) throws -> Read? {
-        guard let info = FileSystem.info(path) else { return nil }
-        var start = 0
-        var restarted = known != nil
-        if let known, known.inode == info.inode, known.offset <= info.size {
-            guard known.offset < info.size else { return nil }
-            start = known.offset
-            restarted = false
-        }
-        var documents: [SearchDocument] = []
-        var offset = start
-        var pending: [UInt8] = []
-        var pendingStart = start
-        while offset < info.size {
-            guard let chunk = try FileSystem.read(path, from: offset, maxCount: min(chunkBytes, info.size - offset)),
-                !chunk.isEmpty
-            else { break }
-            offset += chunk.count
-            pending += chunk
-            var lineStart = 0
-            while let newline = pending[lineStart...].firstIndex(of: 0x0A) {
-                let line = withoutRequest(pending[lineStart..<newline])
-                if let value = try? JSONValue.parse(line),
-                    let document = SearchDocument(turn: value, agent: agent, offset: pendingStart + lineStart)
-                {
-                    documents.append(document)
-                }
-                lineStart = newline + 1
-            }
-            pending.removeFirst(lineStart)
-            pendingStart += lineStart
-        }
-        // A line still being written is read next time, from its start.
-        return Read(
-            documents: documents, position: TurnLogPosition(inode: info.inode, offset: pendingStart),
-            restarted: restarted)
+        let (documents, consumed) = TurnLogReader.documents(
+            in: lines.bytes[...], agent: lines.agent, offset: lines.offset)
+        let end = lines.offset + consumed
+        // Read from the file already (adding again would change nothing).
+        guard known.offset < end else { return }
+        for document in documents { try add(document) }
+        try setTurnLog(lines.agent, TurnLogPosition(inode: known.inode, offset: end))
     }
 }

@@ -5,14 +5,18 @@ import Synchronization
 
 /// Keeps a ``SearchIndex`` current while it runs as a service.
 ///
-/// As an engine's event sink it takes committed events in process: ``receive(_:)`` only appends
-/// to a buffer, so the engine never waits for the index. The service applies what was buffered
-/// every ``interval``; when nothing was, it catches up from `logs/engine.jsonl`, which is how an
-/// engine in another process is followed. Events that do not follow the index's position (the
-/// buffer overflowed, an event was missed) make it catch up from the log or the files instead.
+/// As an engine's event sink it takes each commit in process, with the entries, memory records
+/// and turn lines it wrote (``committed(_:)``), and events of another engine that an event hub
+/// passes on (``receive(_:)``): both only append to a buffer, so the engine never waits for the
+/// index. The service applies what was buffered every ``interval``; when nothing was, it catches
+/// up from `logs/engine.jsonl`, which is how an engine in another process is followed. Updates
+/// that do not follow the index's position (the buffer overflowed, an event was missed) make it
+/// catch up from the log or the files instead.
 public final class SearchIndexer: EventSink, Service {
     /// Events buffered at most; past that the buffer is dropped and the log read instead.
     public static let bufferLimit = 100_000
+    /// Bytes of entry text and turn lines buffered at most, likewise.
+    public static let bufferBytesLimit = 64 * 1024 * 1024
 
     /// Whether the index can be searched yet.
     public enum Readiness: Sendable, Equatable {
@@ -38,7 +42,9 @@ public final class SearchIndexer: EventSink, Service {
     private let updating = Mutex(())
 
     private struct State {
-        var buffer: [EngineEvent] = []
+        var buffer: [IndexUpdate] = []
+        var bufferedEvents = 0
+        var bufferedBytes = 0
         var overflowed = false
         var readiness = Readiness.starting
     }
@@ -57,14 +63,26 @@ public final class SearchIndexer: EventSink, Service {
     }
 
     public func receive(_ event: EngineEvent) {
+        buffer(.event(event), events: 1, bytes: 0)
+    }
+
+    public func committed(_ changes: CommittedChanges) {
+        let bytes =
+            changes.turnLines.reduce(0) { $0 + $1.bytes.count } + changes.entries.reduce(0) { $0 + $1.text.utf8.count }
+        buffer(.commit(changes), events: changes.events.count, bytes: bytes)
+    }
+
+    private func buffer(_ update: IndexUpdate, events: Int, bytes: Int) {
         state.withLock { state in
             guard !state.overflowed else { return }
-            guard state.buffer.count < Self.bufferLimit else {
+            state.bufferedEvents += events
+            state.bufferedBytes += bytes
+            guard state.bufferedEvents <= Self.bufferLimit, state.bufferedBytes <= Self.bufferBytesLimit else {
                 state.buffer = []
                 state.overflowed = true
                 return
             }
-            state.buffer.append(event)
+            state.buffer.append(update)
         }
     }
 
@@ -80,16 +98,18 @@ public final class SearchIndexer: EventSink, Service {
 
     private func updateAlone(follow: Bool) {
         let isReady = readiness == .ready
-        let (events, overflowed) = state.withLock { state in
+        let (updates, overflowed) = state.withLock { state in
             defer {
                 state.buffer = []
+                state.bufferedEvents = 0
+                state.bufferedBytes = 0
                 state.overflowed = false
             }
             return (state.buffer, state.overflowed)
         }
         do {
-            if isReady, !overflowed, !events.isEmpty, case .applied = try index.apply(events) { return }
-            if !isReady || overflowed || !events.isEmpty || follow { try index.catchUp() }
+            if isReady, !overflowed, !updates.isEmpty, case .applied = try index.apply(updates) { return }
+            if !isReady || overflowed || !updates.isEmpty || follow { try index.catchUp() }
             state.withLock { $0.readiness = .ready }
         } catch {
             logger.warning("the search index could not be updated", metadata: ["error": "\(error)"])

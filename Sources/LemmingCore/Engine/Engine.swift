@@ -247,7 +247,17 @@ public actor Engine {
         do {
             // Published once the commit's files are on disk, so a reader never learns of an entry
             // before its file exists.
-            try store.commit(changes) { bus.publish(events) }
+            let committed = CommittedChanges(
+                tick: changes.tick, events: events, entries: changes.entries, memory: changes.memory,
+                archived: changes.archived)
+            let turnLines = changes.turnLines
+            try store.commit(changes) { offsets in
+                var committed = committed
+                committed.turnLines = zip(turnLines, offsets).map {
+                    CommittedChanges.TurnLines(agent: $0.agent, offset: $1, bytes: $0.bytes)
+                }
+                bus.publish(committed)
+            }
         } catch {
             isBroken = true
             logger.error("commit failed; stopping", metadata: ["error": "\(error)"])

@@ -131,14 +131,24 @@ public struct EngineEvent: Sendable, Equatable {
 /// - ``progress(_:)``: live news of the tick in progress (`tick_started`, `turn_started`,
 ///   `turn_finished`, `turn_failed`), as it happens, unnumbered. The tick may still be abandoned;
 ///   what it committed arrives later through ``receive(_:)``.
+///
+/// The engine hands each commit to ``committed(_:)``, whose default passes its events one by one
+/// to ``receive(_:)``; a sink that keeps data derived from the files implements it to take the
+/// commit's entries, memory and turn records as well.
 public protocol EventSink: Sendable {
     func receive(_ event: EngineEvent)
     func progress(_ event: EngineEvent.Draft)
+    /// A commit, once its files are on disk: its events (to pass on to ``receive(_:)``, as the
+    /// default does) and what it wrote.
+    func committed(_ changes: CommittedChanges)
     /// Called after each commit and at shutdown: write out anything buffered.
     func flush()
 }
 
 extension EventSink {
     public func progress(_ event: EngineEvent.Draft) {}
+    public func committed(_ changes: CommittedChanges) {
+        for event in changes.events { receive(event) }
+    }
     public func flush() {}
 }

@@ -9,10 +9,9 @@ final class EventBus: Sendable {
         self.sinks = sinks
     }
 
-    func publish(_ events: [EngineEvent]) {
-        for event in events {
-            for sink in sinks { sink.receive(event) }
-        }
+    /// Hands a commit to every sink in order (the log first: see ``Engine``), then flushes them.
+    func publish(_ changes: CommittedChanges) {
+        for sink in sinks { sink.committed(changes) }
         for sink in sinks { sink.flush() }
     }
 

@@ -10,12 +10,16 @@ extension FileOrgStore {
     /// appended. A crash at any instant loses nothing: recovery writes the files from the journal.
     ///
     /// - Parameter whenWritten: called once the files are on disk (on the writer's thread with
-    ///   ``writesBehind``), never when writing them failed.
+    ///   ``writesBehind``), never when writing them failed, with the byte offset in its agent's
+    ///   `turns.jsonl` at which each of `changes.turnLines` was appended.
     /// - Throws: ``LemmingError`` `.io` when the journal cannot be written, or the error a previous
     ///   commit's file writes met; after either, the store must not be used again.
-    package func commit(_ changes: TickChanges, whenWritten: (@Sendable () -> Void)? = nil) throws {
+    package func commit(
+        _ changes: TickChanges, whenWritten: (@Sendable (_ turnLogOffsets: [Int]) -> Void)? = nil
+    ) throws {
         try writer.wait()
-        let journal = makeJournal(changes)
+        let offsets = turnLogOffsets(changes.turnLines)
+        let journal = makeJournal(changes, turnLogOffsets: offsets)
         let hook = changes.label == "tick" ? crashPoint : nil
         try hook?(.beforeJournal(tick: journal.tick))
         try FileSystem.makeDirectory(paths.journal)
@@ -23,15 +27,17 @@ extension FileOrgStore {
             try FileSystem.syncDirectory(paths.journal)
         }
         try hook?(.journalWritten(tick: journal.tick, operations: journal.operations.count))
-        for lines in changes.turnLines {
-            turnLogSizes[lines.agent, default: 0] += lines.bytes.count
+        for (lines, offset) in zip(changes.turnLines, offsets) {
+            turnLogSizes[lines.agent] = offset + lines.bytes.count
         }
+        var written: (@Sendable () -> Void)?
+        if let whenWritten { written = { @Sendable in whenWritten(offsets) } }
         writer.enqueue(
             .init(
                 journal: journal, root: paths.root, consumedCommands: changes.consumedCommands,
                 // Two threads for large records even beside a running tick: measured, the overlap
                 // costs the tick less than writing 10,000 files on one thread costs the writer.
-                parallel: true, crashPoint: hook, whenWritten: whenWritten))
+                parallel: true, crashPoint: hook, whenWritten: written))
         if !writesBehind { try writer.wait() }
         commitsSinceCheckpoint += 1
         if commitsSinceCheckpoint >= checkpointInterval { try checkpoint() }
@@ -51,7 +57,18 @@ extension FileOrgStore {
         return size
     }
 
-    private func makeJournal(_ changes: TickChanges) -> Journal {
+    /// Where each of `lines` goes in its agent's `turns.jsonl`: after what the file holds and
+    /// the lines before it in the same commit.
+    private func turnLogOffsets(_ lines: [TickChanges.TurnLines]) -> [Int] {
+        var sizes: [String: Int] = [:]
+        return lines.map { lines in
+            let offset = sizes[lines.agent] ?? turnLogSize(lines.agent)
+            sizes[lines.agent] = offset + lines.bytes.count
+            return offset
+        }
+    }
+
+    private func makeJournal(_ changes: TickChanges, turnLogOffsets: [Int]) -> Journal {
         var journal = Journal(tick: changes.tick, label: changes.label)
         let pretty = JSONWriter(style: .pretty)
         for entry in changes.entries {
@@ -68,11 +85,9 @@ extension FileOrgStore {
         for file in changes.files {
             journal.operations.append(.create(path: file.path, content: file.content))
         }
-        for lines in changes.turnLines {
+        for (lines, offset) in zip(changes.turnLines, turnLogOffsets) {
             journal.operations.append(
-                .append(
-                    path: paths.relative(paths.turns(lines.agent)), base: turnLogSize(lines.agent), content: lines.bytes
-                ))
+                .append(path: paths.relative(paths.turns(lines.agent)), base: offset, content: lines.bytes))
         }
         for id in changes.archived {
             journal.operations.append(

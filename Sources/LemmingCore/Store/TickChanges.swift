@@ -1,11 +1,7 @@
 /// Everything one commit changes, in domain terms. The store turns it into file operations.
 package struct TickChanges: Sendable {
     /// A change to one memory key: a record to store, or `nil` to delete the key.
-    package struct MemoryChange: Sendable, Equatable {
-        package var agent: String
-        package var key: String
-        package var record: MemoryRecord?
-    }
+    package typealias MemoryChange = CommittedChanges.MemoryChange
 
     /// Lines to append to an agent's `logs/turns.jsonl`.
     package struct TurnLines: Sendable, Equatable {

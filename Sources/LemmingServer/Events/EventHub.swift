@@ -97,8 +97,19 @@ public final class EventHub: EventSink, Service {
         take(event, live: true)
     }
 
-    /// Takes an event once; `live` events (not the history loaded at start) count in the metrics.
-    private func take(_ event: EngineEvent, live: Bool) {
+    /// A commit of an engine in this process: its events as ``receive(_:)`` takes them, and the
+    /// whole commit for the search index (which then need not read back what it wrote).
+    public func committed(_ changes: CommittedChanges) {
+        for event in changes.events {
+            if event.sequence > lastSequence + 1 { poll() }
+            take(event, live: true, indexes: false)
+        }
+        indexer.committed(changes)
+    }
+
+    /// Takes an event once; `live` events (not the history loaded at start) count in the metrics
+    /// and go to the search index unless `indexes` is `false` (their commit goes to it whole).
+    private func take(_ event: EngineEvent, live: Bool, indexes: Bool = true) {
         let taken = state.withLock { state -> Bool in
             guard !state.isClosed, event.sequence > state.lastSequence else { return false }
             state.lastSequence = event.sequence
@@ -113,7 +124,7 @@ public final class EventHub: EventSink, Service {
             state.timeline.record(event)
             if live {
                 messages.announce(event)
-                indexer.receive(event)
+                if indexes { indexer.receive(event) }
             }
             for (id, subscriber) in state.subscribers where subscriber.filter.matches(event) {
                 if case .dropped = subscriber.continuation.yield(event) {

@@ -1,0 +1,59 @@
+import LemmingCore
+import LemmingJSON
+import LemmingTesting
+import Testing
+
+@testable import LemmingSearch
+
+/// An engine in process hands the indexer each commit with what it wrote
+/// (``EventSink/committed(_:)``): the index takes it as handed over, not read back from the files.
+@Suite(.timeLimit(.minutes(2))) struct CommitHandoverTests {
+    @Test func aCommitIsIndexedAsHandedOverWithoutReadingItsFilesBack() async throws {
+        let org = try makeOrg(planScript)
+        defer { org.remove() }
+        let index = try SearchIndex.open(org.paths)
+        let indexer = SearchIndexer(index: index)
+        try await org.run(ticks: 1, sinks: [indexer])
+        indexer.update(follow: false)
+        #expect(try index.status().counts.turns == 2)
+        try await org.run(ticks: 2, sinks: [indexer])
+        // Gone from the disk before the index looks: only what the commits handed over is left.
+        let drafted = try #require(EntryID("00000002-coder-01"))
+        try FileSystem.remove(org.paths.entry(drafted))
+        for agent in ["coder", "manager"] { try FileSystem.remove(org.paths.turns(agent)) }
+        indexer.update(follow: false)
+        #expect(try index.status().isBehind == false)
+        #expect(try index.refs("drafted") == ["00000002-coder-01"])
+        #expect(try index.refs("reviewer") { $0.sources = [.turns] }.count == 1)
+        #expect(try index.status().counts.turns == 6)
+    }
+
+    static func event(_ sequence: Int, _ kind: EngineEvent.Kind = .tickFinished) -> EngineEvent {
+        EngineEvent(sequence: sequence, time: "", tick: 1, kind: kind, agent: nil)
+    }
+
+    static let lines = CommittedChanges.TurnLines(
+        agent: "coder", offset: 0, bytes: Array(#"{"tick":1,"stop_reason":"completed"}"#.utf8) + [0x0A])
+
+    @Test func eventsAlreadyAppliedOrTakenAreSkipped() throws {
+        let paths = OrgPaths(root: "/nonexistent")
+        let commit = CommittedChanges(tick: 1, events: [Self.event(5), Self.event(6)], turnLines: [Self.lines])
+        // An event hub passed on event 5 before the commit that holds it arrived.
+        let overlapping = try #require(
+            SearchIndex.Changes([.event(Self.event(5)), .commit(commit)], after: 4, paths: paths))
+        #expect(overlapping.lastSequence == 6)
+        #expect(overlapping.eventCount == 2)
+        #expect(overlapping.changes.count == 1)
+        // Applied already: nothing to do.
+        let applied = try #require(SearchIndex.Changes([.commit(commit)], after: 6, paths: paths))
+        #expect(applied.eventCount == 0)
+        #expect(applied.changes.isEmpty)
+    }
+
+    @Test func aMissingEventIsAGap() {
+        let paths = OrgPaths(root: "/nonexistent")
+        let commit = CommittedChanges(tick: 1, events: [Self.event(7)], turnLines: [Self.lines])
+        #expect(SearchIndex.Changes([.commit(commit)], after: 5, paths: paths) == nil)
+        #expect(SearchIndex.Changes([.event(Self.event(6)), .event(Self.event(8))], after: 5, paths: paths) == nil)
+    }
+}
