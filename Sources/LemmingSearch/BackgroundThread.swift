@@ -7,11 +7,38 @@ import Glibc
 #endif
 
 /// A thread of its own for work that must not hold a thread of Swift's cooperative pool (SQLite
-/// writes block), at a lower scheduling priority (nice 10 on Linux), so that the search index
-/// takes what the engine leaves of the processors instead of slowing its ticks.
+/// writes block), at the lowest scheduling priority (Linux's `SCHED_IDLE`), so that the search
+/// index takes what the engine leaves of the processors instead of slowing its ticks.
+///
+/// It runs jobs given to ``run(_:)``, and ``onWake`` once after any number of ``wake()`` calls.
 final class BackgroundThread: Sendable {
-    private let jobs = Mutex<(queue: [@Sendable () -> Void], isStarted: Bool, isStopped: Bool)>(([], false, false))
+    private struct Jobs {
+        var queue: [@Sendable () -> Void] = []
+        var isWoken = false
+        var isStarted = false
+        var isStopped = false
+    }
+
+    private let jobs = Mutex(Jobs())
     private let signal = DispatchSemaphore(value: 0)
+    let onWake: @Sendable () -> Void
+
+    init(onWake: @escaping @Sendable () -> Void = {}) {
+        self.onWake = onWake
+    }
+
+    /// Runs ``onWake`` on the thread soon: once for all the calls made before it starts.
+    func wake() {
+        let (isNew, start) = jobs.withLock { jobs -> (Bool, Bool) in
+            guard !jobs.isWoken, !jobs.isStopped else { return (false, false) }
+            jobs.isWoken = true
+            defer { jobs.isStarted = true }
+            return (true, !jobs.isStarted)
+        }
+        guard isNew else { return }
+        if start { startThread() }
+        signal.signal()
+    }
 
     /// Runs `job` on the thread and waits for it.
     func run(_ job: @escaping @Sendable () -> Void) async {
@@ -38,26 +65,43 @@ final class BackgroundThread: Sendable {
             defer { jobs.isStarted = true }
             return !jobs.isStarted
         }
-        if start {
-            let thread = Thread { [self] in loop() }
-            thread.name = "lemming.search"
-            thread.start()
-        }
+        if start { startThread() }
         signal.signal()
     }
 
+    private func startThread() {
+        let thread = Thread { [self] in loop() }
+        thread.name = "lemming.search"
+        thread.start()
+    }
+
+    /// `SCHED_IDLE` (`<linux/sched.h>`; Glibc does not export it to Swift).
+    static let idlePolicy: Int32 = 5
+
     private func loop() {
         #if canImport(Glibc)
-        // On Linux the nice value belongs to the thread: `0` is the calling one.
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+        // On Linux the policy and the nice value belong to the thread: `0` is the calling one.
+        // The idle policy: the thread runs only on a processor nothing else wants, and is
+        // preempted as soon as something does (it measured faster for the engine than nice 10
+        // or 19, BENCHMARKS.md "Search"). Where it is refused, nice 19.
+        var parameters = sched_param(sched_priority: 0)
+        if sched_setscheduler(0, Self.idlePolicy, &parameters) != 0 {
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
+        }
         #endif
         while true {
             signal.wait()
-            let (job, isStopped) = jobs.withLock { jobs in
-                (jobs.queue.isEmpty ? nil : jobs.queue.removeFirst(), jobs.isStopped)
+            let (job, isWoken, isStopped) = jobs.withLock { jobs -> ((@Sendable () -> Void)?, Bool, Bool) in
+                if jobs.queue.isEmpty, jobs.isWoken {
+                    jobs.isWoken = false
+                    return (nil, true, jobs.isStopped)
+                }
+                return (jobs.queue.isEmpty ? nil : jobs.queue.removeFirst(), false, jobs.isStopped)
             }
             if let job {
                 job()
+            } else if isWoken {
+                onWake()
             } else if isStopped {
                 return
             }

@@ -8,10 +8,11 @@ import Synchronization
 /// As an engine's event sink it takes each commit in process, with the entries, memory records
 /// and turn lines it wrote (``committed(_:)``), and events of another engine that an event hub
 /// passes on (``receive(_:)``): both only append to a buffer, so the engine never waits for the
-/// index. The service applies what was buffered every ``interval``; when nothing was, it catches
-/// up from `logs/engine.jsonl`, which is how an engine in another process is followed. Updates
-/// that do not follow the index's position (the buffer overflowed, an event was missed) make it
-/// catch up from the log or the files instead.
+/// index. While the service runs, what arrives wakes its thread, which applies everything
+/// buffered by then (so updates come in batches when they arrive faster than they apply); every
+/// ``followInterval`` it also catches up from `logs/engine.jsonl`, which is how an engine in
+/// another process is followed. Updates that do not follow the index's position (the buffer
+/// overflowed, an event was missed) make it catch up from the log or the files instead.
 public final class SearchIndexer: EventSink, Service {
     /// Events buffered at most; past that the buffer is dropped and the log read instead.
     public static let bufferLimit = 100_000
@@ -31,8 +32,6 @@ public final class SearchIndexer: EventSink, Service {
     /// Whether the log is read when nothing arrived in process (`false` when whoever hands
     /// the events over follows the log itself, as the server's event hub does).
     public let follows: Bool
-    /// How often buffered events are applied.
-    public let interval: Duration
     /// How often the log is read when nothing arrived in process.
     public let followInterval: Duration
     let clock: any Clock<Duration>
@@ -42,6 +41,8 @@ public final class SearchIndexer: EventSink, Service {
     private let updating = Mutex(())
 
     private struct State {
+        /// The running service's thread, woken by what arrives.
+        var thread: BackgroundThread?
         var buffer: [IndexUpdate] = []
         var bufferedEvents = 0
         var bufferedBytes = 0
@@ -50,13 +51,12 @@ public final class SearchIndexer: EventSink, Service {
     }
 
     public init(
-        index: SearchIndex, follows: Bool = true, interval: Duration = .milliseconds(100),
-        followInterval: Duration = .seconds(1), clock: any Clock<Duration> = ContinuousClock(),
+        index: SearchIndex, follows: Bool = true, followInterval: Duration = .seconds(1),
+        clock: any Clock<Duration> = ContinuousClock(),
         logger: Logger = Logger(label: "lemming.search")
     ) {
         self.index = index
         self.follows = follows
-        self.interval = interval
         self.followInterval = followInterval
         self.clock = clock
         self.logger = logger
@@ -73,17 +73,19 @@ public final class SearchIndexer: EventSink, Service {
     }
 
     private func buffer(_ update: IndexUpdate, events: Int, bytes: Int) {
-        state.withLock { state in
-            guard !state.overflowed else { return }
+        let thread = state.withLock { state -> BackgroundThread? in
+            guard !state.overflowed else { return state.thread }
             state.bufferedEvents += events
             state.bufferedBytes += bytes
             guard state.bufferedEvents <= Self.bufferLimit, state.bufferedBytes <= Self.bufferBytesLimit else {
                 state.buffer = []
                 state.overflowed = true
-                return
+                return state.thread
             }
             state.buffer.append(update)
+            return state.thread
         }
+        thread?.wake()
     }
 
     public var readiness: Readiness { state.withLock { $0.readiness } }
@@ -117,24 +119,32 @@ public final class SearchIndexer: EventSink, Service {
         }
     }
 
-    /// Catches up, then applies events as they come until a graceful shutdown, then once more.
+    /// Catches up, then applies updates as they come until a graceful shutdown, then once more.
     /// The updates run on a ``BackgroundThread`` of lower priority: the engine's ticks come first.
     public func run() async throws {
-        let thread = BackgroundThread()
-        defer { thread.stop() }
+        let thread = BackgroundThread { [weak self] in self?.update(follow: false) }
+        defer {
+            state.withLock { $0.thread = nil }
+            thread.stop()
+        }
         await thread.run { self.update() }
-        var sinceFollow = Duration.zero
+        state.withLock { $0.thread = thread }
+        thread.wake()  // what arrived during the first pass
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             do {
-                try await cancelWhenGracefulShutdown { try await self.clock.sleep(for: self.interval) }
+                try await cancelWhenGracefulShutdown {
+                    if self.follows {
+                        try await self.clock.sleep(for: self.followInterval)
+                    } else {
+                        try await gracefulShutdown()
+                    }
+                }
             } catch {
                 break
             }
-            sinceFollow += interval
-            let follow = follows && sinceFollow >= followInterval
-            if sinceFollow >= followInterval { sinceFollow = .zero }
-            await thread.run { self.update(follow: follow) }
+            if follows { await thread.run { self.update(follow: true) } }
         }
+        state.withLock { $0.thread = nil }
         await thread.run { self.update() }
         // Cancelled (not shut down gracefully): say so, as the other services of the group do.
         if Task.isCancelled { throw CancellationError() }
