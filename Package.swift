@@ -74,7 +74,7 @@ let package = Package(
             name: "LemmingSearch",
             dependencies: [
                 "LemmingCore", "LemmingJSON",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

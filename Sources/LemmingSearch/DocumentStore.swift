@@ -11,18 +11,20 @@ struct DocumentStore {
     /// `archived` flag. Returns whether a row was added.
     @discardableResult
     func add(_ document: SearchDocument) throws -> Bool {
-        try db.cachedStatement(
+        let insert = try db.cachedStatement(
             sql: """
                 INSERT INTO documents
                     (source, agent, ref, kind, tick, thread, reply_to, priority, recipients, tags, archived, time, body)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (source, agent, ref) DO NOTHING
-                """
-        ).execute(arguments: [
-            document.source.code, document.agent, document.ref, document.kind, document.tick, document.thread,
-            document.replyTo, document.priority, document.recipients.map(Self.list), Self.list(document.tags),
-            document.archived, document.time, document.body,
-        ])
+                """)
+        try BoundStatement(insert).run(
+            [
+                .init(document.source.code), .text(document.agent), .text(document.ref), .init(document.kind),
+                .init(document.tick), .init(document.thread), .init(document.replyTo), .init(document.priority),
+                .init(document.recipients.map(Self.list)), .text(Self.list(document.tags)),
+                .init(document.archived ? 1 : 0), .init(document.time), .text(document.body),
+            ], in: db)
         guard db.changesCount == 1 else {
             if document.source == .entries {
                 try setArchived(agent: document.agent, refs: [document.ref], archived: document.archived)
@@ -30,8 +32,8 @@ struct DocumentStore {
             return false
         }
         let key = Int64(document.tick) << 32 | db.lastInsertedRowID
-        try db.cachedStatement(sql: "INSERT INTO documents_fts (rowid, body, facets) VALUES (?, ?, ?)")
-            .execute(arguments: [key, document.body, document.facets])
+        try BoundStatement(db.cachedStatement(sql: "INSERT INTO documents_fts (rowid, body, facets) VALUES (?, ?, ?)"))
+            .run([.integer(key), .text(document.body), .text(document.facets)], in: db)
         return true
     }
 
@@ -45,14 +47,41 @@ struct DocumentStore {
             let tick: Int = existing["tick"]
             let body: String = existing["body"]
             if tick == document.tick, body == document.body { return }
-            try db.execute(sql: "DELETE FROM documents WHERE id = ?", arguments: [existing["id"] as Int64])
+            try delete(id: existing["id"])
         }
         try add(document)
     }
 
     func removeMemory(agent: String, key: String) throws {
+        try delete(where: "source = 1 AND agent = ? AND ref = ?", [agent, key])
+    }
+
+    /// Removes one document: its row, its full-text entry (given the values it was indexed with,
+    /// as FTS5 requires of an external-content table) and its vector.
+    func delete(id: Int64) throws {
+        let indexed = try db.cachedStatement(
+            sql: "SELECT \(SearchSchema.key()), body, \(SearchSchema.facets("documents")) FROM documents WHERE id = ?")
+        guard let row = try Row.fetchOne(indexed, arguments: [id]) else { return }
+        try BoundStatement(
+            db.cachedStatement(
+                sql: "INSERT INTO documents_fts (documents_fts, rowid, body, facets) VALUES ('delete', ?, ?, ?)")
+        ).run([.integer(row[0]), .text(row[1]), .text(row[2])], in: db)
+        try db.cachedStatement(sql: "DELETE FROM vectors WHERE document = ?").execute(arguments: [id])
+        try db.cachedStatement(sql: "DELETE FROM documents WHERE id = ?").execute(arguments: [id])
+    }
+
+    /// Removes the documents `condition` (on `documents`) selects, as ``delete(id:)`` does one.
+    func delete(where condition: String, _ arguments: StatementArguments) throws {
         try db.execute(
-            sql: "DELETE FROM documents WHERE source = 1 AND agent = ? AND ref = ?", arguments: [agent, key])
+            sql: """
+                INSERT INTO documents_fts (documents_fts, rowid, body, facets)
+                    SELECT 'delete', \(SearchSchema.key()), body, \(SearchSchema.facets("documents"))
+                    FROM documents WHERE \(condition)
+                """, arguments: arguments)
+        try db.execute(
+            sql: "DELETE FROM vectors WHERE document IN (SELECT id FROM documents WHERE \(condition))",
+            arguments: arguments)
+        try db.execute(sql: "DELETE FROM documents WHERE \(condition)", arguments: arguments)
     }
 
     /// Marks the entries written before `tick` as archived (DESIGN §5.1: retention moves them all).
@@ -69,8 +98,10 @@ struct DocumentStore {
 
     func remove(source: SearchSource, agent: String, refs: [String]) throws {
         let statement = try db.cachedStatement(
-            sql: "DELETE FROM documents WHERE source = ? AND agent = ? AND ref = ?")
-        for ref in refs { try statement.execute(arguments: [source.code, agent, ref]) }
+            sql: "SELECT id FROM documents WHERE source = ? AND agent = ? AND ref = ?")
+        for ref in refs {
+            if let id = try Int64.fetchOne(statement, arguments: [source.code, agent, ref]) { try delete(id: id) }
+        }
     }
 
     /// How far an agent's `turns.jsonl` was read.
@@ -93,7 +124,7 @@ struct DocumentStore {
         let known = try turnLog(agent)
         guard let read = try TurnLogReader.read(paths.turns(agent), agent: agent, after: known) else { return 0 }
         if read.restarted {
-            try db.execute(sql: "DELETE FROM documents WHERE source = 2 AND agent = ?", arguments: [agent])
+            try delete(where: "source = 2 AND agent = ?", [agent])
         }
         var added = 0
         for document in read.documents where try add(document) { added += 1 }
@@ -113,11 +144,11 @@ extension DocumentStore {
             try indexTurns(of: lines.agent, paths: paths)
             return
         }
+        // Read from the file already (adding again would change nothing).
+        guard known.offset < lines.offset + lines.bytes.count else { return }
         let (documents, consumed) = TurnLogReader.documents(
             in: lines.bytes[...], agent: lines.agent, offset: lines.offset)
         let end = lines.offset + consumed
-        // Read from the file already (adding again would change nothing).
-        guard known.offset < end else { return }
         for document in documents { try add(document) }
         try setTurnLog(lines.agent, TurnLogPosition(inode: known.inode, offset: end))
     }

@@ -50,7 +50,7 @@ struct OrgScanner {
         for agent in authors { try store.indexTurns(of: agent, paths: paths) }
         let known = Set(authors)
         for agent in try String.fetchAll(db, sql: "SELECT DISTINCT agent FROM documents") where !known.contains(agent) {
-            try db.execute(sql: "DELETE FROM documents WHERE agent = ?", arguments: [agent])
+            try store.delete(where: "agent = ?", [agent])
         }
         return try SearchIndex.counts(db)
     }

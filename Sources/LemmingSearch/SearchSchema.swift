@@ -9,15 +9,15 @@ import GRDB
 /// values are tokens of a second column, `facets`, so that a filter is one more term FTS5
 /// intersects in its own index rather than a row of `documents` read per match.
 ///
-/// A document enters the full-text index by a second statement of ``DocumentStore``, not by an
-/// `AFTER INSERT` trigger: a trigger makes SQLite keep a statement journal of every page each
-/// insert touches, which measured four times the cost of the two statements (29 µs against 7 µs
-/// a document, BENCHMARKS.md "Search"). Deleting, which is rare and may remove many rows at
-/// once, keeps its trigger.
+/// A document enters and leaves the full-text index by statements of ``DocumentStore`` of their
+/// own, not by triggers: a trigger makes SQLite keep a statement journal of every page each
+/// insert or delete touches, which measured four times the cost of the two statements (29 µs
+/// against 7 µs a document, BENCHMARKS.md "Search"); a memory key rewritten every turn is a
+/// delete and an insert each time.
 enum SearchSchema {
     /// `PRAGMA user_version` of the current layout. Bump it whenever a table or what is indexed
     /// changes: older files are then rebuilt on open.
-    static let version = 3
+    static let version = 4
 
     /// A document's time key in the full-text index: newest first is descending key order (by
     /// tick, then by row id, the order documents were indexed in). Row ids stay below 2^32.
@@ -31,9 +31,8 @@ enum SearchSchema {
     /// one token, matched exactly, case and accents included) — source `__s<code>`, author `__a`,
     /// kind `__k`, priority `__p`, thread `__h`, reply_to `__y`, each recipient `__r`, each tag
     /// `__t`. ``SearchDocument/facets`` builds the same text for inserts and
-    /// ``SearchIndex/Plan/facet(_:_:)`` the same tokens for filters; FTS5 reads this one back for
-    /// deletes, so the three must agree byte for byte (a test checks them with FTS5's
-    /// `integrity-check`).
+    /// ``SearchIndex/Plan/facet(_:_:)`` the same tokens for filters; deletes give FTS5 this one,
+    /// so the three must agree byte for byte (a test checks that deleting leaves no term).
     static func facets(_ row: String) -> String {
         func optional(_ letter: String, _ column: String) -> String {
             "CASE WHEN \(row).\(column) IS NULL THEN '' ELSE ' __\(letter)' || lower(hex(\(row).\(column))) END"
@@ -97,11 +96,6 @@ enum SearchSchema {
                     body, facets, content = 'documents_text', content_rowid = 'key',
                     tokenize = "unicode61 remove_diacritics 2 tokenchars '_'"
                 );
-                CREATE TRIGGER documents_deleted AFTER DELETE ON documents BEGIN
-                    INSERT INTO documents_fts (documents_fts, rowid, body, facets)
-                        VALUES ('delete', \(key("old")), old.body, \(facets("old")));
-                    DELETE FROM vectors WHERE document = old.id;
-                END;
                 -- How far each agent's logs/turns.jsonl was read.
                 CREATE TABLE turn_logs (
                     agent TEXT PRIMARY KEY,

@@ -19,15 +19,17 @@ enum TurnLogReader {
         var restarted: Bool
     }
 
-    /// A turn line without its `"request"` member (the prompt: most of the line, and nothing the
-    /// index keeps), so that parsing it costs what is indexed. The line is compact JSON as
-    /// `TurnRecord` writes it, `"request"` followed by `"inbox"`; a quote inside a string is
-    /// escaped, so neither key can be matched inside a value. Anything else is returned whole.
-    static func withoutRequest(_ line: ArraySlice<UInt8>) -> [UInt8] {
+    /// A turn line without its `"request"`, `"inbox"` and `"reply"` members (the prompt and the
+    /// model's raw text: most of the line, and nothing the index keeps: the reply's entries are
+    /// documents of their own, its notes and tool calls are in `"parsed"`), so that parsing it
+    /// costs what is indexed. The line is compact JSON as `TurnRecord` writes it, `"request"`
+    /// first and `"parsed"` after `"reply"`; a quote inside a string is escaped, so neither key
+    /// can be matched inside a value. Anything else is returned whole.
+    static func indexedPart(_ line: ArraySlice<UInt8>) -> [UInt8] {
         let request = Array(#","request":{"#.utf8)
-        let inbox = Array(#","inbox":"#.utf8)
+        let parsed = Array(#","parsed":"#.utf8)
         guard let start = firstRange(of: request, in: line),
-            let end = firstRange(of: inbox, in: line[start.upperBound...])
+            let end = firstRange(of: parsed, in: line[start.upperBound...])
         else { return Array(line) }
         return Array(line[..<start.lowerBound]) + Array(line[end.lowerBound...])
     }
@@ -52,7 +54,7 @@ enum TurnLogReader {
         var documents: [SearchDocument] = []
         var lineStart = bytes.startIndex
         while let newline = bytes[lineStart...].firstIndex(of: 0x0A) {
-            let line = withoutRequest(bytes[lineStart..<newline])
+            let line = indexedPart(bytes[lineStart..<newline])
             if let value = try? JSONValue.parse(line),
                 let document = SearchDocument(
                     turn: value, agent: agent, offset: offset + lineStart - bytes.startIndex)

@@ -50,7 +50,11 @@ import Testing
             #expect(viewed == documents.map(\.facets))
             try db.execute(sql: "CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, documents_fts, row)")
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM temp.terms") ?? 0 > 0)
-            try db.execute(sql: "DELETE FROM documents")
+            // One at a time (a memory record replaced), and the rest at once (an agent gone).
+            try store.delete(id: try #require(try Int64.fetchOne(db, sql: "SELECT min(id) FROM documents")))
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM documents") == documents.count - 1)
+            try store.delete(where: "agent = ?", ["coder"])
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM documents") == 0)
             #expect(try String.fetchAll(db, sql: "SELECT term FROM temp.terms") == [])
         }
     }

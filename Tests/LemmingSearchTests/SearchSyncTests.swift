@@ -166,15 +166,15 @@ import Testing
 }
 
 @Suite struct TurnLineTests {
-    @Test func thePromptIsLeftOutBeforeParsing() throws {
+    @Test func thePromptAndTheRawReplyAreLeftOutBeforeParsing() throws {
         let line = Array(
-            #"{"tick":3,"agent":"a","stop_reason":"completed","request":{"messages":[{"role":"user","content":"say \",\"inbox\": hi"}],"max_tokens":5},"inbox":["x"],"parsed":{"notes":"n"}}"#
+            #"{"tick":3,"agent":"a","stop_reason":"completed","request":{"messages":[{"role":"user","content":"say \",\"parsed\": hi"}],"max_tokens":5},"inbox":["x"],"reply":{"text":"{\"parsed\":1}"},"parsed":{"notes":"n"}}"#
                 .utf8)
-        let cut = TurnLogReader.withoutRequest(line[...])
+        let cut = TurnLogReader.indexedPart(line[...])
         #expect(
             String(decoding: cut, as: UTF8.self)
-                == #"{"tick":3,"agent":"a","stop_reason":"completed","inbox":["x"],"parsed":{"notes":"n"}}"#)
+                == #"{"tick":3,"agent":"a","stop_reason":"completed","parsed":{"notes":"n"}}"#)
         let other = Array(#"{"tick":1,"request":{"messages":[]}}"#.utf8)
-        #expect(TurnLogReader.withoutRequest(other[...]) == other)
+        #expect(TurnLogReader.indexedPart(other[...]) == other)
     }
 }
