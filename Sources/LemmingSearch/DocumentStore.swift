@@ -136,20 +136,27 @@ struct DocumentStore {
 }
 
 extension DocumentStore {
-    /// Indexes turn lines a commit handed over, where they follow what was read of the agent's
-    /// `turns.jsonl`; else (lines missing before them, or the file never read) reads the file,
-    /// which holds them by then.
-    func indexTurns(_ lines: CommittedChanges.TurnLines, paths: OrgPaths) throws {
-        guard let known = try turnLog(lines.agent), known.offset >= lines.offset else {
-            try indexTurns(of: lines.agent, paths: paths)
+    /// Indexes an agent's turn lines as commits handed them over, in order, where they follow
+    /// what was read of its `turns.jsonl`; from where they do not (lines missing before them, or
+    /// the file never read), reads the file instead, which holds them by then.
+    func indexTurns(_ batch: [CommittedChanges.TurnLines], of agent: String, paths: OrgPaths) throws {
+        guard var known = try turnLog(agent) else {
+            try indexTurns(of: agent, paths: paths)
             return
         }
-        // Read from the file already (adding again would change nothing).
-        guard known.offset < lines.offset + lines.bytes.count else { return }
-        let (documents, consumed) = TurnLogReader.documents(
-            in: lines.bytes[...], agent: lines.agent, offset: lines.offset)
-        let end = lines.offset + consumed
-        for document in documents { try add(document) }
-        try setTurnLog(lines.agent, TurnLogPosition(inode: known.inode, offset: end))
+        let start = known.offset
+        for lines in batch {
+            guard known.offset >= lines.offset else {
+                if known.offset != start { try setTurnLog(agent, known) }
+                try indexTurns(of: agent, paths: paths)
+                return
+            }
+            // Read from the file already (adding again would change nothing).
+            guard known.offset < lines.offset + lines.bytes.count else { continue }
+            let (documents, consumed) = TurnLogReader.documents(in: lines.bytes[...], agent: agent, offset: lines.offset)
+            for document in documents { try add(document) }
+            known.offset = lines.offset + consumed
+        }
+        if known.offset != start { try setTurnLog(agent, known) }
     }
 }

@@ -173,9 +173,17 @@ extension SearchIndex {
                 case .entry(let document): try store.add(document)
                 case .archive(let tick): try store.archive(before: tick)
                 case .turnsOf(let agent): try store.indexTurns(of: agent, paths: paths)
-                case .turnLines(let lines): try store.indexTurns(lines, paths: paths)
+                case .turnLines: break
                 }
             }
+            // Each agent's handed-over turn lines together: its position is read and written once.
+            var turnLines: [String: [CommittedChanges.TurnLines]] = [:]
+            var agents: [String] = []
+            for case .turnLines(let lines) in changes {
+                if turnLines[lines.agent] == nil { agents.append(lines.agent) }
+                turnLines[lines.agent, default: []].append(lines)
+            }
+            for agent in agents { try store.indexTurns(turnLines[agent] ?? [], of: agent, paths: paths) }
             for key in memoryOrder {
                 if let record = memory[key] ?? nil {
                     try store.replaceMemory(SearchDocument(memory: record, agent: key.agent))
