@@ -153,7 +153,8 @@ extension DocumentStore {
             }
             // Read from the file already (adding again would change nothing).
             guard known.offset < lines.offset + lines.bytes.count else { continue }
-            let (documents, consumed) = TurnLogReader.documents(in: lines.bytes[...], agent: agent, offset: lines.offset)
+            let (documents, consumed) = TurnLogReader.documents(
+                in: lines.bytes[...], agent: agent, offset: lines.offset)
             for document in documents { try add(document) }
             known.offset = lines.offset + consumed
         }
