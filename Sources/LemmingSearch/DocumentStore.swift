@@ -153,6 +153,12 @@ extension DocumentStore {
             }
             // Read from the file already (adding again would change nothing).
             guard known.offset < lines.offset + lines.bytes.count else { continue }
+            if let summary = lines.summary, lines.bytes.last == 0x0A {
+                // One complete line, its values handed over: nothing to parse.
+                try add(SearchDocument(turn: summary, agent: agent, offset: lines.offset))
+                known.offset = lines.offset + lines.bytes.count
+                continue
+            }
             let (documents, consumed) = TurnLogReader.documents(
                 in: lines.bytes[...], agent: agent, offset: lines.offset)
             for document in documents { try add(document) }

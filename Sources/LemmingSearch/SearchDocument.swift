@@ -92,30 +92,53 @@ struct SearchDocument: Sendable, Equatable {
     /// documents of their own). `nil` when the line is not a turn record.
     init?(turn line: JSONValue, agent: String, offset: Int) {
         guard let tick = line["tick"]?.intValue else { return nil }
+        let parsed = line["parsed"]
+        self.init(
+            turnAt: tick, agent: agent, offset: offset, stopReason: line["stop_reason"]?.stringValue,
+            startedAt: line["started_at"]?.stringValue, error: line["error"]?.stringValue,
+            notes: parsed?["notes"]?.stringValue,
+            toolCalls: (parsed?["tool_calls"]?.arrayValue ?? []).map {
+                ($0["tool"]?.stringValue ?? "tool", $0["args"]?.compactText ?? "")
+            },
+            violations: (line["violations"]?.arrayValue ?? []).map {
+                ($0["code"]?.stringValue ?? "", $0["message"]?.stringValue ?? "")
+            },
+            toolResults: (line["tool_results"]?.arrayValue ?? []).map {
+                ($0["tool"]?.stringValue ?? "tool", $0["output"]?.stringValue ?? "", $0["error"]?.stringValue)
+            })
+    }
+
+    /// The same document from a turn as an engine in process hands it over: the line's values,
+    /// not parsed back (the body is the same text).
+    init(turn summary: TurnSummary, agent: String, offset: Int) {
+        self.init(
+            turnAt: summary.tick, agent: agent, offset: offset, stopReason: summary.stopReason.rawValue,
+            startedAt: summary.startedAt, error: summary.error, notes: summary.reply?.notes,
+            toolCalls: (summary.reply?.toolCalls ?? []).map { ($0.tool, JSONValue.object($0.arguments).compactText) },
+            violations: summary.violations.map { ($0.code, $0.message) },
+            toolResults: summary.toolResults.map { ($0.tool, $0.output, $0.error) })
+    }
+
+    private init(
+        turnAt tick: Int, agent: String, offset: Int, stopReason: String?, startedAt: String?, error: String?,
+        notes: String?, toolCalls: [(name: String, arguments: String)], violations: [(code: String, message: String)],
+        toolResults: [(tool: String, output: String, error: String?)]
+    ) {
         source = .turns
         self.agent = agent
         ref = "\(tick):\(offset)"
-        kind = line["stop_reason"]?.stringValue
+        kind = stopReason
         self.tick = tick
-        time = line["started_at"]?.stringValue
+        time = startedAt
         var parts: [String] = []
-        if let kind { parts.append(kind) }
-        if let error = line["error"]?.stringValue { parts.append(error) }
-        let parsed = line["parsed"]
-        if let notes = parsed?["notes"]?.stringValue { parts.append(notes) }
-        for call in parsed?["tool_calls"]?.arrayValue ?? [] {
-            let name = call["tool"]?.stringValue ?? "tool"
-            parts.append(name + " " + (call["args"]?.compactText ?? ""))
-        }
-        for violation in line["violations"]?.arrayValue ?? [] {
-            let code = violation["code"]?.stringValue ?? ""
-            parts.append(code + " " + (violation["message"]?.stringValue ?? ""))
-        }
-        for result in line["tool_results"]?.arrayValue ?? [] {
-            let output = result["output"]?.stringValue ?? ""
-            var part = (result["tool"]?.stringValue ?? "tool") + ": "
-            part += output.prefix(utf8Bytes: Self.maximumToolOutputBytes)
-            if let error = result["error"]?.stringValue { part += " " + error }
+        if let stopReason { parts.append(stopReason) }
+        if let error { parts.append(error) }
+        if let notes { parts.append(notes) }
+        for call in toolCalls { parts.append(call.name + " " + call.arguments) }
+        for violation in violations { parts.append(violation.code + " " + violation.message) }
+        for result in toolResults {
+            var part = result.tool + ": " + result.output.prefix(utf8Bytes: Self.maximumToolOutputBytes)
+            if let error = result.error { part += " " + error }
             parts.append(part)
         }
         body = Self.clean(parts.joined(separator: "\n"))

@@ -1,6 +1,8 @@
+import GRDB
 import LemmingCore
 import LemmingJSON
 import LemmingTesting
+import LemmingTools
 import Testing
 
 @testable import LemmingSearch
@@ -26,6 +28,54 @@ import Testing
         #expect(try index.refs("drafted") == ["00000002-coder-01"])
         #expect(try index.refs("reviewer") { $0.sources = [.turns] }.count == 1)
         #expect(try index.status().counts.turns == 6)
+    }
+
+    /// A turn handed over as values makes the document its line of `turns.jsonl` makes, whatever
+    /// it holds: notes, tool calls and their results, violations, an error.
+    @Test func aHandedOverTurnIsTheDocumentItsLineMakes() async throws {
+        let script = [
+            ScriptLine(
+                "manager", tick: 2,
+                reply(
+                    ["Looking into the launch"], memory: ["plan": "launch friday"], notes: "checked \"the\" plan ✓",
+                    tools: [
+                        ["tool": "memory_search", "args": ["query": "launch", "limit": 2.5]],
+                        ["tool": "file_read", "args": ["path": "../../etc/passwd"]],
+                    ])),
+            ScriptLine("manager", tick: 3, ["outbox_entries": [["kind": "message"]]]),
+            ScriptLine("coder", tick: 3, .string("not json at all")),
+        ]
+        let org = try TemporaryOrg.make(
+            agents: [
+                TestAgent("coder", reads: ["manager"]),
+                TestAgent("manager", extra: ["permissions": ["read_outboxes": ["human"], "tools": ["memory_search"]]]),
+            ],
+            replies: script)
+        defer { org.remove() }
+        let index = try SearchIndex.open(org.paths)
+        let indexer = SearchIndexer(index: index)
+        try await org.run(ticks: 1, sinks: [indexer])
+        indexer.update(follow: false)
+        try await org.run(ticks: 2, tools: BuiltinToolFactory(environment: TestSandbox.environment()), sinks: [indexer])
+        indexer.update(follow: false)
+        let live = try turnDocuments(index)
+        #expect(live.count == 6)
+        #expect(live.contains { $0.contains(#"memory_search {\"query\":\"launch\",\"limit\":2.5}"#) })
+        #expect(live.contains { $0.contains("not_json") && $0.hasPrefix(#""coder" | "3:"#) })
+        _ = try index.rebuild()
+        #expect(try turnDocuments(index) == live)
+    }
+
+    /// Every turn document: its agent, ref, kind, tick, time and body.
+    func turnDocuments(_ index: SearchIndex) throws -> [String] {
+        try index.withDatabase { pool in
+            try pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: "SELECT agent, ref, kind, tick, time, body FROM documents WHERE source = 2 ORDER BY agent, ref"
+                ).map { row in (0..<6).map { "\(row[$0] as DatabaseValue)" }.joined(separator: " | ") }
+            }
+        }
     }
 
     static func event(_ sequence: Int, _ kind: EngineEvent.Kind = .tickFinished) -> EngineEvent {

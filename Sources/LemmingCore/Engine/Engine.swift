@@ -254,7 +254,7 @@ public actor Engine {
             try store.commit(changes) { offsets in
                 var committed = committed
                 committed.turnLines = zip(turnLines, offsets).map {
-                    CommittedChanges.TurnLines(agent: $0.agent, offset: $1, bytes: $0.bytes)
+                    CommittedChanges.TurnLines(agent: $0.agent, offset: $1, bytes: $0.bytes, summary: $0.summary)
                 }
                 bus.publish(committed)
             }

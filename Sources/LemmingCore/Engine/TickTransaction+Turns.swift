@@ -163,7 +163,10 @@ extension TickTransaction {
             TickChanges.TurnLines(
                 agent: agent,
                 bytes: TurnRecord.line(
-                    outcome, stopReason: stopReason, violations: violations, entries: written, cost: cost)))
+                    outcome, stopReason: stopReason, violations: violations, entries: written, cost: cost),
+                summary: TurnSummary(
+                    tick: plan.tick, stopReason: stopReason, startedAt: plan.startedAt, error: outcome.error,
+                    reply: outcome.reply, violations: violations, toolResults: outcome.toolResults)))
         var data: JSONObject = [
             "stop_reason": .string(stopReason.rawValue), "entries": .int(written.count), "cost": .double(cost),
             "balance": .double(state.ledger[agent]?.balance ?? 0), "duration_ms": .double(outcome.totalMilliseconds),

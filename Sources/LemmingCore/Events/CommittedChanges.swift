@@ -18,16 +18,19 @@ public struct CommittedChanges: Sendable {
     }
 
     /// Lines appended to `agents/<agent>/logs/turns.jsonl`: at byte `offset` of the file, the
-    /// complete lines (each ending in a newline) in `bytes`.
+    /// complete lines (each ending in a newline) in `bytes`, and what the turn's line says.
     public struct TurnLines: Sendable, Equatable {
         public var agent: String
         public var offset: Int
         public var bytes: [UInt8]
+        /// The turn the line records (`nil`: read it from `bytes`).
+        public var summary: TurnSummary?
 
-        public init(agent: String, offset: Int, bytes: [UInt8]) {
+        public init(agent: String, offset: Int, bytes: [UInt8], summary: TurnSummary? = nil) {
             self.agent = agent
             self.offset = offset
             self.bytes = bytes
+            self.summary = summary
         }
     }
 

@@ -7,6 +7,8 @@ package struct TickChanges: Sendable {
     package struct TurnLines: Sendable, Equatable {
         package var agent: String
         package var bytes: [UInt8]
+        /// What the line says, for sinks in process (``CommittedChanges/TurnLines``).
+        package var summary: TurnSummary?
     }
 
     /// A file written on behalf of a tool (org-relative path).
