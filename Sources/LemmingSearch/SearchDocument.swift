@@ -147,13 +147,16 @@ struct SearchDocument: Sendable, Equatable {
     /// The facet tokens of the document (``SearchSchema/facets(_:)``: FTS5 deletes with that
     /// expression's value, so this must be the same text).
     var facets: String {
-        var tokens = ["__s\(source.code)", SearchIndex.Plan.facet("a", agent)]
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64 + 2 * (agent.utf8.count + (thread?.utf8.count ?? 0) + (replyTo?.utf8.count ?? 0)))
+        bytes += "__s\(source.code)".utf8
+        SearchIndex.Plan.appendFacet("a", agent, to: &bytes)
         for (letter, value) in [("k", kind), ("p", priority), ("h", thread), ("y", replyTo)] {
-            if let value { tokens.append(SearchIndex.Plan.facet(letter, value)) }
+            if let value { SearchIndex.Plan.appendFacet(letter, value, to: &bytes) }
         }
-        for recipient in recipients ?? [] { tokens.append(SearchIndex.Plan.facet("r", recipient)) }
-        for tag in tags { tokens.append(SearchIndex.Plan.facet("t", tag)) }
-        return tokens.joined(separator: " ")
+        for recipient in recipients ?? [] { SearchIndex.Plan.appendFacet("r", recipient, to: &bytes) }
+        for tag in tags { SearchIndex.Plan.appendFacet("t", tag, to: &bytes) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The body as stored: without the snippet markers (so a match is never faked) and capped.

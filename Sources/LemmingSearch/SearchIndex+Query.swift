@@ -171,14 +171,23 @@ extension SearchIndex {
 
         /// The term of a filter value: `__`, the field's letter, the value's UTF-8 in hex.
         static func facet(_ letter: String, _ value: String) -> String {
-            let digits = Array("0123456789abcdef".utf8)
-            var bytes = Array("__\(letter)".utf8)
-            for byte in value.utf8 {
-                bytes.append(digits[Int(byte >> 4)])
-                bytes.append(digits[Int(byte & 0x0F)])
-            }
+            var bytes: [UInt8] = []
+            appendFacet(letter, value, to: &bytes, separated: false)
             return String(decoding: bytes, as: UTF8.self)
         }
+
+        /// Appends ``facet(_:_:)``'s term to `bytes`, after a space unless `separated` is `false`.
+        static func appendFacet(_ letter: String, _ value: String, to bytes: inout [UInt8], separated: Bool = true) {
+            if separated { bytes.append(0x20) }
+            bytes += "__".utf8
+            bytes += letter.utf8
+            for byte in value.utf8 {
+                bytes.append(hexDigits[Int(byte >> 4)])
+                bytes.append(hexDigits[Int(byte & 0x0F)])
+            }
+        }
+
+        private static let hexDigits = Array("0123456789abcdef".utf8)
 
         /// Whether the parentheses of `text` pair up outside double-quoted strings, which close.
         static func isBalanced(_ text: String) -> Bool {

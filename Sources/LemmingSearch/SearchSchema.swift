@@ -17,7 +17,7 @@ import GRDB
 enum SearchSchema {
     /// `PRAGMA user_version` of the current layout. Bump it whenever a table or what is indexed
     /// changes: older files are then rebuilt on open.
-    static let version = 4
+    static let version = 5
 
     /// A document's time key in the full-text index: newest first is descending key order (by
     /// tick, then by row id, the order documents were indexed in). Row ids stay below 2^32.
@@ -83,7 +83,7 @@ enum SearchSchema {
                 CREATE INDEX documents_by_kind ON documents (source, kind, tick);
                 CREATE INDEX documents_by_agent ON documents (source, agent, tick);
                 CREATE INDEX documents_by_tick ON documents (source, tick);
-                CREATE INDEX documents_by_priority ON documents (source, priority, tick);
+                CREATE INDEX documents_by_priority ON documents (source, priority, tick) WHERE priority IS NOT NULL;
                 CREATE INDEX documents_by_thread ON documents (thread) WHERE thread IS NOT NULL;
                 CREATE INDEX documents_by_reply ON documents (reply_to) WHERE reply_to IS NOT NULL;
                 -- What the full-text index holds, by time key: FTS5 reads a row's text from here

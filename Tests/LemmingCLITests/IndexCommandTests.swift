@@ -27,7 +27,7 @@ struct IndexCommandTests {
         let output = lines(text.stdout)
         #expect(output.count == 3, "\(text.stdout)")
         #expect(output.first?.hasPrefix("index     state/search.sqlite (") == true)
-        #expect(output.first?.hasSuffix(" KiB, schema 4)") == true)
+        #expect(output.first?.hasSuffix(" KiB, schema 5)") == true)
         // engine_stopped is of the next tick.
         #expect(output.dropFirst().first == "position  event \(sequence) (tick 3), up to date with the org")
         #expect(output.last == "documents 4 entries (0 archived), 1 memory record, 6 turn records")
@@ -40,7 +40,7 @@ struct IndexCommandTests {
                 "path", "bytes", "schema_version", "seq", "tick", "org_seq", "org_tick", "behind", "documents",
             ])
         #expect(json["path"] == "state/search.sqlite")
-        #expect(json["schema_version"] == 4)
+        #expect(json["schema_version"] == 5)
         #expect(json["seq"] == .int(sequence))
         #expect(json["org_seq"] == .int(sequence))
         #expect(json["behind"] == false)
