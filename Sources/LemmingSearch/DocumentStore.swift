@@ -18,13 +18,21 @@ struct DocumentStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (source, agent, ref) DO NOTHING
                 """)
-        try BoundStatement(insert).run(
-            [
-                .init(document.source.code), .text(document.agent), .text(document.ref), .init(document.kind),
-                .init(document.tick), .init(document.thread), .init(document.replyTo), .init(document.priority),
-                .init(document.recipients.map(Self.list)), .text(Self.list(document.tags)),
-                .init(document.archived ? 1 : 0), .init(document.time), .text(document.body),
-            ], in: db)
+        try BoundStatement(insert).run(in: db) { bind in
+            bind.integer(document.source.code)
+            bind.text(document.agent)
+            bind.text(document.ref)
+            bind.text(document.kind)
+            bind.integer(document.tick)
+            bind.text(document.thread)
+            bind.text(document.replyTo)
+            bind.text(document.priority)
+            bind.text(document.recipients.map(Self.list))
+            bind.text(Self.list(document.tags))
+            bind.integer(document.archived ? 1 : 0)
+            bind.text(document.time)
+            bind.text(document.body)
+        }
         guard db.changesCount == 1 else {
             if document.source == .entries {
                 try setArchived(agent: document.agent, refs: [document.ref], archived: document.archived)
@@ -33,7 +41,11 @@ struct DocumentStore {
         }
         let key = Int64(document.tick) << 32 | db.lastInsertedRowID
         try BoundStatement(db.cachedStatement(sql: "INSERT INTO documents_fts (rowid, body, facets) VALUES (?, ?, ?)"))
-            .run([.integer(key), .text(document.body), .text(document.facets)], in: db)
+            .run(in: db) { bind in
+                bind.integer(key)
+                bind.text(document.body)
+                bind.text(document.facets)
+            }
         return true
     }
 
@@ -65,7 +77,11 @@ struct DocumentStore {
         try BoundStatement(
             db.cachedStatement(
                 sql: "INSERT INTO documents_fts (documents_fts, rowid, body, facets) VALUES ('delete', ?, ?, ?)")
-        ).run([.integer(row[0]), .text(row[1]), .text(row[2])], in: db)
+        ).run(in: db) { bind in
+            bind.integer(row[0] as Int64)
+            bind.text(row[1] as String)
+            bind.text(row[2] as String)
+        }
         try db.cachedStatement(sql: "DELETE FROM vectors WHERE document = ?").execute(arguments: [id])
         try db.cachedStatement(sql: "DELETE FROM documents WHERE id = ?").execute(arguments: [id])
     }
@@ -132,7 +148,7 @@ struct DocumentStore {
         return added
     }
 
-    static func list(_ names: [String]) -> String { JSONValue.strings(names).compactText }
+    static func list(_ names: [String]) -> String { names.isEmpty ? "[]" : JSONValue.strings(names).compactText }
 }
 
 extension DocumentStore {
