@@ -9,36 +9,15 @@ import Glibc
 /// A thread of its own for work that must not hold a thread of Swift's cooperative pool (SQLite
 /// writes block), at the lowest scheduling priority (Linux's `SCHED_IDLE`), so that the search
 /// index takes what the engine leaves of the processors instead of slowing its ticks.
-///
-/// It runs jobs given to ``run(_:)``, and ``onWake`` once after any number of ``wake()`` calls.
 final class BackgroundThread: Sendable {
     private struct Jobs {
         var queue: [@Sendable () -> Void] = []
-        var isWoken = false
         var isStarted = false
         var isStopped = false
     }
 
     private let jobs = Mutex(Jobs())
     private let signal = DispatchSemaphore(value: 0)
-    let onWake: @Sendable () -> Void
-
-    init(onWake: @escaping @Sendable () -> Void = {}) {
-        self.onWake = onWake
-    }
-
-    /// Runs ``onWake`` on the thread soon: once for all the calls made before it starts.
-    func wake() {
-        let (isNew, start) = jobs.withLock { jobs -> (Bool, Bool) in
-            guard !jobs.isWoken, !jobs.isStopped else { return (false, false) }
-            jobs.isWoken = true
-            defer { jobs.isStarted = true }
-            return (true, !jobs.isStarted)
-        }
-        guard isNew else { return }
-        if start { startThread() }
-        signal.signal()
-    }
 
     /// Runs `job` on the thread and waits for it.
     func run(_ job: @escaping @Sendable () -> Void) async {
@@ -91,17 +70,11 @@ final class BackgroundThread: Sendable {
         #endif
         while true {
             signal.wait()
-            let (job, isWoken, isStopped) = jobs.withLock { jobs -> ((@Sendable () -> Void)?, Bool, Bool) in
-                if jobs.queue.isEmpty, jobs.isWoken {
-                    jobs.isWoken = false
-                    return (nil, true, jobs.isStopped)
-                }
-                return (jobs.queue.isEmpty ? nil : jobs.queue.removeFirst(), false, jobs.isStopped)
+            let (job, isStopped) = jobs.withLock { jobs -> ((@Sendable () -> Void)?, Bool) in
+                (jobs.queue.isEmpty ? nil : jobs.queue.removeFirst(), jobs.isStopped)
             }
             if let job {
                 job()
-            } else if isWoken {
-                onWake()
             } else if isStopped {
                 return
             }

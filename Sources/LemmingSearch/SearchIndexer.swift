@@ -8,10 +8,11 @@ import Synchronization
 /// As an engine's event sink it takes each commit in process, with the entries, memory records
 /// and turn lines it wrote (``committed(_:)``), and events of another engine that an event hub
 /// passes on (``receive(_:)``): both only append to a buffer, so the engine never waits for the
-/// index. While the service runs, what arrives wakes its thread, which applies everything
-/// buffered by then (so updates come in batches when they arrive faster than they apply); every
-/// ``followInterval`` it also catches up from `logs/engine.jsonl`, which is how an engine in
-/// another process is followed. Updates that do not follow the index's position (the buffer
+/// index. While the service runs, what arrives is applied at once, then at most once every
+/// ``refreshInterval`` while more keeps arriving (what a search engine calls its refresh
+/// interval): a busy engine's commits are applied in batches, which costs it far less than one
+/// by one (BENCHMARKS.md "Search"). Every ``followInterval`` it also catches up from
+/// `logs/engine.jsonl`, which is how an engine in another process is followed. Updates that do not follow the index's position (the buffer
 /// overflowed, an event was missed) make it catch up from the log or the files instead.
 public final class SearchIndexer: EventSink, Service {
     /// Events buffered at most; past that the buffer is dropped and the log read instead.
@@ -34,6 +35,9 @@ public final class SearchIndexer: EventSink, Service {
     public let follows: Bool
     /// How often the log is read when nothing arrived in process.
     public let followInterval: Duration
+    /// The least time between two applications of what arrived: an update waits at most this
+    /// long (plus the time to apply) before searches see it.
+    public let refreshInterval: Duration
     let clock: any Clock<Duration>
     private let logger: Logger
     private let state = Mutex(State())
@@ -41,8 +45,8 @@ public final class SearchIndexer: EventSink, Service {
     private let updating = Mutex(())
 
     private struct State {
-        /// The running service's thread, woken by what arrives.
-        var thread: BackgroundThread?
+        /// Told of each arrival while the service runs.
+        var arrivals: AsyncStream<Void>.Continuation?
         var buffer: [IndexUpdate] = []
         var bufferedEvents = 0
         var bufferedBytes = 0
@@ -52,12 +56,13 @@ public final class SearchIndexer: EventSink, Service {
 
     public init(
         index: SearchIndex, follows: Bool = true, followInterval: Duration = .seconds(1),
-        clock: any Clock<Duration> = ContinuousClock(),
+        refreshInterval: Duration = .milliseconds(250), clock: any Clock<Duration> = ContinuousClock(),
         logger: Logger = Logger(label: "lemming.search")
     ) {
         self.index = index
         self.follows = follows
         self.followInterval = followInterval
+        self.refreshInterval = refreshInterval
         self.clock = clock
         self.logger = logger
     }
@@ -73,19 +78,19 @@ public final class SearchIndexer: EventSink, Service {
     }
 
     private func buffer(_ update: IndexUpdate, events: Int, bytes: Int) {
-        let thread = state.withLock { state -> BackgroundThread? in
-            guard !state.overflowed else { return state.thread }
+        let arrivals = state.withLock { state -> AsyncStream<Void>.Continuation? in
+            guard !state.overflowed else { return state.arrivals }
             state.bufferedEvents += events
             state.bufferedBytes += bytes
             guard state.bufferedEvents <= Self.bufferLimit, state.bufferedBytes <= Self.bufferBytesLimit else {
                 state.buffer = []
                 state.overflowed = true
-                return state.thread
+                return state.arrivals
             }
             state.buffer.append(update)
-            return state.thread
+            return state.arrivals
         }
-        thread?.wake()
+        arrivals?.yield()
     }
 
     public var readiness: Readiness { state.withLock { $0.readiness } }
@@ -120,31 +125,39 @@ public final class SearchIndexer: EventSink, Service {
     }
 
     /// Catches up, then applies updates as they come until a graceful shutdown, then once more.
-    /// The updates run on a ``BackgroundThread`` of lower priority: the engine's ticks come first.
+    /// The updates run on a ``BackgroundThread`` of the lowest priority: the engine's ticks come
+    /// first.
     public func run() async throws {
-        let thread = BackgroundThread { [weak self] in self?.update(follow: false) }
+        let thread = BackgroundThread()
+        // One pending arrival is enough: the update that follows takes everything buffered.
+        let (arrivals, arrived) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         defer {
-            state.withLock { $0.thread = nil }
+            state.withLock { $0.arrivals = nil }
+            arrived.finish()
             thread.stop()
         }
         await thread.run { self.update() }
-        state.withLock { $0.thread = thread }
-        thread.wake()  // what arrived during the first pass
-        while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            do {
-                try await cancelWhenGracefulShutdown {
-                    if self.follows {
-                        try await self.clock.sleep(for: self.followInterval)
-                    } else {
-                        try await gracefulShutdown()
+        state.withLock { $0.arrivals = arrived }
+        arrived.yield()  // what arrived during the first pass
+        try? await cancelWhenGracefulShutdown {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask {
+                    for await _ in arrivals {
+                        await thread.run { self.update(follow: false) }
+                        try await self.clock.sleep(for: self.refreshInterval)
                     }
                 }
-            } catch {
-                break
+                if self.follows {
+                    group.addTask {
+                        while true {
+                            try await self.clock.sleep(for: self.followInterval)
+                            await thread.run { self.update(follow: true) }
+                        }
+                    }
+                }
             }
-            if follows { await thread.run { self.update(follow: true) } }
         }
-        state.withLock { $0.thread = nil }
+        state.withLock { $0.arrivals = nil }
         await thread.run { self.update() }
         // Cancelled (not shut down gracefully): say so, as the other services of the group do.
         if Task.isCancelled { throw CancellationError() }

@@ -78,6 +78,36 @@ import Testing
         }
     }
 
+    /// While commits keep coming, the running indexer applies them at most once a refresh
+    /// interval, in one batch; one that comes after a quiet spell is applied at once.
+    @Test func commitsComingFasterThanTheRefreshIntervalAreAppliedTogether() async throws {
+        let org = try makeOrg(planScript)
+        defer { org.remove() }
+        let index = try SearchIndex.open(org.paths)
+        let clock = ManualClock()
+        let indexer = SearchIndexer(index: index, follows: false, refreshInterval: .seconds(1), clock: clock)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await indexer.run() }
+            await clock.waitForSleepers(1)  // caught up, and resting
+            let engine = try await org.engine(sinks: [indexer])
+            _ = try await engine.runTick()
+            try await engine.flush()
+            #expect(try index.refs("friday").isEmpty)
+            clock.advance(by: .seconds(1))
+            await clock.waitForSleepers(1)
+            #expect(try index.refs("friday") == ["00000001-manager-02"])
+            clock.advance(by: .seconds(1))
+            // After a quiet spell: at once, without the clock moving.
+            _ = try await engine.runTick()
+            try await engine.flush()
+            await clock.waitForSleepers(1)
+            #expect(try index.refs("drafted") == ["00000002-coder-01"])
+            await engine.close()
+            group.cancelAll()
+            await #expect(throws: CancellationError.self) { try await group.next() }
+        }
+    }
+
     static func event(_ sequence: Int, _ kind: EngineEvent.Kind = .tickFinished) -> EngineEvent {
         EngineEvent(sequence: sequence, time: "", tick: 1, kind: kind, agent: nil)
     }

@@ -7,12 +7,14 @@ import Testing
 @testable import LemmingSearch
 
 @Suite struct DocumentStoreTests {
+    struct NotATurn: Error {}
+
     /// Documents with every facet field set, unset, empty, repeated and outside ASCII.
     static func documents() throws -> [SearchDocument] {
         typealias Change = (inout SearchDocument) -> Void
         func document(_ source: SearchSource, _ ref: String, _ change: Change) throws -> SearchDocument {
-            var document = try #require(
-                SearchDocument(turn: ["tick": 7, "stop_reason": "completed"], agent: "coder", offset: 0))
+            guard var document = SearchDocument(turn: ["tick": 7, "stop_reason": "completed"], agent: "coder", offset: 0)
+            else { throw NotATurn() }
             document.source = source
             document.ref = ref
             change(&document)
