@@ -13,7 +13,8 @@ import Testing
     static func documents() throws -> [SearchDocument] {
         typealias Change = (inout SearchDocument) -> Void
         func document(_ source: SearchSource, _ ref: String, _ change: Change) throws -> SearchDocument {
-            guard var document = SearchDocument(turn: ["tick": 7, "stop_reason": "completed"], agent: "coder", offset: 0)
+            guard
+                var document = SearchDocument(turn: ["tick": 7, "stop_reason": "completed"], agent: "coder", offset: 0)
             else { throw NotATurn() }
             document.source = source
             document.ref = ref
