@@ -153,7 +153,8 @@ struct SteeringCommandTests {
             try org.lemming(["resume"]).stdout == "queued: the running engine resumes the engine at its next tick\n")
         #expect(try org.lemming(["agent", "new", "late"]).status == 0)
         #expect(await eventually { org.exists("agents/late/logs/turns.jsonl") })
-        #expect(try org.json("state/tick.json")["paused"] == false)
+        // The commit's files are written in parallel: its turn log can be there before its tick.json.
+        #expect(await eventually { (try? org.json("state/tick.json")["paused"]) == false })
         engine.stop(signal: SIGINT)
         #expect(engine.process.terminationStatus == 0)
         #expect(try org.list("state/commands").isEmpty)
