@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
     ],
     targets: [
         // MARK: - Libraries
@@ -65,6 +66,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The Model Context Protocol (issue 14): the org as an MCP server, over the official Swift SDK.
+        .target(
+            name: "LemmingMCP",
+            dependencies: [
+                "LemmingCore", "LemmingJSON",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -138,6 +149,8 @@ let package = Package(
         .target(
             name: "LemmingCLI",
             dependencies: [
+                "LemmingMCP",
+                .product(name: "MCP", package: "swift-sdk"),
                 "LemmingOrgView",
                 "LemmingSearch",
                 "LemmingCore", "LemmingJSON",
@@ -224,6 +237,11 @@ let package = Package(
                 "LemmingCore", "LemmingJSON", "LemmingProviders", "LemmingSearch", "LemmingTesting", "LemmingTools",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LemmingMCPTests",
+            dependencies: ["LemmingCore", "LemmingJSON", "LemmingMCP", .product(name: "MCP", package: "swift-sdk")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

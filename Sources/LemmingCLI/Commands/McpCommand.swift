@@ -1,0 +1,23 @@
+import ArgumentParser
+import LemmingMCP
+import MCP
+
+/// `lemming mcp`: the org as an MCP server over stdio, for MCP clients (issue 14 §2).
+struct McpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mcp",
+        abstract: "Serve the org to an MCP client over stdio (Model Context Protocol).",
+        discussion: """
+            An MCP client (Claude Desktop, an IDE, another agent) starts `lemming mcp --org DIR` and talks to it \
+            on standard input and output. Tools: list_agents, get_status, send_message, read_inbox (waiting for \
+            an answer), step, search. Nothing but the protocol is written to standard output.
+            """
+    )
+
+    @OptionGroup var org: OrgOptions
+
+    func run() async throws {
+        let operations = CLIOrgOperations(root: try org.resolve())
+        try await OrgMCPServer(operations: operations, version: LemmingVersion.current).run(over: StdioTransport())
+    }
+}

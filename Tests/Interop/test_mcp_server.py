@@ -1,0 +1,84 @@
+"""`lemming mcp` against the official MCP Python SDK's client (issue 14 §2): a person drives an
+org from an MCP client: send a message, step a tick, read the answer, search the history."""
+
+import json
+from pathlib import Path
+
+import anyio
+import pytest
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+from mcp.shared.exceptions import MCPError
+
+
+def call(lemming: str, org: Path, body):
+    """Runs `body(session)` in a session with `lemming mcp --org ORG` over stdio."""
+
+    async def main():
+        parameters = StdioServerParameters(command=lemming, args=["mcp", "--org", str(org)])
+        async with stdio_client(parameters) as (read, write):
+            async with ClientSession(read, write) as session:
+                await session.initialize()
+                return await body(session)
+
+    return anyio.run(main)
+
+
+def result_json(result):
+    assert not result.is_error, result.content[0].text
+    return json.loads(result.content[0].text)
+
+
+def test_a_client_sends_steps_and_reads_the_answer(lemming, org):
+    async def body(session):
+        tools = await session.list_tools()
+        names = [tool.name for tool in tools.tools]
+        agents = result_json(await session.call_tool("list_agents", {}))
+        sent = result_json(await session.call_tool("send_message", {"agent": "manager", "text": "Please plan the login page"}))
+        step = result_json(await session.call_tool("step", {}))
+        answer = result_json(await session.call_tool("read_inbox", {"after": sent["id"], "wait_seconds": 5}))
+        found = result_json(await session.call_tool("search", {"query": "login"}))
+        status = await session.call_tool("get_status", {})
+        return names, agents, sent, step, answer, found, status
+
+    names, agents, sent, step, answer, found, status = call(lemming, org, body)
+    assert names == ["list_agents", "get_status", "send_message", "read_inbox", "step", "search"]
+    assert {agent["name"] for agent in agents} >= {"manager", "coder", "human"}
+    assert sent["status"] == "sent" and sent["to"] == "manager"
+    assert (org / "agents/human/outbox" / f"{sent['id']}.json").exists()
+    assert step["tick"] == 1
+    assert answer, "the manager answered nothing"
+    assert answer[0]["agent"] == "manager" and answer[0]["reply_to"] == sent["id"]
+    assert answer[0]["recipients"] == ["human"]
+    assert sent["id"] in [hit["id"] for hit in found["results"]]
+    # An object result is also structured content (the MCP 2025-06-18 `structuredContent`).
+    assert status.structured_content["next_tick"] == 2
+    assert status.structured_content["engine_running"] is False
+    assert json.loads(status.content[0].text) == status.structured_content
+
+
+def test_tool_failures_are_error_results_and_unknown_tools_protocol_errors(lemming, org):
+    async def body(session):
+        unknown_agent = await session.call_tool("send_message", {"agent": "nobody", "text": "hello"})
+        missing_text = await session.call_tool("send_message", {"agent": "manager"})
+        bad_limit = await session.call_tool("read_inbox", {"limit": 0})
+        bad_query = await session.call_tool("search", {"query": '"unbalanced'})
+        with pytest.raises(MCPError, match="no tool named 'nope'"):
+            await session.call_tool("nope", {})
+        still_there = result_json(await session.call_tool("list_agents", {}))
+        return unknown_agent, missing_text, bad_limit, bad_query, still_there
+
+    unknown_agent, missing_text, bad_limit, bad_query, still_there = call(lemming, org, body)
+    assert unknown_agent.is_error and "no agent named 'nobody'" in unknown_agent.content[0].text
+    assert missing_text.is_error and "text is required" in missing_text.content[0].text
+    assert bad_limit.is_error and "limit must be 1 to 100" in bad_limit.content[0].text
+    assert bad_query.is_error
+    assert still_there, "the server stopped answering after the failures"
+    assert not list((org / "agents/human/outbox").glob("*.json")), "a failed send wrote an entry"
+
+
+def test_read_inbox_returns_empty_when_nothing_comes(lemming, org):
+    async def body(session):
+        return result_json(await session.call_tool("read_inbox", {"wait_seconds": 0.3}))
+
+    assert call(lemming, org, body) == []

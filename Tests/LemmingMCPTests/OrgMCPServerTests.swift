@@ -1,0 +1,131 @@
+import LemmingCore
+import LemmingJSON
+import MCP
+import Synchronization
+import Testing
+
+@testable import LemmingMCP
+
+/// Operations that record their calls and answer with fixed values, or fail as told.
+final class RecordingOperations: OrgOperations {
+    let calls = Mutex<[String]>([])
+    let failure: LemmingError?
+
+    init(failure: LemmingError? = nil) {
+        self.failure = failure
+    }
+
+    private func record(_ call: String) throws {
+        calls.withLock { $0.append(call) }
+        if let failure { throw failure }
+    }
+
+    func agents() async throws -> JSONValue {
+        try record("agents")
+        return [["name": "manager"]]
+    }
+
+    func status() async throws -> JSONValue {
+        try record("status")
+        return ["next_tick": 3]
+    }
+
+    func send(to agent: String, text: String, kind: String) async throws -> JSONValue {
+        try record("send \(agent) \(kind) \(text)")
+        return ["status": "sent", "id": "00000003-human-01"]
+    }
+
+    func inbox(after: String?, limit: Int, waitSeconds: Double) async throws -> JSONValue {
+        try record("inbox \(after ?? "-") \(limit) \(waitSeconds)")
+        return []
+    }
+
+    func step() async throws -> JSONValue {
+        try record("step")
+        return ["tick": 3]
+    }
+
+    func search(query: String, limit: Int) async throws -> JSONValue {
+        try record("search \(query) \(limit)")
+        return ["total": 0, "results": []]
+    }
+}
+
+@Suite(.timeLimit(.minutes(1))) struct OrgMCPServerTests {
+    /// A client connected in memory to a server over `operations`.
+    func withClient<T: Sendable>(
+        _ operations: RecordingOperations, _ body: (Client) async throws -> T
+    ) async throws -> T {
+        let (clientSide, serverSide) = await InMemoryTransport.createConnectedPair()
+        let server = await OrgMCPServer(operations: operations, version: "test").makeServer()
+        try await server.start(transport: serverSide)
+        let client = Client(name: "test", version: "1")
+        _ = try await client.connect(transport: clientSide)
+        do {
+            let result = try await body(client)
+            await client.disconnect()
+            await server.stop()
+            return result
+        } catch {
+            await client.disconnect()
+            await server.stop()
+            throw error
+        }
+    }
+
+    func text(_ content: [MCP.Tool.Content]) -> String {
+        guard case .text(let text, _, _)? = content.first else { return "" }
+        return text
+    }
+
+    @Test func listsItsToolsWithTheirSchemas() async throws {
+        let tools = try await withClient(RecordingOperations()) { try await $0.listTools().tools }
+        #expect(tools.map(\.name) == ["list_agents", "get_status", "send_message", "read_inbox", "step", "search"])
+        let send = try #require(tools.first { $0.name == "send_message" })
+        #expect(JSONValue(send.inputSchema)["required"] == ["agent", "text"])
+    }
+
+    @Test func callsReachTheOperationsWithTheirArguments() async throws {
+        let operations = RecordingOperations()
+        let results = try await withClient(operations) { client in
+            [
+                try await client.callTool(name: "send_message", arguments: ["agent": "manager", "text": "hi"]),
+                try await client.callTool(
+                    name: "read_inbox", arguments: ["after": "00000001-human-01", "wait_seconds": 2]),
+                try await client.callTool(name: "search", arguments: ["query": "login", "limit": 5]),
+                try await client.callTool(name: "step"),
+            ]
+        }
+        #expect(results.allSatisfy { $0.isError == false })
+        #expect(text(results[0].content) == #"{"status":"sent","id":"00000003-human-01"}"#)
+        #expect(
+            operations.calls.withLock { $0 } == [
+                "send manager message hi", "inbox 00000001-human-01 20 2.0", "search login 5", "step",
+            ])
+    }
+
+    @Test func badArgumentsAndFailuresAreErrorResults() async throws {
+        let operations = RecordingOperations(failure: LemmingError(.locked, "an engine is running on this org"))
+        let results = try await withClient(operations) { client in
+            [
+                try await client.callTool(name: "send_message", arguments: ["agent": "manager"]),
+                try await client.callTool(name: "read_inbox", arguments: ["wait_seconds": 301]),
+                try await client.callTool(name: "search", arguments: ["query": "x", "limit": 0]),
+                try await client.callTool(name: "step"),
+            ]
+        }
+        #expect(results.allSatisfy { $0.isError == true })
+        #expect(text(results[0].content) == "text is required and must be a non-empty string")
+        #expect(text(results[1].content) == "wait_seconds must be 0 to 300")
+        #expect(text(results[2].content) == "limit must be 1 to 100")
+        #expect(text(results[3].content) == "an engine is running on this org")
+        // Arguments were refused before the operations saw them; only step reached them.
+        #expect(operations.calls.withLock { $0 } == ["step"])
+    }
+
+    @Test func anUnknownToolIsAProtocolError() async throws {
+        await #expect(throws: MCPError.self) {
+            try await withClient(RecordingOperations()) { try await $0.callTool(name: "nope") }
+        }
+    }
+}
