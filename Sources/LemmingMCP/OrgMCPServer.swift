@@ -5,7 +5,8 @@ import MCP
 
 /// The org as a Model Context Protocol server (issue 14 §2): tools to list its agents, read its
 /// status, send a message as the human, read the human's inbox (waiting for an answer), step a
-/// tick and search its history, so that a person can talk to their org from any MCP client.
+/// tick, search its history and answer approval requests, so that a person can talk to their
+/// org from any MCP client.
 /// Built on the official Swift SDK; the operations come from an ``OrgOperations``.
 ///
 /// Tool failures (an unknown agent, a locked org, bad arguments) are results with `isError` and
@@ -98,6 +99,32 @@ public struct OrgMCPServer: Sendable {
             let limit = arguments["limit"]?.intValue ?? 20
             guard (1...100).contains(limit) else { throw argumentError("limit must be 1 to 100") }
             return try await operations.search(query: try string(arguments, "query"), limit: limit)
+        },
+        OrgTool(
+            name: "list_approvals",
+            description: "Tool calls waiting for the human's approval: request id, agent, tool, arguments, expiry.",
+            inputSchema: object([:])
+        ) { operations, _ in try await operations.approvals() },
+        OrgTool(
+            name: "approve",
+            description: "Approve a waiting tool call: it runs at the next tick.",
+            inputSchema: object(
+                ["request": ["type": "string", "description": "the request id (list_approvals)"]],
+                required: ["request"])
+        ) { operations, arguments in
+            try await operations.answer(request: try string(arguments, "request"), approve: true, reason: nil)
+        },
+        OrgTool(
+            name: "deny",
+            description: "Deny a waiting tool call; the agent is told why at the next tick.",
+            inputSchema: object(
+                [
+                    "request": ["type": "string", "description": "the request id (list_approvals)"],
+                    "reason": ["type": "string", "description": "why, for the agent"],
+                ], required: ["request"])
+        ) { operations, arguments in
+            try await operations.answer(
+                request: try string(arguments, "request"), approve: false, reason: arguments["reason"]?.stringValue)
         },
     ]
 

@@ -19,4 +19,8 @@ public protocol OrgOperations: Sendable {
     func step() async throws -> JSONValue
     /// A full-text search of the org's history (`lemming search --json`).
     func search(query: String, limit: Int) async throws -> JSONValue
+    /// The tool calls waiting for the human's approval (`lemming approvals --json`).
+    func approvals() async throws -> JSONValue
+    /// Approves or denies a waiting tool call (`lemming approve` / `lemming deny`).
+    func answer(request: String, approve: Bool, reason: String?) async throws -> JSONValue
 }

@@ -1,5 +1,6 @@
 """Shared fixtures of the interop tests: the `lemming` binary and a new org for each test."""
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -20,4 +21,28 @@ def org(lemming: str, tmp_path: Path) -> Path:
     """A new org made by `lemming init` (offline: its agents answer from the simulation model)."""
     root = tmp_path / "org"
     subprocess.run([lemming, "init", str(root)], check=True, capture_output=True)
+    return root
+
+
+def write_json(path: Path, value) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value, indent=2) + "\n")
+
+
+@pytest.fixture
+def approval_org(lemming: str, tmp_path: Path) -> Path:
+    """``writer`` calls ``file_write`` at tick 1; ``tools.require_approval`` holds it for the human."""
+    root = tmp_path / "approvals"
+    write_json(root / "lemming.json", {"format": 1, "name": "approvals", "tools": {"require_approval": ["file_write"]}})
+    write_json(root / "models.json", {"script": {"provider": "scripted", "replies": "replies.jsonl",
+                                                  "price_in_per_mtok": 0.15, "price_out_per_mtok": 0.6}})
+    (root / "agents/human/outbox").mkdir(parents=True)
+    write_json(root / "agents/writer/resume.json", {
+        "name": "writer", "title": "Writer", "short_description": "Writes one file.", "instructions": "Write the file.",
+        "model": {"key": "script"}, "permissions": {"read_outboxes": ["human"], "tools": ["file_write"]},
+        "schedule": {"run_every_n_ticks": 1}, "credits": {"max_credits": 10}})
+    write = {"tool": "file_write", "args": {"path": "approved.txt", "content": "approved over MCP\n"}}
+    (root / "replies.jsonl").write_text(json.dumps(
+        {"agent": "writer", "tick": 1, "reply": {"notes": "writing", "tool_calls": [write]}}) + "\n")
+    subprocess.run([lemming, "validate", "--org", str(root)], check=True, capture_output=True)
     return root

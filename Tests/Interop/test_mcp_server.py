@@ -42,7 +42,8 @@ def test_a_client_sends_steps_and_reads_the_answer(lemming, org):
         return names, agents, sent, step, answer, found, status
 
     names, agents, sent, step, answer, found, status = call(lemming, org, body)
-    assert names == ["list_agents", "get_status", "send_message", "read_inbox", "step", "search"]
+    assert names == ["list_agents", "get_status", "send_message", "read_inbox", "step", "search",
+                     "list_approvals", "approve", "deny"]
     assert {agent["name"] for agent in agents} >= {"manager", "coder", "human"}
     assert sent["status"] == "sent" and sent["to"] == "manager"
     assert (org / "agents/human/outbox" / f"{sent['id']}.json").exists()
@@ -82,3 +83,25 @@ def test_read_inbox_returns_empty_when_nothing_comes(lemming, org):
         return result_json(await session.call_tool("read_inbox", {"wait_seconds": 0.3}))
 
     assert call(lemming, org, body) == []
+
+
+def test_a_client_approves_a_held_tool_call(lemming, approval_org):
+    target = approval_org / "agents/writer/workspace/approved.txt"
+
+    async def body(session):
+        assert result_json(await session.call_tool("step", {}))["tick"] == 1
+        pending = result_json(await session.call_tool("list_approvals", {}))
+        held = target.exists()
+        unknown = await session.call_tool("approve", {"request": "00000009-writer-01"})
+        approved = result_json(await session.call_tool("approve", {"request": pending[0]["request"]}))
+        assert result_json(await session.call_tool("step", {}))["tick"] == 2
+        after = result_json(await session.call_tool("list_approvals", {}))
+        return pending, held, unknown, approved, after
+
+    pending, held, unknown, approved, after = call(lemming, approval_org, body)
+    assert [(p["agent"], p["tool"]) for p in pending] == [("writer", "file_write")]
+    assert not held, "the call ran before it was approved"
+    assert unknown.is_error
+    assert approved["status"] == "recorded" and approved["decision"] == "approved"
+    assert target.read_text() == "approved over MCP\n"
+    assert after == []

@@ -49,6 +49,16 @@ final class RecordingOperations: OrgOperations {
         try record("search \(query) \(limit)")
         return ["total": 0, "results": []]
     }
+
+    func approvals() async throws -> JSONValue {
+        try record("approvals")
+        return []
+    }
+
+    func answer(request: String, approve: Bool, reason: String?) async throws -> JSONValue {
+        try record("answer \(request) \(approve) \(reason ?? "-")")
+        return ["status": "recorded"]
+    }
 }
 
 @Suite(.timeLimit(.minutes(1))) struct OrgMCPServerTests {
@@ -80,7 +90,12 @@ final class RecordingOperations: OrgOperations {
 
     @Test func listsItsToolsWithTheirSchemas() async throws {
         let tools = try await withClient(RecordingOperations()) { try await $0.listTools().tools }
-        #expect(tools.map(\.name) == ["list_agents", "get_status", "send_message", "read_inbox", "step", "search"])
+        #expect(
+            tools.map(\.name) == [
+                "list_agents", "get_status", "send_message", "read_inbox", "step", "search", "list_approvals",
+                "approve",
+                "deny",
+            ])
         let send = try #require(tools.first { $0.name == "send_message" })
         #expect(JSONValue(send.inputSchema)["required"] == ["agent", "text"])
     }
@@ -94,6 +109,7 @@ final class RecordingOperations: OrgOperations {
                     name: "read_inbox", arguments: ["after": "00000001-human-01", "wait_seconds": 2]),
                 try await client.callTool(name: "search", arguments: ["query": "login", "limit": 5]),
                 try await client.callTool(name: "step"),
+                try await client.callTool(name: "deny", arguments: ["request": "00000004-coder-01", "reason": "no"]),
             ]
         }
         #expect(results.allSatisfy { $0.isError == false })
@@ -101,6 +117,7 @@ final class RecordingOperations: OrgOperations {
         #expect(
             operations.calls.withLock { $0 } == [
                 "send manager message hi", "inbox 00000001-human-01 20 2.0", "search login 5", "step",
+                "answer 00000004-coder-01 false no",
             ])
     }
 

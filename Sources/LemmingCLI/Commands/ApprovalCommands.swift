@@ -86,25 +86,31 @@ extension PendingRequest {
     static func answer(
         _ id: String, approve: Bool, reason: String?, org: OrgOptions, output: OutputOptions
     ) async throws {
-        let root = try org.resolve()
-        let view = try OrgView.load(root: root)
-        let request = try find(id, in: view)
-        let message = HumanMessage.approval(of: id, by: request.agent, approve: approve, reason: reason)
-        let decision = approve ? "approved" : "denied"
-        let outcome = try await Steering.submit([.send(message)], root: root)
+        let answer = try await answer(id, approve: approve, reason: reason, root: try org.resolve())
         if output.json {
-            let status: JSONValue
-            if case .queued = outcome { status = "queued" } else { status = "recorded" }
-            try Terminal.printJSON([
-                "status": status, "request": .string(id), "decision": .string(decision),
-                "agent": .string(request.agent), "tool": .string(request.approval.call.tool),
-            ])
+            try Terminal.printJSON(answer)
         } else {
-            let effect =
-                approve
-                ? "\(request.agent)'s \(request.approval.call.tool) call runs at the next tick"
-                : "\(request.agent) is told at the next tick"
-            try Terminal.print("\(decision) \(id): \(effect)")
+            let agent = answer["agent"]?.stringValue ?? ""
+            let tool = answer["tool"]?.stringValue ?? ""
+            let effect = approve ? "\(agent)'s \(tool) call runs at the next tick" : "\(agent) is told at the next tick"
+            try Terminal.print("\(approve ? "approved" : "denied") \(id): \(effect)")
         }
+    }
+
+    /// Answers the approval request `id` as the human (an approval entry, applied now or queued
+    /// for the running engine).
+    ///
+    /// - Returns: `{"status": "recorded" | "queued", "request", "decision", "agent", "tool"}`.
+    /// - Throws: ``LemmingError`` `.notFound` when no such request waits.
+    static func answer(_ id: String, approve: Bool, reason: String?, root: String) async throws -> JSONValue {
+        let request = try find(id, in: try OrgView.load(root: root))
+        let message = HumanMessage.approval(of: id, by: request.agent, approve: approve, reason: reason)
+        let outcome = try await Steering.submit([.send(message)], root: root)
+        let status: JSONValue
+        if case .queued = outcome { status = "queued" } else { status = "recorded" }
+        return [
+            "status": status, "request": .string(id), "decision": .string(approve ? "approved" : "denied"),
+            "agent": .string(request.agent), "tool": .string(request.approval.call.tool),
+        ]
     }
 }

@@ -10,7 +10,8 @@ struct McpCommand: AsyncParsableCommand {
         discussion: """
             An MCP client (Claude Desktop, an IDE, another agent) starts `lemming mcp --org DIR` and talks to it \
             on standard input and output. Tools: list_agents, get_status, send_message, read_inbox (waiting for \
-            an answer), step, search. Nothing but the protocol is written to standard output.
+            an answer), step, search, list_approvals, approve, deny. Nothing but the protocol is written to \
+            standard output.
             """
     )
 

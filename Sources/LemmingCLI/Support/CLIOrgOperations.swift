@@ -6,7 +6,7 @@ import LemmingOrgView
 import LemmingSearch
 
 /// The org operations `lemming mcp` serves (``OrgMCPServer``): what `agents`, `status`, `send`,
-/// `inbox`, `step` and `search` do, with their `--json` output.
+/// `inbox`, `step`, `search`, `approvals`, `approve` and `deny` do, with their `--json` output.
 struct CLIOrgOperations: OrgOperations {
     let root: String
     /// How often `read_inbox` looks again while it waits.
@@ -63,6 +63,14 @@ struct CLIOrgOperations: OrgOperations {
 
     func step() async throws -> JSONValue {
         try await Engine.step { try await EngineFactory.open(root: root) }.json
+    }
+
+    func approvals() async throws -> JSONValue {
+        .array(PendingRequest.all(in: try OrgView.load(root: root)).map(\.json))
+    }
+
+    func answer(request: String, approve: Bool, reason: String?) async throws -> JSONValue {
+        try await PendingRequest.answer(request, approve: approve, reason: reason, root: root)
     }
 
     func search(query: String, limit: Int) async throws -> JSONValue {
