@@ -150,7 +150,8 @@ public struct OrgMCPServer: Sendable {
             instructions:
                 "This is a LeMMing org: agents that take turns at ticks. Send a message to an agent, then step "
                 + "(or let the running engine tick) and read the human's inbox for the answer.",
-            capabilities: .init(tools: .init(listChanged: false)))
+            capabilities: .init(
+                resources: .init(subscribe: false, listChanged: false), tools: .init(listChanged: false)))
         let operations = self.operations
         await server.withMethodHandler(ListTools.self) { _ in
             ListTools.Result(
@@ -178,6 +179,7 @@ public struct OrgMCPServer: Sendable {
                     content: [.text(text: error.message, annotations: nil, _meta: nil)], isError: true)
             }
         }
+        await OrgResources.register(on: server, operations: operations)
         return server
     }
 

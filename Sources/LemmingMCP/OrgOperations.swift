@@ -23,4 +23,10 @@ public protocol OrgOperations: Sendable {
     func approvals() async throws -> JSONValue
     /// Approves or denies a waiting tool call (`lemming approve` / `lemming deny`).
     func answer(request: String, approve: Bool, reason: String?) async throws -> JSONValue
+    /// The names of the org's agents, sorted (their resumes are resources).
+    func agentNames() async throws -> [String]
+    /// An agent's `resume.json`, as the file holds it; `nil` when there is no such agent.
+    func resume(of agent: String) async throws -> String?
+    /// An outbox entry, live or archived (`GET /api/messages/{id}`); `nil` when there is none.
+    func entry(_ id: String) async throws -> JSONValue?
 }

@@ -105,3 +105,23 @@ def test_a_client_approves_a_held_tool_call(lemming, approval_org):
     assert approved["status"] == "recorded" and approved["decision"] == "approved"
     assert target.read_text() == "approved over MCP\n"
     assert after == []
+
+
+def test_resumes_and_entries_are_resources(lemming, org):
+    async def body(session):
+        sent = result_json(await session.call_tool("send_message", {"agent": "manager", "text": "Read me"}))
+        resources = await session.list_resources()
+        templates = await session.list_resource_templates()
+        resume = await session.read_resource("lemming://agents/manager/resume.json")
+        entry = await session.read_resource(f"lemming://entries/{sent['id']}")
+        with pytest.raises(MCPError, match="Resource not found"):
+            await session.read_resource("lemming://agents/nobody/resume.json")
+        return sent, resources, templates, resume, entry
+
+    sent, resources, templates, resume, entry = call(lemming, org, body)
+    uris = [str(resource.uri) for resource in resources.resources]
+    assert "lemming://agents/manager/resume.json" in uris and "lemming://agents/coder/resume.json" in uris
+    assert [template.uri_template for template in templates.resource_templates] == ["lemming://entries/{id}"]
+    assert resume.contents[0].text == (org / "agents/manager/resume.json").read_text()
+    assert json.loads(entry.contents[0].text)["payload"]["text"] == "Read me"
+    assert json.loads(entry.contents[0].text)["archived"] is False

@@ -59,6 +59,16 @@ final class RecordingOperations: OrgOperations {
         try record("answer \(request) \(approve) \(reason ?? "-")")
         return ["status": "recorded"]
     }
+
+    func agentNames() async throws -> [String] { ["coder", "manager"] }
+
+    func resume(of agent: String) async throws -> String? {
+        agent == "coder" ? #"{"name": "coder"}"# : nil
+    }
+
+    func entry(_ id: String) async throws -> JSONValue? {
+        id == "00000001-coder-01" ? ["id": "00000001-coder-01", "archived": true] : nil
+    }
 }
 
 @Suite(.timeLimit(.minutes(1))) struct OrgMCPServerTests {
@@ -138,6 +148,39 @@ final class RecordingOperations: OrgOperations {
         #expect(text(results[3].content) == "an engine is running on this org")
         // Arguments were refused before the operations saw them; only step reached them.
         #expect(operations.calls.withLock { $0 } == ["step"])
+    }
+
+    @Test func resumesAreResourcesAndEntriesATemplate() async throws {
+        let (resources, templates, resume, entry) = try await withClient(RecordingOperations()) { client in
+            (
+                try await client.listResources().resources, try await client.listResourceTemplates().templates,
+                try await client.readResource(uri: "lemming://agents/coder/resume.json"),
+                try await client.readResource(uri: "lemming://entries/00000001-coder-01")
+            )
+        }
+        #expect(resources.map(\.uri) == ["lemming://agents/coder/resume.json", "lemming://agents/manager/resume.json"])
+        #expect(templates.map(\.uriTemplate) == ["lemming://entries/{id}"])
+        #expect(resume.first?.text == #"{"name": "coder"}"#)
+        #expect(entry.first?.text == #"{"id":"00000001-coder-01","archived":true}"#)
+    }
+
+    @Test(arguments: [
+        "lemming://agents/nobody/resume.json", "lemming://entries/00000009-coder-01", "lemming://agents/coder",
+        "file:///etc/passwd", "lemming://entries/",
+    ])
+    func anUnknownResourceIsNotFound(uri: String) async throws {
+        let error = await #expect(throws: MCPError.self) {
+            try await withClient(RecordingOperations()) { try await $0.readResource(uri: uri) }
+        }
+        #expect(error?.code == -32002)
+    }
+
+    @Test func resourceAddressesAreParsedStrictly() {
+        #expect(OrgResources.target(of: "lemming://agents/coder/resume.json") == .resume("coder"))
+        #expect(OrgResources.target(of: "lemming://entries/00000001-coder-01") == .entry("00000001-coder-01"))
+        #expect(OrgResources.target(of: "lemming://agents/coder/resume.json/x") == nil)
+        #expect(OrgResources.target(of: "lemming://agents//resume.json") == nil)
+        #expect(OrgResources.target(of: "lemming://other/x") == nil)
     }
 
     @Test func anUnknownToolIsAProtocolError() async throws {

@@ -73,6 +73,27 @@ struct CLIOrgOperations: OrgOperations {
         try await PendingRequest.answer(request, approve: approve, reason: reason, root: root)
     }
 
+    func agentNames() async throws -> [String] {
+        try OrgView.load(root: root).agentNames
+    }
+
+    func resume(of agent: String) async throws -> String? {
+        guard Names.isValidAgentName(agent), agent != Names.human else { return nil }
+        let path = OrgPaths(root: root).resume(agent)
+        guard FileSystem.info(path)?.isRegularFile == true else { return nil }
+        return String(decoding: try FileSystem.read(path), as: UTF8.self)
+    }
+
+    func entry(_ text: String) async throws -> JSONValue? {
+        guard let id = EntryID(text), let found = SearchIndex.entry(id, paths: OrgPaths(root: root)) else { return nil }
+        var json = found.entry.json
+        if case .object(var object) = json {
+            object["archived"] = .bool(found.archived)
+            json = .object(object)
+        }
+        return json
+    }
+
     func search(query: String, limit: Int) async throws -> JSONValue {
         let index = try SearchIndexAccess.open(OrgPaths(root: root))
         var search = SearchQuery(query)
