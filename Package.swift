@@ -73,7 +73,7 @@ let package = Package(
         .target(
             name: "LemmingMCP",
             dependencies: [
-                "LemmingCore", "LemmingJSON",
+                "LemmingCore", "LemmingJSON", "LemmingOrgView", "LemmingSearch",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -100,17 +100,12 @@ extension PendingRequest {
     /// Answers the approval request `id` as the human (an approval entry, applied now or queued
     /// for the running engine).
     ///
-    /// - Returns: `{"status": "recorded" | "queued", "request", "decision", "agent", "tool"}`.
+    /// - Returns: ``PendingRequest/answerJSON(approve:queued:)``.
     /// - Throws: ``LemmingError`` `.notFound` when no such request waits.
     static func answer(_ id: String, approve: Bool, reason: String?, root: String) async throws -> JSONValue {
         let request = try find(id, in: try OrgView.load(root: root))
-        let message = HumanMessage.approval(of: id, by: request.agent, approve: approve, reason: reason)
-        let outcome = try await Steering.submit([.send(message)], root: root)
-        let status: JSONValue
-        if case .queued = outcome { status = "queued" } else { status = "recorded" }
-        return [
-            "status": status, "request": .string(id), "decision": .string(approve ? "approved" : "denied"),
-            "agent": .string(request.agent), "tool": .string(request.approval.call.tool),
-        ]
+        let outcome = try await Steering.submit([.send(request.answer(approve: approve, reason: reason))], root: root)
+        if case .queued = outcome { return request.answerJSON(approve: approve, queued: true) }
+        return request.answerJSON(approve: approve, queued: false)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LemmingCore
 import LemmingMCP
 import MCP
 
@@ -18,7 +19,12 @@ struct McpCommand: AsyncParsableCommand {
     @OptionGroup var org: OrgOptions
 
     func run() async throws {
-        let operations = CLIOrgOperations(root: try org.resolve())
+        let root = try org.resolve()
+        let paths = OrgPaths(root: root)
+        let operations = StandardOrgOperations(
+            paths: paths, steer: { try await Steering.submit($0, root: root) },
+            step: { try await Engine.step { try await EngineFactory.open(root: root) } },
+            index: { try SearchIndexAccess.open(paths) })
         try await OrgMCPServer(operations: operations, version: LemmingVersion.current).run(over: StdioTransport())
     }
 }

@@ -30,6 +30,21 @@ public struct PendingRequest: Sendable {
         return request
     }
 
+    /// The human's answer to this request, as the message that carries it.
+    public func answer(approve: Bool, reason: String?) -> HumanMessage {
+        HumanMessage.approval(of: approval.requestID, by: agent, approve: approve, reason: reason)
+    }
+
+    /// What was done with an answer, as `lemming approve --json`, the API and MCP report it:
+    /// `{"status": "recorded" | "queued", "request", "decision", "agent", "tool"}`.
+    public func answerJSON(approve: Bool, queued: Bool) -> JSONValue {
+        [
+            "status": queued ? "queued" : "recorded", "request": .string(approval.requestID),
+            "decision": .string(approve ? "approved" : "denied"), "agent": .string(agent),
+            "tool": .string(approval.call.tool),
+        ]
+    }
+
     public var json: JSONValue {
         [
             "request": .string(approval.requestID), "agent": .string(agent), "tool": .string(approval.call.tool),
