@@ -127,6 +127,7 @@ let package = Package(
         .target(
             name: "LemmingServer",
             dependencies: [
+                "LemmingMCP", .product(name: "MCP", package: "swift-sdk"),
                 "LemmingDashboard",
                 "LemmingSearch",
                 "LemmingOrgView",

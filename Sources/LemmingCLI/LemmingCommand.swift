@@ -26,11 +26,6 @@ public struct LemmingCommand: AsyncParsableCommand {
     public init() {}
 }
 
-/// The version printed by `lemming --version`.
-public enum LemmingVersion {
-    public static let current = "0.1.0"
-}
-
 /// The entry point of the `lemming` executable, and the line between parsing and running.
 ///
 /// - Parsing: help and version go to standard output, exit 0; a usage error is one line on

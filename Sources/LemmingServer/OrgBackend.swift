@@ -1,6 +1,7 @@
 import HTTPTypes
 import LemmingCore
 import LemmingJSON
+import LemmingMCP
 import LemmingOrgView
 import LemmingSearch
 import Logging
@@ -25,6 +26,8 @@ public final class OrgBackend: Sendable {
     let gate = AsyncGate()
     /// Why the engine of this server (`serve --run`) stopped ticking, once it has.
     private let hostedEngineEnding = Mutex<String?>(nil)
+    /// The org as an MCP server at `/mcp`.
+    let mcp: MCPEndpoint
 
     init(
         configuration: APIServer.Configuration, settings: ServerSettings, hub: EventHub, metrics: EngineMetrics
@@ -43,6 +46,7 @@ public final class OrgBackend: Sendable {
             settings: settings, host: configuration.host, environment: configuration.environment,
             clock: configuration.clock)
         browser = BrowserPolicy(settings: settings, host: configuration.host, port: configuration.port)
+        mcp = MCPEndpoint()
     }
 
     func view() throws -> OrgView { try reader.view() }
@@ -109,6 +113,33 @@ public final class OrgBackend: Sendable {
             } catch let error as LemmingError where error.code == .conflict {
                 throw APIError(.conflict, "max_ticks", error.message)
             }
+        }
+    }
+}
+
+extension OrgBackend {
+    /// The org operations of `/mcp`: this backend's steering, ticks (serialised with its other
+    /// engines) and search index; its HTTP errors become the tool errors MCP clients see.
+    var mcpOperations: StandardOrgOperations {
+        StandardOrgOperations(
+            paths: paths, steer: { commands in try await Self.asToolError { try await self.steer(commands) } },
+            step: { try await Self.asToolError { try await self.step() } },
+            index: { try Self.asToolErrorNow { try self.searchIndex() } })
+    }
+
+    private static func asToolError<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as APIError {
+            throw LemmingError(error.status == .conflict ? .conflict : .io, error.message)
+        }
+    }
+
+    private static func asToolErrorNow<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as APIError {
+            throw LemmingError(error.status == .conflict ? .conflict : .io, error.message)
         }
     }
 }

@@ -2,6 +2,8 @@
 
 import json
 import os
+import re
+import signal
 import subprocess
 from pathlib import Path
 
@@ -46,3 +48,32 @@ def approval_org(lemming: str, tmp_path: Path) -> Path:
         {"agent": "writer", "tick": 1, "reply": {"notes": "writing", "tool_calls": [write]}}) + "\n")
     subprocess.run([lemming, "validate", "--org", str(root)], check=True, capture_output=True)
     return root
+
+
+SERVING = re.compile(r"serving .* on (http://[^\s]+:(\d+)) ")
+
+
+@pytest.fixture
+def serve(lemming: str):
+    """Starts `lemming serve --port 0` on an org (with `extra` arguments and environment); yields
+    a function that does so and returns the base URL. Every server is stopped with SIGTERM."""
+    processes: list[subprocess.Popen] = []
+
+    def start(root: Path, *extra: str, env: dict[str, str] | None = None) -> str:
+        environment = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"), **(env or {})}
+        process = subprocess.Popen([lemming, "serve", "--port", "0", "--org", str(root), *extra],
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=environment,
+                                   start_new_session=True)
+        processes.append(process)
+        line = process.stdout.readline() if process.stdout else ""
+        match = SERVING.search(line)
+        assert match, f"lemming serve did not start: {line!r}"
+        return match.group(1)
+
+    yield start
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -5,9 +5,11 @@ import json
 from pathlib import Path
 
 import anyio
+import httpx2
 import pytest
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
+from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
 
@@ -125,3 +127,58 @@ def test_resumes_and_entries_are_resources(lemming, org):
     assert resume.contents[0].text == (org / "agents/manager/resume.json").read_text()
     assert json.loads(entry.contents[0].text)["payload"]["text"] == "Read me"
     assert json.loads(entry.contents[0].text)["archived"] is False
+
+
+def over_http(url: str, body, headers: dict[str, str] | None = None):
+    """Runs `body(session)` in a session with `/mcp` of a `lemming serve` at `url`."""
+
+    async def main():
+        async with httpx2.AsyncClient(headers=headers or {}, timeout=30) as client:
+            async with streamable_http_client(url + "/mcp", http_client=client) as (read, write):
+                async with ClientSession(read, write) as session:
+                    await session.initialize()
+                    return await body(session)
+
+    return anyio.run(main)
+
+
+def test_lemming_serve_answers_mcp_over_streamable_http(serve, org):
+    url = serve(org)
+
+    async def body(session):
+        names = [tool.name for tool in (await session.list_tools()).tools]
+        sent = result_json(await session.call_tool("send_message", {"agent": "manager", "text": "Plan the release"}))
+        step = result_json(await session.call_tool("step", {}))
+        answer = result_json(await session.call_tool("read_inbox", {"after": sent["id"], "wait_seconds": 5}))
+        resume = await session.read_resource("lemming://agents/manager/resume.json")
+        return names, sent, step, answer, resume
+
+    names, sent, step, answer, resume = over_http(url, body)
+    assert "send_message" in names and "read_inbox" in names
+    assert sent["status"] == "sent" and step["tick"] == 1
+    assert answer and answer[0]["reply_to"] == sent["id"]
+    assert resume.contents[0].text == (org / "agents/manager/resume.json").read_text()
+    # The stateless form has no server-sent stream and no session to end.
+    assert httpx2.get(url + "/mcp").status_code == 405
+
+
+def test_mcp_over_http_needs_the_api_key_when_one_is_set(serve, org):
+    url = serve(org, env={"LEMMING_API_KEY": "interop-secret"})
+    refused = httpx2.post(url + "/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+                          headers={"Accept": "application/json, text/event-stream"})
+    assert refused.status_code == 401
+
+    async def body(session):
+        return [tool.name for tool in (await session.list_tools()).tools]
+
+    assert "step" in over_http(url, body, headers={"Authorization": "Bearer interop-secret"})
+
+
+def test_a_running_engine_makes_step_a_tool_error_over_http(serve, org):
+    url = serve(org, "--run")
+
+    async def body(session):
+        return await session.call_tool("step", {})
+
+    refused = over_http(url, body)
+    assert refused.is_error and "serve --run" in refused.content[0].text

@@ -18,6 +18,22 @@ extension Response {
 }
 
 extension Request {
+    /// The body, at most `limit` bytes; see ``jsonObject(limit:)``.
+    ///
+    /// - Throws: ``APIError`` 413 when it is larger.
+    func bodyBytes(limit: Int) async throws -> [UInt8] {
+        let tooLarge = APIError(
+            .contentTooLarge, "body_too_large",
+            "the request body is larger than \(limit) bytes (server.max_body_bytes)",
+            closesConnection: true)
+        if let length = headers[.contentLength].flatMap(Int.init), length > limit { throw tooLarge }
+        do {
+            return Array(try await body.collect(upTo: limit).readableBytesView)
+        } catch is NIOTooManyBytesError {
+            throw tooLarge
+        }
+    }
+
     /// The body as a JSON object, at most `limit` bytes.
     ///
     /// A body over the limit is refused as soon as that is known: at once for a declared
@@ -26,18 +42,7 @@ extension Request {
     ///
     /// - Throws: ``APIError`` 413 when it is larger, 400 when it is not a JSON object.
     func jsonObject(limit: Int) async throws -> JSONObject {
-        let tooLarge = APIError(
-            .contentTooLarge, "body_too_large",
-            "the request body is larger than \(limit) bytes (server.max_body_bytes)",
-            closesConnection: true)
-        if let length = headers[.contentLength].flatMap(Int.init), length > limit { throw tooLarge }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await body.collect(upTo: limit)
-        } catch is NIOTooManyBytesError {
-            throw tooLarge
-        }
-        let bytes = Array(buffer.readableBytesView)
+        let bytes = try await bodyBytes(limit: limit)
         if bytes.isEmpty { return JSONObject() }
         guard let value = try? JSONValue.parse(bytes) else {
             throw APIError.badRequest("the body is not valid JSON")
