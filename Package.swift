@@ -242,7 +242,10 @@ let package = Package(
         ),
         .testTarget(
             name: "LemmingMCPTests",
-            dependencies: ["LemmingCore", "LemmingJSON", "LemmingMCP", .product(name: "MCP", package: "swift-sdk")],
+            dependencies: [
+                "LemmingCore", "LemmingJSON", "LemmingMCP", "LemmingOrgView", "LemmingSearch", "LemmingTesting",
+                .product(name: "MCP", package: "swift-sdk"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -13,6 +13,7 @@ public struct StandardOrgOperations: OrgOperations {
     let openIndex: @Sendable () throws -> SearchIndex
     /// How often `read_inbox` looks again while it waits.
     let pollInterval: Duration
+    let clock: any Clock<Duration>
 
     /// - Parameters:
     ///   - steer: applies control commands now, or queues them for a running engine.
@@ -21,13 +22,14 @@ public struct StandardOrgOperations: OrgOperations {
     public init(
         paths: OrgPaths, steer: @escaping @Sendable ([ControlCommand]) async throws -> OrgSteering.Outcome,
         step: @escaping @Sendable () async throws -> TickReport, index: @escaping @Sendable () throws -> SearchIndex,
-        pollInterval: Duration = .milliseconds(250)
+        pollInterval: Duration = .milliseconds(250), clock: any Clock<Duration> = ContinuousClock()
     ) {
         self.paths = paths
         self.steer = steer
         self.runTick = step
         self.openIndex = index
         self.pollInterval = pollInterval
+        self.clock = clock
     }
 
     func view() throws -> OrgView { try OrgView.load(root: paths.root) }
@@ -63,12 +65,14 @@ public struct StandardOrgOperations: OrgOperations {
             }
             return id
         }
-        let clock = ContinuousClock()
-        let deadline = clock.now + .milliseconds(Int(waitSeconds * 1_000))
+        var waited = Duration.zero
+        let wait = Duration.milliseconds(Int(waitSeconds * 1_000))
         while true {
             let entries = try latestToHuman(limit: limit, after: since)
-            if !entries.isEmpty || clock.now >= deadline { return .array(entries) }
-            try await Task.sleep(for: pollInterval)
+            if !entries.isEmpty || waited >= wait { return .array(entries) }
+            let pause = min(pollInterval, wait - waited)
+            try await clock.sleep(for: pause)
+            waited += pause
         }
     }
 
