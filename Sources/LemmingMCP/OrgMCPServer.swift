@@ -51,11 +51,18 @@ public struct OrgMCPServer: Sendable {
                     "agent": ["type": "string", "description": "the agent's name"],
                     "text": ["type": "string", "description": "the message", "minLength": 1],
                     "kind": ["type": "string", "description": "the entry's kind (default message)"],
+                    "priority": ["type": "string", "enum": ["urgent", "normal", "low"], "description": "(normal)"],
+                    "reply_to": ["type": "string", "description": "the id of the entry this answers"],
                 ], required: ["agent", "text"])
         ) { operations, arguments in
-            try await operations.send(
+            let priorityName = arguments["priority"]?.stringValue ?? "normal"
+            guard let priority = Priority(rawValue: priorityName) else {
+                throw argumentError("priority must be urgent, normal or low")
+            }
+            return try await operations.send(
                 to: try string(arguments, "agent"), text: try string(arguments, "text"),
-                kind: arguments["kind"]?.stringValue ?? "message")
+                kind: arguments["kind"]?.stringValue ?? "message", priority: priority,
+                replyTo: arguments["reply_to"]?.stringValue)
         },
         OrgTool(
             name: "read_inbox",

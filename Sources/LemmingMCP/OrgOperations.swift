@@ -1,3 +1,4 @@
+import LemmingCore
 import LemmingJSON
 
 /// What an MCP client may do with an org through ``OrgMCPServer`` (issue 14 §2): the operations
@@ -9,9 +10,12 @@ public protocol OrgOperations: Sendable {
     func agents() async throws -> JSONValue
     /// The tick, every agent's state and credits, and warnings (`lemming status --json`).
     func status() async throws -> JSONValue
-    /// Sends `text` from the human to `agent` (`lemming send`): applied now when no engine runs,
-    /// else queued for the running engine's next tick.
-    func send(to agent: String, text: String, kind: String) async throws -> JSONValue
+    /// Sends `text` from the human to `agent` (`lemming send`), answering the entry `replyTo`
+    /// when given: applied now when no engine runs, else queued for the running engine's next tick.
+    func send(
+        to agent: String, text: String, kind: String, priority: Priority, replyTo: String?
+    ) async throws
+        -> JSONValue
     /// Entries addressed to the human after the entry `after` (all when `nil`), at most `limit`,
     /// newest first; waits up to `waitSeconds` for one when there is none yet.
     func inbox(after: String?, limit: Int, waitSeconds: Double) async throws -> JSONValue

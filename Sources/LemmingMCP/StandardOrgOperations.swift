@@ -43,12 +43,23 @@ public struct StandardOrgOperations: OrgOperations {
         try OrgStatus.read(root: paths.root).json
     }
 
-    public func send(to agent: String, text: String, kind: String) async throws -> JSONValue {
+    public func send(
+        to agent: String, text: String, kind: String, priority: Priority, replyTo: String?
+    ) async throws
+        -> JSONValue
+    {
         guard Names.isValidKind(kind) else {
             throw LemmingError(.invalidArgument, "kind must be a lowercase word such as message", field: "kind")
         }
-        try view().checkHumanCanAddress(agent, force: false)
-        let message = HumanMessage(to: [agent], text: text, kind: kind, priority: .normal, replyTo: nil)
+        let view = try view()
+        try view.checkHumanCanAddress(agent, force: false)
+        if let replyTo {
+            guard let id = EntryID(replyTo) else {
+                throw LemmingError(.invalidArgument, "reply_to must be an entry id such as 00000003-manager-01")
+            }
+            guard view.hasEntry(id) else { throw LemmingError(.notFound, "no entry '\(replyTo)'", field: "reply_to") }
+        }
+        let message = HumanMessage(to: [agent], text: text, kind: kind, priority: priority, replyTo: replyTo)
         switch try await steer([.send(message)]) {
         case .applied(let events):
             let id = events.first { $0.kind == .entryWritten }?.data["id"]?.stringValue ?? ""

@@ -30,8 +30,12 @@ final class RecordingOperations: OrgOperations {
         return ["next_tick": 3]
     }
 
-    func send(to agent: String, text: String, kind: String) async throws -> JSONValue {
-        try record("send \(agent) \(kind) \(text)")
+    func send(
+        to agent: String, text: String, kind: String, priority: Priority, replyTo: String?
+    ) async throws
+        -> JSONValue
+    {
+        try record("send \(agent) \(kind) \(priority.rawValue) \(replyTo ?? "-") \(text)")
         return ["status": "sent", "id": "00000003-human-01"]
     }
 
@@ -126,7 +130,7 @@ final class RecordingOperations: OrgOperations {
         #expect(text(results[0].content) == #"{"status":"sent","id":"00000003-human-01"}"#)
         #expect(
             operations.calls.withLock { $0 } == [
-                "send manager message hi", "inbox 00000001-human-01 20 2.0", "search login 5", "step",
+                "send manager message normal - hi", "inbox 00000001-human-01 20 2.0", "search login 5", "step",
                 "answer 00000004-coder-01 false no",
             ])
     }
@@ -138,6 +142,8 @@ final class RecordingOperations: OrgOperations {
                 try await client.callTool(name: "send_message", arguments: ["agent": "manager"]),
                 try await client.callTool(name: "read_inbox", arguments: ["wait_seconds": 301]),
                 try await client.callTool(name: "search", arguments: ["query": "x", "limit": 0]),
+                try await client.callTool(
+                    name: "send_message", arguments: ["agent": "a", "text": "t", "priority": "high"]),
                 try await client.callTool(name: "step"),
             ]
         }
@@ -145,7 +151,8 @@ final class RecordingOperations: OrgOperations {
         #expect(text(results[0].content) == "text is required and must be a non-empty string")
         #expect(text(results[1].content) == "wait_seconds must be 0 to 300")
         #expect(text(results[2].content) == "limit must be 1 to 100")
-        #expect(text(results[3].content) == "an engine is running on this org")
+        #expect(text(results[3].content) == "priority must be urgent, normal or low")
+        #expect(text(results[4].content) == "an engine is running on this org")
         // Arguments were refused before the operations saw them; only step reached them.
         #expect(operations.calls.withLock { $0 } == ["step"])
     }

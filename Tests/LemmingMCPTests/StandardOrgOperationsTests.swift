@@ -32,13 +32,21 @@ import Testing
         let org = try Self.makeOrg()
         defer { org.remove() }
         let operations = Self.operations(org)
-        let sent = try await operations.send(to: "manager", text: "Plan the launch", kind: "request")
+        let sent = try await operations.send(
+            to: "manager", text: "Plan the launch", kind: "request", priority: .urgent, replyTo: nil)
         #expect(sent == ["status": "sent", "id": "00000001-human-01", "to": "manager"])
         #expect(try await operations.inbox(after: nil, limit: 20, waitSeconds: 0) == [])
         #expect(try await operations.step()["tick"] == 1)
         let answer = try await operations.inbox(after: "00000001-human-01", limit: 20, waitSeconds: 0)
         #expect(answer.arrayValue?.map { $0["id"] } == ["00000001-manager-01"])
         #expect(try await operations.inbox(after: "00000001-manager-01", limit: 20, waitSeconds: 0) == [])
+        let human = try #require(try await operations.entry("00000001-human-01"))
+        #expect(human["priority"] == "urgent")
+        let reply = try await operations.send(
+            to: "manager", text: "Thanks", kind: "message", priority: .low, replyTo: "00000001-manager-01")
+        let thanksID = try #require(reply["id"]?.stringValue)
+        let thanks = try #require(try await operations.entry(thanksID))
+        #expect(thanks["reply_to"] == "00000001-manager-01")
         let entry = try #require(try await operations.entry("00000001-manager-01"))
         #expect(entry["archived"] == false)
         #expect(entry["recipients"] == ["human"])
@@ -49,7 +57,8 @@ import Testing
         defer { org.remove() }
         let clock = ManualClock()
         let operations = Self.operations(org, clock: clock)
-        _ = try await operations.send(to: "manager", text: "Plan the launch", kind: "request")
+        _ = try await operations.send(
+            to: "manager", text: "Plan the launch", kind: "request", priority: .normal, replyTo: nil)
         async let answer = operations.inbox(after: "00000001-human-01", limit: 20, waitSeconds: 30)
         await clock.waitForSleepers(1)
         _ = try await operations.step()
@@ -72,10 +81,13 @@ import Testing
         let org = try Self.makeOrg()
         defer { org.remove() }
         let operations = Self.operations(org)
-        await #expect(throws: LemmingError.self) {
-            try await operations.send(to: "manager", text: "x", kind: "Bad Kind")
+        func send(_ agent: String, kind: String = "message", replyTo: String? = nil) async throws {
+            _ = try await operations.send(to: agent, text: "x", kind: kind, priority: .normal, replyTo: replyTo)
         }
-        await #expect(throws: LemmingError.self) { try await operations.send(to: "coder", text: "x", kind: "message") }
+        await #expect(throws: LemmingError.self) { try await send("manager", kind: "Bad Kind") }
+        await #expect(throws: LemmingError.self) { try await send("coder") }
+        await #expect(throws: LemmingError.self) { try await send("manager", replyTo: "00000001-coder-01") }
+        await #expect(throws: LemmingError.self) { try await send("manager", replyTo: "not an id") }
         await #expect(throws: LemmingError.self) {
             try await operations.inbox(after: "yesterday", limit: 5, waitSeconds: 0)
         }
