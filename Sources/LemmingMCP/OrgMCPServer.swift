@@ -78,13 +78,12 @@ public struct OrgMCPServer: Sendable {
                 ],
             ])
         ) { operations, arguments in
-            let limit = arguments["limit"]?.intValue ?? 20
+            let count = try limit(arguments)
             let wait = arguments["wait_seconds"]?.doubleValue ?? 0
-            guard (1...100).contains(limit) else { throw argumentError("limit must be 1 to 100") }
             guard wait >= 0, wait <= maximumWaitSeconds else {
                 throw argumentError("wait_seconds must be 0 to \(Int(maximumWaitSeconds))")
             }
-            return try await operations.inbox(after: arguments["after"]?.stringValue, limit: limit, waitSeconds: wait)
+            return try await operations.inbox(after: arguments["after"]?.stringValue, limit: count, waitSeconds: wait)
         },
         OrgTool(
             name: "step", description: "Run one tick now (refused while an engine runs the org).",
@@ -103,9 +102,7 @@ public struct OrgMCPServer: Sendable {
                     ],
                 ], required: ["query"])
         ) { operations, arguments in
-            let limit = arguments["limit"]?.intValue ?? 20
-            guard (1...100).contains(limit) else { throw argumentError("limit must be 1 to 100") }
-            return try await operations.search(query: try string(arguments, "query"), limit: limit)
+            try await operations.search(query: try string(arguments, "query"), limit: try limit(arguments))
         },
         OrgTool(
             name: "list_approvals",
@@ -144,6 +141,13 @@ public struct OrgMCPServer: Sendable {
             throw argumentError("\(name) is required and must be a non-empty string")
         }
         return value
+    }
+
+    /// `limit`: 1 to 100, 20 when absent.
+    static func limit(_ arguments: JSONObject) throws -> Int {
+        let limit = arguments["limit"]?.intValue ?? 20
+        guard (1...100).contains(limit) else { throw argumentError("limit must be 1 to 100") }
+        return limit
     }
 
     static func argumentError(_ message: String) -> LemmingError {

@@ -10,7 +10,7 @@ public struct StandardOrgOperations: OrgOperations {
     public let paths: OrgPaths
     let steer: @Sendable ([ControlCommand]) async throws -> OrgSteering.Outcome
     let runTick: @Sendable () async throws -> TickReport
-    let openIndex: @Sendable () throws -> SearchIndex
+    let openIndex: @Sendable () async throws -> SearchIndex
     /// How often `read_inbox` looks again while it waits.
     let pollInterval: Duration
     let clock: any Clock<Duration>
@@ -21,7 +21,8 @@ public struct StandardOrgOperations: OrgOperations {
     ///   - index: the search index, caught up with the org.
     public init(
         paths: OrgPaths, steer: @escaping @Sendable ([ControlCommand]) async throws -> OrgSteering.Outcome,
-        step: @escaping @Sendable () async throws -> TickReport, index: @escaping @Sendable () throws -> SearchIndex,
+        step: @escaping @Sendable () async throws -> TickReport,
+        index: @escaping @Sendable () async throws -> SearchIndex,
         pollInterval: Duration = .milliseconds(250), clock: any Clock<Duration> = ContinuousClock()
     ) {
         self.paths = paths
@@ -79,7 +80,7 @@ public struct StandardOrgOperations: OrgOperations {
         var waited = Duration.zero
         let wait = Duration.milliseconds(Int(waitSeconds * 1_000))
         while true {
-            let entries = try latestToHuman(limit: limit, after: since)
+            let entries = try await latestToHuman(limit: limit, after: since)
             if !entries.isEmpty || waited >= wait { return .array(entries) }
             let pause = min(pollInterval, wait - waited)
             try await clock.sleep(for: pause)
@@ -88,10 +89,10 @@ public struct StandardOrgOperations: OrgOperations {
     }
 
     /// The newest entries addressed to the human after `since`, newest first.
-    private func latestToHuman(limit: Int, after since: EntryID?) throws -> [JSONValue] {
+    private func latestToHuman(limit: Int, after since: EntryID?) async throws -> [JSONValue] {
         var filters = SearchQuery()
         filters.recipient = Names.human
-        let hits = try openIndex().latestEntries(filters, limit: limit)
+        let hits = try await openIndex().latestEntries(filters, limit: limit)
         return hits.reversed().compactMap { hit -> JSONValue? in
             guard let id = EntryID(hit.ref), since.map({ id > $0 }) ?? true,
                 let found = SearchIndex.entry(id, paths: paths)
@@ -105,7 +106,7 @@ public struct StandardOrgOperations: OrgOperations {
     }
 
     public func search(query: String, limit: Int) async throws -> JSONValue {
-        let index = try openIndex()
+        let index = try await openIndex()
         var search = SearchQuery(query)
         search.limit = limit
         return try index.search(search).json(search, freshness: try index.freshness())
@@ -116,10 +117,7 @@ public struct StandardOrgOperations: OrgOperations {
     }
 
     public func answer(request id: String, approve: Bool, reason: String?) async throws -> JSONValue {
-        let request = try PendingRequest.find(id, in: try view())
-        let outcome = try await steer([.send(request.answer(approve: approve, reason: reason))])
-        if case .queued = outcome { return request.answerJSON(approve: approve, queued: true) }
-        return request.answerJSON(approve: approve, queued: false)
+        try await PendingRequest.answer(id, approve: approve, reason: reason, in: try view(), steer: steer)
     }
 
     public func agentNames() async throws -> [String] {

@@ -124,7 +124,7 @@ extension OrgBackend {
         StandardOrgOperations(
             paths: paths, steer: { commands in try await Self.asToolError { try await self.steer(commands) } },
             step: { try await Self.asToolError { try await self.step() } },
-            index: { try Self.asToolErrorNow { try self.searchIndex() } })
+            index: { try await Self.asToolError { try self.searchIndex() } })
     }
 
     private static func asToolError<T>(_ body: () async throws -> T) async throws -> T {
@@ -135,13 +135,6 @@ extension OrgBackend {
         }
     }
 
-    private static func asToolErrorNow<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as APIError {
-            throw LemmingError(error.status == .conflict ? .conflict : .io, error.message)
-        }
-    }
 }
 
 /// An async mutual exclusion: callers of ``run(_:)`` take turns, in order of arrival.

@@ -97,15 +97,11 @@ extension PendingRequest {
         }
     }
 
-    /// Answers the approval request `id` as the human (an approval entry, applied now or queued
-    /// for the running engine).
-    ///
-    /// - Returns: ``PendingRequest/answerJSON(approve:queued:)``.
-    /// - Throws: ``LemmingError`` `.notFound` when no such request waits.
+    /// Answers the approval request `id` as the human, applied now or queued for the running
+    /// engine (``PendingRequest/answer(_:approve:reason:in:steer:)``).
     static func answer(_ id: String, approve: Bool, reason: String?, root: String) async throws -> JSONValue {
-        let request = try find(id, in: try OrgView.load(root: root))
-        let outcome = try await Steering.submit([.send(request.answer(approve: approve, reason: reason))], root: root)
-        if case .queued = outcome { return request.answerJSON(approve: approve, queued: true) }
-        return request.answerJSON(approve: approve, queued: false)
+        try await answer(id, approve: approve, reason: reason, in: try OrgView.load(root: root)) {
+            try await Steering.submit($0, root: root)
+        }
     }
 }

@@ -30,18 +30,25 @@ public struct PendingRequest: Sendable {
         return request
     }
 
-    /// The human's answer to this request, as the message that carries it.
-    public func answer(approve: Bool, reason: String?) -> HumanMessage {
-        HumanMessage.approval(of: approval.requestID, by: agent, approve: approve, reason: reason)
-    }
-
-    /// What was done with an answer, as `lemming approve --json`, the API and MCP report it:
-    /// `{"status": "recorded" | "queued", "request", "decision", "agent", "tool"}`.
-    public func answerJSON(approve: Bool, queued: Bool) -> JSONValue {
-        [
-            "status": queued ? "queued" : "recorded", "request": .string(approval.requestID),
-            "decision": .string(approve ? "approved" : "denied"), "agent": .string(agent),
-            "tool": .string(approval.call.tool),
+    /// Answers the request `id` as the human: an approval entry, sent through `steer` (applied
+    /// now, or queued for a running engine). What `lemming approve`/`deny`, the API and MCP do.
+    ///
+    /// - Returns: `{"status": "recorded" | "queued", "request", "decision", "agent", "tool"}`.
+    /// - Throws: ``LemmingError`` `.notFound` when no such request waits; what `steer` throws.
+    public static func answer(
+        _ id: String, approve: Bool, reason: String?, in view: OrgView,
+        steer: ([ControlCommand]) async throws -> OrgSteering.Outcome
+    ) async throws -> JSONValue {
+        let request = try find(id, in: view)
+        let message = HumanMessage.approval(of: id, by: request.agent, approve: approve, reason: reason)
+        let status: JSONValue
+        switch try await steer([.send(message)]) {
+        case .applied: status = "recorded"
+        case .queued: status = "queued"
+        }
+        return [
+            "status": status, "request": .string(id), "decision": .string(approve ? "approved" : "denied"),
+            "agent": .string(request.agent), "tool": .string(request.approval.call.tool),
         ]
     }
 

@@ -102,16 +102,9 @@ enum ControlRoutes {
         async throws -> Response
     {
         let id = context.parameters.get("id") ?? ""
-        let request = try PendingRequest.find(id, in: try backend.view())
-        let message = HumanMessage.approval(of: id, by: request.agent, approve: approve, reason: reason)
-        let status: JSONValue
-        switch try await backend.steer([.send(message)]) {
-        case .applied: status = "recorded"
-        case .queued: status = "queued"
-        }
-        return .json([
-            "status": status, "request": .string(id), "decision": approve ? "approved" : "denied",
-            "agent": .string(request.agent), "tool": .string(request.approval.call.tool),
-        ])
+        return .json(
+            try await PendingRequest.answer(id, approve: approve, reason: reason, in: try backend.view()) {
+                try await backend.steer($0)
+            })
     }
 }
