@@ -9,6 +9,8 @@ public struct BuiltinToolFactory: ToolFactory {
     public let runner: ProcessRunner
     /// How `memory_search` ranks an org's records (the search index); `nil` matches text plainly.
     public var memoryRanking: (@Sendable (OrgPaths, OrgConfig) -> (any MemoryRanking)?)?
+    /// The sources of tools learnt at run time (the org's MCP servers, `mcp.<server>.<tool>`).
+    public var toolSources: (@Sendable (OrgConfig, OrgPaths) -> [any ToolSource])?
 
     /// The kernel sandbox programs run in.
     public var sandbox: ProgramSandbox { runner.sandbox }
@@ -39,7 +41,9 @@ public struct BuiltinToolFactory: ToolFactory {
             tools.append(CustomTool(settings: custom, org: org, searchPath: searchPath, runner: runner))
         }
         let approval = Set(settings.requireApproval).union(settings.custom.filter(\.requiresApproval).map(\.name))
-        return ToolRegistry(tools, approvalRequired: approval, approvalTimeoutTicks: settings.approvalTimeoutTicks)
+        return ToolRegistry(
+            tools, sources: toolSources?(config, org) ?? [], approvalRequired: approval,
+            approvalTimeoutTicks: settings.approvalTimeoutTicks)
     }
 
     /// Warnings about custom tools whose program cannot be found or run, about programs that will

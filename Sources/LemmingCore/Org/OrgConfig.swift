@@ -73,6 +73,8 @@ public struct OrgConfig: Sendable, Equatable {
     public var server = ServerSettings()
     /// The `search` settings: the search index and semantic memory.
     public var search = SearchSettings()
+    /// MCP servers whose tools agents may call (`mcp`).
+    public var mcp = MCPSettings()
 
     /// The `search` section of `lemming.json`.
     public struct SearchSettings: Sendable, Equatable {
