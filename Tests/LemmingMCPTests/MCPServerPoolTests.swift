@@ -231,4 +231,26 @@ import Testing
         #expect(MCPServerPool.truncate("héllo", limit: 3) == ("hé", true))
         #expect(MCPServerPool.truncate("héllo", limit: 6) == ("héllo", false))
     }
+
+    @Test func validationWarnsOfWhatWouldKeepAServerFromStarting() throws {
+        let fixture = try Fixture()
+        defer { fixture.org.remove() }
+        var config = OrgConfig(name: "acme")
+        var missing = MCPSettings.Server()
+        missing.name = "missing"
+        missing.command = ["no-such-mcp-server"]
+        missing.passEnv = ["PASSED_ON", "NOT_SET_ANYWHERE"]
+        var remote = MCPSettings.Server()
+        remote.name = "remote"
+        remote.url = "https://mcp.example.com/mcp"
+        remote.headersEnv = ["Authorization": "REMOTE_TOKEN"]
+        config.mcp.servers = [missing, remote]
+        let issues = fixture.pool.issues(config: config, org: fixture.org.paths)
+        #expect(
+            issues.map(\.field) == [
+                "mcp.servers.missing.command", "mcp.servers.missing.pass_env", "mcp.servers.remote.headers_env",
+            ])
+        #expect(issues.allSatisfy { !$0.isError })
+        #expect(issues[1].message == "NOT_SET_ANYWHERE is not set in this environment")
+    }
 }

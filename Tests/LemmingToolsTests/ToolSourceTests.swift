@@ -145,4 +145,32 @@ struct SourcedTools: ToolFactory {
             try results(org, "a", tick: 1).first?.error
                 == "tool 'mcp.fake.echo' is not permitted for a (its permissions.tools)")
     }
+
+    @Test func aCreatedAgentMayHaveToolsWithinItsCreatorsWildcard() async throws {
+        func resume(_ tools: [String]) -> JSONValue {
+            var resume = toolAgent("template", tools: tools).resume
+            if case .object(var object) = resume {
+                object["name"] = nil
+                resume = .object(object)
+            }
+            return resume
+        }
+        let org = try TemporaryOrg.make(
+            agents: [toolAgent("boss", tools: ["create_agent", "mcp.fake.*"], createAgents: true)],
+            replies: [
+                calls(
+                    "boss", tick: 1,
+                    [
+                        call("create_agent", ["name": "one", "resume": resume(["mcp.fake.echo"])]),
+                        call("create_agent", ["name": "all", "resume": resume(["mcp.fake.*"])]),
+                        call("create_agent", ["name": "more", "resume": resume(["mcp.other.*"])]),
+                    ])
+            ])
+        defer { org.remove() }
+        let sources = [FakeSource(namespace: "mcp.fake"), FakeSource(namespace: "mcp.other")]
+        try await org.run(ticks: 1, tools: SourcedTools(sources: sources))
+        let outcome = try results(org, "boss", tick: 1)
+        #expect(outcome.map(\.success) == [true, true, false], "\(outcome)")
+        #expect(outcome[2].error?.contains("more than its creator has: tools mcp.other.*") == true, "\(outcome[2])")
+    }
 }

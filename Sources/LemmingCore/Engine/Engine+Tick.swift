@@ -61,7 +61,7 @@ extension Engine {
         }
         transaction.record(.tickStarted, startData)
         // MCP servers start (and list their tools) before the prompts that show them are built.
-        await tools.prepare(for: firing.flatMap(\.permissions.tools))
+        if !tools.sources.isEmpty { await tools.prepare(for: firing.flatMap(\.permissions.tools)) }
         await transaction.resolveApprovals()
         transaction.archiveOldEntries()
         let executor = TurnExecutor(clock: clock, outcomes: outcomes)
