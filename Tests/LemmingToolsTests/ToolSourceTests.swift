@@ -123,6 +123,10 @@ struct SourcedTools: ToolFactory {
         #expect(
             try results(org, "a", tick: 1).first?.error
                 == "mcp.fake.echo is unavailable: it exited with status 1; restarting in 2 s")
+        // The prompt said so before the agent called it.
+        #expect(
+            try userMessage(org, "a", tick: 1).contains(
+                "- mcp.fake.echo: unavailable this turn (it exited with status 1; restarting in 2 s)"))
     }
 
     @Test func aSourceThatRequiresApprovalHoldsEveryCall() async throws {
