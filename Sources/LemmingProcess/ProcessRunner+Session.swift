@@ -1,5 +1,6 @@
 import LemmingCore
 import Subprocess
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -23,12 +24,18 @@ extension ProcessRunner {
         /// ends when the program closes its output or exits.
         public let output: AsyncStream<[UInt8]>
         private let writer: StandardInputWriter
+        private let overflow: Overflow
 
-        init(processIdentifier: Int32, output: AsyncStream<[UInt8]>, writer: StandardInputWriter) {
+        init(processIdentifier: Int32, output: AsyncStream<[UInt8]>, writer: StandardInputWriter, overflow: Overflow) {
             self.processIdentifier = processIdentifier
             self.output = output
             self.writer = writer
+            self.overflow = overflow
         }
+
+        /// Whether ``output`` ended because the program wrote a line longer than the session's
+        /// `maxLineBytes` (the rest was not read).
+        public var isOverflowed: Bool { overflow.isRaised }
 
         /// Writes `bytes` to the program's standard input.
         ///
@@ -47,9 +54,13 @@ extension ProcessRunner {
     /// sent `SIGTERM`, then `SIGKILL` after `request.gracePeriod`. `request.input`, `timeout` and
     /// `outputLimit` do not apply.
     ///
+    /// The output is read as the program writes it, but never more than `maxLineBytes` past the
+    /// last newline: a longer line ends ``Session/output`` (and ``Session/isOverflowed`` says
+    /// so), so a program that writes without end cannot fill the engine's memory.
+    ///
     /// - Returns: what `body` returned and how the program ended, or why it could not start.
     public func session<T: Sendable>(
-        _ request: Request, body: @escaping @Sendable (Session) async -> T
+        _ request: Request, maxLineBytes: Int = .max, body: @escaping @Sendable (Session) async -> T
     ) async -> Result<(value: T, outcome: Outcome), Failure> {
         let launch: Launch
         switch prepare(request) {
@@ -75,17 +86,31 @@ extension ProcessRunner {
                 Self.register(group)
                 defer { Self.killGroup(group) }
                 let (output, chunks) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .unbounded)
+                let overflow = Overflow()
                 return await withTaskGroup(of: Void.self, returning: T.self) { tasks in
                     tasks.addTask {
+                        var pending = 0
                         do {
                             for try await buffer in execution.standardOutput {
-                                chunks.yield(buffer.withUnsafeBytes { Array($0) })
+                                let bytes = buffer.withUnsafeBytes { Array($0) }
+                                if let newline = bytes.lastIndex(of: 0x0A) {
+                                    pending = bytes.count - newline - 1
+                                } else {
+                                    pending += bytes.count
+                                }
+                                chunks.yield(bytes)
+                                if pending > maxLineBytes {
+                                    overflow.raise()
+                                    break
+                                }
                             }
                         } catch {}
                         chunks.finish()
                     }
                     let value = await body(
-                        Session(processIdentifier: group, output: output, writer: execution.standardInputWriter))
+                        Session(
+                            processIdentifier: group, output: output, writer: execution.standardInputWriter,
+                            overflow: overflow))
                     try? await execution.standardInputWriter.finish()
                     _ = kill(-group, SIGTERM)
                     // The reader ends when the program is gone; whatever outlives the grace is killed.
@@ -110,4 +135,12 @@ extension ProcessRunner {
             return .failure(.couldNotStart("could not run '\(request.executable)': \(error)"))
         }
     }
+}
+
+/// Raised once a session's program wrote a line longer than its cap.
+final class Overflow: Sendable {
+    private let raised = Atomic(false)
+
+    func raise() { raised.store(true, ordering: .sequentiallyConsistent) }
+    var isRaised: Bool { raised.load(ordering: .sequentiallyConsistent) }
 }

@@ -115,6 +115,7 @@ private let ruleCases: [(String, JSONValue, Bool)] = [
     ("mcp.servers", ["time": [:]], false),
     ("mcp.servers", ["time": ["command": ["x"], "url": "http://127.0.0.1/mcp"]], false),
     ("mcp.servers", ["time": ["url": "ftp://example.com"]], false),
+    ("mcp.servers", ["time": ["url": "https://me:secret@example.com/mcp"]], false),
     ("mcp.servers", ["time": ["command": ["x"], "headers_env": ["Authorization": "not a name"]]], false),
     ("mcp.servers", ["time": ["command": ["x"], "pass_env": ["BAD-NAME"]]], false),
     ("mcp.servers", ["time": ["command": ["x"], "env": ["TZ": 1]]], false),

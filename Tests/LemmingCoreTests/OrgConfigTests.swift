@@ -123,3 +123,41 @@ func unreadableFilesAreOneErrorWithDefaults(text: String, rule: String) {
     #expect(issues.map(\.field) == ["limits.max_value_depth"])
     #expect(parseConfig(#"{"limits": {"max_value_depth": 0}}"#).1.count == 1)
 }
+
+@Test func mcpServersAreReadAndTheirToolsMayNeedApproval() {
+    let (config, issues) = parseConfig(
+        #"""
+        {"mcp": {"servers": {
+           "time": {"command": ["/usr/bin/mcp-server-time"], "env": {"TZ": "UTC"}, "pass_env": ["TIME_KEY"]},
+           "docs": {"url": "https://mcp.example.com/mcp", "headers_env": {"Authorization": "DOCS_TOKEN"},
+                    "requires_approval": true, "timeout_seconds": 5}}},
+         "tools": {"require_approval": ["mcp.time.*", "mcp.docs.search"]}}
+        """#)
+    #expect(issues.isEmpty, "\(issues)")
+    #expect(config.mcp.servers.map(\.name) == ["docs", "time"])
+    #expect(config.mcp["time"]?.transport == .stdio && config.mcp["time"]?.env == ["TZ": "UTC"])
+    #expect(config.mcp["docs"]?.transport == .streamableHTTP && config.mcp["docs"]?.timeoutSeconds == 5)
+    #expect(config.tools.requireApproval == ["mcp.time.*", "mcp.docs.search"])
+}
+
+@Test(arguments: [
+    (
+        #"{"mcp": {"servers": {"t": {"command": ["x"]}}}, "tools": {"require_approval": ["mcp.other.*"]}}"#,
+        "tools.require_approval[0]"
+    ),
+    (#"{"mcp": {"servers": {"t": {"url": "https://me:secret@example.com/mcp"}}}}"#, "mcp.servers.t.url"),
+    (#"{"mcp": {"servers": {"t": {"command": ["x"], "env": {"A=B": "1"}}}}}"#, "mcp.servers.t.env.A=B"),
+])
+func mcpMistakesAreErrorsNamingTheField(text: String, field: String) {
+    let (_, issues) = parseConfig(text)
+    #expect(issues.filter(\.isError).map(\.field) == [field], "\(issues)")
+}
+
+@Test func mcpFieldsOfTheOtherTransportAreWarnings() {
+    let (_, issues) = parseConfig(
+        #"{"mcp": {"servers": {"t": {"url": "https://example.com/mcp", "env": {"A": "1"}}, "s": {"command": ["x"], "headers_env": {"A": "B"}, "env": {"PATH": "/x"}}}}}"#
+    )
+    #expect(issues.allSatisfy { !$0.isError }, "\(issues)")
+    #expect(
+        Set(issues.map(\.field)) == ["mcp.servers.t.env", "mcp.servers.s.headers_env", "mcp.servers.s.env.PATH"])
+}

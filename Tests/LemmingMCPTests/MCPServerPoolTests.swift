@@ -72,11 +72,16 @@ import Testing
             let source = try #require(fixture.configure(fixture.pool.settings(of: "fake") ?? .init()).first)
             await source.prepare()
             #expect(source.problem == nil)
-            // A tool whose name is not a valid MCP tool name is left out.
             #expect(
                 source.tools.map(\.name).sorted() == [
-                    "mcp.fake.die", "mcp.fake.echo", "mcp.fake.environment", "mcp.fake.fail", "mcp.fake.huge",
-                    "mcp.fake.slow",
+                    "mcp.fake.die", "mcp.fake.echo", "mcp.fake.environment", "mcp.fake.fail", "mcp.fake.grow",
+                    "mcp.fake.huge", "mcp.fake.slow", "mcp.fake.whereami",
+                ])
+            // Tools the agents could not use are left out one by one, and said.
+            #expect(
+                source.notes == [
+                    "left out 'bad name?': not a valid tool name (1 to 128 of A-Z a-z 0-9 _ - .)",
+                    "left out 'noschema': no inputSchema object", "left out 'echo': listed twice",
                 ])
             let echo = try #require(source.tools.first { $0.name == "mcp.fake.echo" })
             #expect(echo.summary == "Echo the text.")
@@ -140,6 +145,27 @@ import Testing
             #expect(await fixture.call("echo", ["text": "back"]).output == "back")
         }
         #expect(try fixture.starts() == 2)
+    }
+
+    @Test func aServerThatSaysItsToolsChangedIsListedAgainAndKeepsAnswering() async throws {
+        let fixture = try Fixture()
+        defer { fixture.org.remove() }
+        try await fixture.pool.running {
+            #expect(await fixture.call("grow").output == "grew")
+            #expect(await fixture.call("echo", ["text": "after"]).output == "after")
+            // The new tool is listed once the pool has asked again.
+            while !fixture.pool.listing(of: "fake").tools.tools.contains(where: { $0.name == "grown" }) {
+                await Task.yield()
+            }
+            #expect(await fixture.call("grown").output == "I am new")
+        }
+    }
+
+    @Test func theServerRunsInAFolderAgentsCannotWrite() async throws {
+        let fixture = try Fixture()
+        defer { fixture.org.remove() }
+        let folder = try await fixture.pool.running { await fixture.call("whereami").output }
+        #expect(folder == fixture.org.paths.state + "/mcp/fake")
     }
 
     @Test func backoffsDoubleToAMinute() {

@@ -62,7 +62,17 @@ struct DoctorCommand: AsyncParsableCommand {
         let sandbox = tools.sandboxSummary(config: view.config)
         // Configures the org's MCP servers, then checks each.
         _ = try tools.makeRegistry(config: view.config, org: view.paths)
-        for server in view.config.mcp.servers where model.isEmpty { checks.append(await check(server)) }
+        // Side by side: each server may take its startup timeout.
+        if model.isEmpty {
+            checks += await withTaskGroup(of: (Int, Check).self) { group in
+                for (position, server) in view.config.mcp.servers.enumerated() {
+                    group.addTask { (position, await check(server)) }
+                }
+                var results: [(Int, Check)] = []
+                for await result in group { results.append(result) }
+                return results.sorted { $0.0 < $1.0 }.map(\.1)
+            }
+        }
         // Agents whose resume cannot be used (a folder, too large, invalid) use no model: say so.
         let disabled = view.agents.keys.sorted(by: Names.precedes).compactMap { name in
             view.agents[name].flatMap { $0.errors.isEmpty ? nil : (name, $0.errors) }

@@ -58,6 +58,7 @@ struct ToolsCommand: AsyncParsableCommand {
             if let problem = source.problem {
                 Terminal.printError("warning: the tools of \(source.namespace) are unavailable: \(problem)")
             }
+            for note in source.notes { Terminal.printError("warning: \(source.namespace): \(note)") }
         }
         let unknown = ToolListing.unknownPermissions(registry: registry, view: view)
         for (agent, tools) in unknown {

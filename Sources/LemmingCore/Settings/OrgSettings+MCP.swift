@@ -44,13 +44,16 @@ extension OrgSettings {
                 var server = MCPSettings.Server()
                 server.name = name
                 mcpServer.read(object, prefix: prefix, into: &server, issues: &issues)
-                switch (server.command.isEmpty, server.url == nil) {
-                case (true, true):
-                    issues.error(prefix, "required", "needs a `command` (stdio) or a `url` (streamable HTTP)")
+                warnAboutUnusedFields(object, of: server, prefix: prefix, issues: &issues)
+                switch (object["command"] != nil, object["url"] != nil) {
                 case (false, false):
+                    issues.error(prefix, "required", "needs a `command` (stdio) or a `url` (streamable HTTP)")
+                case (true, true):
                     issues.error(prefix, "transport", "has both `command` and `url`: give one")
+                case (true, false) where server.command.first?.isEmpty ?? true:
+                    issues.error(prefix + ".command", "required", "must be a non-empty array: program and arguments")
                 default:
-                    break
+                    break  // a wrong url was said by its own row
                 }
                 if issues.issues.filter(\.isError).count == errorsBefore { root.mcp.servers.append(server) }
             }
@@ -60,6 +63,27 @@ extension OrgSettings {
     }
 
     static let serverNamePattern = "^[a-z][a-z0-9_-]{0,63}$"
+
+    /// Fields that do nothing for the server's transport, and an `env` `PATH` (the engine's is used).
+    private static func warnAboutUnusedFields(
+        _ object: JSONObject, of server: MCPSettings.Server, prefix: String, issues: inout IssueCollector
+    ) {
+        let stdioOnly = ["env", "pass_env", "sandbox", "network", "exec"]
+        let unused =
+            server.url != nil
+            ? stdioOnly.filter { object[$0] != nil } : object["headers_env"] != nil ? ["headers_env"] : []
+        for key in unused {
+            issues.warning(
+                "\(prefix).\(key)", "unused",
+                server.url != nil
+                    ? "applies to stdio servers only (this one has a url)"
+                    : "applies to HTTP servers only (this one has a command)")
+        }
+        if server.env["PATH"] != nil {
+            issues.warning(
+                "\(prefix).env.PATH", "ignored", "the server runs with the engine's PATH; this one is ignored")
+        }
+    }
 
     /// The fields of one server; defaults are those of a default-made ``MCPSettings/Server``.
     static let mcpServer = SettingsTable<MCPSettings.Server>([
@@ -115,7 +139,8 @@ extension OrgSettings {
 
     private static var url: Setting<MCPSettings.Server> {
         var setting = Setting<MCPSettings.Server>.optionalString(
-            "url", \.url, pattern: "^https?://", "HTTP: the server's streamable HTTP endpoint.")
+            "url", \.url, pattern: "^[Hh][Tt][Tt][Pp][Ss]?://[^/@\\s]+([/?#]\\S*)?$",
+            "HTTP: the server's streamable HTTP endpoint (no user or password in it: use `headers_env`).")
         setting.read = { input, root, issues in
             guard let text = issues.optionalString(input.parent, input.key, prefix: input.prefix) else { return }
             let lowered = text.lowercased()
@@ -123,6 +148,14 @@ extension OrgSettings {
                 !text.contains(where: \.isWhitespace)
             else {
                 issues.error(input.field, "url", "must be an http:// or https:// URL (got '\(text)')")
+                return
+            }
+            let authority = text.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false).dropFirst(2)
+                .first
+            if authority?.contains("@") == true {
+                issues.error(
+                    input.field, "url",
+                    "must not hold a user or password (keep credentials out of files: send them with headers_env)")
                 return
             }
             root.url = text
@@ -162,8 +195,13 @@ extension OrgSettings {
                     issues.error("\(input.field).\(key)", "name", "'\(text)' is not an environment variable name")
                     continue
                 }
-                guard !key.isEmpty, !key.contains(where: { $0.isWhitespace || $0 == ":" || $0 == "\0" }) else {
+                guard !key.isEmpty, !key.contains(where: { $0.isWhitespace || $0 == ":" || $0 == "=" || $0 == "\0" })
+                else {
                     issues.error("\(input.field).\(key)", "name", "'\(key)' is not a valid name")
+                    continue
+                }
+                guard !text.contains("\0") else {
+                    issues.error("\(input.field).\(key)", "value", "must not contain NUL")
                     continue
                 }
                 map[key] = text

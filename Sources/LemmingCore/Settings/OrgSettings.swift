@@ -7,8 +7,9 @@ import LemmingJSON
 /// default is the value of a default-made ``OrgConfig``: adding a setting is one property and one
 /// row.
 enum OrgSettings {
-    /// The rows, sections before their settings: the engine's, then `tools`, `mcp`, `server`, `search`.
-    static let table = SettingsTable(engine + tools + mcp + server + search)
+    /// The rows, sections before their settings: the engine's, then `mcp` (read before `tools`, whose
+    /// `require_approval` may name MCP tools), `tools`, `server`, `search`.
+    static let table = SettingsTable(engine + mcp + tools + server + search)
 
     static let search: [Setting<OrgConfig>] = [
         .section("search", "The search index (`state/search.sqlite`) and semantic memory."),

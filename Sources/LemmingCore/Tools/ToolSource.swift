@@ -15,4 +15,10 @@ public protocol ToolSource: Sendable {
     var tools: [any Tool] { get }
     /// Why the tools cannot be used now (the server did not start, exited, is restarting), or `nil`.
     var problem: String? { get }
+    /// What else an operator should know: tools the server listed that were left out, and why.
+    var notes: [String] { get }
+}
+
+extension ToolSource {
+    public var notes: [String] { [] }
 }

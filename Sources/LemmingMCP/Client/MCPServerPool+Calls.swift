@@ -37,17 +37,24 @@ extension MCPServerPool {
                 name,
                 "\(name) did not answer within \(Deadline.describe(timeout)) "
                     + "(mcp.servers.\(server).timeout_seconds); the call was cancelled")
-        } catch let error as MCPError {
+        } catch let error as MCPError where !Self.isConnectionError(error) {
             if case .methodNotFound = error {
                 return .failure(name, "the MCP server '\(server)' has no tool '\(tool)'")
             }
-            if let problem = listing(of: server).problem {
-                return .failure(name, "the MCP server '\(server)' stopped during the call: \(problem)")
-            }
             return .failure(name, "\(name) failed: \(Self.describe(error))")
         } catch {
-            let problem = listing(of: server).problem ?? Self.describe(error)
+            let problem = await endingReason(of: server, after: client) ?? Self.describe(error)
             return .failure(name, "the MCP server '\(server)' stopped during the call: \(problem)")
+        }
+    }
+
+    /// Whether `error` says the connection is gone (rather than the server's answer to the call).
+    static func isConnectionError(_ error: MCPError) -> Bool {
+        switch error {
+        case .connectionClosed, .transportError: return true
+        // What the SDK's client fails pending requests with when the connection ends.
+        case .internalError(let detail): return detail == "Client disconnected"
+        default: return false
         }
     }
 

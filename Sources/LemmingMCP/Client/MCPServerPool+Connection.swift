@@ -24,7 +24,7 @@ extension MCPServerPool {
             case .success(let made): request = made
             case .failure(let unavailable): return unavailable.reason
             }
-            let result = await runner.session(request) { [self] session in
+            let result = await runner.session(request, maxLineBytes: maxMessageBytes) { [self] session in
                 let transport = ProgramTransport(
                     session: session, maxMessageBytes: maxMessageBytes, logger: sdkLogger)
                 return await converse(settings, generation: generation, transport: transport) {
@@ -36,8 +36,11 @@ extension MCPServerPool {
                 return Self.describe(failure)
             case .success(let (reason, outcome)):
                 guard let reason else { return nil }
+                // The program's own end: how it exited and the last line of its stderr. (When the
+                // engine stopped it, that is said by the reason and its status would mislead.)
+                guard reason == ProgramTransport.closedOutput else { return reason }
                 let detail = outcome.errorSummary.split(separator: "\n").last.map { ": \($0.prefix(300))" } ?? ""
-                return "\(reason) (it \(outcome.statusDescription))\(detail)"
+                return "it \(outcome.statusDescription)\(detail)"
             }
         case .streamableHTTP:
             var headers: [(String, String)] = []
@@ -61,7 +64,9 @@ extension MCPServerPool {
 
     /// Initializes the session, lists the tools, publishes them, and waits until the connection
     /// ends: `pump` returns a reason (the program's output ended, the HTTP session was lost), or
-    /// the settings change or the pool stops.
+    /// the settings change or the pool stops. When the server says its tools changed
+    /// (`notifications/tools/list_changed`), they are listed again — by a task of the connection,
+    /// never inside the SDK's reading loop, which must go on reading the answer.
     private func converse(
         _ settings: MCPSettings.Server, generation: Int, transport: any Transport,
         pump: @escaping @Sendable () async -> String?
@@ -70,23 +75,30 @@ extension MCPServerPool {
         let client = Client(name: "lemming", version: LemmingVersion.current)
         let startup = Deadline.seconds(settings.startupTimeoutSeconds)
         let started = Flag()
+        let (changes, changed) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let ending = await withTaskGroup(of: Ending.self, returning: Ending.self) { group in
             group.addTask { await pump().map(Ending.failed) ?? .stopped }
             group.addTask { [self] in
                 do {
+                    // MCP requires clients to answer pings.
+                    await client.withMethodHandler(Ping.self) { _ in Empty() }
+                    await client.onNotification(ToolListChangedNotification.self) { _ in changed.yield() }
                     _ = try await client.connect(transport: transport)
                     let tools = try await Self.listTools(client)
-                    await client.onNotification(ToolListChangedNotification.self) { [self] _ in
-                        let tools = try await Self.listTools(client)
-                        publish(server, generation: generation, phase: .ready(client, tools))
-                    }
                     started.raise()
                     publish(server, generation: generation, phase: .ready(client, tools))
+                    for await _ in changes {
+                        guard let tools = try? await Self.listTools(client) else { continue }
+                        publish(server, generation: generation, phase: .ready(client, tools))
+                    }
+                    return .stopped
                 } catch is CancellationError {
                     return .stopped
                 } catch {
                     return .failed("it could not start: \(Self.describe(error))")
                 }
+            }
+            group.addTask { [self] in
                 await stopped(server, generation: generation)
                 return .stopped
             }
@@ -108,10 +120,7 @@ extension MCPServerPool {
             }
             var first = await group.next() ?? .stopped
             if Task.isCancelled { first = .stopped }
-            if case .failed(let reason) = first {
-                // Calls waiting on this connection read why it ended.
-                publish(server, generation: generation, phase: .restarting(reason))
-            }
+            changed.finish()
             // Pending requests fail now; then the other tasks can end.
             await client.disconnect()
             group.cancelAll()
@@ -123,23 +132,25 @@ extension MCPServerPool {
         }
     }
 
-    /// Every tool the server lists (`tools/list`, page by page), up to ``maxTools``.
-    static func listTools(_ client: Client) async throws -> [MCP.Tool] {
-        var tools: [MCP.Tool] = []
+    /// Every tool the server lists (`tools/list`, page by page), each checked on its own.
+    static func listTools(_ client: Client) async throws -> ServerTools {
+        var tools = ServerTools()
         var cursor: String?
         for _ in 0..<maxToolPages {
-            let page = try await client.listTools(cursor: cursor)
-            tools += page.tools.filter { MCPTool.isValidName($0.name) }
+            let parameters = cursor.map { ListTools.Parameters(cursor: $0) } ?? ListTools.Parameters()
+            let page = try await client.send(LenientListTools.request(parameters)).value
+            tools.add(page.tools)
             cursor = page.nextCursor
-            if cursor == nil || tools.count >= maxTools { break }
+            if cursor == nil || tools.tools.count >= ServerTools.maxTools { break }
         }
-        return Array(tools.prefix(maxTools))
+        return tools
     }
 
     /// The program request of a stdio server: its command (the program relative to the org
     /// folder when it has a `/`, else looked up on `PATH`; arguments naming a file of the org
-    /// made absolute), run in the org's `shared/` folder with a scrubbed environment, inside the
-    /// kernel sandbox unless its `sandbox` is `none`.
+    /// made absolute), run in its own folder `state/mcp/<server>/` (which it may write, as it may
+    /// `shared/`) with a scrubbed environment, inside the kernel sandbox unless its `sandbox` is
+    /// `none`.
     private func programRequest(_ settings: MCPSettings.Server) -> Result<ProcessRunner.Request, Unavailable> {
         let (org, limits) = self.org
         guard let org, let program = settings.command.first else {
@@ -168,28 +179,32 @@ extension MCPServerPool {
             else { return argument }
             return org.root + "/" + argument
         }
+        // Its own folder, which agents cannot write: a working folder they could write would let
+        // them plant code the server loads from it (`python -m`, `.env` files, node_modules).
+        let home = org.state + "/mcp/" + settings.name
         do {
             try FileSystem.makeDirectory(org.shared)
+            try FileSystem.makeDirectory(home)
         } catch {
-            return .failure(Unavailable("could not create shared/: \(error)"))
+            return .failure(Unavailable("could not create its folder: \(error)"))
         }
         var variables = settings.env
         for name in settings.passEnv { if let value = environment[name] { variables[name] = value } }
         variables["PATH"] = searchPath
         let others = settings.exec.compactMap { $0.hasPrefix("/") ? $0 : ProgramLocator.locate($0, path: searchPath) }
-        let home = environment["HOME"] ?? "/root"
+        let userHome = environment["HOME"] ?? "/root"
         let policy = SandboxPolicy.program(
-            executables: [executable] + others, writable: [org.shared], searchPath: searchPath,
+            executables: [executable] + others, writable: [home, org.shared], searchPath: searchPath,
             extraReadable: [FileSystem.parentDirectory(of: executable)]
                 + arguments.filter { $0.hasPrefix("/") && FileSystem.exists($0) },
-            protecting: [org.root, home], allowsNetwork: settings.allowsNetwork,
+            protecting: [org.root, userHome], allowsNetwork: settings.allowsNetwork,
             // A server lives as long as the engine: no CPU-time limit (calls have timeouts).
             limits: ResourceLimits(
                 maxFileBytes: limits.maxFileBytes, maxProcesses: limits.maxProcesses,
                 maxMemoryBytes: limits.maxMemoryBytes, maxOpenFiles: limits.maxOpenFiles))
         return .success(
             ProcessRunner.Request(
-                executable: executable, arguments: Array(arguments), workingDirectory: org.shared,
+                executable: executable, arguments: Array(arguments), workingDirectory: home,
                 environment: variables, timeout: .zero, outputLimit: 0, errorLimit: 2_048,
                 policy: settings.sandbox == .kernel ? policy : nil, gracePeriod: .seconds(2)))
     }

@@ -7,7 +7,7 @@ extension MCPServerPool {
     /// - Returns: the names of its tools (`mcp.<server>.<tool>`), or why it cannot be used.
     public func probe(_ server: String) async -> Result<[String], ProbeFailure> {
         switch await ready(server) {
-        case .success(let (_, tools)): return .success(tools.map { "mcp.\(server).\($0.name)" }.sorted())
+        case .success(let (_, listing)): return .success(listing.tools.map { "mcp.\(server).\($0.name)" }.sorted())
         case .failure(let unavailable): return .failure(ProbeFailure(reason: unavailable.reason))
         }
     }

@@ -22,7 +22,7 @@ public final class MCPServerPool: Service, Sendable {
     enum Phase: Sendable {
         case idle
         case starting
-        case ready(Client, [MCP.Tool])
+        case ready(Client, ServerTools)
         /// It failed or exited; the reason says when it is tried again.
         case restarting(String)
     }
@@ -48,9 +48,8 @@ public final class MCPServerPool: Service, Sendable {
 
     /// The most bytes of one message from a server; a longer one stops the server.
     let maxMessageBytes: Int
-    /// The most pages of `tools/list` read, and tools kept.
+    /// The most pages of `tools/list` read.
     static let maxToolPages = 100
-    static let maxTools = 1_000
 
     private let state = Mutex(State())
     private let starts: AsyncStream<String>
@@ -120,15 +119,37 @@ public final class MCPServerPool: Service, Sendable {
     // MARK: - Reading
 
     /// The tools `server` listed last, and why it cannot be used now (or `nil`).
-    func listing(of server: String) -> (tools: [MCP.Tool], problem: String?) {
+    func listing(of server: String) -> (tools: ServerTools, problem: String?) {
         state.withLock { state in
-            guard let known = state.servers[server] else { return ([], "no MCP server named '\(server)'") }
+            guard let known = state.servers[server] else { return (ServerTools(), "no MCP server named '\(server)'") }
             switch known.phase {
             case .ready(_, let tools): return (tools, nil)
-            case .restarting(let reason): return ([], reason)
-            case .idle, .starting: return ([], state.isStopped ? "the engine is closing" : nil)
+            case .restarting(let reason): return (ServerTools(), reason)
+            case .idle, .starting: return (ServerTools(), state.isStopped ? "the engine is closing" : nil)
             }
         }
+    }
+
+    /// The client of `server`'s connection while it is ready.
+    func client(of server: String) -> (Client?, Int) {
+        state.withLock { state in
+            guard case .ready(let client, _) = state.servers[server]?.phase else { return (nil, state.version) }
+            return (client, state.version)
+        }
+    }
+
+    /// Why `server`'s connection ended, once the pool noticed (a call can fail first): waits, at
+    /// most 5 s, for the phase to move on from `client`.
+    func endingReason(of server: String, after client: Client) async -> String? {
+        _ = try? await bounded(.seconds(5)) { [self] in
+            while true {
+                let (current, version) = self.client(of: server)
+                guard let current, current === client else { return }
+                await changed(since: version)
+                try Task.checkCancellation()
+            }
+        }
+        return listing(of: server).problem
     }
 
     /// The settings of `server`.
@@ -140,7 +161,7 @@ public final class MCPServerPool: Service, Sendable {
     /// `startup_timeout_seconds`, and a little more for its own failure to be told).
     ///
     /// - Returns: its client and tools, or why it cannot be used.
-    func ready(_ server: String) async -> Result<(Client, [MCP.Tool]), Unavailable> {
+    func ready(_ server: String) async -> Result<(Client, ServerTools), Unavailable> {
         guard let settings = settings(of: server) else {
             return .failure(Unavailable("no MCP server named '\(server)' in lemming.json mcp.servers"))
         }
@@ -297,7 +318,7 @@ public final class MCPServerPool: Service, Sendable {
     }
 
     /// Returns once the state's version is no longer `version` (or the task is cancelled).
-    private func changed(since version: Int) async {
+    func changed(since version: Int) async {
         let id = state.withLock { state in
             state.nextWaiter += 1
             return state.nextWaiter

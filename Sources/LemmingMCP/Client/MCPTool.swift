@@ -10,20 +10,26 @@ import MCP
 struct MCPTool: LemmingCore.Tool {
     let pool: MCPServerPool
     let server: String
-    let tool: MCP.Tool
+    let tool: ServerTools.Listed
 
     /// The longest description shown in the prompt.
     static let maxSummaryCharacters = 1_000
 
     var name: String { "mcp.\(server).\(tool.name)" }
 
+    /// The server's description on one line (a description must not make sections of its own in
+    /// the prompt), at most ``maxSummaryCharacters``.
     var summary: String {
-        let text = (tool.description ?? tool.title ?? "").trimmingWhitespace()
+        let raw = tool.description ?? tool.title ?? ""
+        let text = raw.split(whereSeparator: {
+            $0.isWhitespace || $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true
+        })
+        .joined(separator: " ")
         guard !text.isEmpty else { return "Tool \(tool.name) of the MCP server \(server)." }
         return text.count > Self.maxSummaryCharacters ? text.prefix(Self.maxSummaryCharacters) + "…" : text
     }
 
-    var argumentSchema: JSONValue { JSONValue(tool.inputSchema) }
+    var argumentSchema: JSONValue { tool.inputSchema }
 
     func run(_ arguments: JSONObject, context: ToolContext) async -> ToolOutput {
         ToolOutput(await pool.call(server: server, tool: tool.name, arguments: arguments))

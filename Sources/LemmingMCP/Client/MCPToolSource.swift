@@ -14,8 +14,10 @@ struct MCPToolSource: ToolSource {
     }
 
     var tools: [any LemmingCore.Tool] {
-        pool.listing(of: server).tools.map { MCPTool(pool: pool, server: server, tool: $0) }
+        pool.listing(of: server).tools.tools.map { MCPTool(pool: pool, server: server, tool: $0) }
     }
 
     var problem: String? { pool.listing(of: server).problem }
+
+    var notes: [String] { pool.listing(of: server).tools.leftOut.map { "left out \($0)" } }
 }

@@ -16,6 +16,9 @@ actor ProgramTransport: Transport {
         var description: String
     }
 
+    /// Why the pump ended when the program closed its output (it exited, most likely).
+    static let closedOutput = "it closed its output"
+
     nonisolated let logger: Logger
     private let session: ProcessRunner.Session
     private let maxMessageBytes: Int
@@ -67,7 +70,7 @@ actor ProgramTransport: Transport {
                     break read
                 }
             }
-            reason = "it closed its output"
+            reason = session.isOverflowed ? "it sent a message longer than \(maxMessageBytes) bytes" : Self.closedOutput
         }
         continuation.finish(throwing: Closed(description: reason))
         return Task.isCancelled ? nil : reason

@@ -98,7 +98,7 @@ actor StreamableHTTPTransport: Transport {
         guard (200..<300).contains(status) else {
             let preview = try? await response.body.collect(upTo: 512)
             let text = preview.map { String(buffer: $0) }.map { ": " + $0.prefix(200) } ?? ""
-            throw Failure(description: "\(url) answered HTTP \(status)\(text)")
+            throw Failure(description: redacted("\(url) answered HTTP \(status)\(text)"))
         }
         if let session = response.headers.first(name: "Mcp-Session-Id"), sessionID == nil {
             sessionID = session
@@ -145,6 +145,15 @@ actor StreamableHTTPTransport: Transport {
             protocolVersion = version
         }
         continuation.yield(message)
+    }
+
+    /// `text` with every header value replaced (a server may echo the request in its error).
+    private func redacted(_ text: String) -> String {
+        var text = text
+        for (_, value) in headers where value.count >= 4 {
+            text = text.replacingOccurrences(of: value, with: "[redacted]")
+        }
+        return text
     }
 
     private func makeRequest(method: HTTPMethod) -> HTTPClientRequest {

@@ -2,7 +2,10 @@
 MCP client (the interop tests use the official SDK). Newline-delimited JSON-RPC 2.0.
 
 Tools: echo {text}, slow {} (never answers), die {} (exits with status 3 mid-call),
-huge {size} (a line of `size` bytes, unframed JSON), environment {}, fail {}.
+huge {size} (a line of `size` bytes, unframed JSON), environment {}, fail {}, whereami {},
+grow {} (adds the tool `grown` and says so with notifications/tools/list_changed before it
+answers). Also listed, to be left out: a tool with an invalid name, one without an input schema,
+and `echo` a second time.
 Every start appends a line to the file named by the first argument, when one is given; with
 `--silent` after it, the server reads and never answers.
 """
@@ -26,7 +29,11 @@ TOOLS = [
      "inputSchema": {"type": "object", "properties": {"size": {"type": "integer"}}}},
     {"name": "environment", "description": "Environment names.", "inputSchema": {"type": "object"}},
     {"name": "fail", "description": "Fails.", "inputSchema": {"type": "object"}},
+    {"name": "whereami", "description": "The working folder.", "inputSchema": {"type": "object"}},
+    {"name": "grow", "description": "Adds a tool.", "inputSchema": {"type": "object"}},
     {"name": "bad name!", "description": "Left out: not a valid name.", "inputSchema": {"type": "object"}},
+    {"name": "noschema", "description": "Left out: no input schema."},
+    {"name": "echo", "description": "Left out: listed twice.", "inputSchema": {"type": "object"}},
 ]
 
 
@@ -70,6 +77,14 @@ for line in sys.stdin:
             sys.stdout.flush()
         elif name == "environment":
             result(request_id, {"content": [], "structuredContent": {"names": sorted(os.environ)}})
+        elif name == "whereami":
+            result(request_id, text(os.getcwd()))
+        elif name == "grow":
+            TOOLS.append({"name": "grown", "description": "Grown.", "inputSchema": {"type": "object"}})
+            send({"jsonrpc": "2.0", "method": "notifications/tools/list_changed"})
+            result(request_id, text("grew"))
+        elif name == "grown":
+            result(request_id, text("I am new"))
         elif name == "fail":
             result(request_id, {"content": [{"type": "text", "text": "it broke"}], "isError": True})
         else:
