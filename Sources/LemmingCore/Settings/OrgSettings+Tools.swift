@@ -86,9 +86,11 @@ extension OrgSettings {
         customTools,
         .strings(
             "tools.require_approval", \.tools.requireApproval,
-            "Tools (built-in or custom) whose calls wait for the human's approval."
+            "Tools (built-in, custom or `a2a.<name>`) whose calls wait for the human's approval."
         ) { name, field, root, issues in
-            guard ToolSettings.builtinNames.contains(name) || root.tools.custom.contains(where: { $0.name == name })
+            guard
+                ToolSettings.builtinNames.contains(name) || root.tools.custom.contains(where: { $0.name == name })
+                    || declaresRemoteAgent(tool: name, in: root.document)
             else {
                 issues.error(field, "unknown_tool", "no tool named '\(name)'")
                 return nil
