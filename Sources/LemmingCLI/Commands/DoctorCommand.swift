@@ -56,6 +56,7 @@ struct DoctorCommand: AsyncParsableCommand {
         let factory = ProviderFactory(environment: ProcessInfo.processInfo.environment)
         var checks: [Check] = []
         for key in keys { checks.append(await check(key, view: view, factory: factory)) }
+        for agent in view.config.a2a.agents { checks.append(await check(remote: agent)) }
         let sandbox = EngineFactory.tools().sandboxSummary(config: view.config)
         // Agents whose resume cannot be used (a folder, too large, invalid) use no model: say so.
         let disabled = view.agents.keys.sorted(by: Names.precedes).compactMap { name in

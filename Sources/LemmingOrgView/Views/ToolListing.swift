@@ -7,7 +7,10 @@ public struct ToolListing: Sendable {
     /// Agents whose `permissions.tools` name it.
     public let agents: [String]
 
-    public var kind: String { ToolSettings.builtinNames.contains(tool.name) ? "built-in" : "custom" }
+    public var kind: String {
+        if tool.name.hasPrefix(A2ASettings.toolPrefix) { return "a2a" }
+        return ToolSettings.builtinNames.contains(tool.name) ? "built-in" : "custom"
+    }
 
     /// Every tool, built-ins first in their documented order, then custom tools by name.
     public static func all(registry: ToolRegistry, view: OrgView) -> [ToolListing] {
