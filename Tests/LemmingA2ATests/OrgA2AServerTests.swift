@@ -112,6 +112,21 @@ import Testing
             await server.respond(to: Self.get(Self.firstTask))["result"]?["status"]?["state"] == "TASK_STATE_WORKING")
     }
 
+    @Test func anEntryReplyingToTheTaskForTeammatesOnlyIsNoAnswer() async throws {
+        let delegation: JSONValue = [
+            "outbox_entries": [
+                ["payload": ["text": "Coder, please draft it."], "to": ["coder"], "reply_to": .string(Self.firstTask)]
+            ]
+        ]
+        let org = try Self.makeOrg(reply: delegation)
+        defer { org.remove() }
+        let server = Self.server(org)
+        _ = await server.respond(to: Self.send("Plan the launch"))
+        try await org.run(ticks: 1)
+        let task = await server.respond(to: Self.get(Self.firstTask))["result"]
+        #expect(task?["status"]?["state"] == "TASK_STATE_WORKING")
+    }
+
     @Test func aTaskOfAnAgentThatCannotAnswerFailsAndStaysFailed() async throws {
         let org = try Self.makeOrg()
         defer { org.remove() }

@@ -10,7 +10,7 @@ import LemmingOrgView
 ///
 /// | state | when |
 /// |---|---|
-/// | `TASK_STATE_COMPLETED` | the agent wrote an entry with `reply_to` = the task's id (the answer) |
+/// | `TASK_STATE_COMPLETED` | the agent wrote an entry to the human with `reply_to` = the task's id (the answer) |
 /// | `TASK_STATE_CANCELED` | a client canceled it first (`state/a2a-tasks.json`) |
 /// | `TASK_STATE_FAILED` | the agent is gone, disabled, out of credits or paused by the engine before answering |
 /// | `TASK_STATE_WORKING` | the agent's turn has shown it the entry (its read cursor passed it) |
@@ -81,11 +81,16 @@ struct OrgTaskBook: Sendable {
         return task
     }
 
-    /// The agent's answer: its first entry replying to the task's entry.
+    /// The agent's answer: its first entry to the human replying to the task's entry (an entry
+    /// replying to it addressed to teammates only is work on it, not the answer).
     func reply(to id: EntryID, from agent: String, in view: OrgView) -> OutboxEntry? {
         guard let ids = try? view.entryIDs(of: agent) else { return nil }
         for candidate in ids where candidate.tick >= id.tick {
-            if case .success(let entry) = view.entry(candidate), entry.replyTo == id.text { return entry }
+            if case .success(let entry) = view.entry(candidate), entry.replyTo == id.text,
+                entry.recipients?.contains(Names.human) ?? true
+            {
+                return entry
+            }
         }
         return nil
     }
