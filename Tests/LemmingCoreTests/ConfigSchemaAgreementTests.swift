@@ -16,7 +16,14 @@ private let minimalTool: JSONObject = ["name": "lookup", "command": ["tools/look
 /// Values of one setting that both the schema and the reader must accept (`true`) or refuse.
 private func samples<Root>(of setting: Setting<Root>, defaults: Root) -> [(JSONValue, Bool)] {
     var samples: [(JSONValue, Bool)] = [
-        (.null, setting.isNullable), (["x": 1], setting.kind == .section || setting.kind == .object),
+        // An object whose members are settings of their own (`a2a.agents`) refuses a number member.
+        (
+            .null, setting.isNullable
+        ),
+        (
+            ["x": 1],
+            setting.kind == .section || (setting.kind == .object && setting.schemaExtras["additionalProperties"] == nil)
+        ),
     ]
     switch setting.kind {
     case .integer:
@@ -104,6 +111,23 @@ private let ruleCases: [(String, JSONValue, Bool)] = [
     ("tools.custom", [["name": "lookup"]], false),
     ("tools.custom", [["name": "lookup", "command": ["x"], "exec": ["jq", "/usr/bin/sed"]]], true),
     ("tools.custom", [["name": "lookup", "command": ["x"], "exec": [""]]], false),
+    ("a2a.expose", ["manager"], true),
+    ("a2a.expose", ["Manager"], false),
+    ("a2a.agents", ["oracle": ["url": "https://a.example/agent"]], true),
+    (
+        "a2a.agents",
+        [
+            "oracle": [
+                "url": "http://127.0.0.1:9", "headers_env": ["Authorization": "ORACLE_AUTH"], "timeout_seconds": 5,
+                "max_output_bytes": 100, "requires_approval": true,
+            ]
+        ], true
+    ),
+    ("a2a.agents", ["oracle": [:]], false),
+    ("a2a.agents", ["oracle": ["url": "ftp://a.example"]], false),
+    ("a2a.agents", ["Oracle": ["url": "https://a.example"]], false),
+    ("a2a.agents", ["oracle": ["url": "https://a.example", "headers_env": ["Authorization": "Bearer x"]]], false),
+    ("a2a.agents", ["oracle": ["url": "https://a.example", "timeout_seconds": 0]], false),
 ]
 
 @Test func pythonJSONSchemaAndTheReaderAgreeOnEverySetting() throws {

@@ -21,12 +21,26 @@ extension OrgSettings {
             "a2a.wait_seconds", \.a2a.waitSeconds, minimum: 0, maximum: 600,
             "Seconds a `SendMessage` that asks to wait (no `returnImmediately`) waits for the agent's answer "
                 + "before returning the task as it stands."),
-        .optionalString(
-            "a2a.url", \.a2a.publicURL, pattern: "^https?://",
-            "The JSON-RPC endpoint's URL as clients reach it, for the card (behind a proxy); null: "
-                + "`http://<Host>/a2a`."),
+        publicURL,
         remoteAgents,
     ]
+
+    /// `a2a.url`: any string is kept (it is only shown on the card); one that is no http(s) URL is
+    /// warned about.
+    static var publicURL: Setting<OrgConfig> {
+        var setting = Setting<OrgConfig>.optionalString(
+            "a2a.url", \.a2a.publicURL,
+            "The JSON-RPC endpoint's URL as clients reach it, for the card (behind a proxy); null: "
+                + "`http://<Host>/a2a`.")
+        setting.read = { input, root, issues in
+            guard let url = issues.optionalString(input.parent, input.key, prefix: input.prefix) else { return }
+            if !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                issues.warning(input.field, "url", "A2A clients need an http:// or https:// URL (got '\(url)')")
+            }
+            root.a2a.publicURL = url
+        }
+        return setting
+    }
 
     /// The `a2a.agents` row: an object of remote agents by name. An agent with any error is left out.
     static var remoteAgents: Setting<OrgConfig> {
