@@ -32,13 +32,13 @@ public struct JSONRPCRequest: Sendable, Equatable {
                 value.arrayValue != nil ? "batches are not supported: send one request object" : "must be an object"
             return .failure(Failure(id: .null, error: JSONRPCError(.invalidRequest, "the request \(what)")))
         }
-        var id = object["id"] ?? .null
+        let id = object["id"] ?? .null
         switch id {
         case .string, .int, .null: break
         default:
-            id = .null
+            // An id that is none of these cannot be echoed: the error goes to `null`.
             return .failure(
-                Failure(id: id, error: JSONRPCError(.invalidRequest, "id must be a string, an integer or null")))
+                Failure(id: .null, error: JSONRPCError(.invalidRequest, "id must be a string, an integer or null")))
         }
         guard object["jsonrpc"]?.stringValue == "2.0" else {
             return .failure(Failure(id: id, error: JSONRPCError(.invalidRequest, "jsonrpc must be exactly \"2.0\"")))
