@@ -192,17 +192,21 @@ final class FakeA2AAgent: Sendable {
         }
     }
 
-    @Test func anUnreachableAgentIsAClearFailureWithoutItsHeaders() async throws {
-        var agent = A2ASettings.RemoteAgent(name: "gone", url: "http://127.0.0.1:1")
-        agent.timeoutSeconds = 1
-        let call = RemoteAgentCall(
-            agent: agent, client: A2AClient(headers: ["Authorization": "Bearer sekret"]), cards: AgentCardCache())
-        await #expect {
-            try await call.ask("Go", contextID: nil)
-        } throws: { error in
-            let text = "\(error)"
-            return (error as? A2AClientError)?.code == .invalidCard && text.contains("http://127.0.0.1:1/.well-known")
-                && !text.contains("sekret")
+    @Test func anAgentWithoutACardIsAClearFailureWithoutItsHeaders() async throws {
+        try await FakeA2AAgent.with(.init()) { fake in
+            let agent = A2ASettings.RemoteAgent(name: "gone", url: fake.url + "/missing")
+            let call = RemoteAgentCall(
+                agent: agent, client: A2AClient(headers: ["Authorization": "Bearer sekret"]), cards: AgentCardCache(),
+                clock: ManualClock())
+            await #expect {
+                try await call.ask("Go", contextID: nil)
+            } throws: { error in
+                let text = "\(error)"
+                return (error as? A2AClientError)?.code == .invalidCard
+                    && text
+                        == "fetching the Agent Card at \(fake.url)/missing/.well-known/agent-card.json answered HTTP 404"
+            }
+            #expect(fake.calls.withLock { $0 }.isEmpty)
         }
     }
 }

@@ -19,11 +19,15 @@ enum A2ARoutes {
             summary:
                 "The org's A2A Agent Card: the agents of a2a.expose as skills, the JSON-RPC endpoint (/a2a), and "
                 + "the bearer scheme when the API needs a key.",
-            tag: "a2a", access: .read
+            tag: "a2a", access: .read, errors: [503]
         ) { request, _, backend in
-            let card = try backend.a2a.card(
-                endpoint: endpoint(request, backend), requiresKey: backend.access.needsKey(.write))
-            return .json(card.json)
+            do throws(JSONRPCError) {
+                let card = try backend.a2a.card(
+                    endpoint: endpoint(request, backend), requiresKey: backend.access.needsKey(.write))
+                return .json(card.json)
+            } catch {
+                throw APIError(.serviceUnavailable, "org_unreadable", error.message)
+            }
         },
         APIRoute(
             method: .post, path: "/a2a", operationID: "a2a",
