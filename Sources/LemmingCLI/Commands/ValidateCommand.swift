@@ -26,7 +26,9 @@ struct ValidateCommand: AsyncParsableCommand {
         let known = try tools.makeRegistry(config: config, org: paths).names
         let agents = try store.scanAgents(previous: [:], registry: registry, knownTools: known)
         let agentIssues = agents.keys.sorted(by: Names.precedes).flatMap { agents[$0]?.issues ?? [] }
-        let issues = settingsIssues + tools.issues(config: config, org: paths) + agentIssues
+        let issues =
+            settingsIssues + tools.issues(config: config, org: paths) + agentIssues
+            + Self.exposeIssues(config.a2a, resumes: agents.compactMapValues(\.resume))
         let errors = issues.filter(\.isError)
         let valid = agents.values.filter { $0.resume != nil }.count
         let sandbox = tools.sandboxSummary(config: config)
