@@ -69,13 +69,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The Model Context Protocol (issue 14): the org as an MCP server, over the official Swift SDK.
+        // The Model Context Protocol (issue 14): the org as an MCP server, and the org's MCP servers as
+        // tool sources (`mcp.<server>.<tool>`), over the official Swift SDK.
         .target(
             name: "LemmingMCP",
             dependencies: [
-                "LemmingCore", "LemmingJSON", "LemmingOrgView", "LemmingSearch",
+                "LemmingCore", "LemmingJSON", "LemmingOrgView", "LemmingProcess", "LemmingSearch",
                 .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -164,7 +169,7 @@ let package = Package(
             name: "LemmingCLI",
             dependencies: [
                 "LemmingA2A",
-                "LemmingMCP",
+                "LemmingMCP", "LemmingProcess",
                 .product(name: "MCP", package: "swift-sdk"),
                 "LemmingOrgView",
                 "LemmingSearch",
@@ -265,9 +270,11 @@ let package = Package(
         .testTarget(
             name: "LemmingMCPTests",
             dependencies: [
-                "LemmingCore", "LemmingJSON", "LemmingMCP", "LemmingOrgView", "LemmingSearch", "LemmingTesting",
-                .product(name: "MCP", package: "swift-sdk"),
+                "LemmingCore", "LemmingJSON", "LemmingMCP", "LemmingOrgView", "LemmingProcess", "LemmingSearch",
+                "LemmingTesting", .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LemmingCore
+import LemmingMCP
 
 /// `lemming`: the root command.
 public struct LemmingCommand: AsyncParsableCommand {
@@ -47,7 +48,8 @@ public enum LemmingMain {
         do {
             var command = parsed
             if var asynchronous = command as? any AsyncParsableCommand {
-                try await asynchronous.run()
+                // The org's MCP servers live as long as the command (none starts unless needed).
+                try await EngineFactory.mcpServers.running { try await asynchronous.run() }
             } else {
                 try command.run()
             }

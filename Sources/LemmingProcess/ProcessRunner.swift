@@ -131,12 +131,57 @@ public struct ProcessRunner: Sendable {
     /// - Parameters:
     ///   - sandbox: where sandboxed requests run.
     ///   - clock: the clock of the timeouts (a test clock in tests).
+    /// Sleeps on the runner's clock.
+    let sleep: @Sendable (Duration) async throws -> Void
+
     public init(sandbox: ProgramSandbox, clock: some Clock<Duration> = ContinuousClock()) {
         self.sandbox = sandbox
         deadline = { duration, operation in try await withDeadline(duration, clock: clock, operation: operation) }
+        sleep = { duration in try await clock.sleep(for: duration) }
     }
 
     public func run(_ request: Request) async -> Result<Outcome, Failure> {
+        let launch: Launch
+        switch prepare(request) {
+        case .success(let prepared): launch = prepared
+        case .failure(let failure): return .failure(failure)
+        }
+        let files: CapturedFiles
+        do {
+            files = try CapturedFiles(input: request.input)
+        } catch {
+            return .failure(.couldNotStart("could not create the program's input and output files"))
+        }
+        defer { files.close() }
+        let group = StartedGroup()
+        // Whatever the program left running in its group goes with it, however the call ends.
+        defer { Self.killGroup(group.id.load(ordering: .relaxed)) }
+        do {
+            let status = try await deadline(request.timeout) {
+                try await Self.execute(launch.configuration, files: files, combine: request.combineErrorWithOutput) {
+                    pid in
+                    group.id.store(pid, ordering: .relaxed)
+                    Self.register(pid)
+                }
+            }
+            return .success(files.outcome(status: status, request: request))
+        } catch is DeadlineExceeded {
+            return .failure(.timedOut(request.timeout))
+        } catch let error as SubprocessError {
+            return .failure(Self.failure(error, program: request.executable))
+        } catch {
+            return .failure(.couldNotStart("could not run '\(request.executable)': \(error)"))
+        }
+    }
+
+    /// How a request's program is started: its configuration, through the sandbox launcher
+    /// when the request has a policy.
+    struct Launch: Sendable {
+        var configuration: Configuration
+    }
+
+    /// The launch of `request`, or why its program cannot run.
+    func prepare(_ request: Request) -> Result<Launch, Failure> {
         var executable = request.executable
         var arguments = request.arguments
         // Checked here: inside the sandbox a missing program would be the launcher's failure.
@@ -164,42 +209,23 @@ public struct ProcessRunner: Sendable {
         options.teardownSequence = [
             .gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: request.gracePeriod)
         ]
-        let configuration = Configuration(
-            executable: .path(FilePath(executable)), arguments: Arguments(arguments), environment: .custom(keys),
-            workingDirectory: FilePath(request.workingDirectory), platformOptions: options)
-        let files: CapturedFiles
-        do {
-            files = try CapturedFiles(input: request.input)
-        } catch {
-            return .failure(.couldNotStart("could not create the program's input and output files"))
-        }
-        defer { files.close() }
-        let group = StartedGroup()
-        // Whatever the program left running in its group goes with it, however the call ends.
-        defer { Self.killGroup(group.id.load(ordering: .relaxed)) }
-        let name = request.executable
-        do {
-            let status = try await deadline(request.timeout) {
-                try await Self.execute(configuration, files: files, combine: request.combineErrorWithOutput) { pid in
-                    group.id.store(pid, ordering: .relaxed)
-                    Self.runningGroups.withLock { _ = $0.insert(pid) }
-                }
-            }
-            return .success(files.outcome(status: status, request: request))
-        } catch is DeadlineExceeded {
-            return .failure(.timedOut(request.timeout))
-        } catch let error as SubprocessError {
-            if error.code == .init(.executableNotFound) { return .failure(.couldNotStart("'\(name)' was not found")) }
-            if error.code == .init(.failedToChangeWorkingDirectory) {
-                return .failure(.couldNotStart("the working folder does not exist"))
-            }
-            return .failure(.couldNotStart("could not run '\(name)': \(error.code)"))
-        } catch {
-            return .failure(.couldNotStart("could not run '\(name)': \(error)"))
-        }
+        return .success(
+            Launch(
+                configuration: Configuration(
+                    executable: .path(FilePath(executable)), arguments: Arguments(arguments),
+                    environment: .custom(keys), workingDirectory: FilePath(request.workingDirectory),
+                    platformOptions: options)))
     }
 
-    /// The process group of the program once it started (0 before).
+    /// A start failure of Subprocess, as the agent reads it.
+    static func failure(_ error: SubprocessError, program: String) -> Failure {
+        if error.code == .init(.executableNotFound) { return .couldNotStart("'\(program)' was not found") }
+        if error.code == .init(.failedToChangeWorkingDirectory) {
+            return .couldNotStart("the working folder does not exist")
+        }
+        return .couldNotStart("could not run '\(program)': \(error.code)")
+    }
+
     private final class StartedGroup: Sendable {
         let id = Atomic<Int32>(0)
     }
@@ -230,7 +256,7 @@ public struct ProcessRunner: Sendable {
         }
     }
 
-    private static func duplicate(_ descriptor: Int32) throws -> Int32 {
+    static func duplicate(_ descriptor: Int32) throws -> Int32 {
         let copy = fcntl(descriptor, F_DUPFD_CLOEXEC, 0)
         guard copy >= 0 else { throw CapturedFiles.Failure() }
         return copy
@@ -248,6 +274,11 @@ public struct ProcessRunner: Sendable {
     private static let runningGroups = Mutex<Set<Int32>>([])
 
     /// Kills the process group `group` (0: none was started).
+    /// Remembers a started group, so that ``killRunningGroups()`` stops it at exit.
+    static func register(_ group: Int32) {
+        runningGroups.withLock { _ = $0.insert(group) }
+    }
+
     static func killGroup(_ group: Int32) {
         guard group > 0 else { return }
         _ = kill(-group, SIGKILL)

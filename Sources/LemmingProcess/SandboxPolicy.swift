@@ -105,3 +105,26 @@ public struct ResourceLimits: Sendable, Equatable {
         self.maxOpenFiles = maxOpenFiles
     }
 }
+
+extension SandboxPolicy {
+    /// The policy of a tool's program (DESIGN §7): it reads the system's program and library
+    /// folders, `extraReadable` and the installation roots of its programs, writes `writable`,
+    /// executes only `executables` (with their interpreters and the dynamic loader), and uses the
+    /// network only when `allowsNetwork`. No installation root may cover a folder of `protecting`
+    /// (the writable folders and the user's home are never granted that way).
+    public static func program(
+        executables: [String], writable: [String], searchPath: String, extraReadable: [String] = [],
+        protecting: [String], allowsNetwork: Bool, limits: ResourceLimits
+    ) -> SandboxPolicy {
+        var executable: [String] = []
+        for program in executables {
+            for file in ProgramLocator.executionChain(of: program, path: searchPath) where !executable.contains(file) {
+                executable.append(file)
+            }
+        }
+        let roots = ProgramLocator.installationRoots(of: executable, protecting: writable + protecting)
+        return SandboxPolicy(
+            readable: systemReadable + extraReadable + roots, writable: writable, executable: executable + roots,
+            allowsNetwork: allowsNetwork, limits: limits)
+    }
+}

@@ -11,6 +11,8 @@ public struct BuiltinToolFactory: ToolFactory {
     let environment: [String: String]
     /// How `memory_search` ranks an org's records (the search index); `nil` matches text plainly.
     public var memoryRanking: (@Sendable (OrgPaths, OrgConfig) -> (any MemoryRanking)?)?
+    /// The sources of tools learnt at run time (the org's MCP servers, `mcp.<server>.<tool>`).
+    public var toolSources: (@Sendable (OrgConfig, OrgPaths) -> [any ToolSource])?
 
     /// The kernel sandbox programs run in.
     public var sandbox: ProgramSandbox { runner.sandbox }
@@ -44,7 +46,9 @@ public struct BuiltinToolFactory: ToolFactory {
         tools += A2ATool.tools(config.a2a, environment: environment)
         let approval = Set(settings.requireApproval).union(settings.custom.filter(\.requiresApproval).map(\.name))
             .union(config.a2a.agents.filter(\.requiresApproval).map(\.toolName))
-        return ToolRegistry(tools, approvalRequired: approval, approvalTimeoutTicks: settings.approvalTimeoutTicks)
+        return ToolRegistry(
+            tools, sources: toolSources?(config, org) ?? [], approvalRequired: approval,
+            approvalTimeoutTicks: settings.approvalTimeoutTicks)
     }
 
     /// Warnings about custom tools whose program cannot be found or run, about programs that will

@@ -54,4 +54,49 @@ import Testing
     func namesTheFirstProblem(arguments: JSONValue, message: String) {
         #expect(Self.problem(arguments) == message)
     }
+
+    /// What MCP servers built on pydantic send: `$defs` and `$ref`, `anyOf` with null for optional
+    /// fields, `const`, exclusive bounds.
+    static let pydantic: JSONValue = [
+        "type": "object",
+        "$defs": [
+            "Point": [
+                "type": "object", "properties": ["x": ["type": "integer"], "y": ["type": "integer"]],
+                "required": ["x", "y"],
+            ]
+        ],
+        "properties": [
+            "at": ["$ref": "#/$defs/Point"],
+            "label": ["anyOf": [["type": "string", "maxLength": 3], ["type": "null"]]],
+            "unit": ["const": "cm"],
+            "scale": ["type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 10],
+            "loop": ["$ref": "#"],
+        ],
+        "required": ["at"],
+    ]
+
+    static let pydanticCases: [(JSONValue, String?)] = [
+        (["at": ["x": 1, "y": 2]], nil),
+        (["at": ["x": 1, "y": 2], "label": nil, "unit": "cm", "scale": 9.5], nil),
+        (["at": ["x": 1, "y": 2], "label": "abc"], nil),
+        (["at": ["x": 1]], "args.at.y is required"),
+        (["at": ["x": "1", "y": 2]], "args.at.x must be an integer (got a string)"),
+        (
+            ["at": ["x": 1, "y": 2], "label": "abcd"],
+            "args.label matches none of its 2 forms (args.label must have at most 3 characters (got 4))"
+        ),
+        (["at": ["x": 1, "y": 2], "unit": "mm"], #"args.unit must be "cm""#),
+        (["at": ["x": 1, "y": 2], "scale": 0], "args.scale must be > 0"),
+        (["at": ["x": 1, "y": 2], "scale": 10], "args.scale must be < 10"),
+        // A schema that refers to itself is followed a bounded number of times.
+        (
+            ["at": ["x": 1, "y": 2], "loop": ["at": ["x": 1, "y": 2], "loop": ["at": 5]]],
+            "args.loop.loop.at must be an object (got an integer)"
+        ),
+    ]
+
+    @Test(arguments: pydanticCases)
+    func followsReferencesAndAlternatives(arguments: JSONValue, message: String?) {
+        #expect(ArgumentValidator.problem(with: arguments, schema: Self.pydantic) == message)
+    }
 }

@@ -16,10 +16,8 @@ private let minimalTool: JSONObject = ["name": "lookup", "command": ["tools/look
 /// Values of one setting that both the schema and the reader must accept (`true`) or refuse.
 private func samples<Root>(of setting: Setting<Root>, defaults: Root) -> [(JSONValue, Bool)] {
     var samples: [(JSONValue, Bool)] = [
-        // An object whose members are settings of their own (`a2a.agents`) refuses a number member.
-        (
-            .null, setting.isNullable
-        ),
+        (.null, setting.isNullable),
+        // An object of any members, unless its members have a schema of their own (`mcp.servers`).
         (
             ["x": 1],
             setting.kind == .section || (setting.kind == .object && setting.schemaExtras["additionalProperties"] == nil)
@@ -111,6 +109,18 @@ private let ruleCases: [(String, JSONValue, Bool)] = [
     ("tools.custom", [["name": "lookup"]], false),
     ("tools.custom", [["name": "lookup", "command": ["x"], "exec": ["jq", "/usr/bin/sed"]]], true),
     ("tools.custom", [["name": "lookup", "command": ["x"], "exec": [""]]], false),
+    ("mcp.servers", ["time": ["command": ["mcp-server-time"]]], true),
+    ("mcp.servers", ["docs": ["url": "https://mcp.example.com/mcp", "headers_env": ["Authorization": "TOKEN"]]], true),
+    ("mcp.servers", ["Time": ["command": ["x"]]], false),
+    ("mcp.servers", ["time": [:]], false),
+    ("mcp.servers", ["time": ["command": ["x"], "url": "http://127.0.0.1/mcp"]], false),
+    ("mcp.servers", ["time": ["url": "ftp://example.com"]], false),
+    ("mcp.servers", ["time": ["command": ["x"], "headers_env": ["Authorization": "not a name"]]], false),
+    ("mcp.servers", ["time": ["command": ["x"], "pass_env": ["BAD-NAME"]]], false),
+    ("mcp.servers", ["time": ["command": ["x"], "env": ["TZ": 1]]], false),
+    ("mcp.servers", ["time": ["command": ["x"], "env": ["TZ": "UTC"], "pass_env": ["HOME"]]], true),
+    ("mcp.servers", ["time": ["command": ["x"], "timeout_seconds": 0]], false),
+    ("mcp.servers", ["time": ["command": ["x"], "sandbox": "none", "network": true]], true),
     ("a2a.expose", ["manager"], true),
     ("a2a.expose", ["Manager"], false),
     ("a2a.agents", ["oracle": ["url": "https://a.example/agent"]], true),

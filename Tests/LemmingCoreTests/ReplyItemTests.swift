@@ -33,7 +33,7 @@ func nonObjectToolCallsAreDropped(item: String) {
 @Test(arguments: [
     #"{"args": {}}"#, #"{"tool": 5}"#, #"{"tool": ""}"#, #"{"tool": "File_Write"}"#, #"{"tool": "rm -rf"}"#,
     #"{"tool": "../bin/sh"}"#, #"{"tool": "_x"}"#, #"{"tool": null}"#,
-    #"{"tool": "\#(String(repeating: "t", count: 129))"}"#,
+    #"{"tool": "\#(String(repeating: "t", count: 201))"}"#,
 ])
 func toolCallsWithoutAValidToolNameAreDropped(item: String) {
     let reply = parseToolCalls(item)

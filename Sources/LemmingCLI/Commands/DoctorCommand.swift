@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LemmingCore
 import LemmingJSON
+import LemmingMCP
 import LemmingOrgView
 import LemmingProviders
 import LemmingTools
@@ -10,10 +11,11 @@ import LemmingTools
 struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
-        abstract: "Check the models agents use: configuration, API keys, and one minimal request each.",
+        abstract: "Check the models agents use and the org's MCP servers: configuration, keys, one request each.",
         discussion: """
-            Each model is checked on its own (no fallback), with one short request (at most 16 output tokens). \
-            Exit status 1 when a check fails. --no-call checks the configuration and keys only.
+            Each model is checked on its own (no fallback), with one short request (at most 16 output tokens); \
+            each MCP server of lemming.json mcp.servers is started and asked for its tools. Exit status 1 when a \
+            check fails. --no-call checks the configuration and keys only.
             """
     )
 
@@ -56,8 +58,12 @@ struct DoctorCommand: AsyncParsableCommand {
         let factory = ProviderFactory(environment: ProcessInfo.processInfo.environment)
         var checks: [Check] = []
         for key in keys { checks.append(await check(key, view: view, factory: factory)) }
-        for agent in view.config.a2a.agents { checks.append(await check(remote: agent)) }
-        let sandbox = EngineFactory.tools().sandboxSummary(config: view.config)
+        let tools = EngineFactory.tools()
+        let sandbox = tools.sandboxSummary(config: view.config)
+        // Configures the org's MCP servers, then checks each.
+        _ = try tools.makeRegistry(config: view.config, org: view.paths)
+        for server in view.config.mcp.servers where model.isEmpty { checks.append(await check(server)) }
+        for agent in view.config.a2a.agents where model.isEmpty { checks.append(await check(remote: agent)) }
         // Agents whose resume cannot be used (a folder, too large, invalid) use no model: say so.
         let disabled = view.agents.keys.sorted(by: Names.precedes).compactMap { name in
             view.agents[name].flatMap { $0.errors.isEmpty ? nil : (name, $0.errors) }
@@ -100,6 +106,26 @@ struct DoctorCommand: AsyncParsableCommand {
             keys.formUnion(file?.objectValue?.keys ?? [])
         }
         return keys.sorted()
+    }
+
+    /// Starts an MCP server (unless `--no-call`) and lists its tools.
+    private func check(_ server: MCPSettings.Server) async -> Check {
+        let key = "mcp.\(server.name)"
+        let transport = server.transport == .stdio ? "mcp stdio" : "mcp http"
+        guard !noCall else { return Check(key: key, provider: transport, ok: true, detail: "configured (not started)") }
+        let start = ContinuousClock.now
+        switch await EngineFactory.mcpServers.probe(server.name) {
+        case .success(let tools):
+            let elapsed = ContinuousClock.now - start
+            let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            let names = tools.prefix(8).joined(separator: ", ") + (tools.count > 8 ? ", …" : "")
+            return Check(
+                key: key, provider: transport, ok: true,
+                detail: "\(tools.count) tool\(tools.count == 1 ? "" : "s")\(tools.isEmpty ? "" : ": " + names)",
+                milliseconds: milliseconds)
+        case .failure(let failure):
+            return Check(key: key, provider: transport, ok: false, detail: failure.reason)
+        }
     }
 
     private func check(_ key: String, view: OrgView, factory: ProviderFactory) async -> Check {

@@ -8,10 +8,11 @@ import LemmingTools
 struct ToolsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tools",
-        abstract: "List the tools (built-in and custom), their argument schemas and which agents may use each.",
+        abstract: "List the tools (built-in, custom and MCP), their argument schemas and which agents may use each.",
         discussion: """
             An agent may call the tools listed in its resume's permissions.tools. Tools marked 'approval' run only \
-            after `lemming approve`. With a tool name, shows that tool's schema in full.
+            after `lemming approve`. MCP servers (lemming.json mcp.servers) are started to list their tools, \
+            named mcp.<server>.<tool>. With a tool name, shows that tool's schema in full.
             """
     )
 
@@ -25,6 +26,8 @@ struct ToolsCommand: AsyncParsableCommand {
     func run() async throws {
         let view = try OrgView.load(root: try org.resolve())
         let registry = try EngineFactory.tools().makeRegistry(config: view.config, org: view.paths)
+        // MCP servers start to say what tools they have.
+        await registry.prepareAll()
         let rows = ToolListing.all(registry: registry, view: view)
         if let name {
             guard let row = rows.first(where: { $0.tool.name == name }) else {
@@ -51,6 +54,11 @@ struct ToolsCommand: AsyncParsableCommand {
                         row.agents.isEmpty ? "-" : row.agents.joined(separator: ","), row.tool.summary,
                     ]
                 }))
+        for source in registry.sources {
+            if let problem = source.problem {
+                Terminal.printError("warning: the tools of \(source.namespace) are unavailable: \(problem)")
+            }
+        }
         let unknown = ToolListing.unknownPermissions(registry: registry, view: view)
         for (agent, tools) in unknown {
             Terminal.printError("warning: \(agent) lists tools that do not exist: \(tools.joined(separator: ", "))")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import LemmingCore
 import LemmingJSON
+import LemmingMCP
 import LemmingTools
 
 /// `lemming validate`: checks lemming.json, models.json and every resume with the one validator.
@@ -27,7 +28,8 @@ struct ValidateCommand: AsyncParsableCommand {
         let agents = try store.scanAgents(previous: [:], registry: registry, knownTools: known)
         let agentIssues = agents.keys.sorted(by: Names.precedes).flatMap { agents[$0]?.issues ?? [] }
         let issues =
-            settingsIssues + tools.issues(config: config, org: paths) + agentIssues
+            settingsIssues + tools.issues(config: config, org: paths)
+            + EngineFactory.mcpServers.issues(config: config, org: paths) + agentIssues
             + Self.exposeIssues(config.a2a, resumes: agents.compactMapValues(\.resume))
         let errors = issues.filter(\.isError)
         let valid = agents.values.filter { $0.resume != nil }.count

@@ -1,5 +1,7 @@
 import Foundation
 import LemmingCore
+import LemmingMCP
+import LemmingProcess
 import LemmingProviders
 import LemmingSearch
 import LemmingTools
@@ -17,12 +19,24 @@ enum EngineFactory {
         return logger
     }
 
-    /// The built-in and custom tools, with the process's `PATH`; `memory_search` ranks through
-    /// the org's search index (and embeddings from `providers` when the org turned them on).
+    /// The kernel sandbox of this process's programs (detected once).
+    static let sandbox = ProgramSandbox.detect(environment: ProcessInfo.processInfo.environment)
+
+    /// The org's MCP servers: one pool for the process, which ``LemmingMain`` runs around every
+    /// command (servers start only when needed, and stop when the command ends).
+    static let mcpServers = MCPServerPool(
+        environment: ProcessInfo.processInfo.environment, runner: ProcessRunner(sandbox: sandbox),
+        http: ProviderHTTPClient.shared, logger: logger())
+
+    /// The built-in, custom and MCP tools, with the process's `PATH`; `memory_search` ranks
+    /// through the org's search index (and embeddings from `providers` when the org turned them on).
     static func tools(
         environment: [String: String] = ProcessInfo.processInfo.environment, providers: ProviderFactory? = nil
     ) -> BuiltinToolFactory {
-        var factory = BuiltinToolFactory(environment: environment)
+        var factory = BuiltinToolFactory(environment: environment, sandbox: sandbox)
+        factory.toolSources = { config, paths in
+            mcpServers.configure(config.mcp, limits: config.tools.limits, org: paths)
+        }
         let providers = providers ?? ProviderFactory(environment: environment)
         factory.memoryRanking = { paths, config in
             let index = SearchIndex(paths, logger: logger(environment: environment))

@@ -60,6 +60,8 @@ extension Engine {
             startData["skipped"] = .object(skippedData)
         }
         transaction.record(.tickStarted, startData)
+        // MCP servers start (and list their tools) before the prompts that show them are built.
+        if !tools.sources.isEmpty { await tools.prepare(for: firing.flatMap(\.permissions.tools)) }
         await transaction.resolveApprovals()
         transaction.archiveOldEntries()
         let executor = TurnExecutor(clock: clock, outcomes: outcomes)

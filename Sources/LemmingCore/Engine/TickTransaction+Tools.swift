@@ -13,7 +13,7 @@ extension TickTransaction {
             let result: ToolResult
             if let refusal = refusal(of: call, agent: agent, resume: resume) {
                 result = .failure(call.tool, refusal)
-            } else if context.tools.approvalRequired.contains(call.tool) {
+            } else if context.tools.requiresApproval(call.tool) {
                 result = requestApproval(call, agent: agent)
             } else {
                 result = await run(call, key: .call(index), agent: agent, resume: resume)
@@ -25,10 +25,11 @@ extension TickTransaction {
 
     /// Why a call may not run, or `nil`.
     private func refusal(of call: ToolCall, agent: String, resume: Resume) -> String? {
-        guard resume.permissions.tools.contains(call.tool) else {
+        guard ToolPattern.any(resume.permissions.tools, matches: call.tool) else {
             return "tool '\(call.tool)' is not permitted for \(agent) (its permissions.tools)"
         }
         guard let tool = context.tools[call.tool] else {
+            if let problem = context.tools.problem(with: call.tool) { return "\(call.tool) is unavailable: \(problem)" }
             return "no tool named '\(call.tool)' exists in this org"
         }
         return ArgumentValidator.problem(with: .object(call.arguments), schema: tool.argumentSchema)
@@ -148,7 +149,8 @@ extension TickTransaction {
             let extra = child.readOutboxes.filter { !parent.readOutboxes.contains($0) && $0 != creator }
             if !extra.isEmpty { return "read_outboxes \(extra.joined(separator: ", "))" }
         }
-        let tools = child.tools.filter { !parent.tools.contains($0) }
+        let granted = Set(parent.tools)
+        let tools = child.tools.filter { !ToolPattern.isKnown($0, among: granted) }
         if !tools.isEmpty { return "tools \(tools.joined(separator: ", "))" }
         if child.createAgents, !parent.createAgents { return "create_agents" }
         return nil

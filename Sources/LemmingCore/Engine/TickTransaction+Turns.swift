@@ -26,6 +26,14 @@ extension TickTransaction {
             inbox: inbox
         )
         prompt.systemMessage = frame.systemMessage
+        if !context.tools.sources.isEmpty {
+            prompt.unavailableTools = resume.permissions.tools.compactMap { pattern in
+                guard context.tools[pattern] == nil, let problem = context.tools.problem(with: pattern) else {
+                    return nil
+                }
+                return (pattern, problem)
+            }
+        }
         prompt.previousProblems = runtime.feedback
         record(.turnStarted, agent: agent, ["inbox": .int(inbox.entries.count), "model": .string(resume.model.key)])
         return TurnPlan(

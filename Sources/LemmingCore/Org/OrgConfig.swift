@@ -73,6 +73,8 @@ public struct OrgConfig: Sendable, Equatable {
     public var server = ServerSettings()
     /// The `search` settings: the search index and semantic memory.
     public var search = SearchSettings()
+    /// MCP servers whose tools agents may call (`mcp`).
+    public var mcp = MCPSettings()
     /// The `a2a` settings: agents exposed over Agent2Agent and remote agents called as tools.
     public var a2a = A2ASettings()
 

@@ -22,6 +22,9 @@ public struct PromptBuilder: Sendable {
         public var memoryCharacters: Int
         public var toolResults: [ToolResult]
         public var tools: [ToolDescription]
+        /// Tools the agent may call that cannot be used now (an MCP server that is down): the
+        /// permission's name or wildcard, and why; listed after the tools.
+        public var unavailableTools: [(pattern: String, reason: String)] = []
         public var inbox: Inbox
         /// The system message when already rendered (it only changes with the resume and the graph).
         public var systemMessage: String?
@@ -119,7 +122,7 @@ public struct PromptBuilder: Sendable {
             }
             sections.append(lines.joined(separator: "\n"))
         }
-        if input.tools.isEmpty {
+        if input.tools.isEmpty && input.unavailableTools.isEmpty {
             sections.append("## Tools\nYou have no tools.")
         } else {
             var lines = ["## Tools you may call"]
@@ -127,6 +130,9 @@ public struct PromptBuilder: Sendable {
                 let approval = tool.requiresApproval ? " (runs only once the human approves)" : ""
                 lines.append(
                     "- \(tool.name): \(tool.summary)\(approval) Arguments: \(tool.argumentSchema.compactText)")
+            }
+            for (pattern, reason) in input.unavailableTools {
+                lines.append("- \(pattern): unavailable this turn (\(reason))")
             }
             sections.append(lines.joined(separator: "\n"))
         }

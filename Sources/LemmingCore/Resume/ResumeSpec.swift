@@ -10,12 +10,15 @@ public enum ResumeSpec {
         case agentName
         case agentNameOrWildcard
         case toolName
+        /// A tool name, or a namespace wildcard (`mcp.github.*`, ``ToolPattern``).
+        case toolPattern
 
         public var regex: String {
             switch self {
             case .agentName: return "^[a-z][a-z0-9_]{0,63}$"
             case .agentNameOrWildcard: return "^(\\*|[a-z][a-z0-9_]{0,63})$"
-            case .toolName: return "^[a-z][a-z0-9_.-]{0,127}$"
+            case .toolName: return "^[a-z][A-Za-z0-9_.-]{0,199}$"
+            case .toolPattern: return "^[a-z][A-Za-z0-9_.-]{0,199}(\\.\\*)?$"
             }
         }
 
@@ -24,11 +27,15 @@ public enum ResumeSpec {
             case .agentName: return Names.isValidAgentName(text)
             case .agentNameOrWildcard: return text == "*" || Names.isValidAgentName(text)
             case .toolName:
+                // Lowercase first; MCP servers' tool names may have capitals (`mcp.github.createIssue`).
                 let bytes = text.utf8
-                guard let first = bytes.first, bytes.count <= 128, first >= 0x61, first <= 0x7A else { return false }
+                guard let first = bytes.first, bytes.count <= 200, first >= 0x61, first <= 0x7A else { return false }
                 return bytes.allSatisfy {
-                    ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || $0 == 0x2E || $0 == 0x2D
+                    ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39)
+                        || $0 == 0x5F || $0 == 0x2E || $0 == 0x2D
                 }
+            case .toolPattern:
+                return Self.toolName.matches(ToolPattern.namespace(ofWildcard: text) ?? text)
             }
         }
 
@@ -36,7 +43,8 @@ public enum ResumeSpec {
             switch self {
             case .agentName: return "lowercase letters, digits and '_', starting with a letter, at most 64 characters"
             case .agentNameOrWildcard: return "\"*\" or an agent name (lowercase letters, digits, '_')"
-            case .toolName: return "a tool name (lowercase letters, digits, '_', '.', '-')"
+            case .toolName: return "a tool name (letters, digits, '_', '.', '-', starting with a lowercase letter)"
+            case .toolPattern: return "a tool name, or a namespace ending in .* (mcp.<server>.*)"
             }
         }
     }
@@ -124,7 +132,7 @@ public enum ResumeSpec {
             itemPattern: .agentNameOrWildcard),
         Field(
             path: ["permissions", "tools"], kind: .stringArray, description: "Tools the agent may call.",
-            defaultValue: [], itemPattern: .toolName),
+            defaultValue: [], itemPattern: .toolPattern),
         Field(
             path: ["permissions", "create_agents"], kind: .boolean,
             description: "May use the create_agent tool.", defaultValue: false),

@@ -233,7 +233,7 @@ public struct ResumeValidator: Sendable {
         }
         if let knownTools = context.knownTools {
             let tools = values["permissions.tools"]?.arrayValue?.compactMap(\.stringValue) ?? []
-            for tool in tools where !knownTools.contains(tool) {
+            for tool in tools where !ToolPattern.isKnown(tool, among: knownTools) {
                 collector.warning("permissions.tools", "unknown_tool", "no tool named '\(tool)'")
             }
         }

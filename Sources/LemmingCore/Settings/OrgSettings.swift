@@ -7,8 +7,9 @@ import LemmingJSON
 /// default is the value of a default-made ``OrgConfig``: adding a setting is one property and one
 /// row.
 enum OrgSettings {
-    /// The rows, sections before their settings: the engine's, then `tools`, `server`, `search`, `a2a`.
-    static let table = SettingsTable(engine + tools + server + search + a2a)
+    /// The rows, sections before their settings: the engine's, then `tools`, `mcp`, `server`, `search`,
+    /// `a2a`.
+    static let table = SettingsTable(engine + tools + mcp + server + search + a2a)
 
     static let search: [Setting<OrgConfig>] = [
         .section("search", "The search index (`state/search.sqlite`) and semantic memory."),

@@ -66,37 +66,6 @@ public struct ToolContext: Sendable {
     }
 }
 
-/// The tools of an org, by name.
-public struct ToolRegistry: Sendable {
-    public private(set) var tools: [String: any Tool] = [:]
-    /// Tools whose calls wait for the human's approval.
-    public private(set) var approvalRequired: Set<String> = []
-    /// Ticks an approval request waits before it expires.
-    public var approvalTimeoutTicks = 100
-
-    public init() {}
-
-    public init(_ tools: [any Tool], approvalRequired: Set<String> = [], approvalTimeoutTicks: Int = 100) {
-        for tool in tools { self.tools[tool.name] = tool }
-        self.approvalRequired = approvalRequired
-        self.approvalTimeoutTicks = approvalTimeoutTicks
-    }
-
-    public subscript(name: String) -> (any Tool)? { tools[name] }
-    public var names: Set<String> { Set(tools.keys) }
-
-    /// Descriptions of the tools among `names` that exist, in the order given.
-    public func descriptions(of names: [String]) -> [ToolDescription] {
-        names.compactMap { name in
-            tools[name].map {
-                ToolDescription(
-                    name: $0.name, summary: $0.summary, argumentSchema: $0.argumentSchema,
-                    requiresApproval: approvalRequired.contains(name))
-            }
-        }
-    }
-}
-
 /// Builds an org's tools from its settings (`lemming.json` `tools`); the composition root passes
 /// one to the engine.
 public protocol ToolFactory: Sendable {

@@ -58,12 +58,21 @@ enum StatusRoutes {
         },
         APIRoute(
             method: .get, path: "/api/tools", operationID: "listTools",
-            summary: "The org's tools, their argument schemas and the agents that may use each.", tag: "org",
-            access: .read
+            summary:
+                "The org's tools (built-in, custom and those its MCP servers list), their argument schemas and the "
+                + "agents that may use each; `unavailable`: MCP servers that could not list their tools, and why.",
+            tag: "org", access: .read
         ) { _, _, backend in
             let view = try backend.view()
             let registry = try backend.configuration.tools.makeRegistry(config: view.config, org: view.paths)
-            return .json(["tools": .array(ToolListing.all(registry: registry, view: view).map(\.json))])
+            await registry.prepareAll()
+            let unavailable: [JSONValue] = registry.sources.compactMap { source in
+                source.problem.map { ["namespace": .string(source.namespace), "problem": .string($0)] }
+            }
+            return .json([
+                "tools": .array(ToolListing.all(registry: registry, view: view).map(\.json)),
+                "unavailable": .array(unavailable),
+            ])
         },
         APIRoute(
             method: .get, path: "/api/ticks", operationID: "listTicks",

@@ -13,19 +13,10 @@ enum ToolProgram {
         executables: [String], sandbox: Sandbox, searchPath: String, extraReadable: [String] = [],
         allowsNetwork: Bool, limits: ToolSettings.Limits
     ) -> SandboxPolicy {
-        var executable: [String] = []
-        for program in executables {
-            for file in ProgramLocator.executionChain(of: program, path: searchPath) where !executable.contains(file) {
-                executable.append(file)
-            }
-        }
-        let roots = ProgramLocator.installationRoots(
-            of: executable,
-            protecting: [sandbox.workspace, sandbox.shared, FileSystem.parentDirectory(of: sandbox.shared), homeFolder])
-        return SandboxPolicy(
-            readable: SandboxPolicy.systemReadable + extraReadable + roots,
-            writable: [sandbox.workspace, sandbox.shared],
-            executable: executable + roots, allowsNetwork: allowsNetwork,
+        SandboxPolicy.program(
+            executables: executables, writable: [sandbox.workspace, sandbox.shared], searchPath: searchPath,
+            extraReadable: extraReadable, protecting: [FileSystem.parentDirectory(of: sandbox.shared), homeFolder],
+            allowsNetwork: allowsNetwork,
             limits: ResourceLimits(
                 cpuSeconds: limits.cpuSeconds, maxFileBytes: limits.maxFileBytes, maxProcesses: limits.maxProcesses,
                 maxMemoryBytes: limits.maxMemoryBytes, maxOpenFiles: limits.maxOpenFiles))
