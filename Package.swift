@@ -84,6 +84,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Agent2Agent (A2A v1.0, issue 14): the wire types (hand-written: there is no Swift SDK), the
+        // org as an A2A server over its files, and the client that calls remote agents.
+        .target(
+            name: "LemmingA2A",
+            dependencies: [
+                "LemmingCore", "LemmingJSON", "LemmingOrgView",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The search index (DESIGN §2.5, §3): a derived copy of what the org said, did and
         // remembered in SQLite with FTS5, kept current from engine events, rebuildable from the files.
         .target(
@@ -114,7 +126,7 @@ let package = Package(
         .target(
             name: "LemmingTools",
             dependencies: [
-                "CLemmingSandbox", "LemmingCore", "LemmingJSON", "LemmingProcess",
+                "CLemmingSandbox", "LemmingA2A", "LemmingCore", "LemmingJSON", "LemmingProcess",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -133,6 +145,7 @@ let package = Package(
             name: "LemmingServer",
             dependencies: [
                 "LemmingMCP", .product(name: "MCP", package: "swift-sdk"),
+                "LemmingA2A",
                 "LemmingDashboard",
                 "LemmingSearch",
                 "LemmingOrgView",
@@ -155,6 +168,7 @@ let package = Package(
         .target(
             name: "LemmingCLI",
             dependencies: [
+                "LemmingA2A",
                 "LemmingMCP", "LemmingProcess",
                 .product(name: "MCP", package: "swift-sdk"),
                 "LemmingOrgView",
@@ -246,6 +260,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "LemmingA2ATests",
+            dependencies: [
+                "LemmingA2A", "LemmingCore", "LemmingJSON", "LemmingOrgView", "LemmingTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "LemmingMCPTests",
             dependencies: [
                 "LemmingCore", "LemmingJSON", "LemmingMCP", "LemmingOrgView", "LemmingProcess", "LemmingSearch",
@@ -261,7 +283,7 @@ let package = Package(
                 "LemmingDashboard",
                 "LemmingSearch",
                 "LemmingOrgView",
-                "LemmingCore", "LemmingJSON", "LemmingProviders", "LemmingServer", "LemmingTesting",
+                "LemmingA2A", "LemmingCore", "LemmingJSON", "LemmingProviders", "LemmingServer", "LemmingTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -85,7 +85,7 @@ public struct APIServer: Sendable {
     static var routes: [APIRoute] {
         [
             MetaRoutes.all, SessionRoutes.all, StatusRoutes.all, AgentRoutes.all, MessageRoutes.all,
-            SearchRoutes.all, ControlRoutes.all, [EventRoutes.route], MCPRoutes.all,
+            SearchRoutes.all, ControlRoutes.all, [EventRoutes.route], MCPRoutes.all, A2ARoutes.all,
         ].flatMap { $0 }
     }
 

@@ -1,4 +1,5 @@
 import HTTPTypes
+import LemmingA2A
 import LemmingCore
 import LemmingJSON
 import LemmingMCP
@@ -125,6 +126,13 @@ extension OrgBackend {
             paths: paths, steer: { commands in try await Self.asToolError { try await self.steer(commands) } },
             step: { try await Self.asToolError { try await self.step() } },
             index: { try await Self.asToolError { try self.searchIndex() } })
+    }
+
+    /// The org as an A2A server at `/a2a`: this backend's steering, its wall clock for timestamps.
+    var a2a: OrgA2AServer {
+        OrgA2AServer(
+            paths: paths, version: LemmingVersion.current, steer: { commands in try await self.steer(commands) },
+            wallClock: configuration.clock)
     }
 
     private static func asToolError<T>(_ body: () async throws -> T) async throws -> T {

@@ -7,6 +7,8 @@ public struct BuiltinToolFactory: ToolFactory {
     public let searchPath: String
     /// Runs the programs of `shell` and custom tools, inside ``ProgramSandbox``.
     public let runner: ProcessRunner
+    /// Where the headers of remote A2A agents are read from (`a2a.agents.*.headers_env`).
+    let environment: [String: String]
     /// How `memory_search` ranks an org's records (the search index); `nil` matches text plainly.
     public var memoryRanking: (@Sendable (OrgPaths, OrgConfig) -> (any MemoryRanking)?)?
     /// The sources of tools learnt at run time (the org's MCP servers, `mcp.<server>.<tool>`).
@@ -24,6 +26,7 @@ public struct BuiltinToolFactory: ToolFactory {
         environment: [String: String], sandbox: ProgramSandbox? = nil,
         clock: some Clock<Duration> = ContinuousClock()
     ) {
+        self.environment = environment
         searchPath = environment["PATH"].flatMap { $0.isEmpty ? nil : $0 } ?? "/usr/local/bin:/usr/bin:/bin"
         runner = ProcessRunner(sandbox: sandbox ?? ProgramSandbox.detect(environment: environment), clock: clock)
     }
@@ -40,7 +43,9 @@ public struct BuiltinToolFactory: ToolFactory {
         for custom in settings.custom {
             tools.append(CustomTool(settings: custom, org: org, searchPath: searchPath, runner: runner))
         }
+        tools += A2ATool.tools(config.a2a, environment: environment)
         let approval = Set(settings.requireApproval).union(settings.custom.filter(\.requiresApproval).map(\.name))
+            .union(config.a2a.agents.filter(\.requiresApproval).map(\.toolName))
         return ToolRegistry(
             tools, sources: toolSources?(config, org) ?? [], approvalRequired: approval,
             approvalTimeoutTicks: settings.approvalTimeoutTicks)

@@ -8,7 +8,8 @@ import Testing
 private let tableHeading = "`lemming.json` (every setting has a default):"
 
 /// The README's table of `lemming.json` settings as the settings table makes it: one row per setting,
-/// custom tools' fields under `tools.custom[]`, MCP servers' under `mcp.servers.<name>`.
+/// custom tools' fields under `tools.custom[]`, MCP servers' under `mcp.servers.<name>`,
+/// remote A2A agents' under `a2a.agents.<name>`.
 private func expectedTable() -> [String] {
     var lines = ["| setting | default | meaning |", "|---|---|---|"]
     for setting in OrgSettings.table.settings where setting.kind != .section {
@@ -21,6 +22,11 @@ private func expectedTable() -> [String] {
         if setting.dottedPath == "mcp.servers" {
             for field in OrgSettings.mcpServer.settings {
                 lines.append(row("mcp.servers.<name>.\(field.dottedPath)", field, defaults: MCPSettings.Server()))
+            }
+        }
+        if setting.dottedPath == "a2a.agents" {
+            for field in OrgSettings.remoteAgent.settings {
+                lines.append(row("a2a.agents.<name>.\(field.dottedPath)", field, defaults: A2ASettings.RemoteAgent()))
             }
         }
     }

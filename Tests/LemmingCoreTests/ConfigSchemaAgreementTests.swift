@@ -122,6 +122,23 @@ private let ruleCases: [(String, JSONValue, Bool)] = [
     ("mcp.servers", ["time": ["command": ["x"], "env": ["TZ": "UTC"], "pass_env": ["HOME"]]], true),
     ("mcp.servers", ["time": ["command": ["x"], "timeout_seconds": 0]], false),
     ("mcp.servers", ["time": ["command": ["x"], "sandbox": "none", "network": true]], true),
+    ("a2a.expose", ["manager"], true),
+    ("a2a.expose", ["Manager"], false),
+    ("a2a.agents", ["oracle": ["url": "https://a.example/agent"]], true),
+    (
+        "a2a.agents",
+        [
+            "oracle": [
+                "url": "http://127.0.0.1:9", "headers_env": ["Authorization": "ORACLE_AUTH"], "timeout_seconds": 5,
+                "max_output_bytes": 100, "requires_approval": true,
+            ]
+        ], true
+    ),
+    ("a2a.agents", ["oracle": [:]], false),
+    ("a2a.agents", ["oracle": ["url": "ftp://a.example"]], false),
+    ("a2a.agents", ["Oracle": ["url": "https://a.example"]], false),
+    ("a2a.agents", ["oracle": ["url": "https://a.example", "headers_env": ["Authorization": "Bearer x"]]], false),
+    ("a2a.agents", ["oracle": ["url": "https://a.example", "timeout_seconds": 0]], false),
 ]
 
 @Test func pythonJSONSchemaAndTheReaderAgreeOnEverySetting() throws {

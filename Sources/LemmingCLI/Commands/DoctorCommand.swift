@@ -73,6 +73,7 @@ struct DoctorCommand: AsyncParsableCommand {
                 return results.sorted { $0.0 < $1.0 }.map(\.1)
             }
         }
+        for agent in view.config.a2a.agents where model.isEmpty { checks.append(await check(remote: agent)) }
         // Agents whose resume cannot be used (a folder, too large, invalid) use no model: say so.
         let disabled = view.agents.keys.sorted(by: Names.precedes).compactMap { name in
             view.agents[name].flatMap { $0.errors.isEmpty ? nil : (name, $0.errors) }

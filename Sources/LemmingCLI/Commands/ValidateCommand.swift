@@ -30,6 +30,7 @@ struct ValidateCommand: AsyncParsableCommand {
         let issues =
             settingsIssues + tools.issues(config: config, org: paths)
             + EngineFactory.mcpServers.issues(config: config, org: paths) + agentIssues
+            + Self.exposeIssues(config.a2a, resumes: agents.compactMapValues(\.resume))
         let errors = issues.filter(\.isError)
         let valid = agents.values.filter { $0.resume != nil }.count
         let sandbox = tools.sandboxSummary(config: config)

@@ -75,6 +75,8 @@ public struct OrgConfig: Sendable, Equatable {
     public var search = SearchSettings()
     /// MCP servers whose tools agents may call (`mcp`).
     public var mcp = MCPSettings()
+    /// The `a2a` settings: agents exposed over Agent2Agent and remote agents called as tools.
+    public var a2a = A2ASettings()
 
     /// The `search` section of `lemming.json`.
     public struct SearchSettings: Sendable, Equatable {

@@ -86,15 +86,15 @@ extension OrgSettings {
         customTools,
         .strings(
             "tools.require_approval", \.tools.requireApproval,
-            "Tools (built-in, custom, or an MCP server's: `mcp.<server>.<tool>` or `mcp.<server>.*`) whose calls "
-                + "wait for the human's approval."
+            "Tools (built-in, custom, an MCP server's — `mcp.<server>.<tool>` or `mcp.<server>.*` — or "
+                + "`a2a.<name>`) whose calls wait for the human's approval."
         ) { name, field, root, issues in
             let isMCP =
                 ResumeSpec.Pattern.toolPattern.matches(name)
                 && root.mcp.servers.contains { ToolPattern.isWithin(name, namespace: "mcp." + $0.name) }
             guard
                 ToolSettings.builtinNames.contains(name) || root.tools.custom.contains(where: { $0.name == name })
-                    || isMCP
+                    || isMCP || declaresRemoteAgent(tool: name, in: root.document)
             else {
                 issues.error(field, "unknown_tool", "no tool named '\(name)'")
                 return nil

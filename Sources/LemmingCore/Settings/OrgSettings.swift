@@ -8,8 +8,8 @@ import LemmingJSON
 /// row.
 enum OrgSettings {
     /// The rows, sections before their settings: the engine's, then `mcp` (read before `tools`, whose
-    /// `require_approval` may name MCP tools), `tools`, `server`, `search`.
-    static let table = SettingsTable(engine + mcp + tools + server + search)
+    /// `require_approval` may name MCP tools), `tools`, `server`, `search`, `a2a`.
+    static let table = SettingsTable(engine + mcp + tools + server + search + a2a)
 
     static let search: [Setting<OrgConfig>] = [
         .section("search", "The search index (`state/search.sqlite`) and semantic memory."),

@@ -7,9 +7,10 @@ public struct ToolListing: Sendable {
     /// Agents whose `permissions.tools` name it.
     public let agents: [String]
 
-    /// `built-in`, `custom` or `mcp` (a tool an MCP server lists).
+    /// `built-in`, `custom`, `mcp` (a tool an MCP server lists) or `a2a` (a remote A2A agent).
     public var kind: String {
         if ToolSettings.builtinNames.contains(tool.name) { return "built-in" }
+        if tool.name.hasPrefix(A2ASettings.toolPrefix) { return "a2a" }
         return tool.name.hasPrefix("mcp.") ? "mcp" : "custom"
     }
 
