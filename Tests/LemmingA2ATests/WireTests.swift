@@ -119,15 +119,6 @@ import Testing
         #expect(request.result(true) == ["jsonrpc": "2.0", "id": "1", "result": true])
     }
 
-    @Test func serverSentEventsAreReadAcrossChunks() throws {
-        var events = ServerSentEvents()
-        #expect(try events.feed(Array(": keep-alive\n\ndata: {\"a\"".utf8)) == [])
-        #expect(
-            try events.feed(Array(":1}\r\n\r\nevent: x\ndata: one\ndata:two\n\n".utf8)) == ["{\"a\":1}", "one\ntwo"])
-        var small = ServerSentEvents(maximumEventBytes: 8)
-        #expect(throws: ServerSentEvents.TooLarge.self) { try small.feed(Array("data: 0123456789".utf8)) }
-    }
-
     @Test func theCardURLOfABaseURLIsWellKnown() {
         #expect(A2AClient.cardURL(for: "http://h:1/agent") == "http://h:1/agent/.well-known/agent-card.json")
         #expect(A2AClient.cardURL(for: "http://h:1/") == "http://h:1/.well-known/agent-card.json")

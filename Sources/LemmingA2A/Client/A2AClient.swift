@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import LemmingCore
 import LemmingJSON
 import NIOCore
 import NIOHTTP1
@@ -114,14 +115,18 @@ public struct A2AClient: Sendable {
         var events = ServerSentEvents()
         do {
             for try await buffer in response.body {
-                for data in try events.feed(buffer.readableBytesView) {
-                    guard let value = try? JSONValue.parse(data) else {
+                for event in events.feed(Array(buffer.readableBytesView)) {
+                    guard let value = try? JSONValue.parse(Array(event.data.utf8)) else {
                         throw A2AClientError(.remote, "\(method) at \(endpoint) sent an event that is not JSON")
                     }
                     guard let event = StreamResponse(json: try Self.result(of: value, method: method)) else {
                         throw A2AClientError(.remote, "\(method) at \(endpoint) sent an event that is no A2A event")
                     }
                     guard try await onEvent(event) else { return }
+                }
+                if events.pendingByteCount > Self.maximumEventBytes {
+                    throw A2AClientError(
+                        .remote, "\(method) at \(endpoint) sent an event larger than \(Self.maximumEventBytes) bytes")
                 }
             }
         } catch let error as A2AClientError {
@@ -132,6 +137,9 @@ public struct A2AClient: Sendable {
             throw A2AClientError(.transport, "the stream of \(method) from \(endpoint) broke: \(Self.describe(error))")
         }
     }
+
+    /// The largest event of a stream read, in bytes; a larger one is a broken or hostile peer.
+    static let maximumEventBytes = 16 << 20
 
     private func post(
         _ endpoint: String, method: String, params: JSONObject, timeout: Duration, accept: String
