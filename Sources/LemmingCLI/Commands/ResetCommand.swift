@@ -7,7 +7,8 @@ import LemmingOrgView
 struct ResetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reset",
-        abstract: "Clear state, outboxes, memory, logs and the archive (after a confirmation, or with --yes).",
+        abstract:
+            "Clear state (and its history), outboxes, memory, logs and the archive (after a confirmation, or --yes).",
         discussion: "Resumes, lemming.json, models.json, templates, shared/ and workspaces are never touched."
     )
 
@@ -43,7 +44,8 @@ struct ResetCommand: AsyncParsableCommand {
             }
         }
         let searchIndex = ["", "-wal", "-shm"].map { paths.searchIndex + $0 }
-        for path in [paths.tick, paths.ledger, paths.cursors, paths.agentStates] + searchIndex {
+        let history = paths.absolute(StateHistory.file)
+        for path in [paths.tick, paths.ledger, paths.cursors, paths.agentStates, history] + searchIndex {
             try FileSystem.remove(path)
         }
         for folder in [paths.journal, paths.commands, paths.root + "/archive", paths.logs] {

@@ -38,6 +38,9 @@ public actor Engine {
     /// commit.
     var pendingEvents: [EngineEvent.Draft] = []
     var configInfo: FileInfo?
+    /// The resumes and settings files as last checked against the state history (by metadata:
+    /// only a file whose metadata changed is read and compared).
+    var checkedFiles: [String: FileInfo] = [:]
     var modelsInfo: FileInfo?
     /// Set when a commit failed: the in-memory state may be ahead of the files, so the engine stops.
     var isBroken = false
@@ -74,8 +77,11 @@ public actor Engine {
             let configErrors = snapshot.configIssues.filter { $0.isError && $0.file == "lemming.json" }
             guard configErrors.isEmpty else {
                 throw LemmingError(
-                    .invalidFile, configErrors.map(\.description).joined(separator: "; "), path: "lemming.json")
+                    .invalidFile,
+                    configErrors.map { $0.field.isEmpty ? $0.message : "\($0.field): \($0.message)" }
+                        .joined(separator: "; "), path: "lemming.json")
             }
+            try store.startHistory(snapshot)
             var sinks = configuration.sinks
             if configuration.writesEngineLog { sinks.insert(try EventLog(path: paths.engineLog), at: 0) }
             let engine = Engine(
@@ -237,6 +243,7 @@ public actor Engine {
     @discardableResult
     func commit(_ transaction: inout TickTransaction, advanceTick: Bool) throws -> [EngineEvent] {
         var changes = transaction.finish(advanceTick: advanceTick)
+        changes.snapshots = editedFiles()
         let drafts = pendingEvents + transaction.events
         var tickState = changes.tickState ?? transaction.state.tick
         let first = tickState.nextEventSequence
@@ -268,6 +275,23 @@ public actor Engine {
         pendingEvents = []
         for entry in changes.entries { state.outboxes.cache(entry) }
         return events
+    }
+
+    /// Resumes and settings edited since the last commit, for the state history.
+    private func editedFiles() -> [TickChanges.FileWrite] {
+        var current = [(paths.config, configInfo), (paths.models, modelsInfo)]
+        for name in agents.keys.sorted(by: Names.precedes) {
+            current.append((paths.resume(name), agents[name]?.fileInfo))
+        }
+        var files: [TickChanges.FileWrite] = []
+        for (path, info) in current where info != nil && info != checkedFiles[path] {
+            checkedFiles[path] = info
+            let relative = paths.relative(path)
+            if let bytes = try? FileSystem.read(path), bytes != store.recordedFile(relative) {
+                files.append(TickChanges.FileWrite(path: relative, content: bytes))
+            }
+        }
+        return files
     }
 
     func checkUsable() throws {

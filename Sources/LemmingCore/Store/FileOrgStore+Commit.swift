@@ -104,6 +104,17 @@ extension FileOrgStore {
             journal.operations.append(
                 .replace(path: paths.relative(paths.agentStates), content: pretty.bytes(runtimes.json)))
         }
+        if var history {
+            var sizes: [String: Int] = [:]
+            for (lines, offset) in zip(changes.turnLines, turnLogOffsets) {
+                sizes[lines.agent] = offset + lines.bytes.count
+            }
+            let base = history.size
+            if let line = history.line(for: changes, paths: paths, turnLogSizes: sizes) {
+                journal.operations.append(.append(path: StateHistory.file, base: base, content: line))
+            }
+            self.history = history
+        }
         for name in changes.consumedCommands {
             journal.operations.append(.delete(path: paths.relative(paths.commands + "/" + name)))
         }

@@ -33,6 +33,8 @@ package final class FileOrgStore {
     /// Writes committed records' files.
     let writer = JournalWriter()
     var turnLogSizes: [String: Int] = [:]
+    /// The state history's recorder, once ``startHistory(_:)`` ran: each commit then appends its line.
+    var history: StateHistory?
     var commitsSinceCheckpoint = 0
 
     package init(paths: OrgPaths, checkpointInterval: Int = 16) {

@@ -31,6 +31,9 @@ package struct TickChanges: Sendable {
     package var tickState: TickState?
     /// Command files (names in `state/commands/`) consumed by this commit.
     package var consumedCommands: [String] = []
+    /// Files recorded in the state history only (resumes and settings edited since the last
+    /// commit): never written.
+    package var snapshots: [FileWrite] = []
 
     package init(tick: Int, label: String) {
         self.tick = tick
