@@ -49,6 +49,7 @@ enum TurnLogReader {
             if let document = document(line, agent: agent, offset: offset) { documents.append(document) }
         }
         // A line still being written is read next time, from its start.
-        return Read(documents: documents, position: TurnLogPosition(inode: info.inode, offset: end), restarted: restarted)
+        return Read(
+            documents: documents, position: TurnLogPosition(inode: info.inode, offset: end), restarted: restarted)
     }
 }

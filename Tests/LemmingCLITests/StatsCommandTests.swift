@@ -47,9 +47,10 @@ struct StatsCommandTests {
         let lines = text.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == "acme: ticks 2 to 4 (of 4)")
         #expect(lines.dropFirst().first?.hasPrefix("AGENT    TURNS  FAILED  LOOPS  TOKENS IN") == true)
-        #expect(lines.map { $0.split(separator: " ").first.map(String.init) ?? "" } == [
-            "acme:", "AGENT", "manager", "coder", "total",
-        ])
+        #expect(
+            lines.map { $0.split(separator: " ").first.map(String.init) ?? "" } == [
+                "acme:", "AGENT", "manager", "coder", "total",
+            ])
         #expect(lines[2].split(separator: " ").dropFirst().first == "3")
     }
 
@@ -74,7 +75,8 @@ struct StatsCommandTests {
         defer { b.remove() }
         let same = try Lemming.run(["compare", a.root, b.root, "--fail-on-difference"])
         #expect(same.status == 0, "\(same.stderr)")
-        #expect(same.stdout.hasSuffix("the entries are the same (\(try a.allEntries().count))\nthe runs are the same\n"))
+        #expect(
+            same.stdout.hasSuffix("the entries are the same (\(try a.allEntries().count))\nthe runs are the same\n"))
 
         // B goes on: the human asks again and two more ticks run.
         #expect(try b.lemming(["send", "manager", "And a signup page."]).status == 0)

@@ -39,8 +39,8 @@ import Testing
         let json = comparison.json(rootA: a.root, rootB: b.root)
         #expect(json["different"] == false)
         #expect(json["first_difference"] == .null)
-        #expect(json["agents"]?[0]?["a"]?["stop_reasons"] == ["completed": 3])
-        #expect(json["agents"]?[0]?["a"]?["balance"] == nil)
+        #expect(json["agents"]?.arrayValue?.first?["a"]?["stop_reasons"] == ["completed": 3])
+        #expect(json["agents"]?.arrayValue?.first?["a"]?["balance"] == nil)
     }
 
     @Test func theFirstDifferingEntryIsShownWithADiffOfItsPayload() async throws {
@@ -83,7 +83,8 @@ import Testing
         let difference = try #require(comparison.firstDifference)
         #expect(difference.position == 1 && difference.a == nil && difference.b?.id.text == "00000003-a-01")
         #expect(difference.fields == [] && difference.payloadDiff == [])
-        #expect(comparison.rows[0].differences == ["turns", "entries", "tokens_in", "tokens_out", "cost", "stop_reasons"])
+        #expect(
+            comparison.rows[0].differences == ["turns", "entries", "tokens_in", "tokens_out", "cost", "stop_reasons"])
     }
 }
 

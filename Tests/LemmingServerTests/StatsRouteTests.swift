@@ -21,11 +21,11 @@ import Testing
             let ledger = try #require(try await client.call(.get, "/api/ledger").json?["accounts"]?.arrayValue)
             #expect(agents.map { $0["turns"] } == ledger.map { $0["turns"] })
             #expect(all.json?["total"]?["turns"] == 4)
-            #expect(all.json?["agents"]?[0]?["responses"] == 1)
+            #expect(all.json?["agents"]?.arrayValue?.first?["responses"] == 1)
 
             let some = try await client.call(.get, "/api/stats?agent=manager&from_tick=2")
             #expect(some.json?["agents"]?.arrayValue?.count == 1)
-            #expect(some.json?["agents"]?[0]?["turns"] == 1)
+            #expect(some.json?["agents"]?.arrayValue?.first?["turns"] == 1)
             #expect(some.json?["from_tick"] == 2 && some.json?["to_tick"] == .null)
 
             let unknown = try await client.call(.get, "/api/stats?agent=ghost")

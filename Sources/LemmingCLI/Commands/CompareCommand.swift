@@ -46,16 +46,20 @@ struct CompareCommand: AsyncParsableCommand {
     }
 
     static func lines(_ comparison: RunComparison, rootA: String, rootB: String) -> [String] {
+        let a = comparison.a
+        let b = comparison.b
         var lines = [
-            "A: \(rootA) (\(comparison.a.orgName), \(comparison.a.lastCommittedTick) ticks, \(comparison.entryCounts.a) entries)",
-            "B: \(rootB) (\(comparison.b.orgName), \(comparison.b.lastCommittedTick) ticks, \(comparison.entryCounts.b) entries)",
+            "A: \(rootA) (\(a.orgName), \(a.lastCommittedTick) ticks, \(comparison.entryCounts.a) entries)",
+            "B: \(rootB) (\(b.orgName), \(b.lastCommittedTick) ticks, \(comparison.entryCounts.b) entries)",
         ]
         let both = comparison.rows.filter { $0.a != nil && $0.b != nil }
         var rows = both.map { row($0.agent ?? "", $0) }
         rows.append(row("total", comparison.total))
         lines.append(
             Table.render(
-                header: ["", "AGENT", "TURNS", "ENTRIES", "TOKENS IN", "TOKENS OUT", "COST", "VIOLATIONS", "STOP REASONS"],
+                header: [
+                    "", "AGENT", "TURNS", "ENTRIES", "TOKENS IN", "TOKENS OUT", "COST", "VIOLATIONS", "STOP REASONS",
+                ],
                 rows: rows))
         if !comparison.onlyInA.isEmpty { lines.append("only in A: " + comparison.onlyInA.joined(separator: ", ")) }
         if !comparison.onlyInB.isEmpty { lines.append("only in B: " + comparison.onlyInB.joined(separator: ", ")) }
@@ -82,9 +86,16 @@ struct CompareCommand: AsyncParsableCommand {
         return [
             row.differences.isEmpty ? " " : "*", name, cell(String(a.turns), String(b.turns)),
             cell(String(a.entries), String(b.entries)), cell(String(a.tokensIn), String(b.tokensIn)),
-            cell(String(a.tokensOut), String(b.tokensOut)), cell(Terminal.credits(a.cost), Terminal.credits(b.cost)),
+            cell(String(a.tokensOut), String(b.tokensOut)), cost(a.cost, b.cost),
             cell(String(a.violations), String(b.violations)), cell(stopReasons(a), stopReasons(b)),
         ]
+    }
+
+    /// Both costs in credits to 4 decimals, or in full when they differ only beyond those.
+    private static func cost(_ a: Double, _ b: Double) -> String {
+        let (left, right) = (Terminal.credits(a), Terminal.credits(b))
+        if a == b { return left }
+        return left == right ? "\(a) → \(b)" : "\(left) → \(right)"
     }
 
     /// `completed 12, provider_failed 1`.

@@ -13,9 +13,9 @@ struct StatsCommand: AsyncParsableCommand {
             (provider_failed, truncated, refused, empty_reply), LOOPS those that stopped with loop_detected. \
             ENTRIES are those the turns wrote; COST/ENTRY is their cost divided by them. VIOLATIONS is the share \
             of turns whose reply broke the contract, with the number of violations. RESPONSE is the median number \
-            of ticks from a request to its response, with how many were answered: a request is any entry another \
-            agent answers, a response an entry whose reply_to names it; for each request and responder only the \
-            first response counts, and it counts for the responder. With --from-tick/--to-tick, a turn counts when \
+            of ticks from a request to its response, with how many were answered: a request is any entry answered by an agent \
+            other than its author, its response an entry whose reply_to names it; for each request and responder \
+            only the first response counts, and it counts for the responder. With --from-tick/--to-tick, a turn counts when \
             its tick is in the range, a response when its tick is. --json prints the figures as GET /api/stats \
             answers.
             """
@@ -76,7 +76,8 @@ struct StatsCommand: AsyncParsableCommand {
         let response = figures.medianResponseTicks.map { "\(Self.number($0)) (\(figures.responses))" } ?? "-"
         return [
             name, String(figures.turns), String(figures.failedTurns), String(figures.loopDetections),
-            String(figures.tokensIn), String(figures.tokensOut), Terminal.credits(figures.cost), String(figures.entries),
+            String(figures.tokensIn), String(figures.tokensOut), Terminal.credits(figures.cost),
+            String(figures.entries),
             figures.costPerEntry.map(Terminal.credits) ?? "-", violations, response,
         ]
     }

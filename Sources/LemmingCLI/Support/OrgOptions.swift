@@ -27,13 +27,12 @@ struct OrgOptions: ParsableArguments {
             "no org found in \(current) or above; pass --org DIR, set LEMMING_ORG, or create one with `lemming init`")
     }
 
-    /// The absolute root of the org at `directory` (relative to `current`).
+    /// The absolute root of the org at `directory` (relative to `current`, by default the
+    /// working directory).
     ///
     /// - Throws: ``LemmingError`` `.notAnOrg` when it holds no `lemming.json`.
-    static func root(_ directory: String, from current: String = FileManager.default.currentDirectoryPath) throws
-        -> String
-    {
-        let path = Self.absolute(directory, from: current)
+    static func root(_ directory: String, from current: String? = nil) throws -> String {
+        let path = Self.absolute(directory, from: current ?? FileManager.default.currentDirectoryPath)
         guard FileSystem.info(OrgPaths(root: path).config)?.isRegularFile == true else {
             throw LemmingError(
                 .notAnOrg, "no lemming.json here: not an org (create one with `lemming init`)", path: path)

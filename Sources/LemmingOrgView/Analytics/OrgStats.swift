@@ -5,8 +5,8 @@ import LemmingJSON
 /// `GET /api/stats` show (issue 15, Phase 5.6 of the seeds). Computed from a ``RunHistory``,
 /// without I/O.
 ///
-/// A *request* is any entry that another agent answers; its *response* is an entry whose
-/// `reply_to` names it (DESIGN §4.2), written by an author other than the request's. For each
+/// A *request* is any entry answered by an agent other than its author; its *response* is an
+/// entry whose `reply_to` names it (DESIGN §4.2), written by an author other than the request's. For each
 /// request and each agent that answered it, only that agent's first response counts (the lowest
 /// id), and its latency is the response's tick minus the request's. An agent's median response
 /// time is the median of the latencies of its responses; the org's, of all of them. Entries of

@@ -124,7 +124,8 @@ public struct RunComparison: Sendable {
             if a.payload != b.payload { fields.append("payload") }
             if !fields.isEmpty {
                 return EntryDifference(
-                    position: position, a: a, b: b, fields: fields, payloadDiff: PayloadDiff.lines(a.payload, b.payload))
+                    position: position, a: a, b: b, fields: fields, payloadDiff: PayloadDiff.lines(a.payload, b.payload)
+                )
             }
         }
         return nil

@@ -39,7 +39,8 @@ public struct TurnFacts: Sendable, Equatable {
         self.init(
             tick: tick, stopReason: stopReason, tokensIn: record["usage"]?["input_tokens"]?.intValue ?? 0,
             tokensOut: record["usage"]?["output_tokens"]?.intValue ?? 0, cost: record["cost"]?.doubleValue ?? 0,
-            entries: record["entries"]?.arrayValue?.count ?? 0, violations: record["violations"]?.arrayValue?.count ?? 0)
+            entries: record["entries"]?.arrayValue?.count ?? 0, violations: record["violations"]?.arrayValue?.count ?? 0
+        )
     }
 
     /// The turn produced nothing usable: the provider failed, or the reply was cut off, refused or
