@@ -38,6 +38,7 @@ import Testing
         #expect(comparison.entryCounts.a == 2 && comparison.entryCounts.b == 2)
         let json = comparison.json(rootA: a.root, rootB: b.root)
         #expect(json["different"] == false)
+        #expect(json["a"]?["entries"] == 2 && json["b"]?["problems"] == [])
         #expect(json["first_difference"] == .null)
         #expect(json["agents"]?.arrayValue?.first?["a"]?["stop_reasons"] == ["completed": 3])
         #expect(json["agents"]?.arrayValue?.first?["a"]?["balance"] == nil)

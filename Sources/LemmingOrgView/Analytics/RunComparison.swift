@@ -131,7 +131,7 @@ public struct RunComparison: Sendable {
         return nil
     }
 
-    /// `{"a": {"org", "root", "last_committed_tick", "entries"}, "b": {…}, "different": bool,
+    /// `{"a": {"org", "root", "last_committed_tick", "entries", "problems"}, "b": {…}, "different": bool,
     /// "agents": [{"agent", "a": figures | null, "b": figures | null, "differences": [name]}],
     /// "total": {"a", "b", "differences"}, "only_in_a": [name], "only_in_b": [name],
     /// "first_difference": {"position", "tick", "a": entry | null, "b": entry | null, "fields",
@@ -142,6 +142,7 @@ public struct RunComparison: Sendable {
             [
                 "org": .string(stats.orgName), "root": .string(root),
                 "last_committed_tick": .int(stats.lastCommittedTick), "entries": .int(entries),
+                "problems": .strings(stats.problems),
             ]
         }
         return [
