@@ -27,7 +27,7 @@ public struct RunHistory: Sendable {
     public var problems: [String]
 
     public init(
-        orgName: String = "test", root: String = "", agents: [String], turns: [String: [TurnFacts]],
+        orgName: String = "", root: String = "", agents: [String], turns: [String: [TurnFacts]],
         entries: [OutboxEntry], balances: [String: Double] = [:], lastCommittedTick: Int = 0, problems: [String] = []
     ) {
         self.orgName = orgName
