@@ -16,7 +16,8 @@ public struct LemmingCommand: AsyncParsableCommand {
         version: LemmingVersion.current,
         subcommands: [
             InitCommand.self, ValidateCommand.self, RunCommand.self, StepCommand.self, StatusCommand.self,
-            AgentsCommand.self, InspectCommand.self, LogsCommand.self, GraphCommand.self, SendCommand.self,
+            AgentsCommand.self, InspectCommand.self, LogsCommand.self, StatsCommand.self, CompareCommand.self,
+            GraphCommand.self, SendCommand.self,
             InboxCommand.self, SearchCommand.self, IndexCommand.self, ChatCommand.self, TopUpCommand.self,
             PauseCommand.self, ResumeCommand.self, ApprovalsCommand.self, ApproveCommand.self, DenyCommand.self,
             ResetCommand.self, AgentCommand.self, ModelsCommand.self, ToolsCommand.self, DoctorCommand.self,

@@ -170,11 +170,11 @@ import Testing
         let line = Array(
             #"{"tick":3,"agent":"a","stop_reason":"completed","request":{"messages":[{"role":"user","content":"say \",\"parsed\": hi"}],"max_tokens":5},"inbox":["x"],"reply":{"text":"{\"parsed\":1}"},"parsed":{"notes":"n"}}"#
                 .utf8)
-        let cut = TurnLogReader.indexedPart(line[...])
+        let cut = TurnLogLines.withoutPrompt(line[...])
         #expect(
             String(decoding: cut, as: UTF8.self)
                 == #"{"tick":3,"agent":"a","stop_reason":"completed","parsed":{"notes":"n"}}"#)
         let other = Array(#"{"tick":1,"request":{"messages":[]}}"#.utf8)
-        #expect(TurnLogReader.indexedPart(other[...]) == other)
+        #expect(TurnLogLines.withoutPrompt(other[...]) == other)
     }
 }

@@ -13,12 +13,7 @@ struct OrgOptions: ParsableArguments {
     func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
         let current = FileManager.default.currentDirectoryPath
         if let explicit = org ?? environment["LEMMING_ORG"].flatMap({ $0.isEmpty ? nil : $0 }) {
-            let path = Self.absolute(explicit, from: current)
-            guard FileSystem.info(OrgPaths(root: path).config)?.isRegularFile == true else {
-                throw LemmingError(
-                    .notAnOrg, "no lemming.json here: not an org (create one with `lemming init`)", path: path)
-            }
-            return path
+            return try Self.root(explicit, from: current)
         }
         var directory = current
         while true {
@@ -30,6 +25,19 @@ struct OrgOptions: ParsableArguments {
         throw LemmingError(
             .notAnOrg,
             "no org found in \(current) or above; pass --org DIR, set LEMMING_ORG, or create one with `lemming init`")
+    }
+
+    /// The absolute root of the org at `directory` (relative to `current`, by default the
+    /// working directory).
+    ///
+    /// - Throws: ``LemmingError`` `.notAnOrg` when it holds no `lemming.json`.
+    static func root(_ directory: String, from current: String? = nil) throws -> String {
+        let path = Self.absolute(directory, from: current ?? FileManager.default.currentDirectoryPath)
+        guard FileSystem.info(OrgPaths(root: path).config)?.isRegularFile == true else {
+            throw LemmingError(
+                .notAnOrg, "no lemming.json here: not an org (create one with `lemming init`)", path: path)
+        }
+        return path
     }
 
     static func absolute(_ path: String, from current: String) -> String {

@@ -230,9 +230,9 @@ package final class FileOrgStore {
         return ids
     }
 
-    /// Reads one entry from its outbox file.
-    package func readEntry(_ id: EntryID) -> Result<OutboxEntry, LemmingError> {
-        let path = paths.entry(id)
+    /// Reads one entry from its outbox file, or from the archive (`archive/outbox/<agent>/`).
+    package func readEntry(_ id: EntryID, archived: Bool = false) -> Result<OutboxEntry, LemmingError> {
+        let path = archived ? paths.archivedEntry(id) : paths.entry(id)
         let file = paths.relative(path)
         do {
             let bytes = try FileSystem.read(path)

@@ -132,6 +132,22 @@ public struct OrgView: Sendable {
         return ids.sorted()
     }
 
+    /// The ids of an agent's archived entries (`archive/outbox/<agent>/`, past retention), oldest first.
+    public func archivedEntryIDs(of agent: String) throws -> [EntryID] {
+        var ids: [EntryID] = []
+        _ = try FileSystem.forEachName(in: paths.archivedOutbox(agent)) { name in
+            if let id = EntryID(fileName: name, author: agent) { ids.append(id) }
+        }
+        return ids.sorted()
+    }
+
+    /// Every author with entries on disk, live or archived (the human and removed agents included).
+    public func authors() throws -> [String] {
+        var names = Set((try FileSystem.list(paths.agents) ?? []).filter(Names.isValidAgentName))
+        names.formUnion((try FileSystem.list(paths.archiveOutboxes) ?? []).filter(Names.isValidAgentName))
+        return names.sorted(by: Names.precedes)
+    }
+
     /// Every outbox's ids (the human's included), oldest first.
     public func allEntryIDs() throws -> [EntryID] {
         var ids: [EntryID] = []
@@ -146,10 +162,10 @@ public struct OrgView: Sendable {
         FileSystem.exists(paths.entry(id)) || FileSystem.exists(paths.archivedEntry(id))
     }
 
-    /// Reads an entry (entry files are renamed into place whole, so a reader never sees one
-    /// half-written).
-    public func entry(_ id: EntryID) -> Result<OutboxEntry, LemmingError> {
-        FileOrgStore(paths: paths).readEntry(id)
+    /// Reads an entry from its outbox, or from the archive (entry files are renamed into place
+    /// whole, so a reader never sees one half-written).
+    public func entry(_ id: EntryID, archived: Bool = false) -> Result<OutboxEntry, LemmingError> {
+        FileOrgStore(paths: paths).readEntry(id, archived: archived)
     }
 
     /// The newest entries among `ids` that satisfy `matching`, at most `limit`, oldest first.
@@ -173,6 +189,23 @@ public struct OrgView: Sendable {
     public func memory(of agent: String) throws -> MemoryBook {
         var unreadable: [LemmingError] = []
         return try FileOrgStore(paths: paths).loadMemory(of: agent, unreadable: &unreadable)
+    }
+
+    /// Calls `body` with every turn record of an agent, oldest first, each without its prompt and
+    /// raw reply (``TurnLogLines``: what is left is the record's figures, parsed reply, violations
+    /// and tool results), and the record's line number; a line that is not a JSON object is passed
+    /// as `nil`. A line still being written is left out.
+    ///
+    /// - Throws: ``LemmingError`` `.io` when the log cannot be read, or what `body` throws.
+    public func forEachTurnRecord(of agent: String, _ body: (_ record: JSONValue?, _ line: Int) throws -> Void) throws {
+        let path = paths.turns(agent)
+        guard let size = FileSystem.info(path)?.size else { return }
+        var line = 0
+        _ = try TurnLogLines.read(path, from: 0, to: size) { bytes, _ in
+            line += 1
+            let record = try? JSONValue.parse(TurnLogLines.withoutPrompt(bytes))
+            try body(record?.objectValue == nil ? nil : record, line)
+        }
     }
 
     /// The last `count` turn records of an agent, oldest first.

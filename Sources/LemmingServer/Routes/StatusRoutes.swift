@@ -4,7 +4,7 @@ import LemmingCore
 import LemmingJSON
 import LemmingOrgView
 
-/// The org as a whole: status, ledger, graph, models, tools, tick timeline, approvals.
+/// The org as a whole: status, ledger, stats, graph, models, tools, tick timeline, approvals.
 enum StatusRoutes {
     static let all: [APIRoute] = [
         APIRoute(
@@ -43,6 +43,24 @@ enum StatusRoutes {
             }
             let spent = view.ledger.accounts.values.reduce(0) { $0 + $1.spent }
             return .json(["accounts": .array(accounts), "total_spent": .double(Credits.round(spent))])
+        },
+        APIRoute(
+            method: .get, path: "/api/stats", operationID: "getStats",
+            summary:
+                "Each agent's turns, tokens, cost, cost per entry, violation rate, failed turns, loop detections "
+                + "and median ticks from a request to its response, and the org's totals (`lemming stats --json`).",
+            tag: "org", access: .read,
+            query: [
+                .init(name: "agent", type: "string", description: "Only these agents, comma-separated."),
+                .init(name: "from_tick", type: "integer", description: "Turns and responses at this tick or later."),
+                .init(name: "to_tick", type: "integer", description: "Turns and responses at this tick or earlier."),
+            ]
+        ) { request, _, backend in
+            let query = Query(request)
+            let filter = OrgStats.Filter(
+                agents: query.list("agent"), fromTick: try query.int("from_tick", in: 0...Int.max),
+                toTick: try query.int("to_tick", in: 0...Int.max))
+            return .json(try OrgStats(history: RunHistory.read(backend.view()), filter: filter).json)
         },
         APIRoute(
             method: .get, path: "/api/graph", operationID: "getGraph", summary: "Who reads whom.", tag: "org",
