@@ -146,9 +146,13 @@ package enum OrgRollback {
             tick.nextEventSequence = max(tick.nextEventSequence, copied.nextEventSequence)
         }
         try FileSystem.makeDirectory(target.state)
-        try FileSystem.writeAtomically(pretty.bytes(ledger.json), to: target.ledger)
-        try FileSystem.writeAtomically(pretty.bytes(cursors.json), to: target.cursors)
-        try FileSystem.writeAtomically(pretty.bytes(runtimes.json), to: target.agentStates)
+        for (value, path) in [
+            (ledger.json, target.ledger), (cursors.json, target.cursors), (runtimes.json, target.agentStates),
+        ] {
+            // A table the engine never wrote (nothing in it yet) stays unwritten, as in the original.
+            if value.objectValue?.isEmpty == true, !FileSystem.exists(path) { continue }
+            try FileSystem.writeAtomically(pretty.bytes(value), to: path)
+        }
         try FileSystem.writeAtomically(pretty.bytes(tick.json), to: target.tick)
     }
 
