@@ -63,13 +63,13 @@ struct BenchOrg {
     /// Opens an engine, runs `ticks` ticks, closes it.
     ///
     /// - Returns: seconds to open (lock, recovery, load), seconds per tick, entries written.
-    func measure(ticks: Int) async throws -> (Double, [Double], Int) {
+    func measure(ticks: Int, recordsHistory: Bool = true) async throws -> (Double, [Double], Int) {
         let clock = ContinuousClock()
         let start = clock.now
-        let engine = try await Engine.open(
-            Engine.Configuration(
-                root: root, providers: ProviderFactory(environment: [:]), clock: SystemWallClock(),
-                writesFilesBehind: true))
+        var configuration = Engine.Configuration(
+            root: root, providers: ProviderFactory(environment: [:]), clock: SystemWallClock(), writesFilesBehind: true)
+        configuration.recordsHistory = recordsHistory
+        let engine = try await Engine.open(configuration)
         let open = seconds(clock.now - start)
         var durations: [Double] = []
         var entries = 0
@@ -91,6 +91,16 @@ struct BenchOrg {
         return ((try? FileSystem.list(paths.agents)) ?? []).reduce(0) {
             $0 + (((try? FileSystem.list(paths.outbox($1))) ?? [])?.count ?? 0)
         }
+    }
+
+    /// The bytes of every file of the org (the search index aside).
+    func bytesOnDisk() -> Int {
+        func size(_ path: String) -> Int {
+            guard let info = FileSystem.info(path) else { return 0 }
+            guard info.isDirectory else { return info.size }
+            return ((try? FileSystem.list(path)) ?? [])?.reduce(0) { $0 + size(path + "/" + $1) } ?? 0
+        }
+        return size(root)
     }
 
     func remove() { try? FileSystem.removeTree(root) }

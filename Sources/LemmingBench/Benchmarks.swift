@@ -47,6 +47,37 @@ final class Benchmarks {
         )
     }
 
+    /// What the state history costs the headline run: runs with and without it, alternately (the
+    /// machine's drift touches both alike), their medians, and the history's size against the
+    /// org's files.
+    func stateHistory(runs: Int) async throws {
+        var with: [Double] = []
+        var without: [Double] = []
+        var historyBytes: [Double] = []
+        var orgBytes: [Double] = []
+        for run in 1...runs {
+            for recordsHistory in run % 2 == 0 ? [false, true] : [true, false] {
+                let org = try make(agents: 100, reads: 3)
+                let (_, ticks, _) = try await org.measure(ticks: 100, recordsHistory: recordsHistory)
+                let total = ticks.reduce(0, +)
+                if recordsHistory {
+                    with.append(total)
+                    historyBytes.append(Double(FileSystem.info(org.root + "/" + StateHistory.file)?.size ?? 0))
+                    orgBytes.append(Double(org.bytesOnDisk()))
+                } else {
+                    without.append(total)
+                }
+                print("state-history run \(run) \(recordsHistory ? "with" : "without"): \(format(total)) s")
+                org.remove()
+            }
+        }
+        let slowdown = (median(with) / median(without) - 1) * 100
+        print(
+            "state-history: 100 agents × 100 ticks: with \(format(median(with))) s, without \(format(median(without))) s "
+                + "(medians of \(runs)): \(String(format: "%+.1f", slowdown)) %; history \(format(median(historyBytes) / 1_048_576)) MiB "
+                + "of \(format(median(orgBytes) / 1_048_576)) MiB of org files (\(String(format: "%.1f", median(historyBytes) / median(orgBytes) * 100)) %)")
+    }
+
     /// 100 agents × 1,000 ticks without retention: ticks 901–1000 against ticks 1–100.
     func history() async throws {
         let org = try make(agents: 100, reads: 3)

@@ -2,11 +2,13 @@ import Foundation
 import LemmingCore
 import LemmingProviders
 
-// `swift run -c release lemming-bench [headline|history|wide|api|indexing|all] [--runs N] [--dir DIR] [--keep]`
+// `swift run -c release lemming-bench [headline|history|wide|api|indexing|state-history|all] [--runs N] [--dir DIR]
+// [--keep]`
 // The engine benchmarks recorded in BENCHMARKS.md. Orgs are created under --dir (default: the
 // system's temporary directory, which must be on an ordinary disk for the headline figure) and
 // removed when every benchmark is done (or kept with --keep). `indexing` is the headline workload
-// with and without a search index kept current (not part of `all`).
+// with and without a search index kept current, `state-history` with and without the state history
+// (neither part of `all`).
 // `lemming-bench make-org DIR` only writes the API benchmark's org (100 agents × 1,000 entries)
 // to the new folder DIR and keeps it.
 // `lemming-bench embed --org DIR --model KEY TEXT…` (hidden, for scripts/e2e-embeddings.sh)
@@ -53,7 +55,7 @@ func parseOptions() -> Options {
                 usageError("--budget needs a number of seconds")
             }
             options.budget = budget
-        case "headline", "history", "wide", "api", "indexing", "all": options.suite = argument
+        case "headline", "history", "wide", "api", "indexing", "state-history", "all": options.suite = argument
         case "make-org", "make-history", "search":
             options.suite = argument
             options.organization = arguments.next()
@@ -127,6 +129,7 @@ if options.suite == "api" || options.suite == "all" {
     try await benchmarks.api(runs: options.runs, requests: options.requests)
 }
 if options.suite == "indexing" { try await benchmarks.indexing(runs: options.runs) }
+if options.suite == "state-history" { try await benchmarks.stateHistory(runs: options.runs) }
 if options.keep {
     print("kept: \(benchmarks.created.map(\.root).joined(separator: " "))")
 } else {

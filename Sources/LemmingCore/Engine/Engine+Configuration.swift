@@ -21,6 +21,9 @@ extension Engine {
         /// to back). Events and ``Engine/flush()`` wait for them; off, ``Engine/runTick()``
         /// returns once its files are written.
         public var writesFilesBehind: Bool
+        /// Whether each commit is recorded in the state history (`state/history.jsonl`), which
+        /// `fork`, `backup` and `replay` need. Off only to measure what it costs.
+        public var recordsHistory = true
         public var logger: Logger
 
         public init(

@@ -81,7 +81,7 @@ public actor Engine {
                     configErrors.map { $0.field.isEmpty ? $0.message : "\($0.field): \($0.message)" }
                         .joined(separator: "; "), path: "lemming.json")
             }
-            try store.startHistory(snapshot)
+            if configuration.recordsHistory { try store.startHistory(snapshot) }
             var sinks = configuration.sinks
             if configuration.writesEngineLog { sinks.insert(try EventLog(path: paths.engineLog), at: 0) }
             let engine = Engine(
