@@ -75,7 +75,8 @@ final class Benchmarks {
         print(
             "state-history: 100 agents × 100 ticks: with \(format(median(with))) s, without \(format(median(without))) s "
                 + "(medians of \(runs)): \(String(format: "%+.1f", slowdown)) %; history \(format(median(historyBytes) / 1_048_576)) MiB "
-                + "of \(format(median(orgBytes) / 1_048_576)) MiB of org files (\(String(format: "%.1f", median(historyBytes) / median(orgBytes) * 100)) %)")
+                + "of \(format(median(orgBytes) / 1_048_576)) MiB of org files (\(String(format: "%.1f", median(historyBytes) / median(orgBytes) * 100)) %)"
+        )
     }
 
     /// 100 agents × 1,000 ticks without retention: ticks 901–1000 against ticks 1–100.

@@ -35,6 +35,15 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Print only the final summary.")
     var quiet = false
 
+    @Flag(help: ArgumentHelp(Self.dryRunHelp))
+    var dryRun = false
+
+    static let dryRunHelp =
+        "Run on a scratch copy with simulated models and no outside effects, and report what would happen and cost "
+        + "(--ticks N, default 1, or --until-idle)."
+
+    @OptionGroup var output: OutputOptions
+
     func validate() throws {
         if let ticks, ticks < 1 { throw ValidationError("--ticks must be at least 1") }
         if let period, !(period >= 0) { throw ValidationError("--period must be zero or more seconds") }
@@ -42,6 +51,11 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let root = try org.resolve()
+        if dryRun {
+            let (text, json) = try await DryRun.run(root: root, ticks: ticks, untilIdle: untilIdle)
+            if output.json { try Terminal.printJSON(json) } else { try Terminal.print(text) }
+            return
+        }
         // The search index follows the run in this process; the engine never waits for it.
         let indexer = SearchIndexer(index: SearchIndex(OrgPaths(root: root), logger: EngineFactory.logger()))
         try await Engine.withEngine(EngineFactory.configuration(root: root, sinks: [indexer], runsTicks: true)) {

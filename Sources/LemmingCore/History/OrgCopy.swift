@@ -23,10 +23,7 @@ package enum OrgCopy {
     ///   `.invalidArgument` for a tick the history does not hold or a target that is not empty,
     ///   `.notFound` for an org without history, `.io` when copying fails.
     package static func fork(_ source: OrgPaths, at tick: Int, into target: String) throws -> Made {
-        try copy(source, into: target) { history, engineRuns in
-            _ = engineRuns
-            return try history.count(through: tick)
-        }
+        try copy(source, into: target, keepsCommands: false) { history, _ in try history.count(through: tick) }
     }
 
     /// Makes at `target` a copy of the org at its last committed tick whose files were complete
@@ -34,7 +31,7 @@ package enum OrgCopy {
     ///
     /// - Throws: what ``fork(_:at:into:)`` throws.
     package static func backup(_ source: OrgPaths, into target: String) throws -> Made {
-        try copy(source, into: target) { history, engineRuns in
+        try copy(source, into: target, keepsCommands: true) { history, engineRuns in
             engineRuns && history.lines.count > 1 ? history.lines.count - 1 : history.lines.count
         }
     }
@@ -85,7 +82,8 @@ package enum OrgCopy {
     /// Copies `source` to `target` and rolls the copy back to the number of history lines
     /// `keep` chooses from the history as it was when the copy began.
     private static func copy(
-        _ source: OrgPaths, into target: String, keep: (StateHistoryFile, _ engineRuns: Bool) throws -> Int
+        _ source: OrgPaths, into target: String, keepsCommands: Bool,
+        keep: (StateHistoryFile, _ engineRuns: Bool) throws -> Int
     ) throws -> Made {
         guard FileSystem.info(source.config)?.isRegularFile == true else {
             throw LemmingError(.notAnOrg, "no lemming.json here: not an org directory", path: source.root)
@@ -110,7 +108,8 @@ package enum OrgCopy {
             // The history as it is now names what commits made since the copy began.
             let after = try StateHistoryFile.read(source)
             try OrgRollback.rollBack(
-                OrgPaths(root: temporary), to: count, of: after.lines.count >= count ? after : before, source: source)
+                OrgPaths(root: temporary), to: count, of: after.lines.count >= count ? after : before, source: source,
+                keepsCommands: keepsCommands)
             if FileSystem.exists(target) { try FileSystem.removeTree(target) }
             try FileSystem.move(temporary, to: target)
         } catch {

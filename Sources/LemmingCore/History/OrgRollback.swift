@@ -18,8 +18,11 @@ package enum OrgRollback {
     ///   wherever it is there now.
     /// - Throws: ``LemmingError`` when a file cannot be written, or `.invalidFile` when a state
     ///   file of the history cannot be read back.
+    /// - Parameter keepsCommands: whether command files waiting in `state/commands/` stay (a
+    ///   backup's: they are the human's, not yet applied), or go (a fork's: they are of now).
     package static func rollBack(
-        _ target: OrgPaths, to count: Int, of history: StateHistoryFile, source: OrgPaths? = nil
+        _ target: OrgPaths, to count: Int, of history: StateHistoryFile, source: OrgPaths? = nil,
+        keepsCommands: Bool = false
     ) throws {
         let kept = history.state(through: count)
         let later = history.lines.dropFirst(count)
@@ -31,7 +34,8 @@ package enum OrgRollback {
         try writeState(kept, in: target)
         try writeHistory(history.lines.prefix(count), in: target)
         try keepEvents(through: history.lines[count - 1].tick, in: target)
-        for path in [target.journal, target.commands] { try FileSystem.removeTree(path) }
+        try FileSystem.removeTree(target.journal)
+        if !keepsCommands { try FileSystem.removeTree(target.commands) }
         for path in [
             target.searchIndex, target.searchIndex + "-wal", target.searchIndex + "-shm", target.lock,
             target.providerHealth,
