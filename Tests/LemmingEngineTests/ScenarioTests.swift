@@ -183,6 +183,16 @@ struct ScenarioTests {
         #expect(!result.passed)
     }
 
+    @Test func aMessageTheEngineRefusesStopsTheScenarioWithTheReason() async throws {
+        let org = try TemporaryOrg.make(agents: Self.agents)
+        defer { org.remove() }
+        let result = try await Self.run([
+            "org": .string(org.root), "ticks": 1,
+            "messages": [["tick": 1, "to": "manager", "text": "hello", "kind": "Not A Kind!"]],
+        ])
+        #expect(result.error == "s.json: a message of tick 1 was refused: 'Not A Kind!' is not a valid kind")
+    }
+
     @Test func junitEscapesWhatXMLCannotHoldAsIs() {
         var result = ScenarioResult(name: "a & b", file: "s.json")
         result.checks = [

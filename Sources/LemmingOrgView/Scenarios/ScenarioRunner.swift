@@ -78,7 +78,12 @@ public struct ScenarioRunner: Sendable {
                         ControlCommand.send(
                             HumanMessage(to: $0.recipients, text: $0.text, kind: $0.kind, priority: $0.priority))
                     }
-                    try await engine.apply(commands)
+                    let events = try await engine.apply(commands)
+                    if let rejected = events.first(where: { $0.kind == .commandRejected }) {
+                        let reason = rejected.data["error"]?.stringValue ?? "refused"
+                        throw LemmingError(
+                            .invalidFile, "a message of tick \(tick) was refused: \(reason)", path: scenario.file)
+                    }
                 }
                 reports.append(try await engine.runTick())
             }
