@@ -193,6 +193,18 @@ struct ScenarioTests {
         #expect(result.error == "s.json: a message of tick 1 was refused: 'Not A Kind!' is not a valid kind")
     }
 
+    @Test func aCassetteNotRecordedYetIsAnErrorThatSaysHowToRecordIt() async throws {
+        let org = try TemporaryOrg.make(agents: Self.agents)
+        defer { org.remove() }
+        let result = try await Self.run([
+            "org": .string(org.root), "ticks": 1, "replies": ["cassette": "cassettes/none.jsonl"],
+        ])
+        #expect(
+            result.error
+                == "s.json: replies.cassette: the cassette cassettes/none.jsonl does not exist: record it with "
+                + "`lemming test --record`")
+    }
+
     @Test func junitEscapesWhatXMLCannotHoldAsIs() {
         var result = ScenarioResult(name: "a & b", file: "s.json")
         result.checks = [

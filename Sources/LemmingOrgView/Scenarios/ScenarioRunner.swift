@@ -62,6 +62,11 @@ public struct ScenarioRunner: Sendable {
     }
 
     private func run(_ scenario: Scenario, in root: String, into result: inout ScenarioResult) async throws {
+        if !isRecording, case .cassette(let path, let file, _) = scenario.replies, !FileSystem.exists(path) {
+            throw LemmingError(
+                .notFound, "the cassette \(file) does not exist: record it with `lemming test --record`",
+                path: scenario.file, field: "replies.cassette")
+        }
         try makeOrg(scenario.base, at: root)
         let before = try OrgView.load(root: root)
         for (field, name) in scenario.mentionedAgents where !before.isParticipant(name) {
