@@ -56,13 +56,14 @@ let package = Package(
             dependencies: ["LemmingCore", "LemmingJSON"],
             swiftSettings: swiftSettings
         ),
-        // Model providers: OpenAI, Anthropic, Gemini, Ollama, OpenAI-compatible, cli and scripted,
-        // with retries, circuit breakers and fallback chains.
+        // Model providers: OpenAI, Anthropic, Gemini, Ollama, OpenAI-compatible, cli, scripted and
+        // cassette, with retries, circuit breakers, fallback chains and recording.
         .target(
             name: "LemmingProviders",
             dependencies: [
                 "LemmingCore", "LemmingJSON", "LemmingProcess",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

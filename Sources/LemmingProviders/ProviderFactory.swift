@@ -3,7 +3,8 @@ import LemmingCore
 import LemmingProcess
 
 /// Makes the providers of the model registry's entries: the network providers wrapped in retries,
-/// a circuit breaker and a rate-limit gate per endpoint, then in their fallback chain.
+/// a circuit breaker and a rate-limit gate per endpoint, then in their fallback chain, then in a
+/// recorder when the entry says `record`.
 ///
 /// Every provider it makes measures time on one clock: call deadlines, retry delays, rate-limit
 /// waits and breaker cooldowns.
@@ -15,6 +16,8 @@ public struct ProviderFactory: ModelProviderFactory {
     let client: HTTPClient
     /// Runs `cli` model commands, inside the kernel sandbox.
     public let runner: ProcessRunner
+    /// The files of `record`ing entries, shared by every provider made here.
+    public let cassettes = CassetteWriters()
 
     /// - Parameters:
     ///   - environment: API keys (by variable name), `PATH` and `HOME`.
@@ -38,11 +41,13 @@ public struct ProviderFactory: ModelProviderFactory {
 
     public var health: [ProviderHealth] { endpoints.health }
 
+    /// The provider of `entry`: its own, then its fallback chain, and around both the recorder of
+    /// its `record` cassette when it has one (``RecordingProvider``).
     public func makeProvider(for entry: ModelEntry, registry: ModelRegistry, org: OrgPaths) throws -> any ModelProvider
     {
         let first = try single(entry, org: org)
-        guard !entry.fallback.isEmpty else { return first }
         var chain: [(key: String, provider: any ModelProvider)] = [(entry.key, first)]
+        var secrets = [entry.keyVariable.flatMap { environment[$0] }]
         for key in entry.fallback where key != entry.key && !chain.contains(where: { $0.key == key }) {
             guard let fallback = registry[key] else {
                 throw LemmingError(
@@ -50,8 +55,13 @@ public struct ProviderFactory: ModelProviderFactory {
                     field: "\(entry.key).fallback")
             }
             chain.append((key, try single(fallback, org: org)))
+            secrets.append(fallback.keyVariable.flatMap { environment[$0] })
         }
-        return FallbackProvider(chain: chain)
+        let provider = chain.count == 1 ? first : FallbackProvider(chain: chain)
+        guard let record = entry.record else { return provider }
+        return RecordingProvider(
+            inner: provider, writer: cassettes.writer(path: org.absolute(record), file: record), modelKey: entry.key,
+            model: entry.model, secrets: secrets.compactMap { $0 })
     }
 
     /// The provider of one entry, without its fallbacks.
@@ -61,6 +71,8 @@ public struct ProviderFactory: ModelProviderFactory {
             return try ScriptedProvider(entry: entry, org: org)
         case "cli":
             return try CommandProvider(entry: entry, org: org, environment: environment, runner: runner)
+        case "cassette":
+            return try CassetteProvider(entry: entry, org: org)
         case "openai", "openai_compatible":
             return try network(OpenAIFormat(provider: entry.provider), entry)
         case "anthropic":

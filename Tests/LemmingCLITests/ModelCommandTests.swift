@@ -83,6 +83,25 @@ struct ModelCommandTests {
         }
     }
 
+    @Test func doctorNeitherRecordsNorAsksACassetteAndSaysWhatItHolds() throws {
+        let directory = try Self.org(models: [
+            "sim": ["provider": "scripted", "record": "cassettes/run.jsonl"],
+            "replay": ["provider": "cassette", "cassette": "cassettes/run.jsonl", "mode": "lenient"],
+        ])
+        defer { try? FileSystem.removeTree(directory) }
+        #expect(try Lemming.run(["run", "--ticks", "1"], in: directory).status == 0)
+        let recorded = try #require(try FileSystem.readIfPresent(directory + "/cassettes/run.jsonl"))
+        #expect(recorded.split(separator: 0x0A).count == 4)
+        try Self.useModel("replay", for: "planner", in: directory)
+
+        let doctor = try Lemming.run(["doctor"], in: directory)
+        #expect(doctor.status == 0, "\(doctor.stdout)")
+        #expect(
+            doctor.stdout.contains("ok   replay [cassette]: plays back cassettes/run.jsonl: 4 recorded calls (lenient)")
+        )
+        #expect(try FileSystem.readIfPresent(directory + "/cassettes/run.jsonl") == recorded)
+    }
+
     @Test func doctorWithoutCallsChecksConfigurationAndKeys() throws {
         let directory = try Self.org(models: ["remote": ["provider": "anthropic", "model": "claude-3-5-haiku-latest"]])
         defer { try? FileSystem.removeTree(directory) }

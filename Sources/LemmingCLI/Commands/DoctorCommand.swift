@@ -143,6 +143,8 @@ struct DoctorCommand: AsyncParsableCommand {
             return Check(key: key, provider: "?", ok: false, detail: "not in the registry")
         }
         entry.fallback = []
+        // A health check is not part of the run a cassette records.
+        entry.record = nil
         let provider: any ModelProvider
         do {
             provider = try factory.makeProvider(for: entry, registry: view.registry, org: view.paths)
@@ -151,6 +153,18 @@ struct DoctorCommand: AsyncParsableCommand {
         }
         guard !noCall else {
             return Check(key: key, provider: entry.provider, ok: true, detail: "configured (no request sent)")
+        }
+        // A cassette answers only the calls it recorded: say what it holds instead of asking it.
+        if let cassette = provider as? CassetteProvider {
+            do {
+                let calls = try cassette.cassette().lines.count
+                return Check(
+                    key: key, provider: entry.provider, ok: true,
+                    detail: "plays back \(cassette.file): \(calls) recorded call\(calls == 1 ? "" : "s") "
+                        + "(\(cassette.mode.rawValue))")
+            } catch {
+                return Check(key: key, provider: entry.provider, ok: false, detail: "\(error)")
+            }
         }
         let request = ChatRequest(
             agent: "doctor", tick: view.tick.nextTick, modelKey: key, model: entry.model,

@@ -1,7 +1,8 @@
 import ArgumentParser
 import LemmingCore
+import LemmingOrgView
 
-/// `lemming schema resume|config`: prints the JSON Schema of a file format.
+/// `lemming schema resume|config|scenario`: prints the JSON Schema of a file format.
 struct SchemaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schema",
@@ -13,6 +14,8 @@ struct SchemaCommand: ParsableCommand {
         case resume
         /// `lemming.json`.
         case config
+        /// A scenario file of `lemming test`.
+        case scenario
     }
 
     @Argument(help: "The document: \(Document.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -22,6 +25,7 @@ struct SchemaCommand: ParsableCommand {
         switch document {
         case .resume: try Terminal.printJSON(ResumeSchema.document)
         case .config: try Terminal.printJSON(ConfigSchema.document)
+        case .scenario: try Terminal.printJSON(ScenarioSchema.document)
         }
     }
 }

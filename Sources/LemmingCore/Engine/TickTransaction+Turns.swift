@@ -42,7 +42,7 @@ extension TickTransaction {
             providerProblem: choice.problem, balance: state.ledger[agent]?.balance ?? 0, prompt: prompt,
             systemMessageJSON: frame.systemMessageJSON, org: org, replyLimits: context.config.replies,
             startedAt: now, recordedReply: context.recorded?.replies[agent],
-            recordsReply: choice.model.map { $0.provider != "scripted" } ?? false)
+            recordsReply: choice.model.map { !["scripted", "cassette"].contains($0.provider) } ?? false)
     }
 
     /// The inbox of `agent` from the current state; entries read from disk join the cache.

@@ -22,7 +22,7 @@ struct TurnPlan: Sendable {
     /// when the request is the same).
     var recordedReply: RecordedOutcomes.Reply?
     /// Record the reply durably as soon as it arrives: the model is paid for, or not
-    /// deterministic (every provider but `scripted`).
+    /// deterministic (every provider but `scripted` and `cassette`).
     var recordsReply: Bool
 
     var inbox: Inbox { prompt.inbox }

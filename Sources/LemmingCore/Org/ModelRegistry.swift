@@ -3,7 +3,7 @@ import LemmingJSON
 /// One entry of the model registry (`models.json`, DESIGN §4.6).
 public struct ModelEntry: Sendable, Equatable {
     public var key: String
-    /// `openai`, `anthropic`, `gemini`, `ollama`, `openai_compatible`, `cli` or `scripted`.
+    /// `openai`, `anthropic`, `gemini`, `ollama`, `openai_compatible`, `cli`, `scripted` or `cassette`.
     public var provider: String
     /// The provider-side model id.
     public var model: String
@@ -15,6 +15,9 @@ public struct ModelEntry: Sendable, Equatable {
     public var costPerCall: Double?
     public var maxContextTokens: Int?
     public var fallback: [String]
+    /// The cassette every completed call of this entry is appended to (`record`), relative to the
+    /// org: a path inside it, without `..`.
+    public var record: String? = nil
     public var options: JSONObject
     /// The entry as written, provider-specific fields (`command`, `replies`, …) included.
     public var document: JSONObject
@@ -45,7 +48,7 @@ public struct ModelEntry: Sendable, Equatable {
 /// The model registry: built-in defaults with `models.json` merged over them.
 public struct ModelRegistry: Sendable, Equatable {
     public static let knownProviders: Set<String> = [
-        "openai", "anthropic", "gemini", "ollama", "openai_compatible", "cli", "scripted",
+        "openai", "anthropic", "gemini", "ollama", "openai_compatible", "cli", "scripted", "cassette",
     ]
 
     public private(set) var entries: [String: ModelEntry]
@@ -133,7 +136,7 @@ public struct ModelRegistry: Sendable, Equatable {
             return nil
         }
         let model = issues.optionalString(object, "model", prefix: key)
-        if object["model"]?.isNull ?? true, provider != "cli", provider != "scripted" {
+        if object["model"]?.isNull ?? true, !["cli", "scripted", "cassette"].contains(provider) {
             issues.error("\(key).model", "required", "is required for provider '\(provider)'")
         }
         let entry = ModelEntry(
@@ -147,10 +150,25 @@ public struct ModelRegistry: Sendable, Equatable {
             costPerCall: issues.optionalNumber(object, "cost_per_call", prefix: key, minimum: 0),
             maxContextTokens: issues.optionalInteger(object, "max_context_tokens", prefix: key, in: 1...Int.max),
             fallback: issues.optionalStrings(object, "fallback", prefix: key) ?? [],
+            record: recordPath(object, key: key, issues: &issues),
             options: issues.object(object, "options", prefix: key),
             document: object
         )
         return issues.issues.filter(\.isError).count == before ? entry : nil
+    }
+
+    /// The `record` field: a relative path that stays inside the org.
+    private static func recordPath(_ object: JSONObject, key: String, issues: inout IssueCollector) -> String? {
+        guard let path = issues.optionalString(object, "record", prefix: key) else { return nil }
+        let components = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard !path.isEmpty, !path.hasPrefix("/"), !path.contains("\0"), !path.hasSuffix("/"),
+            !components.contains(where: { $0 == ".." })
+        else {
+            issues.error(
+                "\(key).record", "path", "must be a file path relative to the org, inside it (no leading /, no ..)")
+            return nil
+        }
+        return path
     }
 }
 
