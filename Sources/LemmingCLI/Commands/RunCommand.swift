@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LemmingCore
 import LemmingSearch
 import Logging
@@ -42,9 +43,14 @@ struct RunCommand: AsyncParsableCommand {
         "Run on a scratch copy with simulated models and no outside effects, and report what would happen and cost "
         + "(--ticks N, default 1, or --until-idle)."
 
+    @Option(
+        help: "With --dry-run: answer model calls from this cassette (by agent and tick) instead of the simulation.")
+    var cassette: String?
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        if cassette != nil, !dryRun { throw ValidationError("--cassette goes with --dry-run") }
         if let ticks, ticks < 1 { throw ValidationError("--ticks must be at least 1") }
         if let period, !(period >= 0) { throw ValidationError("--period must be zero or more seconds") }
     }
@@ -52,7 +58,8 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let root = try org.resolve()
         if dryRun {
-            let (text, json) = try await DryRun.run(root: root, ticks: ticks, untilIdle: untilIdle)
+            let cassette = self.cassette.map { OrgOptions.absolute($0, from: FileManager.default.currentDirectoryPath) }
+            let (text, json) = try await DryRun.run(root: root, ticks: ticks, untilIdle: untilIdle, cassette: cassette)
             if output.json { try Terminal.printJSON(json) } else { try Terminal.print(text) }
             return
         }

@@ -17,7 +17,9 @@ enum DryRun {
     }
 
     /// Runs `ticks` ticks (or until idle) on a copy of the org at `root` and returns its report.
-    static func run(root: String, ticks: Int?, untilIdle: Bool) async throws -> (String, JSONValue) {
+    static func run(
+        root: String, ticks: Int?, untilIdle: Bool, cassette: String?
+    ) async throws -> (String, JSONValue) {
         let scratch = NSTemporaryDirectory() + "lemming-dry-run-" + UUID().uuidString.prefix(8).lowercased()
         defer { try? FileSystem.removeTree(scratch) }
         let made = try OrgCopy.backup(OrgPaths(root: root), into: scratch)
@@ -25,7 +27,7 @@ enum DryRun {
         var tools = EngineFactory.tools(environment: environment)
         tools.toolSources = nil
         let configuration = Engine.Configuration(
-            root: scratch, providers: SimulatedProviders(environment: environment),
+            root: scratch, providers: SimulatedProviders(cassette: cassette),
             clock: try EngineFactory.clock(environment: environment), tools: DryRunTools(base: tools))
         var perAgent: [String: Figures] = [:]
         var reports: [TickReport] = []
@@ -46,11 +48,11 @@ enum DryRun {
             }
         }
         let requests = try TemporaryOrgReader(root: scratch).approvalRequests()
-        return render(reports: reports, perAgent: perAgent, approvals: requests, from: made.tick)
+        return render(reports: reports, perAgent: perAgent, approvals: requests, from: made.tick, cassette: cassette)
     }
 
     private static func render(
-        reports: [TickReport], perAgent: [String: Figures], approvals: Int, from tick: Int
+        reports: [TickReport], perAgent: [String: Figures], approvals: Int, from tick: Int, cassette: String?
     ) -> (String, JSONValue) {
         let total = perAgent.values.reduce(into: Figures()) {
             $0.turns += $1.turns
@@ -59,7 +61,7 @@ enum DryRun {
             $0.cost += $1.cost
         }
         var lines = [
-            "dry run from tick \(tick + 1): \(reports.count) tick\(reports.count == 1 ? "" : "s"), models simulated, "
+            "dry run from tick \(tick + 1): \(reports.count) tick\(reports.count == 1 ? "" : "s"), models \(cassette == nil ? "simulated" : "answered from the cassette"), "
                 + "nothing outside a scratch copy touched"
         ]
         for report in reports { lines.append("  " + RunCommand.line(for: report)) }
