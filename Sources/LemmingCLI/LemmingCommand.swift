@@ -20,7 +20,8 @@ public struct LemmingCommand: AsyncParsableCommand {
             InboxCommand.self, SearchCommand.self, IndexCommand.self, ChatCommand.self, TopUpCommand.self,
             PauseCommand.self, ResumeCommand.self, ApprovalsCommand.self, ApproveCommand.self, DenyCommand.self,
             ResetCommand.self, AgentCommand.self, ModelsCommand.self, ToolsCommand.self, DoctorCommand.self,
-            ServeCommand.self, McpCommand.self, SchemaCommand.self, DemoCommand.self,
+            ServeCommand.self, McpCommand.self, SchemaCommand.self, DemoCommand.self, ExportCommand.self,
+            ImportCommand.self,
         ]
     )
 

@@ -8,6 +8,11 @@ public struct TemporaryOrg: Sendable {
     public let root: String
     public var paths: OrgPaths { OrgPaths(root: root) }
 
+    /// The org at `root` (made elsewhere, by an import say), to read and remove as a test org.
+    public init(root: String) {
+        self.root = root
+    }
+
     /// The instant every test clock reads: 2026-01-01T00:00:00Z.
     public static let fixedTime = Date(timeIntervalSince1970: 1_767_225_600)
     public static let fixedClock = FixedWallClock(fixedTime)
