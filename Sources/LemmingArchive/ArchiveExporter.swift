@@ -46,6 +46,7 @@ public enum ArchiveExporter {
     ///
     /// - Throws: ``LemmingError`` `.conflict` when `file` exists (without `overwrite`), `.notFound`
     ///   for an unknown agent, `.locked` while an engine runs on the org, `.io`.
+    @discardableResult
     public static func export(org root: String, to file: String, configuration: Configuration) throws -> Summary {
         let paths = OrgPaths(root: root)
         if FileSystem.exists(file) && !configuration.overwrite {

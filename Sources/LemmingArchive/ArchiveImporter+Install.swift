@@ -97,12 +97,13 @@ extension ArchiveImporter {
         guard FileSystem.info(paths.config)?.isRegularFile == true else {
             throw LemmingError(.notAnOrg, "no lemming.json here: not an org", path: root)
         }
+        // Validated first: a refused resume leaves the org untouched, lock file included.
+        let warnings = try validateAgent(agent, into: paths)
         try FileSystem.makeDirectory(paths.state)
         guard let lock = try FileLock.tryAcquire(paths.lock) else {
             throw LemmingError(.locked, "an engine is running on this org; stop it first", path: root)
         }
         defer { lock.release() }
-        let warnings = try validateAgent(agent, into: paths)
         let targets = ["agents/\(agent)", "archive/outbox/\(agent)"]
         let existing = targets.filter { Self.kind(of: paths.absolute($0)) != nil }
         if let first = existing.first, !configuration.force {
@@ -149,7 +150,7 @@ extension ArchiveImporter {
 
     /// Refuses history that reaches the org's next tick.
     private func checkTicks(of agent: String, history: (String) -> Bool, paths: OrgPaths) throws {
-        let newest = manifest.files.lazy.filter { history($0.path) }.compactMap { file -> Int? in
+        let newest = manifest.files.filter { history($0.path) }.compactMap { file -> Int? in
             guard let slash = file.path.lastIndex(of: "/") else { return nil }
             return EntryID(fileName: String(file.path[file.path.index(after: slash)...]), author: agent)?.tick
         }.max()

@@ -96,7 +96,8 @@ public final class ArchiveImporter {
                 entry.path == String(decoding: directory.records[index].name, as: UTF8.self)
             else {
                 throw LemmingError(
-                    .invalidArchive, "the zip's entries are ambiguous (its directory reads two ways)", path: file)
+                    .invalidArchive, "the zip's entries are ambiguous (its directory reads two ways, or a name is not marked UTF-8)",
+                    path: file)
             }
             index += 1
             let name = entry.path
@@ -162,7 +163,7 @@ public final class ArchiveImporter {
             }
             if let problem = ArchivePath.problem(name) { throw refuse(problem) }
             guard name.starts(with: root) else {
-                if name == root.dropLast() && isFolder { continue }
+                if isFolder && name.elementsEqual(root.dropLast()) { continue }
                 throw refuse("outside '\(ArchiveManifest.rootFolder)'")
             }
             guard seen.insert(name).inserted else { throw refuse("a duplicate name") }

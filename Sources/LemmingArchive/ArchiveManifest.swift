@@ -202,7 +202,13 @@ extension ArchiveManifest {
             guard let path = item["path"]?.stringValue, let reason = item["reason"]?.stringValue else { return nil }
             return Skipped(path: path, reason: reason)
         }
-        guard object["total_bytes"]?.intValue == totalBytes else {
+        var total = 0
+        for file in files {
+            let (sum, overflow) = total.addingReportingOverflow(file.size)
+            guard !overflow else { throw Self.invalid("files", "sizes add up to more than a file system holds") }
+            total = sum
+        }
+        guard object["total_bytes"]?.intValue == total else {
             throw Self.invalid("total_bytes", "is not the sum of the files' sizes")
         }
         try checkPaths()

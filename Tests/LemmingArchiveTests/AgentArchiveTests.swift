@@ -89,7 +89,7 @@ struct AgentArchiveTests {
         _ = try ArchiveImporter(file: scratch.archive, configuration: .init(force: true)).importAgent(into: target.root)
         let workspace = ["agents/a/workspace"]
         #expect(try Self.agentFiles(target.root, excluding: workspace) == Self.agentFiles(source.root, excluding: workspace))
-        #expect(try FileSystem.list(target.root).contains { $0.hasPrefix(".") } == false)
+        #expect(try (FileSystem.list(target.root) ?? []).contains { $0.hasPrefix(".") } == false)
     }
 
     @Test func anAgentWhoseResumeDoesNotValidateInTheOrgIsRefused() async throws {

@@ -127,7 +127,7 @@ struct ArchiveRoundTripTests {
     /// A crash after the journal record was synced but before its files were written: the export
     /// holds the committed tick (the record applied), like the engine would after recovery.
     @Test func exportAppliesACommitACrashLeftInTheJournal() async throws {
-        let org = try await Self.busyOrg(ticks: 2)
+        let org = try await Self.busyOrg(ticks: 2, script: 3)
         defer { org.remove() }
         let engine = try await org.engine()
         await engine.setCrashPoint { step in

@@ -49,7 +49,7 @@ struct ExportCommand: AsyncParsableCommand {
         let what = manifest.agent.map { "agent '\($0)' of '\(manifest.org)'" } ?? "org '\(manifest.org)'"
         try Terminal.print(
             "exported \(what) at tick \(manifest.tick): \(manifest.files.count) files, "
-                + "\(IndexStatusCommand.bytes(manifest.totalBytes)) (\(IndexStatusCommand.bytes(summary.archiveBytes)) "
+                + "\(IndexFormatting.bytes(manifest.totalBytes)) (\(IndexFormatting.bytes(summary.archiveBytes)) "
                 + "compressed) to \(summary.file)")
         for skipped in manifest.skipped {
             try Terminal.print("skipped \(skipped.path): \(skipped.reason)")

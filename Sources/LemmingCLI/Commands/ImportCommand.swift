@@ -69,7 +69,7 @@ struct ImportCommand: AsyncParsableCommand {
         for warning in summary.warnings { try Terminal.print("warning: \(warning)") }
         let what = manifest.agent.map { "agent '\($0)' into" } ?? "org '\(manifest.org)' to"
         try Terminal.print(
-            "imported \(what) \(summary.root): \(summary.files) files, \(IndexStatusCommand.bytes(summary.bytes))"
+            "imported \(what) \(summary.root): \(summary.files) files, \(IndexFormatting.bytes(summary.bytes))"
                 + " (exported at tick \(manifest.tick))")
     }
 
