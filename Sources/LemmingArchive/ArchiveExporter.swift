@@ -126,7 +126,8 @@ public enum ArchiveExporter {
                 return bytes
             }
             files.append(
-                .init(path: file.path, size: file.size, sha256: hex(hasher.finalize()), isExecutable: file.isExecutable))
+                .init(path: file.path, size: file.size, sha256: hex(hasher.finalize()), isExecutable: file.isExecutable)
+            )
         }
         var complete = manifest
         complete.files = files
@@ -166,7 +167,8 @@ extension ArchiveExporter.Summary {
         object["bytes"] = .int(manifest.totalBytes)
         object["archive_bytes"] = .int(archiveBytes)
         object["workspaces"] = .bool(manifest.includesWorkspaces)
-        object["skipped"] = .array(manifest.skipped.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) })
+        object["skipped"] = .array(
+            manifest.skipped.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) })
         return .object(object)
     }
 }

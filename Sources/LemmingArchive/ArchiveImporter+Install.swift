@@ -30,7 +30,8 @@ extension ArchiveImporter {
         case S_IFDIR:
             guard !(try FileSystem.list(target) ?? []).isEmpty else { break }
             guard configuration.force else {
-                throw LemmingError(.conflict, "the folder is not empty; pass --force to replace the org there", path: target)
+                throw LemmingError(
+                    .conflict, "the folder is not empty; pass --force to replace the org there", path: target)
             }
             let paths = OrgPaths(root: target)
             guard FileSystem.info(paths.config)?.isRegularFile == true else {
@@ -91,7 +92,8 @@ extension ArchiveImporter {
         guard let agent = manifest.agent else {
             throw LemmingError(
                 .invalidArgument,
-                "this is an archive of the whole org '\(manifest.org)'; import it into a new folder (lemming import FILE DIR)")
+                "this is an archive of the whole org '\(manifest.org)'; import it into a new folder (lemming import FILE DIR)"
+            )
         }
         let paths = OrgPaths(root: root)
         guard FileSystem.info(paths.config)?.isRegularFile == true else {
@@ -136,7 +138,8 @@ extension ArchiveImporter {
         }
         try FileSystem.removeTree(staging)
         try FileSystem.syncDirectory(paths.agents)
-        return Summary(manifest: manifest, root: root, files: extracted.files, bytes: extracted.bytes, warnings: warnings)
+        return Summary(
+            manifest: manifest, root: root, files: extracted.files, bytes: extracted.bytes, warnings: warnings)
     }
 
     /// Whether an org-relative path is part of an agent's history: its entries (outbox and

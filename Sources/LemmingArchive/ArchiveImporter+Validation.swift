@@ -23,7 +23,8 @@ extension ArchiveImporter {
         for directory in manifest.directories where isResumePath(directory) {
             issues.append(
                 ValidationIssue(
-                    .error, file: directory, field: "", rule: "file", message: "is a folder; a resume must be a JSON file"))
+                    .error, file: directory, field: "", rule: "file",
+                    message: "is a folder; a resume must be a JSON file"))
         }
         return try errorsRefused(issues)
     }
@@ -38,12 +39,16 @@ extension ArchiveImporter {
         }
         let (registry, _) = try FileOrgStore(paths: paths).loadRegistry()
         var agents = Set(
-            (try FileSystem.list(paths.agents) ?? []).filter { FileSystem.info(paths.resume($0))?.isRegularFile == true })
+            (try FileSystem.list(paths.agents) ?? []).filter {
+                FileSystem.info(paths.resume($0))?.isRegularFile == true
+            })
         agents.insert(agent)
         return try errorsRefused(validateResume(of: agent, modelKeys: registry.keys, knownAgents: agents))
     }
 
-    private func validateResume(of name: String, modelKeys: Set<String>, knownAgents: Set<String>) throws
+    private func validateResume(
+        of name: String, modelKeys: Set<String>, knownAgents: Set<String>
+    ) throws
         -> [ValidationIssue]
     {
         let path = "agents/\(name)/resume.json"

@@ -96,7 +96,8 @@ public final class ArchiveImporter {
                 entry.path == String(decoding: directory.records[index].name, as: UTF8.self)
             else {
                 throw LemmingError(
-                    .invalidArchive, "the zip's entries are ambiguous (its directory reads two ways, or a name is not marked UTF-8)",
+                    .invalidArchive,
+                    "the zip's entries are ambiguous (its directory reads two ways, or a name is not marked UTF-8)",
                     path: file)
             }
             index += 1
@@ -134,7 +135,9 @@ public final class ArchiveImporter {
     }
 
     /// The org-relative paths of the zip's files and folders, checked one by one.
-    private static func layout(of directory: ZipDirectory, file: String) throws -> (files: Set<String>, folders: Set<String>) {
+    private static func layout(
+        of directory: ZipDirectory, file: String
+    ) throws -> (files: Set<String>, folders: Set<String>) {
         var files = Set<String>()
         var folders = Set<String>()
         var seen = Set<[UInt8]>()
@@ -188,7 +191,8 @@ public final class ArchiveImporter {
             }
         }
         if let extra = layout.files.subtracting(listed.keys).min() {
-            throw LemmingError(.invalidArchive, "the zip holds '\(extra)', which the manifest does not list", path: file)
+            throw LemmingError(
+                .invalidArchive, "the zip holds '\(extra)', which the manifest does not list", path: file)
         }
         let folders = Set(manifest.directories)
         if let missing = folders.symmetricDifference(layout.folders).min() {

@@ -182,7 +182,9 @@ extension ArchiveManifest {
             throw Self.invalid("tick", "must be an integer ≥ 0")
         }
         self.tick = tick
-        guard let workspaces = object["workspaces"]?.boolValue else { throw Self.invalid("workspaces", "must be a boolean") }
+        guard let workspaces = object["workspaces"]?.boolValue else {
+            throw Self.invalid("workspaces", "must be a boolean")
+        }
         includesWorkspaces = workspaces
         directories = try Self.array(object, "directories").enumerated().map { index, item in
             guard let path = item.stringValue else { throw Self.invalid("directories[\(index)]", "must be a string") }

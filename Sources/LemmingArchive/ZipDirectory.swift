@@ -62,7 +62,9 @@ struct ZipDirectory {
             let locator = try file.read(at: endOffset - 20, count: 20)
             guard locator.uint32(at: 0) == zip64LocatorSignature else { throw damaged("its ZIP64 locator is missing") }
             let recordOffset = locator.uint64(at: 8)
-            guard size >= 56, recordOffset <= UInt64(size - 56) else { throw damaged("its ZIP64 end record is out of the file") }
+            guard size >= 56, recordOffset <= UInt64(size - 56) else {
+                throw damaged("its ZIP64 end record is out of the file")
+            }
             let record = try file.read(at: Int(recordOffset), count: 56)
             guard record.uint32(at: 0) == zip64EndSignature else { throw damaged("its ZIP64 end record is missing") }
             count = record.uint64(at: 32)

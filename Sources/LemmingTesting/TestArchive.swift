@@ -96,7 +96,9 @@ public struct TestArchive: Sendable {
     /// Rewrites fields of the central directory record (and local header) of the entry named
     /// `name` in the zip at `path`: the Unix file type bits, or the declared uncompressed size —
     /// what a hostile tool writes and ZIPFoundation cannot.
-    public static func patch(_ path: String, entry name: String, mode: UInt16? = nil, declaredSize: UInt32? = nil)
+    public static func patch(
+        _ path: String, entry name: String, mode: UInt16? = nil, declaredSize: UInt32? = nil
+    )
         throws
     {
         var bytes = try FileSystem.read(path)

@@ -35,7 +35,10 @@ struct AgentArchiveTests {
         let summary = try ArchiveExporter.export(
             org: source.root, to: scratch.archive, configuration: .init(agent: "a", includeWorkspaces: true))
         #expect(summary.manifest.agent == "a")
-        #expect(summary.manifest.files.allSatisfy { $0.path.hasPrefix("agents/a/") || $0.path.hasPrefix("archive/outbox/a/") })
+        #expect(
+            summary.manifest.files.allSatisfy {
+                $0.path.hasPrefix("agents/a/") || $0.path.hasPrefix("archive/outbox/a/")
+            })
         #expect(summary.manifest.files.contains { $0.path == "agents/a/logs/turns.jsonl" })
         _ = try ArchiveImporter(file: scratch.archive).importAgent(into: target.root)
         #expect(try Self.agentFiles(target.root) == Self.agentFiles(source.root))
@@ -88,7 +91,9 @@ struct AgentArchiveTests {
         #expect(try fileTree(target.root) == before)
         _ = try ArchiveImporter(file: scratch.archive, configuration: .init(force: true)).importAgent(into: target.root)
         let workspace = ["agents/a/workspace"]
-        #expect(try Self.agentFiles(target.root, excluding: workspace) == Self.agentFiles(source.root, excluding: workspace))
+        #expect(
+            try Self.agentFiles(target.root, excluding: workspace) == Self.agentFiles(source.root, excluding: workspace)
+        )
         #expect(try (FileSystem.list(target.root) ?? []).contains { $0.hasPrefix(".") } == false)
     }
 
@@ -96,7 +101,8 @@ struct AgentArchiveTests {
         let source = try await ArchiveRoundTripTests.busyOrg(ticks: 1)
         defer { source.remove() }
         // The target's registry has no model `sim`.
-        let target = try TemporaryOrg.make(agents: [TestAgent("c", model: "other")], models: ["other": ["provider": "scripted"]])
+        let target = try TemporaryOrg.make(
+            agents: [TestAgent("c", model: "other")], models: ["other": ["provider": "scripted"]])
         defer { target.remove() }
         let scratch = try Scratch()
         defer { scratch.remove() }
@@ -134,7 +140,9 @@ struct AgentArchiveTests {
         let scratch = try Scratch()
         defer { scratch.remove() }
         try ArchiveExporter.export(org: source.root, to: scratch.archive, configuration: .init(agent: "a"))
-        #expect(throws: LemmingError.self) { try ArchiveImporter(file: scratch.archive).importOrg(into: scratch.target) }
+        #expect(throws: LemmingError.self) {
+            try ArchiveImporter(file: scratch.archive).importOrg(into: scratch.target)
+        }
         try ArchiveExporter.export(org: source.root, to: scratch.archive, configuration: .init(overwrite: true))
         #expect(throws: LemmingError.self) { try ArchiveImporter(file: scratch.archive).importAgent(into: source.root) }
         #expect(!FileSystem.exists(scratch.target))

@@ -12,9 +12,11 @@ struct ArchivePathTests {
 
     @Test(arguments: [
         ("", "empty"), ("/etc/passwd", "absolute"), ("../evil", "'..'"), ("agents/../../evil", "'..'"),
-        ("agents/..", "'..'"), ("./lemming.json", "'.'"), ("agents//a", "empty component"), ("agents/a/", "empty component"),
+        ("agents/..", "'..'"), ("./lemming.json", "'.'"), ("agents//a", "empty component"),
+        ("agents/a/", "empty component"),
         ("a\\..\\..\\evil", "backslash"), ("a\u{0}b", "NUL"), ("a\nb", "control"), ("a\u{7F}b", "control"),
-        (String(repeating: "a", count: 256), "longer than 255"), (String(repeating: "a/", count: 600) + "a", "longer than 1024"),
+        (String(repeating: "a", count: 256), "longer than 255"),
+        (String(repeating: "a/", count: 600) + "a", "longer than 1024"),
     ])
     func refusesPathsThatCouldLeaveTheTarget(path: String, reason: String) throws {
         let problem = try #require(ArchivePath.problem(of: path))

@@ -22,7 +22,10 @@ struct ArchiveRoundTripTests {
                         agent, tick: tick,
                         [
                             "outbox_entries": [
-                                ["kind": "message", "payload": ["text": .string("\(agent) at \(tick)")], "to": .string(other)]
+                                [
+                                    "kind": "message", "payload": ["text": .string("\(agent) at \(tick)")],
+                                    "to": .string(other),
+                                ]
                             ],
                             "memory_updates": [["key": "seen", "op": "set", "value": .int(tick)]],
                         ]))
@@ -72,7 +75,9 @@ struct ArchiveRoundTripTests {
         try await copy.run(ticks: 3)
         // The engine's own log and event counter tell two sessions from one; the rest is equal.
         let compared = Self.leftOut + ["logs"]
-        #expect(try normalised(fileTree(copy.root, excluding: compared)) == normalised(fileTree(org.root, excluding: compared)))
+        #expect(
+            try normalised(fileTree(copy.root, excluding: compared))
+                == normalised(fileTree(org.root, excluding: compared)))
     }
 
     @Test func withoutWorkspacesTheirFoldersStayEmpty() async throws {
@@ -102,7 +107,9 @@ struct ArchiveRoundTripTests {
         let summary = try ArchiveExporter.export(
             org: org.root, to: scratch.archive, configuration: .init(includeWorkspaces: true))
         let paths = Set(summary.manifest.files.map(\.path))
-        for leftOut in ["state/search.sqlite", "state/providers.json", "state/engine.lock", "state/.ledger.json.1-1.tmp"] {
+        for leftOut in [
+            "state/search.sqlite", "state/providers.json", "state/engine.lock", "state/.ledger.json.1-1.tmp",
+        ] {
             #expect(!paths.contains(leftOut), "\(leftOut)")
         }
         #expect(!summary.manifest.directories.contains("state/journal"))

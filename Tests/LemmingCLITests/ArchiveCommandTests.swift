@@ -134,12 +134,14 @@ struct ArchiveCommandTests {
                 archive.manifest?.files[index].size = 10
             }
             patch = { try TestArchive.patch($0, entry: "org/shared/bomb", declaredSize: 10) }
-        case "unlisted": archive.entries.append(.init(name: "org/agents/b/resume.json", content: TestArchive.resume("b")))
+        case "unlisted":
+            archive.entries.append(.init(name: "org/agents/b/resume.json", content: TestArchive.resume("b")))
         default:
             let index = archive.entries.firstIndex { $0.name == "org/agents/a/resume.json" } ?? 0
             archive.entries[index].content = Array(#"{"name": "a"}"#.utf8)
             let listed = archive.manifest?.files.firstIndex { $0.path == "agents/a/resume.json" } ?? 0
-            archive.manifest?.files[listed] = .init(path: "agents/a/resume.json", content: archive.entries[index].content)
+            archive.manifest?.files[listed] = .init(
+                path: "agents/a/resume.json", content: archive.entries[index].content)
         }
         try archive.write(to: directory + "/evil.zip")
         try patch(directory + "/evil.zip")

@@ -33,7 +33,8 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "Replace an existing agent, or the org at DIR.")
     var force = false
 
-    @Flag(help: "For an agent: leave out its outbox, archived entries and turn records (keep resume, memory, workspace).")
+    @Flag(
+        help: "For an agent: leave out its outbox, archived entries and turn records (keep resume, memory, workspace).")
     var withoutHistory = false
 
     @Option(help: "The most bytes the archive may hold once extracted (suffixes K, M, G: powers of 1024).")
@@ -79,7 +80,8 @@ struct ImportCommand: AsyncParsableCommand {
         let name = manifest.org
         guard ArchivePath.problem(of: name) == nil, !name.contains("/"), !name.hasPrefix(".") else {
             throw LemmingError(
-                .invalidArgument, "the org's name '\(name)' is not a folder name; name the folder: lemming import FILE DIR")
+                .invalidArgument,
+                "the org's name '\(name)' is not a folder name; name the folder: lemming import FILE DIR")
         }
         return OrgOptions.absolute(name, from: current)
     }
