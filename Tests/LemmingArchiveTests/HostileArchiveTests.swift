@@ -164,4 +164,15 @@ struct HostileArchiveTests {
         #expect(error?.code == .unsafeArchive)
         #expect(error?.description.contains("only its own folders") == true)
     }
+
+    @Test func refusesAFileThatIsNotAZipOrIsTruncated() throws {
+        let archive = TestArchive.org(Fixture.orgFiles)
+        try expectRefused(archive, .invalidArchive, mentioning: "not a readable zip archive") { file in
+            try FileSystem.writeAtomically(Array("PK\u{3}\u{4} not really".utf8), to: file)
+        }
+        try expectRefused(archive, .invalidArchive, mentioning: "not a readable zip archive") { file in
+            let bytes = try FileSystem.read(file)
+            try FileSystem.writeAtomically(Array(bytes.prefix(bytes.count / 2)), to: file)
+        }
+    }
 }
