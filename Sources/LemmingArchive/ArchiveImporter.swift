@@ -140,7 +140,9 @@ public final class ArchiveImporter {
     ) throws -> (files: Set<String>, folders: Set<String>) {
         var files = Set<String>()
         var folders = Set<String>()
-        var seen = Set<[UInt8]>()
+        // Compared as strings: two spellings of one Unicode name (NFC, NFD) are one name on some
+        // file systems, and one key of the importer's tables.
+        var seen = Set<String>()
         let manifestName = Array(ArchiveManifest.entryName.utf8)
         let root = Array(ArchiveManifest.rootFolder.utf8)
         for record in directory.records {
@@ -161,7 +163,9 @@ public final class ArchiveImporter {
             }
             if isFolder { name.removeLast() }
             if name == manifestName && !isFolder {
-                guard seen.insert(name).inserted else { throw refuse("a duplicate name") }
+                guard seen.insert(String(decoding: name, as: UTF8.self)).inserted else {
+                    throw refuse("a duplicate name")
+                }
                 continue
             }
             if let problem = ArchivePath.problem(name) { throw refuse(problem) }
@@ -169,7 +173,7 @@ public final class ArchiveImporter {
                 if isFolder && name.elementsEqual(root.dropLast()) { continue }
                 throw refuse("outside '\(ArchiveManifest.rootFolder)'")
             }
-            guard seen.insert(name).inserted else { throw refuse("a duplicate name") }
+            guard seen.insert(String(decoding: name, as: UTF8.self)).inserted else { throw refuse("a duplicate name") }
             let path = String(decoding: name.dropFirst(root.count), as: UTF8.self)
             if isFolder { folders.insert(path) } else { files.insert(path) }
         }

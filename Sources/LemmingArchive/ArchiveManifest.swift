@@ -218,12 +218,12 @@ extension ArchiveManifest {
 
     /// Every path safe, unique, and (for an agent) inside the agent's folders.
     private func checkPaths() throws {
-        var seen = Set<[UInt8]>()
+        var seen = Set<String>()
         for path in directories + files.map(\.path) {
             if let problem = ArchivePath.problem(of: path) {
                 throw LemmingError(.unsafeArchive, "refusing \(problem): '\(path)'", path: Self.entryName)
             }
-            guard seen.insert(Array(path.utf8)).inserted else {
+            guard seen.insert(path).inserted else {
                 throw Self.invalid("files", "lists '\(path)' twice")
             }
             if let agent, !Self.isInside(agent: agent, path) {

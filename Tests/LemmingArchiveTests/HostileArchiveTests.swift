@@ -63,6 +63,14 @@ struct HostileArchiveTests {
         try expectRefused(archive, .unsafeArchive, mentioning: "duplicate")
     }
 
+    @Test func refusesTwoSpellingsOfOneUnicodeName() throws {
+        var files = Fixture.orgFiles
+        files["shared/caf\u{E9}.md"] = Array("composed".utf8)
+        var archive = TestArchive.org(files)
+        archive.entries.append(.init(name: "org/shared/cafe\u{301}.md", content: Array("decomposed".utf8)))
+        try expectRefused(archive, .unsafeArchive, mentioning: "duplicate")
+    }
+
     @Test func refusesMoreEntriesThanTheLimit() throws {
         let archive = TestArchive.org(Fixture.orgFiles)
         try expectRefused(
