@@ -223,6 +223,13 @@ extension ArchiveManifest {
             if let problem = ArchivePath.problem(of: path) {
                 throw LemmingError(.unsafeArchive, "refusing \(problem): '\(path)'", path: Self.entryName)
             }
+            if ExportSelection.liesInLeftOut(path) {
+                throw LemmingError(
+                    .unsafeArchive,
+                    "refusing '\(path)': an export never holds the engine's lock, journal, search index, provider "
+                        + "health, temporary files or a .git folder at the root",
+                    path: Self.entryName)
+            }
             guard seen.insert(path).inserted else {
                 throw Self.invalid("files", "lists '\(path)' twice")
             }

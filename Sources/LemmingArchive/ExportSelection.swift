@@ -52,6 +52,27 @@ struct ExportSelection {
         return selection
     }
 
+    /// Derived, machine-local or in-flight files: never exported (`name` is the last component).
+    static func isLeftOut(_ path: String, name: String) -> Bool {
+        if FileSystem.isTemporaryName(name) { return true }
+        switch path {
+        case ".git", "state/engine.lock", "state/journal", "state/providers.json": return true
+        default: return path.hasPrefix("state/search.sqlite")
+        }
+    }
+
+    /// Whether `path` is, or lies in, something an export leaves out: an archive holding it was
+    /// not written by an export, and importing it could apply a foreign journal at the next start,
+    /// or leave a `.git` whose configuration runs commands.
+    static func liesInLeftOut(_ path: String) -> Bool {
+        var prefix = ""
+        for component in path.split(separator: "/") {
+            prefix += prefix.isEmpty ? String(component) : "/" + component
+            if isLeftOut(prefix, name: String(component)) { return true }
+        }
+        return false
+    }
+
     private struct Walker {
         let paths: OrgPaths
         let includeWorkspaces: Bool
@@ -91,13 +112,8 @@ struct ExportSelection {
             }
         }
 
-        /// Derived, machine-local or in-flight files: never exported.
         private func isLeftOut(_ path: String, name: String) -> Bool {
-            if FileSystem.isTemporaryName(name) { return true }
-            switch path {
-            case ".git", "state/engine.lock", "state/journal", "state/providers.json": return true
-            default: return path.hasPrefix("state/search.sqlite")
-            }
+            ExportSelection.isLeftOut(path, name: name)
         }
 
         /// `shared` and `agents/<name>/workspace`: exported as empty folders unless asked for.

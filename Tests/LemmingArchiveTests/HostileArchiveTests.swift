@@ -43,6 +43,18 @@ struct HostileArchiveTests {
         #expect(!FileSystem.exists("/tmp/lemming-archive-evil.txt"))
     }
 
+    /// What an export never writes: a foreign journal would be applied at the next start, a
+    /// `.git/config` can run commands in a prompt that shows git status.
+    @Test(arguments: [
+        "state/journal/journal.log", "state/engine.lock", "state/search.sqlite", ".git/config",
+        "agents/a/memory/.plan.json.1-1.tmp",
+    ])
+    func refusesWhatAnExportNeverHolds(path: String) throws {
+        var files = Fixture.orgFiles
+        files[path] = Array("planted".utf8)
+        try expectRefused(TestArchive.org(files), .unsafeArchive, mentioning: "an export never holds")
+    }
+
     @Test func refusesASymbolicLinkEntry() throws {
         var archive = TestArchive.org(Fixture.orgFiles)
         archive.entries.append(.init(name: "org/shared/link", type: .symbolicLink, content: Array("/etc".utf8)))
