@@ -154,6 +154,30 @@ struct ArchiveCommandTests {
         }
     }
 
+    /// Hostile agent archives aimed at an org: the org is exactly as it was.
+    @Test(arguments: ["zip-slip", "other-agent", "org-settings", "journal"])
+    func aHostileAgentArchiveChangesNothingInTheOrg(kind: String) throws {
+        let org = try InitOrg.make()
+        defer { org.remove() }
+        #expect(try org.lemming(["run", "--ticks", "1"]).status == 0)
+        var archive = TestArchive.agent("spy", in: "acme", ["agents/spy/resume.json": TestArchive.resume("spy")])
+        let (name, path): (String, String) =
+            switch kind {
+            case "zip-slip": ("org/agents/spy/../coder/resume.json", "agents/spy/../coder/resume.json")
+            case "other-agent": ("org/agents/coder/resume.json", "agents/coder/resume.json")
+            case "org-settings": ("org/lemming.json", "lemming.json")
+            default: ("org/state/journal/journal.log", "state/journal/journal.log")
+            }
+        archive.entries.append(.init(name: name, content: Array("planted".utf8)))
+        archive.manifest?.files.append(.init(path: path, content: Array("planted".utf8)))
+        try archive.write(to: org.directory + "/spy.zip")
+        let before = try Self.tree(org.directory)
+        let result = try org.lemming(["import", "../spy.zip", "--force"])
+        #expect(result.status == 1, "\(kind): \(result.stdout)")
+        #expect(result.stderr.hasPrefix("error: ") && result.stderr.contains("refusing"), "\(kind): \(result.stderr)")
+        #expect(try Self.tree(org.directory) == before, "\(kind)")
+    }
+
     @Test func limitsAreFlags() throws {
         let org = try InitOrg.make()
         defer { org.remove() }
