@@ -177,8 +177,10 @@ extension ArchiveImporter {
         guard mkdir(staging, 0o700) == 0 else {
             throw LemmingError(.io, "could not create a folder: \(String(cString: strerror(errno)))", path: staging)
         }
+        var created = Set<String>()
         for directory in manifest.directories where include(directory) {
             try FileSystem.makeDirectory(staging + "/" + directory)
+            created.insert(staging + "/" + directory)
         }
         var files = 0
         var total = 0
@@ -187,7 +189,8 @@ extension ArchiveImporter {
                 throw LemmingError(.invalidArchive, "the zip does not hold '\(listedFile.path)'", path: file)
             }
             let destination = staging + "/" + listedFile.path
-            try FileSystem.makeDirectory(FileSystem.parentDirectory(of: destination))
+            let parent = FileSystem.parentDirectory(of: destination)
+            if created.insert(parent).inserted { try FileSystem.makeDirectory(parent) }
             let descriptor = open(
                 destination, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                 listedFile.isExecutable ? 0o755 : 0o644)
