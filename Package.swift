@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // MARK: - Libraries
@@ -109,6 +110,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Export and import of orgs and agents as zip archives (issue 15): a manifest with each
+        // file's size and SHA-256, and an importer that refuses anything that could leave its target.
+        .target(
+            name: "LemmingArchive",
+            dependencies: [
+                "LemmingCore", "LemmingJSON",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The sandbox launcher's system calls (Landlock, seccomp, capabilities, resource limits)
         // and openat2, in C: packed kernel structures and nothing else running in between.
         .target(name: "CLemmingSandbox"),
@@ -169,7 +181,7 @@ let package = Package(
         .target(
             name: "LemmingCLI",
             dependencies: [
-                "LemmingA2A",
+                "LemmingA2A", "LemmingArchive",
                 "LemmingMCP", "LemmingProcess",
                 .product(name: "MCP", package: "swift-sdk"),
                 "LemmingOrgView",
@@ -189,7 +201,8 @@ let package = Package(
         .target(
             name: "LemmingTesting",
             dependencies: [
-                "LemmingCore", "LemmingJSON", "LemmingProviders",
+                "LemmingArchive", "LemmingCore", "LemmingJSON", "LemmingProviders",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -279,6 +292,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "LemmingArchiveTests",
+            dependencies: [
+                "LemmingArchive", "LemmingCore", "LemmingJSON", "LemmingTesting",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "LemmingServerTests",
             dependencies: [
                 "LemmingDashboard",
@@ -297,7 +318,8 @@ let package = Package(
             name: "LemmingCLITests",
             dependencies: [
                 "LemmingOrgView",
-                "lemming", "LemmingCLI", "LemmingCore", "LemmingJSON", "LemmingSearch", "LemmingTesting",
+                "lemming", "LemmingArchive", "LemmingCLI", "LemmingCore", "LemmingJSON", "LemmingSearch",
+                "LemmingTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -22,7 +22,8 @@ public struct LemmingCommand: AsyncParsableCommand {
             PauseCommand.self, ResumeCommand.self, ApprovalsCommand.self, ApproveCommand.self, DenyCommand.self,
             ResetCommand.self, AgentCommand.self, ModelsCommand.self, ToolsCommand.self, DoctorCommand.self,
             ServeCommand.self, McpCommand.self, SchemaCommand.self, DemoCommand.self, ForkCommand.self,
-            BackupCommand.self, RestoreCommand.self, ReplayCommand.self, TestCommand.self,
+            BackupCommand.self, RestoreCommand.self, ReplayCommand.self, TestCommand.self, ExportCommand.self,
+            ImportCommand.self,
         ]
     )
 

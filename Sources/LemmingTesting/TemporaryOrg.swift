@@ -8,7 +8,7 @@ public struct TemporaryOrg: Sendable {
     public let root: String
     public var paths: OrgPaths { OrgPaths(root: root) }
 
-    /// The org at `root` (made by something else, such as a fork), to use and remove like one made here.
+    /// The org at `root` (made elsewhere: a fork, an import), to use and remove like one made here.
     public init(root: String) {
         self.root = root
     }
