@@ -284,7 +284,8 @@ public actor Engine {
             current.append((paths.resume(name), agents[name]?.fileInfo))
         }
         var files: [TickChanges.FileWrite] = []
-        for (path, info) in current where info != nil && info != checkedFiles[path] {
+        for (path, info) in current
+        where info?.isRegularFile == true && (info?.size ?? 0) <= 4_194_304 && info != checkedFiles[path] {
             checkedFiles[path] = info
             let relative = paths.relative(path)
             if let bytes = try? FileSystem.read(path), bytes != store.recordedFile(relative) {

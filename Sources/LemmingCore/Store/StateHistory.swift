@@ -140,12 +140,10 @@ package struct StateHistory: Sendable {
                 let file = paths.memory(agent) + "/" + key
                 if let bytes = try FileSystem.readIfPresent(file) { memory[paths.relative(file)] = text(bytes) }
             }
-            if let bytes = try FileSystem.readIfPresent(paths.resume(agent)) {
-                resumes[paths.relative(paths.resume(agent))] = text(bytes)
-            }
+            if let bytes = readable(paths.resume(agent)) { resumes[paths.relative(paths.resume(agent))] = text(bytes) }
         }
         for file in [paths.config, paths.models] {
-            if let bytes = try FileSystem.readIfPresent(file) { resumes[paths.relative(file)] = text(bytes) }
+            if let bytes = readable(file) { resumes[paths.relative(file)] = text(bytes) }
         }
         line["turns"] = .object(turns)
         line["memory"] = .object(memory)
@@ -164,6 +162,13 @@ package struct StateHistory: Sendable {
         guard var object = recorded(tickState).objectValue else { return tickState.json }
         object["updated_at"] = nil
         return .object(object)
+    }
+
+    /// The bytes of a regular file of at most 4 MiB (a resume that is a folder or too large is the
+    /// validator's to report, not the history's to record).
+    private static func readable(_ path: String) -> [UInt8]? {
+        guard let info = FileSystem.info(path), info.isRegularFile, info.size <= 4_194_304 else { return nil }
+        return try? FileSystem.read(path)
     }
 
     /// A tick state as the history keeps it: without the event counter.
