@@ -74,12 +74,16 @@ extension FileOrgStore {
         for entry in changes.entries {
             journal.operations.append(.create(path: paths.relative(paths.entry(entry.id)), content: entry.fileBytes))
         }
+        var written = StateHistory.Written()
         for change in changes.memory {
             let path = paths.relative(paths.memory(change.agent, key: change.key))
             if let record = change.record {
-                journal.operations.append(.replace(path: path, content: pretty.bytes(record.json)))
+                let bytes = pretty.bytes(record.json)
+                journal.operations.append(.replace(path: path, content: bytes))
+                written.memory.append((path, bytes))
             } else {
                 journal.operations.append(.delete(path: path))
+                written.memory.append((path, nil))
             }
         }
         for file in changes.files {
@@ -93,16 +97,19 @@ extension FileOrgStore {
             journal.operations.append(
                 .move(from: paths.relative(paths.entry(id)), to: paths.relative(paths.archivedEntry(id))))
         }
-        if let ledger = changes.ledger {
-            journal.operations.append(.replace(path: paths.relative(paths.ledger), content: pretty.bytes(ledger.json)))
+        // Each table is made JSON once, for its file and for the history's patch.
+        written.ledger = changes.ledger?.json
+        written.cursors = changes.cursors?.json
+        written.runtimes = changes.runtimes?.json
+        if let ledger = written.ledger {
+            journal.operations.append(.replace(path: paths.relative(paths.ledger), content: pretty.bytes(ledger)))
         }
-        if let cursors = changes.cursors {
-            journal.operations.append(
-                .replace(path: paths.relative(paths.cursors), content: pretty.bytes(cursors.json)))
+        if let cursors = written.cursors {
+            journal.operations.append(.replace(path: paths.relative(paths.cursors), content: pretty.bytes(cursors)))
         }
-        if let runtimes = changes.runtimes {
+        if let runtimes = written.runtimes {
             journal.operations.append(
-                .replace(path: paths.relative(paths.agentStates), content: pretty.bytes(runtimes.json)))
+                .replace(path: paths.relative(paths.agentStates), content: pretty.bytes(runtimes)))
         }
         if var history {
             var sizes: [String: Int] = [:]
@@ -110,7 +117,7 @@ extension FileOrgStore {
                 sizes[lines.agent] = offset + lines.bytes.count
             }
             let base = history.size
-            if let line = history.line(for: changes, paths: paths, turnLogSizes: sizes) {
+            if let line = history.line(for: changes, written: written, paths: paths, turnLogSizes: sizes) {
                 journal.operations.append(.append(path: StateHistory.file, base: base, content: line))
             }
             self.history = history

@@ -52,9 +52,20 @@ package struct StateHistory: Sendable {
         self.tickState = Self.timeless(tickState)
     }
 
+    /// What the journal record of a commit already made of it, reused for its line.
+    struct Written {
+        /// Memory files by org-relative path: their bytes, or `nil` when deleted.
+        var memory: [(String, [UInt8]?)] = []
+        var ledger: JSONValue?
+        var cursors: JSONValue?
+        var runtimes: JSONValue?
+    }
+
     /// The line of one commit, and the recorder moved past it; `nil` when the commit changed
     /// nothing but the time in `state/tick.json`.
-    mutating func line(for changes: TickChanges, paths: OrgPaths, turnLogSizes: [String: Int]) -> [UInt8]? {
+    mutating func line(
+        for changes: TickChanges, written: Written, paths: OrgPaths, turnLogSizes: [String: Int]
+    ) -> [UInt8]? {
         var line = JSONObject()
         line["tick"] = .int(changes.tick)
         line["label"] = .string(changes.label)
@@ -74,13 +85,9 @@ package struct StateHistory: Sendable {
             }
             line["turns"] = .object(turns)
         }
-        if !changes.memory.isEmpty {
+        if !written.memory.isEmpty {
             var memory = JSONObject()
-            let pretty = JSONWriter(style: .pretty)
-            for change in changes.memory {
-                memory[paths.relative(paths.memory(change.agent, key: change.key))] =
-                    change.record.map { Self.text(pretty.bytes($0.json)) } ?? .null
-            }
+            for (path, bytes) in written.memory { memory[path] = bytes.map(Self.text) ?? .null }
             line["memory"] = .object(memory)
         }
         if !changes.files.isEmpty {
@@ -99,15 +106,15 @@ package struct StateHistory: Sendable {
             }
             line["resumes"] = .object(snapshots)
         }
-        if let ledger = changes.ledger?.json {
+        if let ledger = written.ledger {
             if let patch = JSONMergePatch.diff(from: self.ledger, to: ledger) { line["ledger"] = patch }
             self.ledger = ledger
         }
-        if let cursors = changes.cursors?.json {
+        if let cursors = written.cursors {
             if let patch = JSONMergePatch.diff(from: self.cursors, to: cursors) { line["cursors"] = patch }
             self.cursors = cursors
         }
-        if let runtimes = changes.runtimes?.json {
+        if let runtimes = written.runtimes {
             if let patch = JSONMergePatch.diff(from: self.runtimes, to: runtimes) { line["runtimes"] = patch }
             self.runtimes = runtimes
         }
