@@ -162,4 +162,36 @@ struct HistoryCommandTests {
                 "dry run from tick 1: 1 tick, models simulated, nothing outside a scratch copy touched\n"))
         #expect(text.stdout.hasSuffix("the org is unchanged\n"))
     }
+
+    @Test func aBackupTakenDuringARunOpensAndFinishesLikeTheOriginal() throws {
+        let ticks = 30
+        let org = try CrashTests.busyOrg(ticks: ticks)
+        defer { org.remove() }
+        let process = Lemming.process(["run", "--org", org.root], in: org.root, environment: Lemming.environment())
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        while process.isRunning, ((try? org.readJSON("state/tick.json"))??["last_committed_tick"]?.intValue ?? 0) < 5 {
+            usleep(500)
+        }
+        let folder = try temporaryDirectory()
+        defer { try? FileSystem.removeTree(folder) }
+        let backup = try Lemming.run(["backup", folder + "/copy", "--org", org.root, "--json"])
+        process.waitUntilExit()
+        #expect(backup.status == 0, "\(backup.stderr)")
+        let report = try JSONValue.parse(Array(backup.stdout.utf8))
+        #expect(report["engine_was_running"] == true)
+        let tick = try #require(report["tick"]?.intValue)
+        #expect(tick >= 4 && tick < ticks)
+        // The copy runs the ticks left and ends as the original did.
+        let copy = TemporaryOrg(root: folder + "/copy")
+        let rest = try Lemming.run(["run", "--org", copy.root])
+        #expect(rest.status == 0, "\(rest.stderr)")
+        let (left, right) = (
+            try CrashTests.comparable(copy).filter { !$0.key.hasPrefix("state/journal/") },
+            try CrashTests.comparable(org).filter { !$0.key.hasPrefix("state/journal/") }
+        )
+        #expect(left.keys.sorted() == right.keys.sorted())
+        for (path, bytes) in right where left[path] != bytes { Issue.record("\(path) differs in the backup's run") }
+    }
 }
