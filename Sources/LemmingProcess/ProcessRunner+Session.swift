@@ -1,6 +1,5 @@
 import LemmingCore
 import Subprocess
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -24,9 +23,9 @@ extension ProcessRunner {
         /// ends when the program closes its output or exits.
         public let output: AsyncStream<[UInt8]>
         private let writer: StandardInputWriter
-        private let overflow: Overflow
+        private let overflow: OnceFlag
 
-        init(processIdentifier: Int32, output: AsyncStream<[UInt8]>, writer: StandardInputWriter, overflow: Overflow) {
+        init(processIdentifier: Int32, output: AsyncStream<[UInt8]>, writer: StandardInputWriter, overflow: OnceFlag) {
             self.processIdentifier = processIdentifier
             self.output = output
             self.writer = writer
@@ -75,7 +74,7 @@ extension ProcessRunner {
         }
         defer { files.close() }
         let grace = request.gracePeriod
-        let sleep = self.sleep
+        let clock = self.clock
         do {
             let error = FileDescriptorOutput.fileDescriptor(
                 FileDescriptor(rawValue: try Self.duplicate(files.error)), closeAfterSpawningProcess: true)
@@ -86,7 +85,7 @@ extension ProcessRunner {
                 Self.register(group)
                 defer { Self.killGroup(group) }
                 let (output, chunks) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .unbounded)
-                let overflow = Overflow()
+                let overflow = OnceFlag()
                 return await withTaskGroup(of: Void.self, returning: T.self) { tasks in
                     tasks.addTask {
                         var pending = 0
@@ -115,7 +114,7 @@ extension ProcessRunner {
                     _ = kill(-group, SIGTERM)
                     // The reader ends when the program is gone; whatever outlives the grace is killed.
                     tasks.addTask {
-                        try? await sleep(grace)
+                        try? await clock.sleep(for: grace)
                         _ = kill(-group, SIGKILL)
                     }
                     _ = await tasks.next()
@@ -135,12 +134,4 @@ extension ProcessRunner {
             return .failure(.couldNotStart("could not run '\(request.executable)': \(error)"))
         }
     }
-}
-
-/// Raised once a session's program wrote a line longer than its cap.
-final class Overflow: Sendable {
-    private let raised = Atomic(false)
-
-    func raise() { raised.store(true, ordering: .sequentiallyConsistent) }
-    var isRaised: Bool { raised.load(ordering: .sequentiallyConsistent) }
 }

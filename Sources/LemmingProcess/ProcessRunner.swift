@@ -131,13 +131,13 @@ public struct ProcessRunner: Sendable {
     /// - Parameters:
     ///   - sandbox: where sandboxed requests run.
     ///   - clock: the clock of the timeouts (a test clock in tests).
-    /// Sleeps on the runner's clock.
-    let sleep: @Sendable (Duration) async throws -> Void
+    /// The clock of timeouts and grace periods.
+    let clock: any Clock<Duration>
 
     public init(sandbox: ProgramSandbox, clock: some Clock<Duration> = ContinuousClock()) {
         self.sandbox = sandbox
         deadline = { duration, operation in try await withDeadline(duration, clock: clock, operation: operation) }
-        sleep = { duration in try await clock.sleep(for: duration) }
+        self.clock = clock
     }
 
     public func run(_ request: Request) async -> Result<Outcome, Failure> {

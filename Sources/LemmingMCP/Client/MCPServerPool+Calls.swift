@@ -2,7 +2,6 @@ import Foundation
 import LemmingCore
 import LemmingJSON
 import MCP
-import Synchronization
 
 extension MCPServerPool {
     /// Calls `tool` of `server` (`tools/call`) and renders the result for the agent.
@@ -64,7 +63,7 @@ extension MCPServerPool {
     private func answer<Output: Sendable>(
         to context: RequestContext<Output>, of client: Client, within timeout: Duration
     ) async throws -> Output {
-        let timedOut = Flag()
+        let timedOut = OnceFlag()
         return try await withThrowingTaskGroup(of: Output?.self, returning: Output.self) { group in
             group.addTask { try await context.value }
             group.addTask { [clock] in
@@ -130,12 +129,4 @@ extension MCPServerPool {
         while end > utf8.startIndex, utf8[end] & 0xC0 == 0x80 { end = utf8.index(before: end) }
         return (String(decoding: utf8[..<end], as: UTF8.self), true)
     }
-}
-
-/// A flag one task raises and others read.
-final class Flag: Sendable {
-    private let raised = Atomic(false)
-
-    func raise() { raised.store(true, ordering: .sequentiallyConsistent) }
-    var isRaised: Bool { raised.load(ordering: .sequentiallyConsistent) }
 }

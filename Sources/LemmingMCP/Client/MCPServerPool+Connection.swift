@@ -74,7 +74,7 @@ extension MCPServerPool {
         let server = settings.name
         let client = Client(name: "lemming", version: LemmingVersion.current)
         let startup = Deadline.seconds(settings.startupTimeoutSeconds)
-        let started = Flag()
+        let started = OnceFlag()
         let (changes, changed) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let ending = await withTaskGroup(of: Ending.self, returning: Ending.self) { group in
             group.addTask { await pump().map(Ending.failed) ?? .stopped }

@@ -1,5 +1,4 @@
 import LemmingCore
-import Synchronization
 
 /// A provider with retries, a circuit breaker and a rate-limit gate around it: each call runs
 /// under ``EndpointRegistry/withRetries(to:policy:canRetry:_:)``.
@@ -26,20 +25,13 @@ public struct ResilientProvider: ModelProvider {
         _ request: ChatRequest,
         onText: @escaping @Sendable (String) async -> Void
     ) async throws -> ChatResponse {
-        let delivered = DeliveryFlag()
+        let delivered = OnceFlag()
         let attempt = {
             try await inner.stream(request) { text in
-                delivered.set()
+                delivered.raise()
                 await onText(text)
             }
         }
-        return try await endpoints.withRetries(to: endpoint, policy: policy, canRetry: { !delivered.value }, attempt)
+        return try await endpoints.withRetries(to: endpoint, policy: policy, canRetry: { !delivered.isRaised }, attempt)
     }
-}
-
-/// Set once a stream delivered text.
-private final class DeliveryFlag: Sendable {
-    private let delivered = Mutex(false)
-    var value: Bool { delivered.withLock { $0 } }
-    func set() { delivered.withLock { $0 = true } }
 }
