@@ -17,6 +17,15 @@ public enum ProgramLocator {
         return nil
     }
 
+    /// The absolute path of a program as a tool's or server's `command` names it (DESIGN §7): an
+    /// absolute path as is, one with a `/` relative to the org folder `root`, a bare name looked
+    /// up on `path`; `nil` when a bare name is not found.
+    public static func resolve(_ program: String, relativeTo root: String, path: String) -> String? {
+        if program.hasPrefix("/") { return program }
+        if program.contains("/") { return root + "/" + program }
+        return locate(program, path: path)
+    }
+
     /// Whether `path` is a regular file this process may execute.
     public static func isExecutable(_ path: String) -> Bool {
         access(path, X_OK) == 0 && FileSystem.info(path)?.isRegularFile == true

@@ -156,14 +156,7 @@ extension MCPServerPool {
         guard let org, let program = settings.command.first else {
             return .failure(Unavailable("it has no command"))
         }
-        let executable: String
-        if program.hasPrefix("/") {
-            executable = program
-        } else if program.contains("/") {
-            executable = org.root + "/" + program
-        } else if let found = ProgramLocator.locate(program, path: searchPath) {
-            executable = found
-        } else {
+        guard let executable = ProgramLocator.resolve(program, relativeTo: org.root, path: searchPath) else {
             return .failure(Unavailable("'\(program)' was not found on PATH"))
         }
         if settings.sandbox == .kernel, !runner.sandbox.isAvailable {

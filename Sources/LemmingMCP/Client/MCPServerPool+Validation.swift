@@ -16,11 +16,7 @@ extension MCPServerPool {
             switch server.transport {
             case .stdio:
                 let program = server.command.first ?? ""
-                let path =
-                    program.hasPrefix("/")
-                    ? program
-                    : program.contains("/")
-                        ? org.root + "/" + program : ProgramLocator.locate(program, path: searchPath)
+                let path = ProgramLocator.resolve(program, relativeTo: org.root, path: searchPath)
                 if !(path.map(ProgramLocator.isExecutable) ?? false) {
                     warn(
                         prefix + ".command", "not_found",

@@ -29,10 +29,7 @@ struct CustomTool: Tool {
 
     /// The program's absolute path, or `nil` when it cannot be found.
     var executable: String? {
-        let program = settings.command[0]
-        if program.hasPrefix("/") { return program }
-        if program.contains("/") { return org.root + "/" + program }
-        return ProgramLocator.locate(program, path: searchPath)
+        ProgramLocator.resolve(settings.command[0], relativeTo: org.root, path: searchPath)
     }
 
     func run(_ arguments: JSONObject, context: ToolContext) async -> ToolOutput {
