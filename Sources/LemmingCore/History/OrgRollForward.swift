@@ -13,12 +13,9 @@ enum OrgRollForward {
         let value = line.value
         for entry in value["entries"]?.arrayValue ?? [] {
             guard let path = entry.stringValue else { continue }
-            let name = path.split(separator: "/").last.map(String.init) ?? ""
-            let author = path.split(separator: "/").dropFirst().first.map(String.init) ?? ""
-            let candidates = [source.absolute(path), source.archiveOutboxes + "/" + author + "/" + name]
-            guard let found = candidates.first(where: FileSystem.exists),
-                let bytes = try FileSystem.readIfPresent(found)
-            else { continue }
+            guard let found = source.currentEntryFile(path), let bytes = try FileSystem.readIfPresent(found) else {
+                continue
+            }
             try FileSystem.makeDirectory(FileSystem.parentDirectory(of: target.absolute(path)))
             try FileSystem.writeAtomically(bytes, to: target.absolute(path))
         }

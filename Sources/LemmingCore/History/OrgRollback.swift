@@ -65,15 +65,9 @@ package enum OrgRollback {
     private static func fetchMissingEntries(_ entries: Set<String>, into target: OrgPaths, from source: OrgPaths) throws
     {
         for path in entries.sorted() where !FileSystem.exists(target.absolute(path)) {
-            let name = path.split(separator: "/").last.map(String.init) ?? ""
-            let author = name.split(separator: "-").dropFirst().dropLast().joined(separator: "-")
-            let candidates = [
-                source.absolute(path), source.archiveOutboxes + "/" + author + "/" + name,
-                source.outbox(author) + "/" + name,
-            ]
-            guard let found = candidates.first(where: FileSystem.exists),
-                let bytes = try FileSystem.readIfPresent(found)
-            else { continue }
+            guard let found = source.currentEntryFile(path), let bytes = try FileSystem.readIfPresent(found) else {
+                continue
+            }
             try FileSystem.makeDirectory(FileSystem.parentDirectory(of: target.absolute(path)))
             try FileSystem.writeAtomically(bytes, to: target.absolute(path))
         }

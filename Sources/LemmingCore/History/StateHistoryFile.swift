@@ -154,3 +154,15 @@ package struct StateHistoryFile: Sendable {
         return state
     }
 }
+
+extension OrgPaths {
+    /// Where the entry an org-relative entry path names is now: that path, or the same file in
+    /// the outbox or the archive of its author (an entry is archived after a while). `nil` when
+    /// it is in neither.
+    func currentEntryFile(_ path: String) -> String? {
+        let name = path.split(separator: "/").last.map(String.init) ?? ""
+        let author = name.split(separator: "-").dropFirst().dropLast().joined(separator: "-")
+        return [absolute(path), archiveOutboxes + "/" + author + "/" + name, outbox(author) + "/" + name]
+            .first(where: FileSystem.exists)
+    }
+}

@@ -33,7 +33,7 @@ struct TickComparison {
             return comparison
         }
         for path in expectedEntries {
-            let original = try FileSystem.readIfPresent(source.absolute(path)) ?? archived(path, in: source)
+            let original = try source.currentEntryFile(path).flatMap { try FileSystem.readIfPresent($0) }
             try comparison.check(original, try FileSystem.readIfPresent(target.absolute(path)), file: path, tick: tick)
             if comparison.divergence != nil { return comparison }
         }
@@ -164,12 +164,5 @@ struct TickComparison {
             kept.append(0x0A)
         }
         return kept
-    }
-
-    /// An entry of the original that was archived since.
-    private static func archived(_ path: String, in paths: OrgPaths) throws -> [UInt8]? {
-        let parts = path.split(separator: "/")
-        guard parts.count == 4 else { return nil }
-        return try FileSystem.readIfPresent(paths.archiveOutboxes + "/" + parts[1] + "/" + parts[3])
     }
 }
