@@ -13,6 +13,8 @@ public struct ProviderFactory: ModelProviderFactory {
     public var environment: [String: String]
     /// The breakers and rate-limit gates of the endpoints, shared by every provider made here.
     public let endpoints: EndpointRegistry
+    /// The endpoints' limits on requests in flight (`max_concurrent_requests`).
+    public let gates = RequestGate.Registry()
     let client: HTTPClient
     /// Runs `cli` model commands, inside the kernel sandbox.
     public let runner: ProcessRunner
@@ -120,7 +122,7 @@ public struct ProviderFactory: ModelProviderFactory {
         let options = try EmbeddingOptions(entry: entry, maxBatchSize: format.maxBatchSize)
         let embedder = HTTPEmbeddingProvider(
             format: format, settings: settings, dimensions: options.dimensions, client: client,
-            clock: endpoints.timeline.clock)
+            clock: endpoints.timeline.clock, gate: gates.gate(for: settings))
         return ResilientEmbedder(
             inner: embedder, batchSize: options.batchSize, endpoint: settings.baseURL, endpoints: endpoints,
             policy: settings.retry)
@@ -129,7 +131,8 @@ public struct ProviderFactory: ModelProviderFactory {
     private func network<Format: WireFormat>(_ format: Format, _ entry: ModelEntry) throws -> any ModelProvider {
         let settings = try HTTPSettings(entry: entry, environment: environment)
         let provider = HTTPModelProvider(
-            format: format, settings: settings, client: client, clock: endpoints.timeline.clock)
+            format: format, settings: settings, client: client, clock: endpoints.timeline.clock,
+            gate: gates.gate(for: settings))
         return ResilientProvider(
             inner: provider, endpoint: settings.baseURL, endpoints: endpoints, policy: settings.retry)
     }

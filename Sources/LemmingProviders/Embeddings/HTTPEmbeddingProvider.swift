@@ -17,12 +17,13 @@ public struct HTTPEmbeddingProvider<Format: EmbeddingFormat>: EmbeddingProvider 
 
     public init(
         format: Format, settings: HTTPSettings, dimensions: Int? = nil, client: HTTPClient = ProviderHTTPClient.shared,
-        clock: any Clock<Duration> = ContinuousClock()
+        clock: any Clock<Duration> = ContinuousClock(), gate: RequestGate? = nil
     ) {
         self.format = format
         self.settings = settings
         self.dimensions = dimensions
-        transport = ProviderTransport(format: format, settings: settings, client: client, timeline: Timeline(clock))
+        transport = ProviderTransport(
+            format: format, settings: settings, client: client, timeline: Timeline(clock), gate: gate)
     }
 
     /// Where calls go, for breakers and messages (never with the key).

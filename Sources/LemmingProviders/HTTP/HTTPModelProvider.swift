@@ -26,11 +26,12 @@ public struct HTTPModelProvider<Format: WireFormat>: ModelProvider {
 
     public init(
         format: Format, settings: HTTPSettings, client: HTTPClient = ProviderHTTPClient.shared,
-        clock: any Clock<Duration> = ContinuousClock()
+        clock: any Clock<Duration> = ContinuousClock(), gate: RequestGate? = nil
     ) {
         self.format = format
         self.settings = settings
-        transport = ProviderTransport(format: format, settings: settings, client: client, timeline: Timeline(clock))
+        transport = ProviderTransport(
+            format: format, settings: settings, client: client, timeline: Timeline(clock), gate: gate)
     }
 
     /// Where calls go, for breakers and messages (never with the key).

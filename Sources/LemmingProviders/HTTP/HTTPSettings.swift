@@ -21,6 +21,9 @@ public struct HTTPSettings: Sendable {
     /// The most bytes of a response body read, whole or streamed; a larger one fails the call with
     /// ``ProviderError/Code/replyTooLarge`` as soon as it passes the cap.
     public var maxResponseBytes = 16 * 1024 * 1024
+    /// The most requests in flight at once to this endpoint (`max_concurrent_requests`, 1 to
+    /// 4096); `nil`: no limit but the engine's `max_concurrent_turns`.
+    public var maxConcurrentRequests: Int?
 
     public static func defaultBaseURL(for provider: String, environment: [String: String]) -> String? {
         switch provider {
@@ -86,6 +89,12 @@ public struct HTTPSettings: Sendable {
             retry.rateLimitPatience = Deadline.seconds(seconds)
         }
         self.retry = retry
+        if let value = document["max_concurrent_requests"], !value.isNull {
+            guard let count = value.intValue, (1...4096).contains(count) else {
+                throw invalid("max_concurrent_requests", "must be an integer from 1 to 4096")
+            }
+            maxConcurrentRequests = count
+        }
         structuredOutput = options["structured_output"]?.boolValue ?? true
     }
 

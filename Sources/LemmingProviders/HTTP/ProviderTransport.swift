@@ -9,12 +9,15 @@ import NIOHTTP1
 /// failures turned into ``ProviderError``s that never carry the key. No retries.
 ///
 /// The deadline (`timeout_seconds`) covers the head and the body, on the provider's clock: a body
-/// can stall after its head, and the client's own deadline is not used.
+/// can stall after its head, and the client's own deadline is not used. With a `gate`
+/// (`max_concurrent_requests`), a request first waits for a place among the endpoint's requests in
+/// flight; that wait is not part of its deadline (the server is not slow, it is busy with ours).
 struct ProviderTransport<Format: WireFormat>: Sendable {
     let format: Format
     let settings: HTTPSettings
     let client: HTTPClient
     let timeline: Timeline
+    var gate: RequestGate?
 
     /// Posts `body` to `url` and reads a successful (2xx) answer with `read`.
     ///
@@ -34,9 +37,11 @@ struct ProviderTransport<Format: WireFormat>: Sendable {
         http.body = .bytes(JSONWriter(style: .compact).bytes(body))
         let prepared = http
         do {
-            return try await timeline.withDeadline(settings.timeout) {
-                try await execute(prepared, read: read)
+            let send = { [self] in
+                try await timeline.withDeadline(settings.timeout) { try await execute(prepared, read: read) }
             }
+            guard let gate else { return try await send() }
+            return try await gate.run(send)
         } catch let error as ProviderError {
             var redacted = error
             redacted.message = settings.redacting(error.message)
