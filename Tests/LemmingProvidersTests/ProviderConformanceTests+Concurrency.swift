@@ -74,7 +74,7 @@ extension ProviderConformanceTests {
 
 /// The gate itself: order, limits, cancellation. Holders of a place sleep on a test clock until
 /// the test advances it.
-@Suite struct RequestGateTests {
+@Suite(.timeLimit(.minutes(1))) struct RequestGateTests {
     let clock = ManualClock()
     let wake = ManualClock.Instant(offset: .seconds(1))
 
@@ -91,7 +91,7 @@ extension ProviderConformanceTests {
             await clock.waitForSleepers(1)
             for index in 1...3 {
                 group.addTask { try await gate.run { order.append(index) } }
-                while gate.load.waiting < index { await Task.yield() }
+                while gate.load.waiting < index, !Task.isCancelled { await Task.yield() }
             }
             clock.advance(to: wake)
             try await group.waitForAll()
@@ -105,7 +105,7 @@ extension ProviderConformanceTests {
         let holder = Task { [clock, wake] in try await gate.run { try await clock.sleep(until: wake) } }
         await clock.waitForSleepers(1)
         let waiter = Task { try await gate.run { "entered" } }
-        while gate.load.waiting < 1 { await Task.yield() }
+        while gate.load.waiting < 1, !Task.isCancelled { await Task.yield() }
         waiter.cancel()
         await #expect(throws: CancellationError.self) { try await waiter.value }
         #expect(gate.load.waiting == 0)
@@ -123,7 +123,7 @@ extension ProviderConformanceTests {
             Task { [clock, wake] in try await gate.run { try await clock.sleep(until: wake) } }
         }
         await clock.waitForSleepers(2)
-        while gate.load.waiting < 1 { await Task.yield() }
+        while gate.load.waiting < 1, !Task.isCancelled { await Task.yield() }
         #expect(gate.load.inFlight == 2 && gate.load.waiting == 1)
         clock.advance(to: wake)
         for holder in holders { try await holder.value }
