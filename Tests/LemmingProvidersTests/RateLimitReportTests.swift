@@ -7,7 +7,9 @@ import Testing
 /// The rate-limit headers of OpenAI and Anthropic and the 429 bodies of OpenAI, Anthropic and
 /// Gemini, as the servers write them; malformed values are ignored, never a crash or a wait.
 struct RateLimitReportTests {
-    static func read(_ headers: [String: String], now: Date = Date(timeIntervalSince1970: 1_767_225_600))
+    static func read(
+        _ headers: [String: String], now: Date = Date(timeIntervalSince1970: 1_767_225_600)
+    )
         -> RateLimitReport
     {
         RateLimitReport.read(
@@ -44,7 +46,8 @@ struct RateLimitReportTests {
                 "anthropic-ratelimit-requests-reset": "2026-01-01T00:00:12Z",
                 "anthropic-ratelimit-tokens-limit": "80000", "anthropic-ratelimit-tokens-remaining": "79000",
                 "anthropic-ratelimit-tokens-reset": "2026-01-01T00:00:01.500Z",
-                "anthropic-ratelimit-input-tokens-limit": "40000", "anthropic-ratelimit-input-tokens-remaining": "39000",
+                "anthropic-ratelimit-input-tokens-limit": "40000",
+                "anthropic-ratelimit-input-tokens-remaining": "39000",
                 "anthropic-ratelimit-input-tokens-reset": "2026-01-01T00:00:01Z",
                 "anthropic-ratelimit-output-tokens-limit": "8000",
                 "anthropic-ratelimit-output-tokens-remaining": "8000",
@@ -100,14 +103,20 @@ struct RateLimitReportTests {
 
     /// Gemini's `google.rpc.Status` with `RetryInfo` and `QuotaFailure` (Gemini API
     /// "Rate limits"; the shape many clients parse).
-    static func gemini(delay: String?, quotaID: String = "GenerateRequestsPerMinutePerProjectPerModel-FreeTier")
+    static func gemini(
+        delay: String?, quotaID: String = "GenerateRequestsPerMinutePerProjectPerModel-FreeTier"
+    )
         -> JSONValue
     {
         var details: [JSONValue] = [
             [
                 "@type": "type.googleapis.com/google.rpc.QuotaFailure",
-                "violations": [["quotaMetric": "generativelanguage.googleapis.com/generate_content_requests",
-                                "quotaId": .string(quotaID)]],
+                "violations": [
+                    [
+                        "quotaMetric": "generativelanguage.googleapis.com/generate_content_requests",
+                        "quotaId": .string(quotaID),
+                    ]
+                ],
             ]
         ]
         if let delay {
@@ -125,7 +134,8 @@ struct RateLimitReportTests {
         #expect(RetryHint.body(Self.gemini(delay: "57s")).wait == .seconds(57))
         #expect(RetryHint.body(Self.gemini(delay: "1.5s")).wait == .milliseconds(1500))
         #expect(RetryHint.body(Self.gemini(delay: "57s")).exhausted == nil)
-        #expect(RetryHint.body(Self.gemini(delay: "57s")).quota == "GenerateRequestsPerMinutePerProjectPerModel-FreeTier")
+        #expect(
+            RetryHint.body(Self.gemini(delay: "57s")).quota == "GenerateRequestsPerMinutePerProjectPerModel-FreeTier")
     }
 
     @Test(arguments: ["57", "s", "abc s", "-5s", "", "5m"])

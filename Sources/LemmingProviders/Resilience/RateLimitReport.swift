@@ -84,7 +84,8 @@ public struct RateLimitReport: Sendable, Equatable {
 
     /// A whole, non-negative number of requests or tokens.
     static func count(_ value: String?) -> Int? {
-        guard let text = value?.trimmingWhitespace(), !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) })
+        guard let text = value?.trimmingWhitespace(), !text.isEmpty,
+            text.utf8.allSatisfy({ (0x30...0x39).contains($0) })
         else { return nil }
         return Int(text)
     }

@@ -155,7 +155,8 @@ public struct RateWindow: Sendable {
         let tokens = report.tokens?.limit
         if requests != nil || tokens != nil {
             stated = Limits(
-                requestsPerMinute: requests ?? stated.requestsPerMinute, tokensPerMinute: tokens ?? stated.tokensPerMinute)
+                requestsPerMinute: requests ?? stated.requestsPerMinute,
+                tokensPerMinute: tokens ?? stated.tokensPerMinute)
         }
         for limit in report.all where limit.remaining == 0 {
             guard let reset = limit.reset, reset > .zero else { continue }

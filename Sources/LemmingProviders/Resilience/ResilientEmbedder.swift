@@ -36,11 +36,13 @@ public struct ResilientEmbedder: EmbeddingProvider {
             let part: Embeddings
             do {
                 let pacing = model.map {
-                    EndpointRegistry.PacedCall(model: $0, tokens: batch.reduce(0) { $0 + TokenEstimator.tokens(in: $1) })
+                    EndpointRegistry.PacedCall(
+                        model: $0, tokens: batch.reduce(0) { $0 + TokenEstimator.tokens(in: $1) })
                 }
-                part = try await endpoints.withRetries(
-                    to: endpoint, policy: policy, pacing: pacing, usage: { $0.usage }
-                ) { try await inner.embed(batch) }
+                let used: (Embeddings) -> TokenUsage? = { $0.usage }
+                part = try await endpoints.withRetries(to: endpoint, policy: policy, pacing: pacing, usage: used) {
+                    try await inner.embed(batch)
+                }
             } catch var error as ProviderError {
                 if let done = joined?.usage { error.usage = done + (error.usage ?? .zero) }
                 throw error
