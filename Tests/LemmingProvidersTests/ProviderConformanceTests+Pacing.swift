@@ -235,6 +235,39 @@ extension ProviderConformanceTests {
         }
     }
 
+    /// The headers of a 429 count too: its stated limit paces the calls after it, its
+    /// `remaining: 0` holds them until the reset, and the refused request counts in the window.
+    @Test func theHeadersOfA429PaceTheCallsAfterIt() async throws {
+        let clock = ManualClock(skipping: .seconds(60))
+        let harness = ProviderHarness(.openAI, clock: clock)
+        try await FakeModelServer.with(format: .openAI, clock: clock) { server in
+            let limited = [
+                "x-ratelimit-limit-requests": "2", "x-ratelimit-remaining-requests": "0",
+                "x-ratelimit-reset-requests": "30s",
+            ]
+            server.enqueue(.headers(limited, then: .status(429, message: "slow down", retryAfter: "1")))
+            let provider = try harness.provider(server)
+            _ = try await provider.complete(plainRequest())
+            _ = try await provider.complete(plainRequest())
+            #expect(Self.arrivals(server) == [0, 30, 60])
+            #expect(harness.waits == [.seconds(30), .seconds(30)])
+            #expect(harness.endpoints.health.first?.budgets.first?.requestLimit == 2)
+        }
+    }
+
+    /// Embedding batches are paced like chat calls, by the model's `rpm`.
+    @Test(arguments: Flavour.embedding)
+    func embeddingBatchesArePaced(flavour: Flavour) async throws {
+        let clock = ManualClock(skipping: .seconds(60))
+        let harness = ProviderHarness(flavour, clock: clock)
+        try await FakeModelServer.with(format: flavour.format, clock: clock) { server in
+            let embedder = try harness.embedder(server, ["rpm": 1, "embedding_batch_size": 2])
+            let embeddings = try await embedder.embed(["a", "b", "c", "d", "e"])
+            #expect(embeddings.vectors.count == 5)
+            #expect(Self.arrivals(server) == [0, 60, 120])
+        }
+    }
+
     @Test func rpmAndTPMAreValidated() throws {
         for bad: JSONValue in [0, -5, 2.5, "20", 2_000_000_000] {
             let bytes = JSONWriter(style: .compact).bytes(
