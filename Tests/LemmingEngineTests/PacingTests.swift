@@ -4,6 +4,7 @@ import LemmingJSON
 import LemmingOrgView
 import LemmingProviders
 import LemmingTesting
+import Synchronization
 import Testing
 
 /// Issue 16, §2: a burst of 100 agents against an endpoint limited to 20 requests a minute
@@ -27,17 +28,26 @@ struct PacingTests {
 
     /// Runs one tick, moving `clock` to the next wake-up within a minute each time every turn
     /// still to answer is asleep on it (`concurrency` turns run at once).
+    ///
+    /// - Parameter firstWait: runs once, the first time every unfinished turn sleeps.
     static func tick(
-        _ org: TemporaryOrg, server: FakeModelServer, clock: ManualClock, concurrency: Int
+        _ org: TemporaryOrg, server: FakeModelServer, clock: ManualClock, concurrency: Int,
+        wallClock: any WallClock = TemporaryOrg.fixedClock, firstWait: () async throws -> Void = {}
     ) async throws -> TickReport {
-        let engine = try await org.engine(providers: ProviderFactory(environment: [:], clock: clock))
+        let engine = try await org.engine(
+            clock: wallClock, providers: ProviderFactory(environment: [:], clock: clock))
         async let report = engine.runTick()
+        var waited = false
         while true {
             let answered = server.requests.count - server.rateLimitedCount
             guard answered < agents.count else { break }
             let horizon = clock.now.advanced(by: .seconds(61))
             let waking = clock.sleeperDeadlines.filter { $0 <= horizon }
             if waking.count >= min(concurrency, agents.count - answered), let next = waking.first {
+                if !waited {
+                    waited = true
+                    try await firstWait()
+                }
                 clock.advance(to: next)
             } else {
                 try await Task.sleep(for: .milliseconds(1))
@@ -74,7 +84,19 @@ struct PacingTests {
                 server: server, model: ["rpm": 20, "rate_limit_wait_seconds": 300],
                 config: ["max_concurrent_turns": 100])
             defer { org.remove() }
-            let report = try await Self.tick(org, server: server, clock: clock, concurrency: 100)
+            // While the first 20 answer and 80 wait, `lemming status` shows the 80 (the engine
+            // writes the health as turns finish, at most once a second: this wall clock's second
+            // passes at every reading).
+            let report = try await Self.tick(
+                org, server: server, clock: clock, concurrency: 100, wallClock: SteppingWallClock()
+            ) {
+                var waiting: Int?
+                for _ in 0..<5000 where waiting != 80 {
+                    waiting = try OrgStatus.read(root: org.root).providers.first?.budgets.first?.waiting
+                    if waiting != 80 { try await Task.sleep(for: .milliseconds(2)) }
+                }
+                #expect(waiting == 80)
+            }
             try Self.expectEveryTurnCompleted(report, org)
             #expect(server.rateLimitedCount == 0)
             #expect(server.requests.count == 100)
@@ -108,6 +130,21 @@ struct PacingTests {
             #expect(budget.requestsPerMinute == nil)
             #expect(budget.requestLimit == 20)
             #expect(budget.reported["requests"]?.limit == 20)
+        }
+    }
+}
+
+/// A wall clock fixed at ``TemporaryOrg/fixedTime`` whose monotonic reading moves a second at
+/// every read.
+final class SteppingWallClock: WallClock, Sendable {
+    private let readings = Mutex<UInt64>(0)
+
+    func now() -> Date { TemporaryOrg.fixedTime }
+
+    func monotonicNanoseconds() -> UInt64 {
+        readings.withLock { reading in
+            reading += 1_000_000_000
+            return reading
         }
     }
 }
