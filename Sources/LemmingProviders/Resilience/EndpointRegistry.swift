@@ -82,7 +82,7 @@ public final class EndpointRegistry: Sendable {
         withEndpoint(endpoint) { state in state.notBefore = max(state.notBefore ?? instant, instant) }
     }
 
-    /// Every endpoint called so far, sorted.
+    /// Every endpoint called or configured so far, sorted, with the budget of each model at it.
     public var health: [ProviderHealth] {
         let now = timeline.now
         let wallNow = wallClock.now()
