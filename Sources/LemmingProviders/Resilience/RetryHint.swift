@@ -7,7 +7,8 @@ import LemmingJSON
 /// In order of precedence: `retry-after-ms` (milliseconds; OpenAI and Azure), `Retry-After`
 /// (seconds or an HTTP date, RFC 9110 §10.2.3), then OpenAI's `x-ratelimit-reset-requests` and
 /// `x-ratelimit-reset-tokens` (`"1s"`, `"6m0s"`, `"20ms"`): the reset of a limit whose
-/// `x-ratelimit-remaining-*` is 0, or else the later of the two.
+/// `x-ratelimit-remaining-*` is 0, or else the later of the two. A 429's JSON body may say more
+/// (``body(_:)``: Gemini's `RetryInfo`, a quota used up).
 enum RetryHint {
     /// The wait the headers ask for, if they ask for one.
     ///
