@@ -110,6 +110,31 @@ struct PacingTests {
         }
     }
 
+    /// A turn whose call cannot get room before its deadline fails at once with `rate_limited`,
+    /// recorded in its turn record like any provider failure; the other turns go on.
+    @Test func aTurnThatCannotGetRoomInTimeFailsRateLimited() async throws {
+        try await FakeModelServer.with(format: .openAI) { server in
+            server.whenIdle(.text(#"{"notes":"done"}"#))
+            let entry: JSONObject = [
+                "provider": "openai_compatible", "model": "tiny", "base_url": .string(server.baseURL), "rpm": 1,
+                "rate_limit_wait_seconds": 10,
+            ]
+            let org = try TemporaryOrg.make(
+                agents: [TestAgent("first", model: "remote"), TestAgent("second", model: "remote")],
+                config: ["max_concurrent_turns": 2, "execution": "sequential"], models: ["remote": .object(entry)])
+            defer { org.remove() }
+            let engine = try await org.engine(providers: ProviderFactory(environment: [:], clock: ManualClock()))
+            let report = try await engine.runTick()
+            await engine.close()
+            #expect(report.turns.map(\.stopReason) == [.completed, .providerFailed])
+            let record = try #require(try org.turnRecords(of: "second").first)
+            let error = try #require(record["error"]?.stringValue)
+            #expect(error.hasPrefix("rate_limited: \(server.baseURL) (model tiny) is limited to 1 request a minute"))
+            #expect(error.contains("a call waits at most 10 s (rate_limit_wait_seconds), so it was not made"))
+            #expect(server.requests.count == 1)
+        }
+    }
+
     /// No `rpm`: the server states its limit of 20 in the headers of its answers (OpenAI's
     /// `x-ratelimit-*`). The turns run 8 at a time (the default `max_concurrent_turns`): the first
     /// answers teach the limit, and no call after them is refused either.
