@@ -268,6 +268,33 @@ extension ProviderConformanceTests {
         }
     }
 
+    /// A call held back by `max_concurrent_requests` after it took its place in the window counts
+    /// from when it went: the window keeps to `rpm` as the server sees the calls.
+    @Test func aCallHeldByMaxConcurrentRequestsCountsFromWhenItWent() async throws {
+        let clock = ManualClock()
+        let harness = ProviderHarness(.openAI, clock: clock)
+        try await FakeModelServer.with(format: .openAI, clock: clock) { server in
+            server.enqueue(.delay(.seconds(30), then: .text("slow")))
+            server.whenIdle(.text("ok"))
+            let provider = try harness.provider(server, ["rpm": 2, "max_concurrent_requests": 1])
+            async let first = provider.complete(plainRequest())
+            await clock.waitForSleepers(1, endingBy: .init(offset: .seconds(30)))
+            async let second = provider.complete(plainRequest())
+            async let third = provider.complete(plainRequest())
+            // The third waits for the window (until 60), the second for the first to answer (at 30).
+            await clock.waitForSleepers(2, endingBy: .init(offset: .seconds(60)))
+            clock.advance(to: .init(offset: .seconds(30)))
+            while server.requests.count < 2 { try await Task.sleep(for: .milliseconds(1)) }
+            clock.advance(to: .init(offset: .seconds(60)))
+            _ = try await (first, second, third)
+            #expect(Self.arrivals(server) == [0, 30, 60])
+            // The second went at 30: it still counts at 60, with the third.
+            let window = harness.endpoints.window(server.baseURL, model: "test-model")
+            #expect(window.remaining(now: .seconds(60)).requests == 0)
+            #expect(window.earliestStart(tokens: 0, now: .seconds(60)) == .seconds(90))
+        }
+    }
+
     @Test func rpmAndTPMAreValidated() throws {
         for bad: JSONValue in [0, -5, 2.5, "20", 2_000_000_000] {
             let bytes = JSONWriter(style: .compact).bytes(

@@ -53,6 +53,21 @@ struct RateWindowTests {
         #expect(window.earliestStart(tokens: 1000, now: .seconds(1)) == .seconds(1))
     }
 
+    /// A call that went later than it took its place (it waited for a place in flight) counts
+    /// from when it went.
+    @Test func aRestampedCallCountsFromWhenItWent() {
+        var window = Self.window(rpm: 2)
+        let first = window.record(tokens: 0, at: .zero)
+        let second = window.record(tokens: 0, at: .zero)
+        window.restamp(second, at: .seconds(30))
+        window.restamp(first, at: .seconds(10))
+        #expect(window.earliestStart(tokens: 0, now: .seconds(31)) == .seconds(70))
+        // Never earlier than it was.
+        window.restamp(second, at: .seconds(5))
+        #expect(window.earliestStart(tokens: 0, now: .seconds(31)) == .seconds(70))
+        #expect(window.earliestStart(tokens: 0, now: .seconds(71)) == .seconds(71))
+    }
+
     @Test func aCallLargerThanTheLimitGoesOnceTheWindowIsEmpty() {
         var window = Self.window(tpm: 1000)
         _ = window.record(tokens: 10, at: .seconds(5))

@@ -96,6 +96,7 @@ struct ProviderTransport<Format: WireFormat>: Sendable {
         _ request: HTTPClientRequest,
         read: @Sendable (HTTPClientResponse) async throws -> Result
     ) async throws -> Result {
+        endpoints?.markSent()
         let response = try await client.execute(request, deadline: .distantFuture)
         if let endpoints {
             let report = RateLimitReport.read(header: { response.headers.first(name: $0) })

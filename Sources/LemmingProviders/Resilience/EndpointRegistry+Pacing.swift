@@ -20,6 +20,25 @@ extension EndpointRegistry {
         }
     }
 
+    /// The place an attempt holds in its model's window, while the attempt runs.
+    struct PacedSend: Sendable {
+        var endpoint: String
+        var model: String
+        var id: Int
+    }
+
+    /// The place of the attempt the current task runs, for ``markSent()``.
+    @TaskLocal static var pacedSend: PacedSend?
+
+    /// Moves the current attempt's place in its window to now: its request goes now, after it
+    /// waited for a place among the endpoint's requests in flight (`max_concurrent_requests`), so
+    /// the window counts it when it went. Does nothing outside an attempt.
+    func markSent() {
+        guard let send = Self.pacedSend else { return }
+        let now = timeline.now
+        withEndpoint(send.endpoint) { $0.budgets[send.model]?.restamp(send.id, at: now) }
+    }
+
     /// Sets the `rpm`/`tpm` that the `models.json` entry `entry` gives the model at `endpoint`
     /// (every entry naming that model there shares one budget; the lowest limit applies).
     public func configure(_ limits: RateWindow.Limits, endpoint: String, model: String, entry: String) {

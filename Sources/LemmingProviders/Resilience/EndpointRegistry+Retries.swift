@@ -52,7 +52,8 @@ extension EndpointRegistry {
                     .circuitOpen, "\(endpoint) is failing; its circuit is open, so the call was not made")
             }
             do {
-                let result = try await attempt()
+                let place = sent.flatMap { id in pacing.map { PacedSend(endpoint: endpoint, model: $0.model, id: id) } }
+                let result = try await Self.$pacedSend.withValue(place) { try await attempt() }
                 recordSuccess(of: endpoint)
                 if let used = usage(result) {
                     settle(sent, endpoint: endpoint, call: pacing, tokens: used.inputTokens + used.outputTokens)

@@ -133,6 +133,16 @@ public struct RateWindow: Sendable {
         sent[index].tokens = tokens
     }
 
+    /// Moves call `id` to `now`, when it actually went (it waited for a place among the
+    /// endpoint's requests in flight after it took its place in the window).
+    public mutating func restamp(_ id: Int, at now: Duration) {
+        guard let index = sent.firstIndex(where: { $0.id == id }), sent[index].at < now else { return }
+        var send = sent.remove(at: index)
+        send.at = now
+        let position = sent.lastIndex { $0.at <= now }.map { $0 + 1 } ?? 0
+        sent.insert(send, at: position)
+    }
+
     /// Forgets call `id`: it was not sent after all.
     public mutating func cancel(_ id: Int) {
         guard let index = sent.firstIndex(where: { $0.id == id }) else { return }
