@@ -91,6 +91,7 @@ extension Engine {
                 var staged = 0
                 for await (index, outcome) in group {
                     ready[index] = outcome
+                    writeProviderHealthDuringTick()
                     if next < plans.count {
                         let newIndex = next
                         let plan = plans[newIndex]

@@ -17,6 +17,9 @@ public struct HTTPSettings: Sendable {
     /// Ask for the reply schema through the provider's structured-output mechanism.
     public var structuredOutput: Bool
     public var retry: RetryPolicy
+    /// `rpm` and `tpm`: the calls and tokens a minute the entry's model may use at its endpoint
+    /// (shared by every entry naming the same model there; the lowest applies).
+    public var rateLimits = RateWindow.Limits()
     public var options: JSONObject
     /// The most bytes of a response body read, whole or streamed; a larger one fails the call with
     /// ``ProviderError/Code/replyTooLarge`` as soon as it passes the cap.
@@ -94,6 +97,13 @@ public struct HTTPSettings: Sendable {
                 throw invalid("max_concurrent_requests", "must be an integer from 1 to 4096")
             }
             maxConcurrentRequests = count
+        }
+        for (field, keyPath) in [("rpm", \RateWindow.Limits.requestsPerMinute), ("tpm", \.tokensPerMinute)] {
+            guard let value = document[field], !value.isNull else { continue }
+            guard let count = value.intValue, (1...1_000_000_000).contains(count) else {
+                throw invalid(field, "must be a whole number from 1 to 1000000000 (per minute)")
+            }
+            rateLimits[keyPath: keyPath] = count
         }
         structuredOutput = options["structured_output"]?.boolValue ?? true
     }
