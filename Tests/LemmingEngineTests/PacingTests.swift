@@ -74,14 +74,15 @@ struct PacingTests {
     }
 
     /// `rpm: 20` in `models.json`, all 100 turns at once (`max_concurrent_turns: 100`): the
-    /// calls go 20 a minute, and the last waits four minutes (within `rate_limit_wait_seconds`).
+    /// calls go 20 a minute, and the last waits four minutes (within the default
+    /// `rate_limit_wait_seconds`, ten minutes: nothing to tune).
     @Test func aBurstOf100PacedByTheConfiguredRPMCompletesWithoutAFailedTurn() async throws {
         let clock = ManualClock()
         try await FakeModelServer.with(format: .openAI, clock: clock) { server in
             server.limitRate(.init(requests: 20, per: .seconds(60)))
             server.whenIdle(.text(#"{"notes":"done"}"#))
             let org = try Self.org(
-                server: server, model: ["rpm": 20, "rate_limit_wait_seconds": 300],
+                server: server, model: ["rpm": 20],
                 config: ["max_concurrent_turns": 100])
             defer { org.remove() }
             // While the first 20 answer and 80 wait, `lemming status` shows the 80 (the engine

@@ -188,7 +188,7 @@ extension ProviderConformanceTests {
             let error = try #require(await providerError { try await provider.complete(plainRequest()) })
             #expect(error.code == .rateLimited)
             #expect(error.message.contains("GenerateRequestsPerDayPerProjectPerModel-FreeTier"))
-            #expect(error.message.contains("asked to wait 36000 s; a call waits at most 120 s"))
+            #expect(error.message.contains("asked to wait 36000 s; a call waits at most 600 s"))
             #expect(server.requests.count == 1)
             #expect(harness.waits.isEmpty)
         }
