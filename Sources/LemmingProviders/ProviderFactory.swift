@@ -77,13 +77,13 @@ public struct ProviderFactory: ModelProviderFactory {
         case "cassette":
             return try CassetteProvider(entry: entry, org: org)
         case "openai", "openai_compatible":
-            return try network(OpenAIFormat(provider: entry.provider), entry)
+            return try network(OpenAIFormat(provider: entry.provider), entry, org: org)
         case "anthropic":
-            return try network(AnthropicFormat(), entry)
+            return try network(AnthropicFormat(), entry, org: org)
         case "gemini":
-            return try network(GeminiFormat(), entry)
+            return try network(GeminiFormat(), entry, org: org)
         case "ollama":
-            return try network(OllamaFormat(), entry)
+            return try network(OllamaFormat(), entry, org: org)
         default:
             throw LemmingError(
                 .provider, "provider '\(entry.provider)' is not available in this build", path: "models.json",
@@ -130,8 +130,11 @@ public struct ProviderFactory: ModelProviderFactory {
             endpoints: endpoints, policy: settings.retry)
     }
 
-    private func network<Format: WireFormat>(_ format: Format, _ entry: ModelEntry) throws -> any ModelProvider {
-        let settings = try HTTPSettings(entry: entry, environment: environment)
+    private func network<Format: WireFormat>(
+        _ format: Format, _ entry: ModelEntry, org: OrgPaths
+    ) throws -> any ModelProvider {
+        var settings = try HTTPSettings(entry: entry, environment: environment)
+        settings.promptCache = PromptCacheOptions(entry: entry, org: org.root)
         let provider = HTTPModelProvider(
             format: format, settings: settings, client: client, clock: endpoints.timeline.clock,
             gate: gates.gate(for: settings), endpoints: endpoints)

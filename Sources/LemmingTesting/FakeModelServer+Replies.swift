@@ -154,7 +154,7 @@ extension Wire {
                 "id": "msg_fake", "type": "message", "role": "assistant", "model": .string(call.model),
                 "content": .array(blocks), "stop_reason": .string(anthropicStop(reply, tool: tool != nil)),
                 "stop_sequence": nil,
-                "usage": ["input_tokens": .int(reply.inputTokens), "output_tokens": .int(reply.outputTokens)],
+                "usage": anthropicUsage(reply, output: reply.outputTokens),
             ]
         case .gemini:
             if let blocked = reply.refusal { return geminiBlocked(blocked, reply: reply, call: call) }
@@ -226,7 +226,7 @@ extension Wire {
         let message: JSONValue = [
             "id": "msg_fake", "type": "message", "role": "assistant", "content": [], "model": .string(call.model),
             "stop_reason": nil, "stop_sequence": nil,
-            "usage": ["input_tokens": .int(reply.inputTokens), "output_tokens": 1],
+            "usage": anthropicUsage(reply, output: 1),
         ]
         func delta(_ index: Int, _ delta: JSONValue) -> String {
             event("content_block_delta", ["type": "content_block_delta", "index": .int(index), "delta": delta])
@@ -299,10 +299,29 @@ extension Wire {
     }
 
     static func openAIUsage(_ reply: Reply) -> JSONValue {
-        [
+        var usage: JSONObject = [
             "prompt_tokens": .int(reply.inputTokens), "completion_tokens": .int(reply.outputTokens),
             "total_tokens": .int(reply.inputTokens + reply.outputTokens),
         ]
+        if reply.cacheReadTokens != nil || reply.cacheWriteTokens != nil {
+            var details: JSONObject = ["cached_tokens": .int(reply.cacheReadTokens ?? 0), "audio_tokens": 0]
+            if let written = reply.cacheWriteTokens { details["cache_write_tokens"] = .int(written) }
+            usage["prompt_tokens_details"] = .object(details)
+        }
+        return .object(usage)
+    }
+
+    /// Anthropic's usage: `input_tokens` without the cache's reads and writes, which come apart.
+    static func anthropicUsage(_ reply: Reply, output: Int) -> JSONValue {
+        let read = reply.cacheReadTokens ?? 0
+        let written = reply.cacheWriteTokens ?? 0
+        var usage: JSONObject = ["input_tokens": .int(max(0, reply.inputTokens - read - written))]
+        if reply.cacheReadTokens != nil || reply.cacheWriteTokens != nil {
+            usage["cache_creation_input_tokens"] = .int(written)
+            usage["cache_read_input_tokens"] = .int(read)
+        }
+        usage["output_tokens"] = .int(output)
+        return .object(usage)
     }
 
     static func anthropicStop(_ reply: Reply, tool: Bool) -> String {
@@ -328,12 +347,14 @@ extension Wire {
         if !parts.isEmpty { candidate["content"] = ["parts": .array(parts), "role": "model"] }
         if final { candidate["finishReason"] = .string(reply.finishReason ?? "STOP") }
         let output = final ? reply.outputTokens : 0
+        var usage: JSONObject = [
+            "promptTokenCount": .int(reply.inputTokens), "candidatesTokenCount": .int(output),
+            "totalTokenCount": .int(reply.inputTokens + output),
+        ]
+        if let read = reply.cacheReadTokens { usage["cachedContentTokenCount"] = .int(read) }
         return [
             "candidates": [.object(candidate)],
-            "usageMetadata": [
-                "promptTokenCount": .int(reply.inputTokens), "candidatesTokenCount": .int(output),
-                "totalTokenCount": .int(reply.inputTokens + output),
-            ],
+            "usageMetadata": .object(usage),
             "modelVersion": .string(call.model), "responseId": "fake-response",
         ]
     }

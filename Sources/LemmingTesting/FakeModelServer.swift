@@ -114,11 +114,18 @@ public final class FakeModelServer: Sendable {
         /// Anthropic `stop_reason: "refusal"` (with whatever text was written); Gemini a blocked
         /// prompt (`promptFeedback.blockReason` = this, no candidates). Ollama has none: ignored.
         public var refusal: String?
+        /// Of ``inputTokens``, those read from the prompt cache, each format's way (OpenAI
+        /// `prompt_tokens_details.cached_tokens`, Anthropic `cache_read_input_tokens` apart from
+        /// `input_tokens`, Gemini `cachedContentTokenCount`; Ollama none); `nil`: not reported.
+        public var cacheReadTokens: Int?
+        /// Of ``inputTokens``, those written to the cache (OpenAI
+        /// `prompt_tokens_details.cache_write_tokens`, Anthropic `cache_creation_input_tokens`).
+        public var cacheWriteTokens: Int?
 
         public init(
             text: String, chunks: Int = 1, inputTokens: Int = 21, outputTokens: Int = 8, finishReason: String? = nil,
             reasoning: String? = nil, reasoningField: String = "reasoning_content", nullContent: Bool = false,
-            refusal: String? = nil
+            refusal: String? = nil, cacheReadTokens: Int? = nil, cacheWriteTokens: Int? = nil
         ) {
             self.text = text
             self.chunks = chunks
@@ -129,6 +136,8 @@ public final class FakeModelServer: Sendable {
             self.reasoningField = reasoningField
             self.nullContent = nullContent
             self.refusal = refusal
+            self.cacheReadTokens = cacheReadTokens
+            self.cacheWriteTokens = cacheWriteTokens
         }
 
         /// The pieces a stream delivers the text in.
@@ -223,7 +232,7 @@ public final class FakeModelServer: Sendable {
     public let format: Format
     /// The port the server listens on (127.0.0.1).
     public let port: Int
-    private let state: Script
+    let state: Script
 
     /// The behaviours still to play and the requests received, shared with the request handler.
     final class Script: Sendable {
@@ -236,6 +245,8 @@ public final class FakeModelServer: Sendable {
             var window = (index: Int64(-1), calls: 0)
             var rateLimited = 0
             var floodEnds: [FloodEnd] = []
+            /// Fills in the cache counts of replies (``FakeModelServer/simulatePrefixCache(_:)``).
+            var prefixCache: PrefixCacheSimulator?
         }
 
         let state = Mutex(State())
@@ -418,7 +429,7 @@ public final class FakeModelServer: Sendable {
         case .reply(let reply):
             return embeds
                 ? Wire.embeddings(EmbeddingReply(), call: call, truncated: false)
-                : Wire.reply(reply, call: call, truncated: false)
+                : Wire.reply(state.withLock { $0.prefixCache }.map { call.cached(reply, by: $0) } ?? reply, call: call, truncated: false)
         case .truncated(let reply):
             return embeds
                 ? Wire.embeddings(EmbeddingReply(), call: call, truncated: true)

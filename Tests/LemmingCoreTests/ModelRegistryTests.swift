@@ -113,3 +113,70 @@ func unreadableFileKeepsTheBuiltIns(text: String, rule: String) {
     #expect(Pricing.free.cost(inputTokens: 1_000, outputTokens: 1_000) == 0)
     #expect(Credits.round(0.1 + 0.2) == 0.3)
 }
+
+// Prompt caching (issue 16): cache reads and writes have their own prices.
+
+@Test func cacheReadsAndWritesArePricedApartAndAsInputWhenUnset() {
+    // Anthropic's ratios on a $3 model: reads 0.1×, 5-minute writes 1.25×.
+    let anthropic = Pricing(
+        inputPerMillion: 3, outputPerMillion: 15, perCall: 0, cachedInputPerMillion: 0.3, cacheWritePerMillion: 3.75)
+    let usage = TokenUsage(
+        inputTokens: 1_000_000 + 2_000_000 + 4_000_000, outputTokens: 0, cacheReadTokens: 2_000_000,
+        cacheWriteTokens: 4_000_000)
+    #expect(usage.uncachedInputTokens == 1_000_000)
+    #expect(anthropic.cost(usage) == 3 + 0.6 + 15)
+    // Unset cache prices: every input token at the input price, as before caching.
+    let plain = Pricing(inputPerMillion: 3, outputPerMillion: 15, perCall: 0)
+    #expect(plain.cost(usage) == 21)
+    #expect(plain.cost(usage) == plain.cost(inputTokens: 7_000_000, outputTokens: 0))
+    // Unknown cache counts (nil) are all uncached input.
+    #expect(anthropic.cost(TokenUsage(inputTokens: 1_000_000, outputTokens: 1_000_000)) == 18)
+}
+
+@Test func theWorstCaseAssumesNoHitAndTheDearestPriceForTheCacheablePrefix() {
+    let anthropic = Pricing(
+        inputPerMillion: 3, outputPerMillion: 15, perCall: 0, cachedInputPerMillion: 0.3, cacheWritePerMillion: 3.75)
+    // 1M prompt tokens, 600k of them cacheable, 100k output.
+    let worst = anthropic.worstCase(inputTokens: 1_000_000, cacheablePrefixTokens: 600_000, outputTokens: 100_000)
+    #expect(worst == Credits.round(0.4 * 3 + 0.6 * 3.75 + 0.1 * 15))
+    // It bounds every way the call can turn out: all written, all read, none cached.
+    for (read, written) in [(0, 600_000), (600_000, 0), (0, 0), (300_000, 300_000)] {
+        let usage = TokenUsage(
+            inputTokens: 1_000_000, outputTokens: 100_000, cacheReadTokens: read, cacheWriteTokens: written)
+        #expect(anthropic.cost(usage) <= worst)
+    }
+    // OpenAI-like: no write premium, so the worst case is the uncached price.
+    let openAI = Pricing(inputPerMillion: 2, outputPerMillion: 8, perCall: 0, cachedInputPerMillion: 0.5)
+    #expect(
+        openAI.worstCase(inputTokens: 1_000_000, cacheablePrefixTokens: 900_000, outputTokens: 0)
+            == openAI.cost(inputTokens: 1_000_000, outputTokens: 0))
+    // A prefix longer than the prompt is cut to the prompt.
+    #expect(
+        anthropic.worstCase(inputTokens: 1_000, cacheablePrefixTokens: 5_000, outputTokens: 0)
+            == Credits.round(1_000 * 3.75 / 1_000_000))
+}
+
+@Test func cachePricesAndOptionsAreReadAndChecked() {
+    let (registry, issues) = load(
+        """
+        {"claude": {"provider": "anthropic", "model": "claude-sonnet-4-5", "price_in_per_mtok": 3,
+                    "price_out_per_mtok": 15, "price_cached_in_per_mtok": 0.3, "price_cache_write_per_mtok": 3.75,
+                    "options": {"cache_ttl": "1h"}},
+         "gpt": {"provider": "openai", "model": "gpt-4.1", "options": {"prompt_cache_retention": "24h",
+                 "prompt_cache_key": "acme"}},
+         "bad": {"provider": "anthropic", "model": "m", "price_cached_in_per_mtok": -1,
+                 "options": {"cache_ttl": "2h", "prompt_cache_retention": "forever", "keep_alive": [1],
+                             "cache_prompt": "yes", "prompt_cache_key": 3, "cached_content_ttl_seconds": 5}}}
+        """)
+    let claude = registry["claude"]?.pricing
+    #expect(claude?.cachedInputPerMillion == 0.3)
+    #expect(claude?.cacheWritePerMillion == 3.75)
+    #expect(registry["gpt"] != nil)
+    #expect(registry["bad"] == nil)
+    #expect(
+        Set(issues.map(\.field)) == [
+            "bad.price_cached_in_per_mtok", "bad.options.cache_ttl", "bad.options.prompt_cache_retention",
+            "bad.options.keep_alive", "bad.options.cache_prompt", "bad.options.prompt_cache_key",
+            "bad.options.cached_content_ttl_seconds",
+        ])
+}

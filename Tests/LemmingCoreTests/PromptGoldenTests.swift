@@ -159,11 +159,73 @@ private func coderInput() throws -> PromptBuilder.Input {
 
 @Test func aPromptWithoutProblemsHasNoProblemsSection() throws {
     var input = try managerInput()
-    let withProblems = PromptBuilder().userMessage(input)
+    let withProblems = PromptBuilder().userMessage(input).text
     input.previousProblems = ReplyProblems(tick: 6, violations: [])
-    let without = PromptBuilder().userMessage(input)
+    let without = PromptBuilder().userMessage(input).text
     #expect(withProblems.contains("## Problems with your last reply (tick 6)"))
     #expect(!without.contains("## Problems"))
     input.previousProblems = nil
-    #expect(PromptBuilder().userMessage(input) == without)
+    #expect(PromptBuilder().userMessage(input).text == without)
+}
+
+// Prompt caching (issue 16): what changes least comes first, and the breakpoints mark it.
+
+/// The text of message `index` up to `offset` UTF-8 bytes.
+private func prefix(_ prompt: PromptBuilder.Prompt, _ breakpoint: PromptBreakpoint) -> String {
+    String(decoding: Array(prompt.messages[breakpoint.message].content.utf8).prefix(breakpoint.offset), as: UTF8.self)
+}
+
+@Test func thePromptMarksTheEndOfTheSystemMessageTheToolsAndTheMemory() throws {
+    let prompt = PromptBuilder().prompt(for: try managerInput())
+    #expect(prompt.breakpoints.map(\.stability) == [.agent, .agent, .memory])
+    #expect(prompt.breakpoints.map(\.message) == [0, 1, 1])
+    #expect(prefix(prompt, prompt.breakpoints[0]) == prompt.messages[0].content)
+    let tools = prefix(prompt, prompt.breakpoints[1])
+    #expect(tools.hasPrefix("## Tools you may call\n- file_read"))
+    #expect(tools.hasSuffix("(runs only once the human approves) Arguments: "
+        + "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\"},\"value\":{}},\"required\":[\"key\"]}\n\n"))
+    let memory = prefix(prompt, prompt.breakpoints[2])
+    #expect(memory.hasPrefix(tools))
+    #expect(memory.dropFirst(tools.count).hasPrefix("## Memory (3 keys"))
+    #expect(memory.hasSuffix("\n\n"))
+    // What changes every turn comes after: the tick first.
+    #expect(prompt.messages[1].content.dropFirst(memory.count).hasPrefix("Tick 7.\n\n## Problems"))
+}
+
+@Test func anUnchangedAgentsStablePrefixIsTheSameOnTheNextTurn() throws {
+    var input = try managerInput()
+    let first = PromptBuilder().prompt(for: input)
+    // A later turn: another tick, other messages, other tool results, no problems; same memory.
+    input.tick = 12
+    input.inbox = Inbox(
+        entries: [entry(11, "human", 1, "message", "Any news?")], truncated: [], cursors: [:], waiting: 0,
+        unreadable: [])
+    input.toolResults = []
+    input.previousProblems = nil
+    let second = PromptBuilder().prompt(for: input)
+    #expect(second.breakpoints == first.breakpoints)
+    for breakpoint in first.breakpoints {
+        #expect(Array(prefix(second, breakpoint).utf8) == Array(prefix(first, breakpoint).utf8))
+    }
+    #expect(second.messages[1].content != first.messages[1].content)
+    // A memory change keeps the agent's prefix and moves only the memory's end.
+    input.memory.removeFirst()
+    let third = PromptBuilder().prompt(for: input)
+    #expect(prefix(third, third.breakpoints[1]) == prefix(first, first.breakpoints[1]))
+    #expect(prefix(third, third.breakpoints[2]) != prefix(first, first.breakpoints[2]))
+}
+
+@Test func aRequestsPiecesPutTogetherAreItsMessages() throws {
+    let prompt = PromptBuilder().prompt(for: try managerInput())
+    let request = ChatRequest(
+        agent: "manager", tick: 7, modelKey: "sim", model: "sim", messages: prompt.messages,
+        cacheBreakpoints: prompt.breakpoints, temperature: 0.2, maxTokens: 100)
+    for index in request.messages.indices {
+        let pieces = request.pieces(ofMessage: index)
+        #expect(pieces.map(\.text).joined() == request.messages[index].content)
+        #expect(pieces.compactMap(\.breakpoint) == prompt.breakpoints.filter { $0.message == index })
+    }
+    #expect(request.pieces(ofMessage: 1).count == 3)
+    let prefixBytes = prompt.messages[0].content.utf8.count + prompt.breakpoints[2].offset
+    #expect(abs(request.cacheablePrefixTokens - prefixBytes / 4) <= 10)
 }

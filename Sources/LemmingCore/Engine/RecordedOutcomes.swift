@@ -158,11 +158,3 @@ extension ToolEffect {
         }
     }
 }
-
-extension TokenUsage {
-    init(json value: JSONValue) {
-        self.init(
-            inputTokens: value["input_tokens"]?.intValue ?? 0, outputTokens: value["output_tokens"]?.intValue ?? 0,
-            isEstimated: value["estimated"]?.boolValue ?? false)
-    }
-}

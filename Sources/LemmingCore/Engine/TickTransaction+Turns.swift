@@ -181,6 +181,8 @@ extension TickTransaction {
             "provider_ms": .double(outcome.providerMilliseconds), "input_tokens": .int(outcome.usage.inputTokens),
             "output_tokens": .int(outcome.usage.outputTokens),
         ]
+        if let tokens = outcome.usage.cacheReadTokens { data["cache_read_input_tokens"] = .int(tokens) }
+        if let tokens = outcome.usage.cacheWriteTokens { data["cache_creation_input_tokens"] = .int(tokens) }
         if let error = outcome.error { data["error"] = .string(error) }
         record(stopReason.isFailure ? .turnFailed : .turnFinished, agent: agent, data)
         return TickReport.Turn(
@@ -260,12 +262,14 @@ extension TickTransaction {
     mutating func charge(_ agent: String, _ usage: TokenUsage, _ pricing: Pricing, failed: Bool) -> Double {
         var pricing = pricing
         if failed { pricing.perCall = 0 }
-        let cost = pricing.cost(inputTokens: usage.inputTokens, outputTokens: usage.outputTokens)
+        let cost = pricing.cost(usage)
         updateLedger(agent) { account in
             account.balance = Credits.round(account.balance - cost)
             account.spent = Credits.round(account.spent + cost)
             account.tokensIn += usage.inputTokens
             account.tokensOut += usage.outputTokens
+            account.tokensCacheRead += usage.cacheReadTokens ?? 0
+            account.tokensCacheWrite += usage.cacheWriteTokens ?? 0
             account.turns += 1
         }
         guard let account = state.ledger[agent] else { return cost }

@@ -16,7 +16,8 @@ struct TurnExecutor: Sendable {
             outcome.stopReason = .noNewInput
             return outcome
         }
-        let messages = PromptBuilder().messages(for: plan.prompt)
+        let prompt = PromptBuilder().prompt(for: plan.prompt)
+        let messages = prompt.messages
         outcome.messages = messages
         guard let model = plan.model, let provider = plan.provider else {
             outcome.stopReason = .providerFailed
@@ -24,23 +25,28 @@ struct TurnExecutor: Sendable {
             outcome.totalMilliseconds = clock.milliseconds(since: start)
             return outcome
         }
-        // Reserve for the dearest model of the fallback chain, which may end up answering.
+        let request = ChatRequest(
+            agent: plan.agent, tick: plan.tick, modelKey: model.key, model: model.model, messages: messages,
+            cacheBreakpoints: prompt.breakpoints, temperature: plan.resume.model.temperature,
+            maxTokens: plan.resume.model.maxTokens,
+            responseSchema: PromptBuilder.replySchema, maxReplyBytes: plan.replyLimits.maxReplyBytes,
+            context: TurnContext(
+                agent: plan.agent, tick: plan.tick, inbox: plan.inbox.entries, readers: plan.prompt.readers))
+        // Reserve for the dearest model of the fallback chain, which may end up answering, with no
+        // cache hit and the cacheable prefix at the dearest of its input and cache prices.
         let chain = [model] + model.fallback.compactMap { plan.registry[$0] }
-        let pricing = chain.map(\.pricing).max { $0.worstCase(plan) < $1.worstCase(plan) } ?? model.pricing
-        let reservation = pricing.cost(
-            inputTokens: TokenEstimator.tokens(in: messages), outputTokens: plan.resume.model.maxTokens)
+        let worst = { (pricing: Pricing) in
+            pricing.worstCase(
+                inputTokens: TokenEstimator.tokens(in: messages), cacheablePrefixTokens: request.cacheablePrefixTokens,
+                outputTokens: plan.resume.model.maxTokens)
+        }
+        let reservation = chain.map { worst($0.pricing) }.max() ?? worst(model.pricing)
         outcome.reserved = reservation
         guard reservation == 0 || plan.balance >= reservation else {
             outcome.stopReason = .budgetExhausted
             outcome.totalMilliseconds = clock.milliseconds(since: start)
             return outcome
         }
-        let request = ChatRequest(
-            agent: plan.agent, tick: plan.tick, modelKey: model.key, model: model.model, messages: messages,
-            temperature: plan.resume.model.temperature, maxTokens: plan.resume.model.maxTokens,
-            responseSchema: PromptBuilder.replySchema, maxReplyBytes: plan.replyLimits.maxReplyBytes,
-            context: TurnContext(
-                agent: plan.agent, tick: plan.tick, inbox: plan.inbox.entries, readers: plan.prompt.readers))
         // Hashing a prompt costs a little; only turns that record or replay need it.
         let requestHash = plan.recordsReply || plan.recordedReply != nil ? Self.requestHash(request) : ""
         if let recorded = plan.recordedReply, recorded.requestHash == requestHash {
@@ -157,12 +163,5 @@ extension ParsedReply {
     /// Whether the text held a JSON object to read the reply from.
     var holdsReplyObject: Bool {
         !violations.contains { $0.code == "not_json" || $0.code == "not_object" || $0.code == "truncated" }
-    }
-}
-
-extension Pricing {
-    /// A comparable worst case for a turn (the prompt's length is the same for every model).
-    fileprivate func worstCase(_ plan: TurnPlan) -> Double {
-        cost(inputTokens: 1_000, outputTokens: plan.resume.model.maxTokens)
     }
 }

@@ -8,6 +8,10 @@ public struct LedgerAccount: Sendable, Equatable {
     public var reserved = 0.0
     public var tokensIn = 0
     public var tokensOut = 0
+    /// Of ``tokensIn``, those the provider read from its prompt cache (as far as it reported).
+    public var tokensCacheRead = 0
+    /// Of ``tokensIn``, those the provider wrote to its prompt cache (as far as it reported).
+    public var tokensCacheWrite = 0
     public var turns = 0
     public var softCapWarned = false
     /// A `budget_exhausted` status entry was posted; cleared by a top-up.
@@ -24,6 +28,9 @@ public struct LedgerAccount: Sendable, Equatable {
         object["reserved"] = .double(reserved)
         object["tokens_in"] = .int(tokensIn)
         object["tokens_out"] = .int(tokensOut)
+        // Only once a provider reported its cache: ledgers of orgs without caching stay as they were.
+        if tokensCacheRead > 0 { object["tokens_cache_read"] = .int(tokensCacheRead) }
+        if tokensCacheWrite > 0 { object["tokens_cache_write"] = .int(tokensCacheWrite) }
         object["turns"] = .int(turns)
         object["soft_cap_warned"] = .bool(softCapWarned)
         object["exhaustion_notified"] = .bool(exhaustionNotified)
@@ -36,6 +43,8 @@ public struct LedgerAccount: Sendable, Equatable {
         reserved = object["reserved"]?.doubleValue ?? 0
         tokensIn = object["tokens_in"]?.intValue ?? 0
         tokensOut = object["tokens_out"]?.intValue ?? 0
+        tokensCacheRead = object["tokens_cache_read"]?.intValue ?? 0
+        tokensCacheWrite = object["tokens_cache_write"]?.intValue ?? 0
         turns = object["turns"]?.intValue ?? 0
         softCapWarned = object["soft_cap_warned"]?.boolValue ?? false
         exhaustionNotified = object["exhaustion_notified"]?.boolValue ?? false

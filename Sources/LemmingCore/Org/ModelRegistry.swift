@@ -12,6 +12,12 @@ public struct ModelEntry: Sendable, Equatable {
     public var apiKeyEnvironmentVariable: String?
     public var priceInputPerMillionTokens: Double?
     public var priceOutputPerMillionTokens: Double?
+    /// Credits per million input tokens read from the provider's prompt cache
+    /// (`price_cached_in_per_mtok`); `nil`: priced as uncached input.
+    public var priceCachedInputPerMillionTokens: Double? = nil
+    /// Credits per million input tokens written to the provider's prompt cache
+    /// (`price_cache_write_per_mtok`); `nil`: priced as uncached input.
+    public var priceCacheWritePerMillionTokens: Double? = nil
     public var costPerCall: Double?
     public var maxContextTokens: Int?
     public var fallback: [String]
@@ -37,10 +43,13 @@ public struct ModelEntry: Sendable, Equatable {
 
     /// What a call costs, from the entry's prices.
     public var pricing: Pricing {
-        Pricing(
+        let perToken = priceInputPerMillionTokens != nil || priceOutputPerMillionTokens != nil
+        return Pricing(
             inputPerMillion: priceInputPerMillionTokens ?? 0,
             outputPerMillion: priceOutputPerMillionTokens ?? 0,
-            perCall: (priceInputPerMillionTokens == nil && priceOutputPerMillionTokens == nil) ? (costPerCall ?? 0) : 0
+            perCall: perToken ? 0 : (costPerCall ?? 0),
+            cachedInputPerMillion: priceCachedInputPerMillionTokens,
+            cacheWritePerMillion: priceCacheWritePerMillionTokens
         )
     }
 }
@@ -141,6 +150,8 @@ public struct ModelRegistry: Sendable, Equatable {
         }
         // Rate limits per minute (README "Pacing"); HTTPSettings reads them from the document.
         for field in ["rpm", "tpm"] { _ = issues.optionalInteger(object, field, prefix: key, in: 1...1_000_000_000) }
+        let options = issues.object(object, "options", prefix: key)
+        validateCacheOptions(options, key: key, issues: &issues)
         let entry = ModelEntry(
             key: key,
             provider: provider,
@@ -149,11 +160,15 @@ public struct ModelRegistry: Sendable, Equatable {
             apiKeyEnvironmentVariable: issues.optionalString(object, "api_key_env", prefix: key),
             priceInputPerMillionTokens: issues.optionalNumber(object, "price_in_per_mtok", prefix: key, minimum: 0),
             priceOutputPerMillionTokens: issues.optionalNumber(object, "price_out_per_mtok", prefix: key, minimum: 0),
+            priceCachedInputPerMillionTokens: issues.optionalNumber(
+                object, "price_cached_in_per_mtok", prefix: key, minimum: 0),
+            priceCacheWritePerMillionTokens: issues.optionalNumber(
+                object, "price_cache_write_per_mtok", prefix: key, minimum: 0),
             costPerCall: issues.optionalNumber(object, "cost_per_call", prefix: key, minimum: 0),
             maxContextTokens: issues.optionalInteger(object, "max_context_tokens", prefix: key, in: 1...Int.max),
             fallback: issues.optionalStrings(object, "fallback", prefix: key) ?? [],
             record: recordPath(object, key: key, issues: &issues),
-            options: issues.object(object, "options", prefix: key),
+            options: options,
             document: object
         )
         return issues.issues.filter(\.isError).count == before ? entry : nil
@@ -175,25 +190,60 @@ public struct ModelRegistry: Sendable, Equatable {
 }
 
 /// Prices of a model in credits (DESIGN §4.4): per million input and output tokens, or per call.
+///
+/// Input tokens read from or written to the provider's prompt cache have their own prices
+/// (``cachedInputPerMillion``, ``cacheWritePerMillion``); without them they cost what uncached
+/// input costs, which never undercharges a provider that discounts cache reads, and undercharges
+/// one whose cache writes cost more (Anthropic: 1.25× for a 5-minute write) only until the price is
+/// set.
 public struct Pricing: Sendable, Equatable {
     public var inputPerMillion: Double
     public var outputPerMillion: Double
     public var perCall: Double
+    /// Per million input tokens read from the prompt cache; `nil`: ``inputPerMillion``.
+    public var cachedInputPerMillion: Double?
+    /// Per million input tokens written to the prompt cache; `nil`: ``inputPerMillion``.
+    public var cacheWritePerMillion: Double?
 
     public static let free = Pricing(inputPerMillion: 0, outputPerMillion: 0, perCall: 0)
 
-    /// - Parameters: credits per million input and output tokens, and per call.
-    public init(inputPerMillion: Double, outputPerMillion: Double, perCall: Double) {
+    /// - Parameters: credits per million input and output tokens, per call, and per million input
+    ///   tokens read from and written to the provider's prompt cache (`nil`: the input price).
+    public init(
+        inputPerMillion: Double, outputPerMillion: Double, perCall: Double, cachedInputPerMillion: Double? = nil,
+        cacheWritePerMillion: Double? = nil
+    ) {
         self.inputPerMillion = inputPerMillion
         self.outputPerMillion = outputPerMillion
         self.perCall = perCall
+        self.cachedInputPerMillion = cachedInputPerMillion
+        self.cacheWritePerMillion = cacheWritePerMillion
     }
 
-    /// The cost of a call that used these tokens.
+    /// The cost of a call that used these tokens, none of them cached.
     public func cost(inputTokens: Int, outputTokens: Int) -> Double {
-        Credits.round(
-            perCall + Double(inputTokens) * inputPerMillion / 1_000_000 + Double(outputTokens) * outputPerMillion
-                / 1_000_000)
+        cost(TokenUsage(inputTokens: inputTokens, outputTokens: outputTokens))
+    }
+
+    /// The cost of a call: its uncached input at ``inputPerMillion``, cache reads at
+    /// ``cachedInputPerMillion`` and cache writes at ``cacheWritePerMillion`` (each the input price
+    /// when unset), its output at ``outputPerMillion``, plus ``perCall``.
+    public func cost(_ usage: TokenUsage) -> Double {
+        let uncached = Double(usage.uncachedInputTokens) * inputPerMillion / 1_000_000
+        let read = Double(usage.cacheReadTokens ?? 0) * (cachedInputPerMillion ?? inputPerMillion) / 1_000_000
+        let written = Double(usage.cacheWriteTokens ?? 0) * (cacheWritePerMillion ?? inputPerMillion) / 1_000_000
+        return Credits.round(perCall + uncached + read + written + Double(usage.outputTokens) * outputPerMillion / 1_000_000)
+    }
+
+    /// The most a call can cost (the reservation before a turn): `inputTokens` of prompt, of which
+    /// the first `cacheablePrefixTokens` may be read from or written to the cache, and
+    /// `outputTokens`. No cache hit is assumed, and the cacheable prefix is priced at the dearest of
+    /// the input, cache read and cache write prices (a write costs more than input at Anthropic).
+    public func worstCase(inputTokens: Int, cacheablePrefixTokens: Int, outputTokens: Int) -> Double {
+        let prefix = min(max(cacheablePrefixTokens, 0), inputTokens)
+        let prefixPrice = max(inputPerMillion, cachedInputPerMillion ?? 0, cacheWritePerMillion ?? 0)
+        let input = Double(inputTokens - prefix) * inputPerMillion + Double(prefix) * prefixPrice
+        return Credits.round(perCall + input / 1_000_000 + Double(outputTokens) * outputPerMillion / 1_000_000)
     }
 }
 

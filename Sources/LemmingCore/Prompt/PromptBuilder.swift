@@ -1,13 +1,16 @@
 import LemmingJSON
 
-/// Renders the chat messages of a turn (DESIGN §5.4).
+/// Renders the chat messages of a turn (DESIGN §5.4), laid out for prompt caching: what changes
+/// least comes first, so that a provider caching prompt prefixes can reuse the longest one.
 ///
 /// The system message (the engine's contract and the agent's role) depends only on the resume and
-/// the org graph, so it stays byte-identical across turns and providers can cache it. Everything
-/// that changes per turn goes in the user message, in this order: the tick, the problems with the
-/// last reply (only when there are any), memory, tool results (only when there are any), tools, new
-/// messages. The exact text of both messages is pinned by golden files
-/// (`Tests/LemmingCoreTests/Golden/`).
+/// the org graph, so it stays byte-identical across turns. The user message starts with what is
+/// stable per agent, the tools it may call, then its memory (which changes when the agent changes
+/// it), then what changes every turn: the tick, the problems with the last reply (only when there
+/// are any), tool results (only when there are any), new messages. ``prompt(for:)`` marks where
+/// each stable prefix ends (``PromptBreakpoint``): after the system message and after the tools
+/// (``PromptBreakpoint/Stability/agent``), after the memory (`memory`). The exact text of both
+/// messages is pinned by golden files (`Tests/LemmingCoreTests/Golden/`).
 public struct PromptBuilder: Sendable {
     /// What a turn's prompt is made of.
     public struct Input: Sendable {
@@ -51,13 +54,31 @@ public struct PromptBuilder: Sendable {
         }
     }
 
+    /// A turn's messages and where their stable prefixes end.
+    public struct Prompt: Sendable, Equatable {
+        public var messages: [ChatMessage]
+        /// In order: the end of the system message and of the tools (`agent`), of the memory
+        /// (`memory`).
+        public var breakpoints: [PromptBreakpoint]
+    }
+
     public init() {}
 
     public func messages(for input: Input) -> [ChatMessage] {
-        [
-            ChatMessage(role: .system, content: input.systemMessage ?? systemMessage(input)),
-            ChatMessage(role: .user, content: userMessage(input)),
-        ]
+        prompt(for: input).messages
+    }
+
+    /// The messages of a turn (system, user) with their cache breakpoints.
+    public func prompt(for input: Input) -> Prompt {
+        let system = input.systemMessage ?? systemMessage(input)
+        let (user, toolsEnd, memoryEnd) = userMessage(input)
+        return Prompt(
+            messages: [ChatMessage(role: .system, content: system), ChatMessage(role: .user, content: user)],
+            breakpoints: [
+                PromptBreakpoint(message: 0, offset: system.utf8.count, stability: .agent),
+                PromptBreakpoint(message: 1, offset: toolsEnd, stability: .agent),
+                PromptBreakpoint(message: 1, offset: memoryEnd, stability: .memory),
+            ])
     }
 
     static let replyShape = """
@@ -105,10 +126,14 @@ public struct PromptBuilder: Sendable {
         return text
     }
 
-    func userMessage(_ input: Input) -> String {
+    /// The user message, and the UTF-8 offsets where its tools and its memory end (each with the
+    /// blank line after it).
+    func userMessage(_ input: Input) -> (text: String, toolsEnd: Int, memoryEnd: Int) {
+        let separator = "\n\n"
+        let tools = toolsSection(input) + separator
+        let memory = memorySection(input) + separator
         var sections: [String] = ["Tick \(input.tick)."]
         if let problems = input.previousProblems, !problems.isEmpty { sections.append(problemsSection(problems)) }
-        sections.append(memorySection(input))
         if !input.toolResults.isEmpty {
             var lines = ["## Results of your tool calls last turn"]
             for result in input.toolResults {
@@ -122,23 +147,23 @@ public struct PromptBuilder: Sendable {
             }
             sections.append(lines.joined(separator: "\n"))
         }
-        if input.tools.isEmpty && input.unavailableTools.isEmpty {
-            sections.append("## Tools\nYou have no tools.")
-        } else {
-            var lines = ["## Tools you may call"]
-            for tool in input.tools {
-                let approval = tool.requiresApproval ? " (runs only once the human approves)" : ""
-                lines.append(
-                    "- \(tool.name): \(tool.summary)\(approval) Arguments: \(tool.argumentSchema.compactText)")
-            }
-            for (pattern, reason) in input.unavailableTools {
-                lines.append("- \(pattern): unavailable this turn (\(reason))")
-            }
-            sections.append(lines.joined(separator: "\n"))
-        }
         sections.append(inboxSection(input.inbox))
         sections.append("Answer with one JSON object.")
-        return sections.joined(separator: "\n\n")
+        let toolsEnd = tools.utf8.count
+        return (tools + memory + sections.joined(separator: separator), toolsEnd, toolsEnd + memory.utf8.count)
+    }
+
+    private func toolsSection(_ input: Input) -> String {
+        if input.tools.isEmpty && input.unavailableTools.isEmpty { return "## Tools\nYou have no tools." }
+        var lines = ["## Tools you may call"]
+        for tool in input.tools {
+            let approval = tool.requiresApproval ? " (runs only once the human approves)" : ""
+            lines.append("- \(tool.name): \(tool.summary)\(approval) Arguments: \(tool.argumentSchema.compactText)")
+        }
+        for (pattern, reason) in input.unavailableTools {
+            lines.append("- \(pattern): unavailable this turn (\(reason))")
+        }
+        return lines.joined(separator: "\n")
     }
 
     private func memorySection(_ input: Input) -> String {

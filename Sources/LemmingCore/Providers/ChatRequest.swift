@@ -20,6 +20,11 @@ public struct ChatRequest: Sendable, Equatable {
     /// The provider-side model id.
     public var model: String
     public var messages: [ChatMessage]
+    /// Where stable prefixes of ``messages`` end, in order (at most one per stability and message
+    /// boundary; see ``PromptBreakpoint``). Empty: nothing is marked, and formats cache nothing
+    /// explicitly. A hint for the provider only: it changes nothing the model reads, and is not
+    /// part of a request's fingerprint.
+    public var cacheBreakpoints: [PromptBreakpoint]
     public var temperature: Double
     public var maxTokens: Int
     /// The JSON Schema the reply should follow, for providers with structured output.
@@ -36,6 +41,7 @@ public struct ChatRequest: Sendable, Equatable {
         modelKey: String,
         model: String,
         messages: [ChatMessage],
+        cacheBreakpoints: [PromptBreakpoint] = [],
         temperature: Double,
         maxTokens: Int,
         responseSchema: JSONValue? = nil,
@@ -47,6 +53,7 @@ public struct ChatRequest: Sendable, Equatable {
         self.modelKey = modelKey
         self.model = model
         self.messages = messages
+        self.cacheBreakpoints = cacheBreakpoints
         self.temperature = temperature
         self.maxTokens = maxTokens
         self.responseSchema = responseSchema

@@ -6,6 +6,15 @@ import LemmingJSON
 /// System messages go to the top-level `system` field. Structured output is tool-forced: one tool,
 /// `reply`, whose input schema is the reply schema, with `tool_choice` naming it; the tool call's
 /// input is the reply.
+///
+/// Prompt caching: the request's ``ChatRequest/cacheBreakpoints`` become `cache_control`
+/// breakpoints (`{"type": "ephemeral"}`, with `"ttl"` from `options.cache_ttl`): `system` is then
+/// an array of text blocks and a user message's `content` an array of text blocks, cut at the
+/// breakpoints, each block that ends at one marked — at most the last 4, Anthropic's limit. The
+/// blocks' texts put together are the messages' texts. `options.cache_control: false` sends plain
+/// strings. Usage: `input_tokens` counts only the input after the last cache hit or write, so the
+/// decoded ``TokenUsage/inputTokens`` adds `cache_read_input_tokens` and
+/// `cache_creation_input_tokens` to it (Messages API, "Prompt caching", usage fields).
 public struct AnthropicFormat: WireFormat {
     public let name = "Anthropic"
     static let toolName = "reply"
@@ -30,12 +39,33 @@ public struct AnthropicFormat: WireFormat {
         body["model"] = .string(settings.model)
         body["max_tokens"] = .int(request.maxTokens)
         body["temperature"] = .double(min(request.temperature, 1))
-        let system = request.messages.filter { $0.role == .system }.map(\.content).joined(separator: "\n\n")
-        if !system.isEmpty { body["system"] = .string(system) }
-        body["messages"] = .array(
-            request.messages.filter { $0.role != .system }.map {
-                ["role": .string($0.role == .assistant ? "assistant" : "user"), "content": .string($0.content)]
-            })
+        let marks = settings.promptCache.marksBreakpoints ? Self.marked(request) : []
+        let control = Self.cacheControl(settings.promptCache)
+        var system: [(text: String, marked: Bool)] = []
+        var messages: [JSONValue] = []
+        for (index, message) in request.messages.enumerated() {
+            let pieces = request.pieces(ofMessage: index).map { piece in
+                (text: piece.text, marked: piece.breakpoint.map(marks.contains) ?? false)
+            }
+            if message.role == .system {
+                if !system.isEmpty, let last = system.indices.last { system[last].text += "\n\n" }
+                system += pieces
+                continue
+            }
+            let role: JSONValue = message.role == .assistant ? "assistant" : "user"
+            if pieces.contains(where: \.marked) {
+                messages.append(["role": role, "content": .array(pieces.map { Self.block($0, control: control) })])
+            } else {
+                messages.append(["role": role, "content": .string(message.content)])
+            }
+        }
+        if system.contains(where: \.marked) {
+            body["system"] = .array(system.map { Self.block($0, control: control) })
+        } else {
+            let text = system.map(\.text).joined()
+            if !text.isEmpty { body["system"] = .string(text) }
+        }
+        body["messages"] = .array(messages)
         if output == .schema, let schema = request.responseSchema {
             body["tools"] = [
                 [
@@ -47,6 +77,28 @@ public struct AnthropicFormat: WireFormat {
         }
         if streaming { body["stream"] = true }
         return .object(body)
+    }
+
+    /// Anthropic's limit of `cache_control` breakpoints in one request.
+    static let maxBreakpoints = 4
+
+    /// The breakpoints to mark: the last four, since a later one covers everything before it.
+    static func marked(_ request: ChatRequest) -> [PromptBreakpoint] {
+        Array(request.cacheBreakpoints.suffix(maxBreakpoints))
+    }
+
+    /// `{"type": "ephemeral"}`, with the `ttl` of `options.cache_ttl`.
+    static func cacheControl(_ options: PromptCacheOptions) -> JSONValue {
+        var control: JSONObject = ["type": "ephemeral"]
+        if let ttl = options.anthropicTTL { control["ttl"] = .string(ttl) }
+        return .object(control)
+    }
+
+    /// A text block, with `cache_control` when it ends at a marked breakpoint.
+    static func block(_ piece: (text: String, marked: Bool), control: JSONValue) -> JSONValue {
+        var block: JSONObject = ["type": "text", "text": .string(piece.text)]
+        if piece.marked { block["cache_control"] = control }
+        return .object(block)
     }
 
     /// The `content` blocks: the forced `reply` tool's input is the answer when there is one (text
@@ -94,9 +146,20 @@ public struct AnthropicFormat: WireFormat {
         }
     }
 
+    /// `usage`: `input_tokens` (after the last cache breakpoint hit or written),
+    /// `cache_read_input_tokens` and `cache_creation_input_tokens` (either may be absent or null:
+    /// unknown), `output_tokens`; the input is the three added up.
     static func usage(_ value: JSONValue?) -> TokenUsage? {
         guard let value, let input = value["input_tokens"]?.intValue else { return nil }
-        return TokenUsage(inputTokens: input, outputTokens: value["output_tokens"]?.intValue ?? 0)
+        return usage(
+            input: input, read: value["cache_read_input_tokens"]?.intValue,
+            written: value["cache_creation_input_tokens"]?.intValue, output: value["output_tokens"]?.intValue ?? 0)
+    }
+
+    static func usage(input: Int, read: Int?, written: Int?, output: Int) -> TokenUsage {
+        TokenUsage(
+            inputTokens: input + (read ?? 0) + (written ?? 0), outputTokens: output, cacheReadTokens: read,
+            cacheWriteTokens: written)
     }
 
     public func makeStreamDecoder() -> any StreamDecoder { Decoder() }
@@ -108,11 +171,29 @@ public struct AnthropicFormat: WireFormat {
         var events = ServerSentEvents()
         var reply = Reply()
         var inputTokens: Int?
+        var cacheReadTokens: Int?
+        var cacheWriteTokens: Int?
         var outputTokens = 0
         var stopReason: String?
         var stopped = false
 
-        var reportedUsage: TokenUsage? { inputTokens.map { TokenUsage(inputTokens: $0, outputTokens: outputTokens) } }
+        var reportedUsage: TokenUsage? {
+            inputTokens.map {
+                AnthropicFormat.usage(input: $0, read: cacheReadTokens, written: cacheWriteTokens, output: outputTokens)
+            }
+        }
+
+        /// Takes the counts a `usage` object has; they are cumulative, so the last value of each
+        /// wins (`message_start` has the input's, `message_delta` the output's and, on newer API
+        /// versions, the input's again). `message_start`'s `output_tokens` is a placeholder, not
+        /// taken.
+        mutating func take(_ usage: JSONValue?, output: Bool = true) {
+            guard let usage else { return }
+            if let tokens = usage["input_tokens"]?.intValue { inputTokens = tokens }
+            if let tokens = usage["cache_read_input_tokens"]?.intValue { cacheReadTokens = tokens }
+            if let tokens = usage["cache_creation_input_tokens"]?.intValue { cacheWriteTokens = tokens }
+            if output, let tokens = usage["output_tokens"]?.intValue { outputTokens = tokens }
+        }
 
         mutating func feed(_ bytes: [UInt8]) throws -> [String] {
             try events.feed(bytes).compactMap { try handle($0) }
@@ -124,7 +205,7 @@ public struct AnthropicFormat: WireFormat {
             }
             switch data["type"]?.stringValue ?? event.name {
             case "message_start":
-                inputTokens = data["message"]?["usage"]?["input_tokens"]?.intValue
+                take(data["message"]?["usage"], output: false)
             case "content_block_start":
                 if data["content_block"]?["type"]?.stringValue == "tool_use", reply.toolInput == nil {
                     reply.toolInput = ""
@@ -144,8 +225,7 @@ public struct AnthropicFormat: WireFormat {
                     return piece
                 }
             case "message_delta":
-                if let tokens = data["usage"]?["output_tokens"]?.intValue { outputTokens = tokens }
-                if let tokens = data["usage"]?["input_tokens"]?.intValue { inputTokens = tokens }
+                take(data["usage"])
                 if let reason = data["delta"]?["stop_reason"]?.stringValue { stopReason = reason }
             case "message_stop":
                 stopped = true

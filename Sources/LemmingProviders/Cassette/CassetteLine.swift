@@ -7,7 +7,7 @@ import LemmingJSON
 ///      "request":{"sha256":"…","temperature":0.2,"max_tokens":1024,"response_schema_sha256":"…",
 ///                 "messages":[{"role":"system","sha256":"…","content":"…"},…]},
 ///      "reply":{"text":"…","finish_reason":"stop","finish":"complete",
-///               "usage":{"input_tokens":812,"output_tokens":95,"estimated":false},
+///               "usage":{"input_tokens":812,"output_tokens":95,"cache_read_input_tokens":640,"estimated":false},
 ///               "reasoning":null,"refusal":null,"served_by":null}}
 ///
 /// A call that failed has `"error": {"code": "timeout", "message": "…", "http_status": null}`
@@ -131,9 +131,7 @@ public struct CassetteLine: Sendable, Equatable {
 
     private static func usage(_ value: JSONValue) -> TokenUsage? {
         guard !value.isNull else { return nil }
-        return TokenUsage(
-            inputTokens: value["input_tokens"]?.intValue ?? 0, outputTokens: value["output_tokens"]?.intValue ?? 0,
-            isEstimated: value["estimated"]?.boolValue ?? false)
+        return TokenUsage(json: value)
     }
 }
 

@@ -7,6 +7,11 @@ import LemmingJSON
 /// Structured output: `responseMimeType: application/json` with a `responseSchema` in Gemini's
 /// OpenAPI dialect, which cannot express free-form objects: there, payloads carry `text` and
 /// memory values are strings.
+///
+/// Prompt caching: Gemini caches common prefixes implicitly (2.5 models and newer); the stable
+/// system instruction comes first and the user message's stable start next, so an agent's
+/// requests share their longest prefix. Usage: `cachedContentTokenCount` is a part of
+/// `promptTokenCount` (Gemini API "Context caching", `usageMetadata`).
 public struct GeminiFormat: WireFormat {
     public let name = "Gemini"
 
@@ -123,10 +128,13 @@ public struct GeminiFormat: WireFormat {
         }
     }
 
+    /// `usageMetadata`: `promptTokenCount` (cached tokens included), `cachedContentTokenCount`
+    /// (absent: unknown), and the output as `candidatesTokenCount` plus `thoughtsTokenCount`.
     static func usage(_ value: JSONValue?) -> TokenUsage? {
         guard let value, let input = value["promptTokenCount"]?.intValue else { return nil }
         let output = (value["candidatesTokenCount"]?.intValue ?? 0) + (value["thoughtsTokenCount"]?.intValue ?? 0)
-        return TokenUsage(inputTokens: input, outputTokens: output)
+        return TokenUsage(
+            inputTokens: input, outputTokens: output, cacheReadTokens: value["cachedContentTokenCount"]?.intValue)
     }
 
     public func errorMessage(in body: JSONValue) -> String? {

@@ -21,6 +21,9 @@ public struct HTTPSettings: Sendable {
     /// (shared by every entry naming the same model there; the lowest applies).
     public var rateLimits = RateWindow.Limits()
     public var options: JSONObject
+    /// How the provider uses its prompt cache (from `options`; the cache key's prefix is set by
+    /// the factory, which knows the org).
+    public var promptCache: PromptCacheOptions
     /// The most bytes of a response body read, whole or streamed; a larger one fails the call with
     /// ``ProviderError/Code/replyTooLarge`` as soon as it passes the cap.
     public var maxResponseBytes = 16 * 1024 * 1024
@@ -106,6 +109,7 @@ public struct HTTPSettings: Sendable {
             rateLimits[keyPath: keyPath] = count
         }
         structuredOutput = options["structured_output"]?.boolValue ?? true
+        promptCache = PromptCacheOptions(entry: entry, org: "")
     }
 
     /// Replaces the key in `text`, so that no message can carry it.

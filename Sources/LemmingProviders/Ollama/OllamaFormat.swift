@@ -3,6 +3,12 @@ import LemmingJSON
 
 /// Ollama `POST {base}/api/chat`: temperature and the token limit (`num_predict`) in `options`,
 /// the reply schema in `format`, NDJSON when streaming.
+///
+/// Prompt caching: Ollama reuses a loaded model's cache for a prompt's common prefix by itself;
+/// unloading the model loses it, so each request sends `keep_alive` (`options.keep_alive`, default
+/// `"30m"`, `null` to leave it to the server's `OLLAMA_KEEP_ALIVE`). Ollama reports no cached
+/// tokens: the cache counts stay unknown (`nil`); a `prompt_eval_cached_count` proposed for a later
+/// version (ollama PR #16138) is not read until its meaning is released.
 public struct OllamaFormat: WireFormat {
     public let name = "Ollama"
 
@@ -22,13 +28,15 @@ public struct OllamaFormat: WireFormat {
         for request: ChatRequest, settings: HTTPSettings, output: StructuredOutput, streaming: Bool
     ) -> JSONValue {
         var options: JSONObject = ["temperature": .double(request.temperature), "num_predict": .int(request.maxTokens)]
-        for (key, value) in settings.options where !["structured_output", "stream"].contains(key) {
+        for (key, value) in settings.options
+        where !["structured_output", "stream"].contains(key) && !PromptCacheOptions.names.contains(key) {
             options[key] = value
         }
         var body: JSONObject = [
             "model": .string(settings.model), "messages": .array(request.messages.map(\.json)),
             "stream": .bool(streaming), "options": .object(options),
         ]
+        if let keepAlive = settings.promptCache.keepAlive { body["keep_alive"] = keepAlive }
         switch (output, request.responseSchema) {
         case (.schema, let schema?): body["format"] = schema
         case (.jsonMode, _), (.schema, nil): body["format"] = "json"

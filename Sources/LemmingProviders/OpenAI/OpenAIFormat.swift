@@ -9,6 +9,15 @@ import LemmingJSON
 /// `*.openai.azure.com` base URL or an `api_version` option: the key goes in `api-key` and the
 /// version in the query. `options.max_completion_tokens: true` sends that field instead of
 /// `max_tokens` (newer OpenAI models require it).
+///
+/// Prompt caching is automatic on OpenAI's side (exact prefix match, from 1,024 tokens): the
+/// request carries a `prompt_cache_key` per agent (the same on every turn, so an agent's calls
+/// reach the machines that hold its prefix; OpenAI "Prompt caching" guide) and, when configured,
+/// `prompt_cache_retention`. An `openai_compatible` server gets a key only when
+/// `options.prompt_cache_key` asks, and llama.cpp's `cache_prompt` only with
+/// `options.cache_prompt`. Usage: `prompt_tokens_details.cached_tokens` (and, on models that
+/// charge cache writes, `cache_write_tokens`) are parts of `prompt_tokens`; llama.cpp's server
+/// reports reused tokens as `timings.cache_n` when it sends no details.
 public struct OpenAIFormat: WireFormat {
     public var name: String
 
@@ -65,6 +74,10 @@ public struct OpenAIFormat: WireFormat {
         case (.plain, _):
             break
         }
+        let cache = settings.promptCache
+        if let key = cache.cacheKey(agent: request.agent) { body["prompt_cache_key"] = .string(key) }
+        if let retention = cache.retention { body["prompt_cache_retention"] = .string(retention) }
+        if cache.cachePrompt { body["cache_prompt"] = true }
         if streaming {
             body["stream"] = true
             body["stream_options"] = ["include_usage": true]
@@ -85,7 +98,7 @@ public struct OpenAIFormat: WireFormat {
         return Self.response(
             text: text, reasoning: ThinkTags.joined(Self.reasoning(in: message), tagged),
             refusal: message["refusal"]?.stringValue, finishReason: choice["finish_reason"]?.stringValue,
-            usage: Self.usage(body["usage"]))
+            usage: Self.usage(body["usage"], timings: body["timings"]))
     }
 
     /// The content as a string, or the text parts of a content array (some compatible servers).
@@ -118,9 +131,16 @@ public struct OpenAIFormat: WireFormat {
         }
     }
 
-    static func usage(_ value: JSONValue?) -> TokenUsage? {
+    /// `usage.prompt_tokens` (every input token), `completion_tokens`, and the cached part:
+    /// `prompt_tokens_details.cached_tokens`, else llama.cpp's `timings.cache_n`; cache writes from
+    /// `prompt_tokens_details.cache_write_tokens`. An absent count is unknown (`nil`), not 0.
+    static func usage(_ value: JSONValue?, timings: JSONValue? = nil) -> TokenUsage? {
         guard let value, let input = value["prompt_tokens"]?.intValue else { return nil }
-        return TokenUsage(inputTokens: input, outputTokens: value["completion_tokens"]?.intValue ?? 0)
+        let details = value["prompt_tokens_details"]
+        return TokenUsage(
+            inputTokens: input, outputTokens: value["completion_tokens"]?.intValue ?? 0,
+            cacheReadTokens: details?["cached_tokens"]?.intValue ?? timings?["cache_n"]?.intValue,
+            cacheWriteTokens: details?["cache_write_tokens"]?.intValue)
     }
 
     public func makeStreamDecoder() -> any StreamDecoder { Decoder(name: name) }
@@ -159,7 +179,7 @@ public struct OpenAIFormat: WireFormat {
             if let message = chunk["error"]?["message"]?.stringValue {
                 throw ProviderError(.http, "\(name) reported an error mid-stream: \(message)", usage: usage)
             }
-            if let reported = OpenAIFormat.usage(chunk["usage"]) { usage = reported }
+            if let reported = OpenAIFormat.usage(chunk["usage"], timings: chunk["timings"]) { usage = reported }
             guard let choice = chunk["choices"]?.arrayValue?.first else { return nil }
             if let reason = choice["finish_reason"]?.stringValue { finishReason = reason }
             let delta = choice["delta"] ?? .null

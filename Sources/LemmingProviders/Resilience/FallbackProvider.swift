@@ -38,9 +38,9 @@ public struct FallbackProvider: ModelProvider {
             } catch let error as ProviderError {
                 failures.append("\(link.key): \(error.description)")
                 last = error
-                if let reported = error.usage {
-                    usage.inputTokens += reported.inputTokens
-                    usage.outputTokens += reported.outputTokens
+                if var reported = error.usage {
+                    reported.isEstimated = false
+                    usage = usage + reported
                 }
                 if Task.isCancelled { throw CancellationError() }
             }

@@ -61,6 +61,13 @@ final class EngineMetrics: Sendable {
                     counter("lemming_tokens_total", [("direction", direction)]).increment(by: tokens)
                 }
             }
+            // Parts of the input tokens, named after OpenTelemetry's gen_ai.usage.cache_read.input_tokens
+            // and gen_ai.usage.cache_creation.input_tokens.
+            for kind in ["cache_read", "cache_creation"] {
+                if let tokens = event.data["\(kind)_input_tokens"]?.intValue, tokens > 0 {
+                    counter("lemming_\(kind)_input_tokens_total", []).increment(by: tokens)
+                }
+            }
         case .entryWritten:
             counter("lemming_messages_total", [("kind", event.data["kind"]?.stringValue ?? "")]).increment()
         case .violation:
