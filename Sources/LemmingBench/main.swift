@@ -10,6 +10,7 @@ import LemmingProviders
 // with and without a search index kept current, `state-history` with and without the state history
 // (neither part of `all`). `fan-out [--fan-out-agents 100,1000] [--latency 0.2] [--compare-pool]`
 // times one tick of that many agents against one local endpoint answering after the latency
+// (not part of `all`). `caching` reports tokens and cost per turn with and without prompt caching
 // (not part of `all`).
 // `lemming-bench make-org DIR` only writes the API benchmark's org (100 agents × 1,000 entries)
 // to the new folder DIR and keeps it.
@@ -72,7 +73,7 @@ func parseOptions() -> Options {
             }
             options.latency = latency
         case "--compare-pool": options.comparePool = true
-        case "headline", "history", "wide", "api", "indexing", "state-history", "fan-out", "all":
+        case "headline", "history", "wide", "api", "indexing", "state-history", "fan-out", "caching", "all":
             options.suite = argument
         case "make-org", "make-history", "search":
             options.suite = argument
@@ -152,6 +153,7 @@ if options.suite == "fan-out" {
     try await FanOutBenchmark(directory: options.directory, latency: Deadline.seconds(options.latency)).run(
         runs: options.runs, agentCounts: options.fanOutAgents, comparePool: options.comparePool)
 }
+if options.suite == "caching" { try await CachingBenchmark(directory: options.directory).run() }
 if options.keep {
     print("kept: \(benchmarks.created.map(\.root).joined(separator: " "))")
 } else {
