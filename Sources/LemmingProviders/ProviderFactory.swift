@@ -81,7 +81,8 @@ public struct ProviderFactory: ModelProviderFactory {
         case "anthropic":
             return try network(AnthropicFormat(), entry, org: org)
         case "gemini":
-            return try network(GeminiFormat(), entry, org: org)
+            let explicit = PromptCacheOptions(entry: entry, org: org.root).explicitCache
+            return try network(GeminiFormat(contextCache: explicit.map(GeminiContextCache.init)), entry, org: org)
         case "ollama":
             return try network(OllamaFormat(), entry, org: org)
         default:
@@ -139,8 +140,13 @@ public struct ProviderFactory: ModelProviderFactory {
             format: format, settings: settings, client: client, clock: endpoints.timeline.clock,
             gate: gates.gate(for: settings), endpoints: endpoints)
         endpoints.configure(settings.rateLimits, endpoint: settings.baseURL, model: settings.model, entry: entry.key)
+        // Gemini with explicit cached contents creates its caches before its calls.
+        var inner: any ModelProvider = provider
+        if let gemini = provider as? HTTPModelProvider<GeminiFormat>, let cached = GeminiCachedContentProvider(gemini) {
+            inner = cached
+        }
         return ResilientProvider(
-            inner: provider, endpoint: settings.baseURL, model: settings.model, endpoints: endpoints,
+            inner: inner, endpoint: settings.baseURL, model: settings.model, endpoints: endpoints,
             policy: settings.retry)
     }
 }

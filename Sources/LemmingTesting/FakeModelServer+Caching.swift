@@ -1,3 +1,4 @@
+import Hummingbird
 import LemmingCore
 import LemmingJSON
 import LemmingProviders
@@ -12,6 +13,14 @@ extension FakeModelServer {
     /// ``PrefixCacheSimulator/Mode/longestPrefix`` (Ollama reports no counts, as the real one).
     public func simulatePrefixCache(_ simulator: PrefixCacheSimulator?) {
         state.withLock { $0.prefixCache = simulator }
+    }
+
+    /// Gemini's explicit caches created so far, by name, with the text they hold.
+    public var cachedContents: [String: String] { state.withLock { $0.cachedContents } }
+
+    /// Deletes a Gemini explicit cache, as its expiry would: calls naming it are answered 404.
+    public func deleteCachedContent(_ name: String) {
+        _ = state.withLock { $0.cachedContents.removeValue(forKey: name) }
     }
 
     /// The text of an Anthropic request body's blocks in cache order (tools, system, messages) up
@@ -71,5 +80,48 @@ extension WireCall {
     /// The texts of a Gemini `Content`'s parts.
     static func geminiTexts(_ content: JSONValue) -> [String] {
         (content["parts"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }
+    }
+}
+
+extension FakeModelServer.Script {
+    /// `reply` with the cache counts of the simulated prefix cache and of a Gemini explicit cache
+    /// the request names (its text counts as read from the cache).
+    func cacheCounts(_ reply: FakeModelServer.Reply, call: WireCall) -> FakeModelServer.Reply {
+        let (simulator, contents) = withLock { ($0.prefixCache, $0.cachedContents) }
+        var reply = simulator.map { call.cached(reply, by: $0) } ?? reply
+        if call.format == .gemini, let name = call.body?["cachedContent"]?.stringValue, let text = contents[name] {
+            let cached = TokenEstimator.tokens(in: text)
+            let rest = (call.body?["contents"]?.arrayValue ?? []).flatMap { WireCall.geminiTexts($0) }.joined()
+            reply.inputTokens = cached + TokenEstimator.tokens(in: rest)
+            reply.cacheReadTokens = cached
+        }
+        return reply
+    }
+
+    /// Gemini's `POST /v1beta/cachedContents` (a new cache named `cachedContents/fake-N`), and
+    /// 404 for a call that names a cache that does not exist; `nil` for every other request.
+    func answerCachedContents(_ request: FakeModelServer.RecordedRequest, format: FakeModelServer.Format) -> Response? {
+        guard format == .gemini, request.method == "POST" else { return nil }
+        let body = request.body ?? .object(JSONObject())
+        if request.path == "/v1beta/cachedContents" {
+            let text = (body["systemInstruction"].map { WireCall.geminiTexts($0) } ?? []).joined()
+            let name = withLock { state in
+                let name = "cachedContents/fake-\(state.cachedContents.count + 1)"
+                state.cachedContents[name] = text
+                return name
+            }
+            return Wire.json(
+                200,
+                [
+                    "name": .string(name), "model": body["model"] ?? .null,
+                    "usageMetadata": ["totalTokenCount": .int(TokenEstimator.tokens(in: text))],
+                    "expireTime": "2026-01-01T01:00:00Z",
+                ])
+        }
+        if let name = body["cachedContent"]?.stringValue, withLock({ $0.cachedContents[name] }) == nil {
+            let message = "CachedContent not found (or permission denied)"
+            return Wire.json(404, Wire.errorBody(format: .gemini, status: 404, message: message))
+        }
+        return nil
     }
 }

@@ -247,6 +247,8 @@ public final class FakeModelServer: Sendable {
             var floodEnds: [FloodEnd] = []
             /// Fills in the cache counts of replies (``FakeModelServer/simulatePrefixCache(_:)``).
             var prefixCache: PrefixCacheSimulator?
+            /// Gemini's explicit caches: name → the text of their system instruction.
+            var cachedContents: [String: String] = [:]
         }
 
         let state = Mutex(State())
@@ -414,6 +416,7 @@ public final class FakeModelServer: Sendable {
             }
             return state.queue.isEmpty ? state.whenIdle : state.queue.removeFirst()
         }
+        if let answer = state.answerCachedContents(recorded, format: format) { return answer }
         guard let call, let behaviour else {
             return Wire.json(
                 404, Wire.errorBody(format: format, status: 404, message: "no route for \(recorded.target)"))
@@ -429,7 +432,7 @@ public final class FakeModelServer: Sendable {
         case .reply(let reply):
             return embeds
                 ? Wire.embeddings(EmbeddingReply(), call: call, truncated: false)
-                : Wire.reply(state.withLock { $0.prefixCache }.map { call.cached(reply, by: $0) } ?? reply, call: call, truncated: false)
+                : Wire.reply(state.cacheCounts(reply, call: call), call: call, truncated: false)
         case .truncated(let reply):
             return embeds
                 ? Wire.embeddings(EmbeddingReply(), call: call, truncated: true)

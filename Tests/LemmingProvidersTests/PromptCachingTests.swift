@@ -146,6 +146,71 @@ struct PromptCachingTests {
             == request.messages[1].content)
     }
 
+    // MARK: - Gemini: explicit cached contents
+
+    @Test func geminiCachesTheStablePrefixExplicitlyAndReusesIt() async throws {
+        let harness = ProviderHarness(.gemini)
+        try await FakeModelServer.with(format: .gemini) { server in
+            let provider = try harness.provider(
+                server, ["options": ["cached_content": true, "cached_content_min_tokens": 0]])
+            let request = cachedRequest(tick: 1)
+            let first = try await provider.complete(request)
+            let second = try await provider.complete(cachedRequest(tick: 2, inbox: "Other news."))
+            #expect(server.requests.map(\.path) == [
+                "/v1beta/cachedContents", "/v1beta/models/test-model:generateContent",
+                "/v1beta/models/test-model:generateContent",
+            ])
+            let create = try #require(server.requests.first?.body)
+            let tools = "## Tools you may call\n- file_read: Reads a file.\n\n"
+            #expect(create["model"] == "models/test-model")
+            #expect(create["ttl"] == "3600s")
+            #expect(
+                create["systemInstruction"]?["parts"]?.arrayValue?.compactMap { $0["text"]?.stringValue } == [
+                    request.messages[0].content, tools,
+                ])
+            for call in server.requests.dropFirst() {
+                let body = try #require(call.body)
+                #expect(body["cachedContent"] == "cachedContents/fake-1")
+                #expect(body["systemInstruction"] == nil)
+                let text = body["contents"]?.arrayValue?.first?["parts"]?.arrayValue?.first?["text"]?.stringValue
+                #expect(text?.hasPrefix("## Memory") == true)
+            }
+            let cached = TokenEstimator.tokens(in: request.messages[0].content + tools)
+            #expect(first.usage?.cacheReadTokens == cached)
+            #expect(second.usage?.cacheReadTokens == cached)
+        }
+    }
+
+    @Test func aGeminiCacheThatIsGoneIsDroppedForTheCallAndMadeAgain() async throws {
+        let harness = ProviderHarness(.gemini)
+        try await FakeModelServer.with(format: .gemini) { server in
+            let provider = try harness.provider(
+                server, ["options": ["cached_content": true, "cached_content_min_tokens": 0]])
+            _ = try await provider.complete(cachedRequest(tick: 1))
+            server.deleteCachedContent("cachedContents/fake-1")
+            let answer = try await provider.complete(cachedRequest(tick: 2))
+            #expect(answer.text == "ok")
+            let afterDeletion = server.requests.suffix(2).compactMap(\.body)
+            #expect(afterDeletion.first?["cachedContent"] == "cachedContents/fake-1")
+            #expect(afterDeletion.last?["cachedContent"] == nil)
+            #expect(afterDeletion.last?["systemInstruction"] != nil)
+            _ = try await provider.complete(cachedRequest(tick: 3))
+            #expect(server.cachedContents.keys.sorted() == ["cachedContents/fake-2"])
+            #expect(server.requests.last?.body?["cachedContent"] == "cachedContents/fake-2")
+        }
+    }
+
+    @Test func geminiMakesNoExplicitCacheUnlessAskedOrForASmallPrefix() async throws {
+        for extra in [[:], ["options": ["cached_content": true]]] as [JSONObject] {
+            let harness = ProviderHarness(.gemini)
+            try await FakeModelServer.with(format: .gemini) { server in
+                _ = try await harness.provider(server, extra).complete(cachedRequest())
+                #expect(server.requests.map(\.path) == ["/v1beta/models/test-model:generateContent"])
+                #expect(server.requests.first?.body?["cachedContent"] == nil)
+            }
+        }
+    }
+
     // MARK: - Usage: the cache counts of each format, whole and streamed
 
     @Test(arguments: Flavour.allCases)

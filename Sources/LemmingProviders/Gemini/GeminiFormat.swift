@@ -11,11 +11,21 @@ import LemmingJSON
 /// Prompt caching: Gemini caches common prefixes implicitly (2.5 models and newer); the stable
 /// system instruction comes first and the user message's stable start next, so an agent's
 /// requests share their longest prefix. Usage: `cachedContentTokenCount` is a part of
-/// `promptTokenCount` (Gemini API "Context caching", `usageMetadata`).
+/// `promptTokenCount` (Gemini API "Context caching", `usageMetadata`). With
+/// `options.cached_content`, the stable prefix goes into an explicit cache instead
+/// (``GeminiContextCache``).
 public struct GeminiFormat: WireFormat {
     public let name = "Gemini"
+    /// The explicit caches of the stable prefixes, `nil`: implicit caching only.
+    let contextCache: GeminiContextCache?
 
-    public init() {}
+    public init() {
+        contextCache = nil
+    }
+
+    init(contextCache: GeminiContextCache?) {
+        self.contextCache = contextCache
+    }
 
     public func url(settings: HTTPSettings, streaming: Bool) -> String {
         settings.baseURL + "/v1beta/" + Self.resourceName(settings.model)
@@ -37,10 +47,20 @@ public struct GeminiFormat: WireFormat {
         for request: ChatRequest, settings: HTTPSettings, output: StructuredOutput, streaming: Bool
     ) -> JSONValue {
         var body = JSONObject()
-        let system = request.messages.filter { $0.role == .system }.map(\.content).joined(separator: "\n\n")
+        var messages = request.messages
+        if let cache = contextCache, let prefix = cache.prefix(of: request, model: settings.model),
+            let entry = cache.stored(prefix)
+        {
+            // The cache holds the system instruction and the stable text: neither is sent again.
+            body["cachedContent"] = .string(entry.name)
+            let rest = Array(messages[prefix.message].content.utf8).dropFirst(prefix.offset)
+            messages[prefix.message].content = String(decoding: rest, as: UTF8.self)
+            messages.removeSubrange(..<prefix.message)
+        }
+        let system = messages.filter { $0.role == .system }.map(\.content).joined(separator: "\n\n")
         if !system.isEmpty { body["systemInstruction"] = ["parts": [["text": .string(system)]]] }
         body["contents"] = .array(
-            request.messages.filter { $0.role != .system }.map {
+            messages.filter { $0.role != .system }.map {
                 ["role": .string($0.role == .assistant ? "model" : "user"), "parts": [["text": .string($0.content)]]]
             })
         var generation: JSONObject = [
