@@ -76,7 +76,9 @@ struct StatsCommand: AsyncParsableCommand {
         let response = figures.medianResponseTicks.map { "\(Self.number($0)) (\(figures.responses))" } ?? "-"
         return [
             name, String(figures.turns), String(figures.failedTurns), String(figures.loopDetections),
-            String(figures.tokensIn), String(figures.tokensOut), Terminal.credits(figures.cost),
+            figures.tokensCacheRead > 0
+                ? "\(figures.tokensIn) (\(figures.tokensCacheRead) cached)" : String(figures.tokensIn),
+            String(figures.tokensOut), Terminal.credits(figures.cost),
             String(figures.entries),
             figures.costPerEntry.map(Terminal.credits) ?? "-", violations, response,
         ]

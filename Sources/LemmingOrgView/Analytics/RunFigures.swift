@@ -9,6 +9,9 @@ public struct RunFigures: Sendable, Equatable {
     public var stopReasons: [String: Int] = [:]
     public var tokensIn = 0
     public var tokensOut = 0
+    /// Of ``tokensIn``, read from and written to the providers' prompt caches (as reported).
+    public var tokensCacheRead = 0
+    public var tokensCacheWrite = 0
     /// In credits, rounded like the ledger (``Credits/round(_:)``).
     public var cost = 0.0
     /// Entries the turns wrote.
@@ -33,6 +36,8 @@ public struct RunFigures: Sendable, Equatable {
         stopReasons[turn.stopReason, default: 0] += 1
         tokensIn += turn.tokensIn
         tokensOut += turn.tokensOut
+        tokensCacheRead += turn.tokensCacheRead
+        tokensCacheWrite += turn.tokensCacheWrite
         cost = Credits.round(cost + turn.cost)
         entries += turn.entries
         violations += turn.violations
@@ -47,6 +52,8 @@ public struct RunFigures: Sendable, Equatable {
         stopReasons.merge(other.stopReasons, uniquingKeysWith: +)
         tokensIn += other.tokensIn
         tokensOut += other.tokensOut
+        tokensCacheRead += other.tokensCacheRead
+        tokensCacheWrite += other.tokensCacheWrite
         cost = Credits.round(cost + other.cost)
         entries += other.entries
         violations += other.violations
@@ -78,7 +85,8 @@ public struct RunFigures: Sendable, Equatable {
         return Double(responseTicks[middle - 1] + responseTicks[middle]) / 2
     }
 
-    /// `{"turns", "stop_reasons": {reason: count}, "tokens_in", "tokens_out", "cost", "entries",
+    /// `{"turns", "stop_reasons": {reason: count}, "tokens_in", "tokens_out", "tokens_cache_read",
+    /// "tokens_cache_write", "cost", "entries",
     /// "cost_per_entry", "violations", "turns_with_violations", "violation_rate", "failed_turns",
     /// "loop_detections", "responses", "median_response_ticks"}`; a figure that cannot be computed
     /// (no entries, no turns, no response) is `null`.
@@ -89,6 +97,8 @@ public struct RunFigures: Sendable, Equatable {
             JSONObject(stopReasons.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) }))
         object["tokens_in"] = .int(tokensIn)
         object["tokens_out"] = .int(tokensOut)
+        object["tokens_cache_read"] = .int(tokensCacheRead)
+        object["tokens_cache_write"] = .int(tokensCacheWrite)
         object["cost"] = .double(cost)
         object["entries"] = .int(entries)
         object["cost_per_entry"] = costPerEntry.map(JSONValue.double) ?? .null

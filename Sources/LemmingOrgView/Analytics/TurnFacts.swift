@@ -11,6 +11,10 @@ public struct TurnFacts: Sendable, Equatable {
     public var stopReason: String
     public var tokensIn: Int
     public var tokensOut: Int
+    /// Of ``tokensIn``, those the provider read from its prompt cache (0 when it did not say).
+    public var tokensCacheRead = 0
+    /// Of ``tokensIn``, those the provider wrote to its prompt cache (0 when it did not say).
+    public var tokensCacheWrite = 0
     /// In credits (DESIGN §4.4).
     public var cost: Double
     /// The entries the turn wrote (the engine's `status` entries are not the turn's).
@@ -41,6 +45,8 @@ public struct TurnFacts: Sendable, Equatable {
             tokensOut: record["usage"]?["output_tokens"]?.intValue ?? 0, cost: record["cost"]?.doubleValue ?? 0,
             entries: record["entries"]?.arrayValue?.count ?? 0, violations: record["violations"]?.arrayValue?.count ?? 0
         )
+        tokensCacheRead = record["usage"]?["cache_read_input_tokens"]?.intValue ?? 0
+        tokensCacheWrite = record["usage"]?["cache_creation_input_tokens"]?.intValue ?? 0
     }
 
     /// The turn produced nothing usable: the provider failed, or the reply was cut off, refused or
