@@ -176,7 +176,8 @@ struct CachingBenchmark {
         var replies: [UInt8] = []
         let compact = JSONWriter(style: .compact)
         for (index, name) in names.enumerated() {
-            for tick in [nil] + Array(stride(from: 1, through: ticks, by: 5)) {
+            let memoryTicks: [Int?] = [nil] + stride(from: 1, through: ticks, by: 5).map { $0 }
+            for tick in memoryTicks {
                 var reply: JSONObject = [
                     "outbox_entries": [["kind": "report", "payload": ["text": .string(Self.report(index: index))]]],
                     "notes": "reported",

@@ -106,7 +106,8 @@ extension FakeModelServer.Script {
         if request.path == "/v1beta/cachedContents" {
             let text = (body["systemInstruction"].map { WireCall.geminiTexts($0) } ?? []).joined()
             let name = withLock { state in
-                let name = "cachedContents/fake-\(state.cachedContents.count + 1)"
+                state.cachedContentsCreated += 1
+                let name = "cachedContents/fake-\(state.cachedContentsCreated)"
                 state.cachedContents[name] = text
                 return name
             }

@@ -249,6 +249,7 @@ public final class FakeModelServer: Sendable {
             var prefixCache: PrefixCacheSimulator?
             /// Gemini's explicit caches: name → the text of their system instruction.
             var cachedContents: [String: String] = [:]
+            var cachedContentsCreated = 0
         }
 
         let state = Mutex(State())

@@ -26,7 +26,7 @@ func cachedRequest(agent: String = "manager", tick: Int = 1, inbox: String = "Ne
 @Suite(.timeLimit(.minutes(1)))
 struct PromptCachingTests {
     /// The body of one call of `flavour`'s provider, with `extra` entry fields, for `request`.
-    func body(
+    func sentBody(
         _ flavour: Flavour, _ extra: JSONObject = [:], request: ChatRequest = cachedRequest()
     ) async throws -> JSONValue {
         let harness = ProviderHarness(flavour)
@@ -40,7 +40,7 @@ struct PromptCachingTests {
 
     @Test func anthropicMarksTheEndOfTheSystemTheToolsAndTheMemory() async throws {
         let request = cachedRequest()
-        let body = try await body(.anthropic, request: request)
+        let body = try await sentBody(.anthropic, request: request)
         let ephemeral: JSONValue = ["type": "ephemeral"]
         let system = try #require(body["system"]?.arrayValue)
         #expect(system.count == 1)
@@ -65,7 +65,7 @@ struct PromptCachingTests {
             PromptBreakpoint(message: 1, offset: user - 10, stability: .memory),
             PromptBreakpoint(message: 1, offset: user - 5, stability: .memory),
         ]
-        let body = try await body(.anthropic, ["options": ["cache_ttl": "1h"]], request: request)
+        let body = try await sentBody(.anthropic, ["options": ["cache_ttl": "1h"]], request: request)
         let hour: JSONValue = ["type": "ephemeral", "ttl": "1h"]
         let system = body["system"]?.arrayValue ?? []
         let blocks = body["messages"]?.arrayValue?.first?["content"]?.arrayValue ?? []
@@ -79,7 +79,7 @@ struct PromptCachingTests {
         for (extra, request) in [
             (["options": ["cache_control": false]] as JSONObject, cachedRequest()), ([:], chatRequest()),
         ] {
-            let body = try await body(.anthropic, extra, request: request)
+            let body = try await sentBody(.anthropic, extra, request: request)
             #expect(body["system"]?.stringValue == request.messages[0].content)
             #expect(body["messages"]?.arrayValue?.first?["content"]?.stringValue == request.messages[1].content)
         }
@@ -107,19 +107,19 @@ struct PromptCachingTests {
     }
 
     @Test func openAISendsTheConfiguredPrefixAndRetention() async throws {
-        let body = try await body(
+        let body = try await sentBody(
             .openAI, ["options": ["prompt_cache_key": "acme", "prompt_cache_retention": "24h"]])
         #expect(body["prompt_cache_key"] == "acme/manager")
         #expect(body["prompt_cache_retention"] == "24h")
-        let off = try await self.body(.openAI, ["options": ["prompt_cache_key": false]])
+        let off = try await sentBody(.openAI, ["options": ["prompt_cache_key": false]])
         #expect(off["prompt_cache_key"] == nil)
     }
 
     @Test func anOpenAICompatibleServerGetsCacheFieldsOnlyWhenConfigured() async throws {
-        let plain = try await body(.openAICompatible)
+        let plain = try await sentBody(.openAICompatible)
         #expect(plain["prompt_cache_key"] == nil)
         #expect(plain["cache_prompt"] == nil)
-        let llama = try await body(.openAICompatible, ["options": ["cache_prompt": true, "prompt_cache_key": true]])
+        let llama = try await sentBody(.openAICompatible, ["options": ["cache_prompt": true, "prompt_cache_key": true]])
         #expect(llama["cache_prompt"] == true)
         #expect(llama["prompt_cache_key"]?.stringValue?.hasSuffix("/manager") == true)
     }
@@ -127,19 +127,19 @@ struct PromptCachingTests {
     // MARK: - Ollama: keep_alive; Gemini: system instruction first
 
     @Test func ollamaKeepsTheModelLoaded() async throws {
-        let byDefault = try await body(.ollama)
+        let byDefault = try await sentBody(.ollama)
         #expect(byDefault["keep_alive"] == "30m")
-        let set = try await body(.ollama, ["options": ["keep_alive": 3600, "num_ctx": 8192]])
+        let set = try await sentBody(.ollama, ["options": ["keep_alive": 3600, "num_ctx": 8192]])
         #expect(set["keep_alive"] == 3600)
         #expect(set["options"]?["keep_alive"] == nil)
         #expect(set["options"]?["num_ctx"] == 8192)
-        let server = try await body(.ollama, ["options": ["keep_alive": nil]])
+        let server = try await sentBody(.ollama, ["options": ["keep_alive": nil]])
         #expect(server["keep_alive"] == nil)
     }
 
     @Test func geminiPutsTheStableSystemInstructionFirstAndTheUserMessageWhole() async throws {
         let request = cachedRequest()
-        let body = try await body(.gemini, request: request)
+        let body = try await sentBody(.gemini, request: request)
         #expect(body.objectValue?.keys.first == "systemInstruction")
         #expect(body["systemInstruction"]?["parts"]?.arrayValue?.first?["text"]?.stringValue == request.messages[0].content)
         #expect(body["contents"]?.arrayValue?.first?["parts"]?.arrayValue?.first?["text"]?.stringValue

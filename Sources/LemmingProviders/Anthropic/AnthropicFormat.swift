@@ -45,7 +45,7 @@ public struct AnthropicFormat: WireFormat {
         var messages: [JSONValue] = []
         for (index, message) in request.messages.enumerated() {
             let pieces = request.pieces(ofMessage: index).map { piece in
-                (text: piece.text, marked: piece.breakpoint.map(marks.contains) ?? false)
+                (text: piece.text, marked: piece.breakpoint.map { marks.contains($0) } ?? false)
             }
             if message.role == .system {
                 if !system.isEmpty, let last = system.indices.last { system[last].text += "\n\n" }

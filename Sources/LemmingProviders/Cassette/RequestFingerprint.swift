@@ -15,7 +15,11 @@ import LemmingJSON
 /// Each message also has its own hash, SHA-256 over `{"role":"…","content":"…"}` encoded the same
 /// way, so a mismatch can name the first message that differs. The agent and tick are not part of
 /// the hash (they are how a line is found), nor the model key or the provider-side model (a
-/// cassette plays back under any key), nor the engine's own cap on a reply's size.
+/// cassette plays back under any key), nor the engine's own cap on a reply's size, nor the
+/// request's cache breakpoints (``ChatRequest/cacheBreakpoints``: a hint to the provider that
+/// changes nothing the model reads). The prompt layout of issue 16 (tools and memory before the
+/// tick) changed the user message, so a cassette recorded before it no longer matches strictly:
+/// record it again, or play it `lenient`.
 public struct RequestFingerprint: Sendable, Equatable {
     /// One message: its role, text and hash.
     public struct Message: Sendable, Equatable {

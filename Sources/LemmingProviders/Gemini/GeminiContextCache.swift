@@ -67,7 +67,7 @@ public final class GeminiContextCache: Sendable {
             hasher.update(data: Array(part.utf8))
             hasher.update(data: [0])
         }
-        let key = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let key = hasher.finalize().map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
         return Prefix(system: system, stable: stable, message: breakpoint.message, offset: breakpoint.offset, key: key)
     }
 
