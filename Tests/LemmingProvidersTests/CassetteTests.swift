@@ -75,6 +75,31 @@ struct CassetteTests {
         #expect(played.reasoning == "thought" && played.finishReason == "stop")
     }
 
+    @Test func cacheCountsAreRecordedAndPlayedBackAndBreakpointsAreNotPartOfTheHash() async throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        let usage = TokenUsage(inputTokens: 1_200, outputTokens: 9, cacheReadTokens: 900, cacheWriteTokens: 200)
+        let cached = Answering(text: { _ in "cached" })
+        struct WithUsage: ModelProvider {
+            let inner: Answering
+            let usage: TokenUsage
+            func complete(_ request: ChatRequest) async throws -> ChatResponse {
+                var response = try await inner.complete(request)
+                response.usage = usage
+                return response
+            }
+        }
+        let recording = recorder(directory, WithUsage(inner: cached, usage: usage))
+        _ = try await recording.complete(cachedRequest(agent: "manager", tick: 3))
+        let text = try #require(try directory.read("cassettes/run.jsonl"))
+        #expect(text.contains(#""cache_read_input_tokens":900,"cache_creation_input_tokens":200"#))
+        let played = try await player(directory).complete(cachedRequest(agent: "manager", tick: 3))
+        #expect(played.usage == usage)
+        var unmarked = cachedRequest(agent: "manager", tick: 3)
+        unmarked.cacheBreakpoints = []
+        #expect(RequestFingerprint(unmarked) == RequestFingerprint(cachedRequest(agent: "manager", tick: 3)))
+    }
+
     @Test func aStrictMismatchNamesTheFirstDifferingMessageWithBothExcerpts() async throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }

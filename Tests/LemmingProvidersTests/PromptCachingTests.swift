@@ -76,9 +76,9 @@ struct PromptCachingTests {
     }
 
     @Test func anthropicSendsPlainStringsWhenCachingIsOffOrNothingIsMarked() async throws {
-        for (extra, request) in [
-            (["options": ["cache_control": false]] as JSONObject, cachedRequest()), ([:], chatRequest()),
-        ] {
+        let off: JSONObject = ["options": ["cache_control": false]]
+        let cases: [(JSONObject, ChatRequest)] = [(off, cachedRequest()), (JSONObject(), chatRequest())]
+        for (extra, request) in cases {
             let body = try await sentBody(.anthropic, extra, request: request)
             #expect(body["system"]?.stringValue == request.messages[0].content)
             #expect(body["messages"]?.arrayValue?.first?["content"]?.stringValue == request.messages[1].content)
