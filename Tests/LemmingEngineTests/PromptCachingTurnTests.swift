@@ -24,10 +24,10 @@ struct PromptCachingTurnTests {
     static func twoTurns(_ org: TemporaryOrg, events: EventRecorder) async throws {
         let engine = try await org.engine(
             sinks: [events], providers: ProviderFactory(environment: [:], clock: ManualClock(skipping: .seconds(1))))
-        try await send(org, to: ["worker"], "First task: write the plan.")
-        _ = try await engine.runTick()
-        try await send(org, to: ["worker"], "Second task: review the plan, then report.")
-        _ = try await engine.runTick()
+        for text in ["First task: write the plan.", "Second task: review the plan, then report."] {
+            try await engine.apply([.send(HumanMessage(to: ["worker"], text: text, priority: .normal))])
+            _ = try await engine.runTick()
+        }
         await engine.close()
     }
 

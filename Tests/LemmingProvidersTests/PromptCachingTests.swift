@@ -133,7 +133,7 @@ struct PromptCachingTests {
         #expect(set["keep_alive"] == 3600)
         #expect(set["options"]?["keep_alive"] == nil)
         #expect(set["options"]?["num_ctx"] == 8192)
-        let server = try await sentBody(.ollama, ["options": ["keep_alive": nil]])
+        let server = try await sentBody(.ollama, ["options": ["keep_alive": .null]])
         #expect(server["keep_alive"] == nil)
     }
 

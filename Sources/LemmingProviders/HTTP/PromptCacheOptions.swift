@@ -48,7 +48,7 @@ public struct PromptCacheOptions: Sendable, Equatable {
             keyPrefix = "lemming-" + Self.shortHash(org)
         }
         cachePrompt = options["cache_prompt"]?.boolValue ?? false
-        if let value = options["keep_alive"] { keepAlive = value.isNull ? nil : value }
+        if let value = options["keep_alive"] { keepAlive = value.isNull ? JSONValue?.none : value }
         if options["cached_content"]?.boolValue == true {
             var cache = ExplicitCache()
             if let ttl = options["cached_content_ttl_seconds"]?.intValue { cache.ttlSeconds = ttl }
