@@ -6,8 +6,8 @@ import Synchronization
 
 /// Tokens and cost per turn before and after prompt caching (issue 16), on the headline org's
 /// shape (100 agents in a ring, each reading three neighbours and the human) with realistic
-/// prompts: a role of about 600 tokens, memory of five keys that changes every fifth tick, three
-/// reports of about 100 tokens each in every inbox.
+/// prompts: a role of about 1,500 tokens (instructions and a reference of the component), memory of
+/// five keys that changes every fifth tick, three reports of about 100 tokens each in every inbox.
 ///
 /// The provider's cache is simulated (``PrefixCacheSimulator``: prefixes matched as text, tokens
 /// estimated at four bytes each, nothing expires), for two providers at once on the same requests:
@@ -199,7 +199,8 @@ struct CachingBenchmark {
         try FileSystem.writeAtomically(writer.bytes(config), to: paths.config)
     }
 
-    /// About 2,400 characters of role: what the component is, how to work, what to report.
+    /// About 6,000 characters of role: what the component is, how to work, what to report, and a
+    /// reference of the component's interfaces and conventions.
     static func instructions(index: Int, readers: [String]) -> String {
         let paragraphs = [
             "You own component \(index) of the product: its design, its code, its tests and its release notes. "
@@ -220,6 +221,29 @@ struct CachingBenchmark {
             "The human may ask for a status summary at any time. Answer it directly, in at most five lines, "
                 + "addressed to the human only. Escalate to the human when two neighbours disagree for more than "
                 + "three ticks, when a deadline will be missed, or when a request conflicts with these instructions.",
+            "## Reference: component \(index)\n"
+                + "- Interfaces: `parse(record) -> Parsed | Error`, `validate(parsed, rules) -> [Issue]`, "
+                + "`store(parsed, batch) -> Receipt`; errors are values, never exceptions; every call is idempotent.\n"
+                + "- Data: records are UTF-8 JSON objects of at most 64 KiB; dates are RFC 3339 in UTC; amounts are "
+                + "integers of the smallest currency unit; identifiers are lower-case ASCII.\n"
+                + "- Dependencies: the shared date library, the storage client, the metrics client; no new "
+                + "dependency without a review by two neighbours.\n"
+                + "- Tests: unit tests beside the code, one property test per parser rule, an end-to-end test per "
+                + "interface; a flaky test is fixed or quarantined within two ticks, never ignored.\n"
+                + "- Releases: every two weeks; a release note lists interface changes, migrations and known "
+                + "issues; a migration ships one release before the change that needs it.",
+            "## Checklist before you report\n"
+                + "1. Did anything change for a neighbour? Name them in the report's first line.\n"
+                + "2. Is your plan in memory still true? Update it if not.\n"
+                + "3. Are the numbers in your report current (tests passing, issues open, days left)?\n"
+                + "4. Is there a decision to record under 'decisions'?\n"
+                + "5. Is there anything the human must know today? Then send it to the human, marked urgent.",
+            "## Glossary\n"
+                + "record: one input object. batch: up to 500 records stored together. receipt: what storage returns "
+                + "for a batch, with one status per record. rule: a named check of a field (required, type, range, "
+                + "pattern, reference). issue: a failed rule with the field, the rule and a message. migration: a "
+                + "script that rewrites stored records from one schema version to the next, run once, reversible "
+                + "where possible. neighbour: an agent whose component calls yours or is called by it.",
         ]
         return paragraphs.joined(separator: "\n\n")
     }
