@@ -66,7 +66,8 @@ struct CachingBenchmark {
                 anthropicSystemOnly.call([(system, true), (user, false)]),
                 anthropicLayout.call(blocks),
                 // Before issue 16 the user message began with the tick: only the system message matched.
-                openAISystemOnly.call([(system, false), ("Tick \(request.tick).\n\n", false), (user, false)],
+                openAISystemOnly.call(
+                    [(system, false), ("Tick \(request.tick).\n\n", false), (user, false)],
                     key: request.agent),
                 openAILayout.call([(system, false), (user, false)], key: request.agent),
             ]

@@ -182,8 +182,11 @@ private func prefix(_ prompt: PromptBuilder.Prompt, _ breakpoint: PromptBreakpoi
     #expect(prefix(prompt, prompt.breakpoints[0]) == prompt.messages[0].content)
     let tools = prefix(prompt, prompt.breakpoints[1])
     #expect(tools.hasPrefix("## Tools you may call\n- file_read"))
-    #expect(tools.hasSuffix("(runs only once the human approves) Arguments: "
-        + "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\"},\"value\":{}},\"required\":[\"key\"]}\n\n"))
+    #expect(
+        tools.hasSuffix(
+            "(runs only once the human approves) Arguments: "
+                + "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\"},\"value\":{}},\"required\":[\"key\"]}\n\n"
+        ))
     let memory = prefix(prompt, prompt.breakpoints[2])
     #expect(memory.hasPrefix(tools))
     #expect(memory.dropFirst(tools.count).hasPrefix("## Memory (3 keys"))

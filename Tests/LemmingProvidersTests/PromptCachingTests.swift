@@ -119,7 +119,8 @@ struct PromptCachingTests {
         let plain = try await sentBody(.openAICompatible)
         #expect(plain["prompt_cache_key"] == nil)
         #expect(plain["cache_prompt"] == nil)
-        let llama = try await sentBody(.openAICompatible, ["options": ["cache_prompt": true, "prompt_cache_key": true]])
+        let llama = try await sentBody(
+            .openAICompatible, ["options": ["cache_prompt": true, "prompt_cache_key": true]])
         #expect(llama["cache_prompt"] == true)
         #expect(llama["prompt_cache_key"]?.stringValue?.hasSuffix("/manager") == true)
     }
@@ -141,9 +142,11 @@ struct PromptCachingTests {
         let request = cachedRequest()
         let body = try await sentBody(.gemini, request: request)
         #expect(body.objectValue?.keys.first == "systemInstruction")
-        #expect(body["systemInstruction"]?["parts"]?.arrayValue?.first?["text"]?.stringValue == request.messages[0].content)
-        #expect(body["contents"]?.arrayValue?.first?["parts"]?.arrayValue?.first?["text"]?.stringValue
-            == request.messages[1].content)
+        #expect(
+            body["systemInstruction"]?["parts"]?.arrayValue?.first?["text"]?.stringValue == request.messages[0].content)
+        #expect(
+            body["contents"]?.arrayValue?.first?["parts"]?.arrayValue?.first?["text"]?.stringValue
+                == request.messages[1].content)
     }
 
     // MARK: - Gemini: explicit cached contents
@@ -156,10 +159,11 @@ struct PromptCachingTests {
             let request = cachedRequest(tick: 1)
             let first = try await provider.complete(request)
             let second = try await provider.complete(cachedRequest(tick: 2, inbox: "Other news."))
-            #expect(server.requests.map(\.path) == [
-                "/v1beta/cachedContents", "/v1beta/models/test-model:generateContent",
-                "/v1beta/models/test-model:generateContent",
-            ])
+            #expect(
+                server.requests.map(\.path) == [
+                    "/v1beta/cachedContents", "/v1beta/models/test-model:generateContent",
+                    "/v1beta/models/test-model:generateContent",
+                ])
             let create = try #require(server.requests.first?.body)
             let tools = "## Tools you may call\n- file_read: Reads a file.\n\n"
             #expect(create["model"] == "models/test-model")
@@ -264,7 +268,8 @@ struct PromptCachingTests {
         ]
         for event in events { _ = try decoder.feed(Array(("data: " + event + "\n\n").utf8)) }
         let response = try decoder.finish()
-        #expect(response.usage == TokenUsage(inputTokens: 910, outputTokens: 7, cacheReadTokens: 900, cacheWriteTokens: 0))
+        #expect(
+            response.usage == TokenUsage(inputTokens: 910, outputTokens: 7, cacheReadTokens: 900, cacheWriteTokens: 0))
     }
 
     // MARK: - The simulated cache of the fake servers

@@ -232,7 +232,8 @@ public struct Pricing: Sendable, Equatable {
         let uncached = Double(usage.uncachedInputTokens) * inputPerMillion / 1_000_000
         let read = Double(usage.cacheReadTokens ?? 0) * (cachedInputPerMillion ?? inputPerMillion) / 1_000_000
         let written = Double(usage.cacheWriteTokens ?? 0) * (cacheWritePerMillion ?? inputPerMillion) / 1_000_000
-        return Credits.round(perCall + uncached + read + written + Double(usage.outputTokens) * outputPerMillion / 1_000_000)
+        return Credits.round(
+            perCall + uncached + read + written + Double(usage.outputTokens) * outputPerMillion / 1_000_000)
     }
 
     /// The most a call can cost (the reservation before a turn): `inputTokens` of prompt, of which
