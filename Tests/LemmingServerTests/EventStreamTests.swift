@@ -184,3 +184,25 @@ import Testing
         }
     }
 }
+
+@Test func metricsCountTheTokensReadFromAndWrittenToTheProvidersCaches() {
+    let metrics = EngineMetrics()
+    for (read, written) in [(0, 1_500), (1_500, 0), (1_200, 300)] {
+        metrics.record(
+            EngineEvent(
+                sequence: 1, time: "2026-01-01T00:00:00.000Z", tick: 1, kind: .turnFinished, agent: "a",
+                data: [
+                    "stop_reason": "completed", "input_tokens": 2_000, "output_tokens": 10,
+                    "cache_read_input_tokens": .int(read), "cache_creation_input_tokens": .int(written),
+                ]))
+    }
+    // A turn of a provider that reports no cache counts adds nothing to them.
+    metrics.record(
+        EngineEvent(
+            sequence: 2, time: "2026-01-01T00:00:00.000Z", tick: 1, kind: .turnFinished, agent: "a",
+            data: ["stop_reason": "completed", "input_tokens": 2_000, "output_tokens": 10]))
+    let text = String(decoding: metrics.exposition(breakers: []), as: UTF8.self)
+    #expect(text.contains("lemming_cache_read_input_tokens_total 2700"))
+    #expect(text.contains("lemming_cache_creation_input_tokens_total 1800"))
+    #expect(text.contains("lemming_tokens_total{direction=\"input\"} 8000"))
+}
