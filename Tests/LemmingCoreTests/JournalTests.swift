@@ -167,3 +167,52 @@ private struct SimulatedCrash: Error {}
         #expect(try snapshot(root) == expectedFiles, "crash after operation \(crashAfter)")
     }
 }
+
+/// The checksum as the journal's format defines it: FNV-1a over the body's 8-byte little-endian
+/// words from its start, each followed by a shift-xor, then over the remaining bytes one by one.
+private func referenceChecksum(_ bytes: [UInt8]) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    let words = bytes.count / 8
+    for word in 0..<words {
+        var value: UInt64 = 0
+        for index in 0..<8 { value |= UInt64(bytes[word * 8 + index]) << (8 * UInt64(index)) }
+        hash = (hash ^ value) &* 0x0000_0100_0000_01B3
+        hash ^= hash >> 29
+    }
+    for byte in bytes[(words * 8)...] { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+    let digits = String(hash, radix: 16)
+    return String(repeating: "0", count: 16 - digits.count) + digits
+}
+
+@Test func theChecksumOfPiecesIsTheChecksumOfTheirBytesWhereverTheyAreCut() {
+    let bytes = (0..<61).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+    #expect(Journal.checksum(bytes) == referenceChecksum(bytes))
+    for first in 0...bytes.count {
+        for second in stride(from: first, through: bytes.count, by: 3) {
+            var checksum = Journal.Checksum()
+            checksum.add(Array(bytes[..<first]))
+            checksum.add(Array(bytes[first..<second]))
+            checksum.add(Array(bytes[second...]))
+            #expect(checksum.hex == referenceChecksum(bytes), "cut at \(first), \(second)")
+        }
+    }
+}
+
+@Test func aRecordWrittenInPiecesIsTheRecord() throws {
+    var journal = sampleJournal()
+    // Pieces larger than the write buffer and many small ones between them.
+    journal.operations.append(.create(path: "big", content: Array(repeating: 0x61, count: 3 << 20 | 5)))
+    for number in 0..<300 {
+        journal.operations.append(.append(path: "log", base: number, content: Array("line \(number)\n".utf8)))
+    }
+    let directory = try makeScratchDirectory()
+    defer { try? FileSystem.removeTree(directory) }
+    let file = directory + "/journal.log"
+    #expect(try FileSystem.appendDurably(journal.pieces, to: file))
+    #expect(try !FileSystem.appendDurably(Journal(tick: 1, label: "x").pieces, to: file))
+    let written = try FileSystem.read(file)
+    #expect(written == journal.record + Journal(tick: 1, label: "x").record)
+    let records = try Journal.records(in: written, file: "j").records
+    #expect(records.first == journal)
+    #expect(records.count == 2)
+}
