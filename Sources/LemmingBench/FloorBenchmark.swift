@@ -58,7 +58,9 @@ struct FloorWork {
     /// Files, relative to the org, rewritten in place by the first commit: present before it.
     var stateFiles: [String]
     var bytes: Int {
-        commits.reduce(0) { $0 + $1.record.count + $1.events.count + $1.halves.joined().reduce(0) { $0 + $1.content.count } }
+        commits.reduce(0) {
+            $0 + $1.record.count + $1.events.count + $1.halves.joined().reduce(0) { $0 + $1.content.count }
+        }
     }
 
     /// Reads what the run in `root` wrote, tick by tick.
@@ -68,8 +70,10 @@ struct FloorWork {
     /// go with the first tick's (they are written with its commit when the engine's log flushes).
     static func load(from root: String) throws -> FloorWork {
         let paths = OrgPaths(root: root)
-        let agents = try (FileSystem.list(paths.agents) ?? []).filter { Names.isValidAgentName($0) && $0 != Names.human }
-            .sorted()
+        let agents = try (FileSystem.list(paths.agents) ?? []).filter {
+            Names.isValidAgentName($0) && $0 != Names.human
+        }
+        .sorted()
         var entries: [Int: [Operation]] = [:]
         var memory: [Operation] = []
         var turns: [Int: [Operation]] = [:]
@@ -80,7 +84,8 @@ struct FloorWork {
             for name in try FileSystem.list(outbox) ?? [] {
                 guard let id = EntryID(fileName: name, author: agent) else { continue }
                 let path = outbox + "/" + name
-                entries[id.tick, default: []].append(.create(path: paths.relative(path), content: try FileSystem.read(path)))
+                entries[id.tick, default: []].append(
+                    .create(path: paths.relative(path), content: try FileSystem.read(path)))
             }
             let memoryFolder = paths.memory(agent)
             folders.insert(paths.relative(memoryFolder))
