@@ -1,3 +1,4 @@
+import LemmingJSON
 import Testing
 
 @testable import LemmingCore
@@ -211,8 +212,33 @@ private func referenceChecksum(_ bytes: [UInt8]) -> String {
     #expect(try FileSystem.appendDurably(journal.pieces, to: file))
     #expect(try !FileSystem.appendDurably(Journal(tick: 1, label: "x").pieces, to: file))
     let written = try FileSystem.read(file)
-    #expect(written == journal.record + Journal(tick: 1, label: "x").record)
+    let same = written == journal.record + Journal(tick: 1, label: "x").record
+    #expect(same, "the file holds \(written.count) bytes")
     let records = try Journal.records(in: written, file: "j").records
-    #expect(records.first == journal)
-    #expect(records.count == 2)
+    let parsedBack = records.first?.operations == journal.operations
+    #expect(parsedBack)
+    #expect(records.map(\.tick) == [42, 1])
+}
+
+@Test func operationHeadersAreTheCompactJSONOfTheirFields() throws {
+    let journal = sampleJournal()
+    let lines = journal.pieces.dropFirst().filter { $0.last == 0x0A && $0.first == 0x7B && $0.count > 1 }
+    func length(_ index: Int) -> JSONValue {
+        switch journal.operations[index] {
+        case .create(_, let content), .replace(_, let content), .append(_, _, let content): return .int(content.count)
+        default: return .null
+        }
+    }
+    let expected: [JSONValue] = [
+        ["op": "create", "path": "agents/a/outbox/00000042-a-01.json", "length": length(0)],
+        ["op": "replace", "path": "agents/a/memory/plan.json", "length": length(1)],
+        ["op": "append", "path": "agents/a/logs/turns.jsonl", "base": 3, "length": length(2)],
+        ["op": "delete", "path": "agents/a/memory/old.json"],
+        ["op": "move", "from": "agents/a/outbox/00000001-a-01.json", "to": "archive/outbox/a/00000001-a-01.json"],
+    ]
+    let headers = lines.filter { (try? JSONValue.parse(Array($0.dropLast())))?["op"] != nil }
+    #expect(headers.count == expected.count)
+    for (line, value) in zip(headers, expected) {
+        #expect(Array(line.dropLast()) == JSONWriter(style: .compact).bytes(value))
+    }
 }

@@ -62,29 +62,33 @@ struct Journal: Sendable, Equatable {
     var pieces: [[UInt8]] {
         var body: [[UInt8]] = []
         body.reserveCapacity(operations.count * 3 + 1)
-        let writer = JSONWriter(style: .compact)
         let newline: [UInt8] = [0x0A]
         for operation in operations {
-            let header: JSONObject
+            // The header's compact JSON, written directly: {"op":"create","path":"…","length":312}
+            var header: [UInt8] = []
+            header.reserveCapacity(128)
             var content: [UInt8]?
             switch operation {
             case .create(let path, let bytes):
-                header = ["op": "create", "path": .string(path), "length": .int(bytes.count)]
+                Self.header(&header, op: "create", ("path", path))
+                Self.member(&header, "length", bytes.count)
                 content = bytes
             case .replace(let path, let bytes):
-                header = ["op": "replace", "path": .string(path), "length": .int(bytes.count)]
+                Self.header(&header, op: "replace", ("path", path))
+                Self.member(&header, "length", bytes.count)
                 content = bytes
             case .append(let path, let base, let bytes):
-                header = ["op": "append", "path": .string(path), "base": .int(base), "length": .int(bytes.count)]
+                Self.header(&header, op: "append", ("path", path))
+                Self.member(&header, "base", base)
+                Self.member(&header, "length", bytes.count)
                 content = bytes
             case .delete(let path):
-                header = ["op": "delete", "path": .string(path)]
+                Self.header(&header, op: "delete", ("path", path))
             case .move(let from, let to):
-                header = ["op": "move", "from": .string(from), "to": .string(to)]
+                Self.header(&header, op: "move", ("from", from), ("to", to))
             }
-            var line = writer.bytes(.object(header))
-            line.append(0x0A)
-            body.append(line)
+            header.append(contentsOf: "}\n".utf8)
+            body.append(header)
             if let content {
                 body.append(content)
                 body.append(newline)
@@ -100,6 +104,22 @@ struct Journal: Sendable, Equatable {
         let header = Array(
             "\(Self.magic) \(tick) \(safeLabel) \(operations.count) \(length) \(checksum.hex)\n".utf8)
         return [header] + body
+    }
+
+    /// Starts an operation's header: `{"op":"<op>"`, then each `"<key>":"<text>"`.
+    private static func header(_ output: inout [UInt8], op: String, _ members: (String, String)...) {
+        output.append(contentsOf: #"{"op":""#.utf8)
+        output.append(contentsOf: op.utf8)
+        output.append(0x22)
+        for (key, text) in members {
+            output.append(contentsOf: ",\"\(key)\":".utf8)
+            JSONWriter.writeString(text, into: &output)
+        }
+    }
+
+    /// Adds `,"<key>":<number>` to an operation's header.
+    private static func member(_ output: inout [UInt8], _ key: String, _ number: Int) {
+        output.append(contentsOf: ",\"\(key)\":\(number)".utf8)
     }
 
     /// The record's bytes (``pieces`` joined).
