@@ -223,6 +223,7 @@ let package = Package(
                 "LemmingOrgView",
                 "LemmingCore", "LemmingJSON", "LemmingProviders", "LemmingSearch", "LemmingServer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -8,7 +8,9 @@ import LemmingProviders
 // system's temporary directory, which must be on an ordinary disk for the headline figure) and
 // removed when every benchmark is done (or kept with --keep). `indexing` is the headline workload
 // with and without a search index kept current, `state-history` with and without the state history
-// (neither part of `all`).
+// (neither part of `all`). `fan-out [--fan-out-agents 100,1000] [--latency 0.2] [--compare-pool]`
+// times one tick of that many agents against one local endpoint answering after the latency
+// (not part of `all`).
 // `headline` also reports the floor: the same file work done by a minimal program (FloorWork).
 // `lemming-bench floor ORG [--runs N]` does only that work, from the files of a kept headline run.
 // `lemming-bench make-org DIR` only writes the API benchmark's org (100 agents × 1,000 entries)
@@ -31,6 +33,9 @@ struct Options {
     var rebuilds = 3
     var samples = 200
     var budget = 5.0
+    var fanOutAgents = [100, 1_000]
+    var latency = 0.2
+    var comparePool = false
 }
 
 func parseOptions() -> Options {
@@ -57,7 +62,20 @@ func parseOptions() -> Options {
                 usageError("--budget needs a number of seconds")
             }
             options.budget = budget
-        case "headline", "history", "wide", "api", "indexing", "state-history", "all": options.suite = argument
+        case "--fan-out-agents":
+            let counts = (arguments.next() ?? "").split(separator: ",").compactMap { Int($0) }
+            guard !counts.isEmpty, counts.allSatisfy({ (1...4096).contains($0) }) else {
+                usageError("--fan-out-agents needs agent counts from 1 to 4096, separated by commas")
+            }
+            options.fanOutAgents = counts
+        case "--latency":
+            guard let latency = arguments.next().flatMap(Double.init), latency > 0 else {
+                usageError("--latency needs a number of seconds")
+            }
+            options.latency = latency
+        case "--compare-pool": options.comparePool = true
+        case "headline", "history", "wide", "api", "indexing", "state-history", "fan-out", "all":
+            options.suite = argument
         case "floor":
             options.suite = argument
             options.organization = arguments.next()
@@ -141,6 +159,10 @@ if options.suite == "api" || options.suite == "all" {
 }
 if options.suite == "indexing" { try await benchmarks.indexing(runs: options.runs) }
 if options.suite == "state-history" { try await benchmarks.stateHistory(runs: options.runs) }
+if options.suite == "fan-out" {
+    try await FanOutBenchmark(directory: options.directory, latency: Deadline.seconds(options.latency)).run(
+        runs: options.runs, agentCounts: options.fanOutAgents, comparePool: options.comparePool)
+}
 if options.keep {
     print("kept: \(benchmarks.created.map(\.root).joined(separator: " "))")
 } else {

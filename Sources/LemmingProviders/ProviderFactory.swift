@@ -3,8 +3,9 @@ import LemmingCore
 import LemmingProcess
 
 /// Makes the providers of the model registry's entries: the network providers wrapped in retries,
-/// a circuit breaker and a rate-limit gate per endpoint, then in their fallback chain, then in a
-/// recorder when the entry says `record`.
+/// a circuit breaker and a rate-limit gate per endpoint and pacing per model at it (`rpm`, `tpm`,
+/// the server's rate-limit headers), then in their fallback chain, then in a recorder when the
+/// entry says `record`.
 ///
 /// Every provider it makes measures time on one clock: call deadlines, retry delays, rate-limit
 /// waits and breaker cooldowns.
@@ -13,6 +14,8 @@ public struct ProviderFactory: ModelProviderFactory {
     public var environment: [String: String]
     /// The breakers and rate-limit gates of the endpoints, shared by every provider made here.
     public let endpoints: EndpointRegistry
+    /// The endpoints' limits on requests in flight (`max_concurrent_requests`).
+    public let gates = RequestGate.Registry()
     let client: HTTPClient
     /// Runs `cli` model commands, inside the kernel sandbox.
     public let runner: ProcessRunner
@@ -120,17 +123,21 @@ public struct ProviderFactory: ModelProviderFactory {
         let options = try EmbeddingOptions(entry: entry, maxBatchSize: format.maxBatchSize)
         let embedder = HTTPEmbeddingProvider(
             format: format, settings: settings, dimensions: options.dimensions, client: client,
-            clock: endpoints.timeline.clock)
+            clock: endpoints.timeline.clock, gate: gates.gate(for: settings), endpoints: endpoints)
+        endpoints.configure(settings.rateLimits, endpoint: settings.baseURL, model: settings.model, entry: entry.key)
         return ResilientEmbedder(
-            inner: embedder, batchSize: options.batchSize, endpoint: settings.baseURL, endpoints: endpoints,
-            policy: settings.retry)
+            inner: embedder, batchSize: options.batchSize, endpoint: settings.baseURL, model: settings.model,
+            endpoints: endpoints, policy: settings.retry)
     }
 
     private func network<Format: WireFormat>(_ format: Format, _ entry: ModelEntry) throws -> any ModelProvider {
         let settings = try HTTPSettings(entry: entry, environment: environment)
         let provider = HTTPModelProvider(
-            format: format, settings: settings, client: client, clock: endpoints.timeline.clock)
+            format: format, settings: settings, client: client, clock: endpoints.timeline.clock,
+            gate: gates.gate(for: settings), endpoints: endpoints)
+        endpoints.configure(settings.rateLimits, endpoint: settings.baseURL, model: settings.model, entry: entry.key)
         return ResilientProvider(
-            inner: provider, endpoint: settings.baseURL, endpoints: endpoints, policy: settings.retry)
+            inner: provider, endpoint: settings.baseURL, model: settings.model, endpoints: endpoints,
+            policy: settings.retry)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import LemmingCore
 import LemmingJSON
@@ -68,6 +69,11 @@ public final class FakeModelServer: Sendable {
         /// escaping. The body is written as the client reads it; ``floodEnd()`` tells whether the
         /// client hung up before the end.
         case flood(piece: String, bytes: Int)
+        /// Answers `status` with exactly this JSON body (a provider's own error shape: a quota
+        /// used up, Gemini's `RetryInfo`).
+        case body(Int, JSONValue)
+        /// Behaves as `then`, with these headers added to the answer (rate-limit headers).
+        case headers([String: String], then: Behaviour)
         /// Answers an embeddings request with `reply`'s vectors (faults included: a wrong count,
         /// a vector with a non-number). On an embeddings route, `.reply`, `.truncated` and
         /// `.stall` answer ``EmbeddingReply``'s defaults (whole, cut in half, stalled); on a chat
@@ -146,14 +152,48 @@ public final class FakeModelServer: Sendable {
     /// A fixed-window rate limit: at most `requests` calls per `window` of the server's clock;
     /// the others are answered 429 with `Retry-After: retryAfter` (and do not use up the queue).
     public struct RateLimit: Sendable {
+        /// How the server states the limit in the headers of every answer.
+        public enum Headers: Sendable {
+            /// OpenAI's `x-ratelimit-{limit,remaining,reset}-requests` (a Go duration).
+            case openAI
+            /// Anthropic's `anthropic-ratelimit-requests-{limit,remaining,reset}` (RFC 3339, from
+            /// the machine's wall clock).
+            case anthropic
+        }
+
         public var requests: Int
         public var window: Duration
         public var retryAfter: String
+        /// `nil`: the limit is not stated.
+        public var headers: Headers?
 
-        public init(requests: Int, per window: Duration, retryAfter: String = "1") {
+        public init(requests: Int, per window: Duration, retryAfter: String = "1", headers: Headers? = nil) {
             self.requests = requests
             self.window = window
             self.retryAfter = retryAfter
+            self.headers = headers
+        }
+
+        /// The headers stating the limit, with `remaining` calls left and `reset` until the
+        /// window ends.
+        func fields(remaining: Int, reset: Duration) -> [String: String] {
+            let seconds = Double(reset.components.seconds) + Double(reset.components.attoseconds) / 1e18
+            switch headers {
+            case .openAI?:
+                return [
+                    "x-ratelimit-limit-requests": "\(requests)", "x-ratelimit-remaining-requests": "\(remaining)",
+                    "x-ratelimit-reset-requests": "\(seconds)s",
+                ]
+            case .anthropic?:
+                let resetAt = Timestamp.format(Date().addingTimeInterval(seconds))
+                return [
+                    "anthropic-ratelimit-requests-limit": "\(requests)",
+                    "anthropic-ratelimit-requests-remaining": "\(remaining)",
+                    "anthropic-ratelimit-requests-reset": resetAt,
+                ]
+            case nil:
+                return [:]
+            }
         }
     }
 
@@ -164,6 +204,9 @@ public final class FakeModelServer: Sendable {
         public var path: String
         public var query: String?
         public var headers: [(name: String, value: String)]
+        /// When it arrived, on the server's clock (the time since the server's clock was first
+        /// read).
+        public var receivedAt: Duration = .zero
         public var rawBody: [UInt8]
         /// The body parsed as JSON (`nil` when it is not JSON).
         public var body: JSONValue?
@@ -340,16 +383,23 @@ public final class FakeModelServer: Sendable {
         let call = request.method == .post ? WireCall(format: format, request: recorded) : nil
         let now = state.timeline.now
         let behaviour = state.withLock { state -> Behaviour? in
+            var recorded = recorded
+            recorded.receivedAt = now
             state.requests.append(recorded)
             guard call != nil else { return nil }
             if let limit = state.rateLimit {
                 let index = Int64((now / limit.window).rounded(.down))
                 if index != state.window.index { state.window = (index, 0) }
+                let reset = limit.window * (index + 1) - now
                 guard state.window.calls < limit.requests else {
                     state.rateLimited += 1
-                    return .status(429, message: "Rate limit reached for requests", retryAfter: limit.retryAfter)
+                    return .headers(
+                        limit.fields(remaining: 0, reset: reset),
+                        then: .status(429, message: "Rate limit reached for requests", retryAfter: limit.retryAfter))
                 }
                 state.window.calls += 1
+                let next = state.queue.isEmpty ? state.whenIdle : state.queue.removeFirst()
+                return .headers(limit.fields(remaining: limit.requests - state.window.calls, reset: reset), then: next)
             }
             return state.queue.isEmpty ? state.whenIdle : state.queue.removeFirst()
         }
@@ -388,6 +438,14 @@ public final class FakeModelServer: Sendable {
             return Wire.flood(piece: piece, bytes: bytes, call: call, channel: channel) { end in
                 state.withLock { $0.floodEnds.append(end) }
             }
+        case .body(let status, let body):
+            return Wire.json(status, body)
+        case .headers(let fields, let then):
+            var response = try await perform(then, call: call, state: state, channel: channel)
+            for (name, value) in fields {
+                if let field = HTTPFields.Element.Name(name) { response.headers[field] = value }
+            }
+            return response
         case .status(let status, let message, let retryAfter):
             var response = Wire.json(status, Wire.errorBody(format: call.format, status: status, message: message))
             if let retryAfter { response.headers[.retryAfter] = retryAfter }

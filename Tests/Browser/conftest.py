@@ -48,6 +48,7 @@ def server(org):
     yield server
     status = server.stop()
     assert status == 0, f"lemming serve exited {status}: {server.stderr_text()}"
+    server.discard_log()
 
 
 @pytest.fixture(scope="module")

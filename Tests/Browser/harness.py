@@ -184,8 +184,17 @@ class Server:
     def __enter__(self) -> "Server":
         return self.start()
 
-    def __exit__(self, *_):
+    def __exit__(self, error_type, *_):
         self.stop()
+        # The server's log is kept only when the test failed inside the block (its path is printed).
+        if error_type is None:
+            self.discard_log()
+        else:
+            print(f"lemming serve's log: {self.stderr_path}")
+
+    def discard_log(self) -> None:
+        """Deletes the server's log file (call once the test no longer needs it)."""
+        self.stderr_path.unlink(missing_ok=True)
 
     def start(self) -> "Server":
         command = [lemming_bin(), "serve", "--port", str(self.port), "--org", str(self.org.root)]

@@ -60,6 +60,7 @@ def server(org):
     yield server
     assert server.stop() == 0
     assert KEY not in server.stderr_text() and KEY not in "\n".join(server.lines), "the key was logged"
+    server.discard_log()
 
 
 @pytest.fixture

@@ -106,6 +106,8 @@ def test_restarting_the_server_loses_no_event(browser, org):
             browser.find(f'[data-entry-id="{entry_id}"]')
     finally:
         first.kill()
+        first.discard_log()
         if second:
             assert second.stop() == 0
+            second.discard_log()
 

@@ -80,6 +80,7 @@ private let requests = [
 struct LoopDetectionScenarioTests {
     @Test func theInitOrgOnTheSimulationIsNeverFlagged() throws {
         let org = try temporaryDirectory() + "/org"
+        defer { try? FileSystem.removeTree(FileSystem.parentDirectory(of: org)) }
         try lemming(["init", org], org: org)
         // Two workers from the org's template, reading the manager as the template says.
         try lemming(["agent", "new", "worker_a"], org: org)
@@ -102,6 +103,7 @@ struct LoopDetectionScenarioTests {
 
     @Test func theDemoRunIsNeverFlagged() throws {
         let org = try temporaryDirectory() + "/org"
+        defer { try? FileSystem.removeTree(FileSystem.parentDirectory(of: org)) }
         try lemming(["init", org], org: org)
         try lemming(
             ["send", "manager", "Please plan and build a login page, then tell me when it is reviewed."], org: org)
@@ -118,6 +120,7 @@ struct LoopDetectionScenarioTests {
 
     @Test func theRotatingThankYousOfCase21AreCaughtAtTickSeven() throws {
         let org = try temporaryDirectory() + "/org"
+        defer { try? FileSystem.removeTree(FileSystem.parentDirectory(of: org)) }
         try lemming(["init", org], org: org)
         for agent in ["manager", "planner", "coder", "reviewer"] {
             try FileSystem.removeTree(org + "/agents/" + agent)

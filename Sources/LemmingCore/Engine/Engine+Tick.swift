@@ -73,20 +73,25 @@ extension Engine {
                 turns.append(await transaction.stage(await executor.execute(plan)))
             }
         case .parallel:
-            let plans = firing.map { planner.plan($0, in: &transaction) }
             let limit = config.maxConcurrentTurns
             await withTaskGroup(of: (Int, TurnOutcome).self) { group in
-                var next = 0
+                // Every turn is planned before any is staged (plans see the tick as it began), but
+                // each call goes out as soon as its turn is planned: with a thousand agents the
+                // planning of the last overlaps the first calls.
+                var plans: [TurnPlan] = []
+                plans.reserveCapacity(firing.count)
+                for resume in firing {
+                    let index = plans.count
+                    let plan = planner.plan(resume, in: &transaction)
+                    plans.append(plan)
+                    if index < limit { group.addTask { (index, await executor.execute(plan)) } }
+                }
+                var next = min(plans.count, limit)
                 var ready: [Int: TurnOutcome] = [:]
                 var staged = 0
-                while next < plans.count && next < limit {
-                    let index = next
-                    let plan = plans[index]
-                    group.addTask { (index, await executor.execute(plan)) }
-                    next += 1
-                }
                 for await (index, outcome) in group {
                     ready[index] = outcome
+                    writeProviderHealthDuringTick()
                     if next < plans.count {
                         let newIndex = next
                         let plan = plans[newIndex]

@@ -34,6 +34,8 @@ public actor Engine {
     var planner: TurnPlanner
     /// The provider health last written to `state/providers.json`.
     var writtenHealth: [ProviderHealth] = []
+    /// The monotonic reading before which a tick does not write the provider health again.
+    var nextHealthWrite: UInt64 = 0
     /// Events noticed outside a tick (start, edits seen by ``refresh()``), committed with the next
     /// commit.
     var pendingEvents: [EngineEvent.Draft] = []
@@ -319,6 +321,15 @@ public actor Engine {
         } catch {
             logger.warning("could not write the provider health", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Writes `state/providers.json` while a tick's turns run, at most once a second, so that
+    /// `lemming status` shows the calls waiting for a rate limit during a long tick.
+    func writeProviderHealthDuringTick() {
+        let now = clock.monotonicNanoseconds()
+        guard now >= nextHealthWrite else { return }
+        nextHealthWrite = now + 1_000_000_000
+        writeProviderHealth()
     }
 
     // MARK: - Control

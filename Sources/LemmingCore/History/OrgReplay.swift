@@ -86,8 +86,14 @@ package enum OrgReplay {
         ticks: ClosedRange<Int>, history: StateHistoryFile, source: OrgPaths, target: OrgPaths, turns: RecordedTurns,
         clock: ReplayClock, tools: any ToolFactory, engine: inout Engine?, report: inout Report
     ) async throws {
+        // Each tick is compared from what it appended: the original's lines grouped once, the
+        // copy's history read as it grows, turn records read from the range each commit wrote.
+        let linesByTick = Dictionary(grouping: history.lines.filter { !$0.isBase }, by: \.tick)
+        let sourceLogsBefore = HistoryTail.turnLogsBeforeCommits(of: history)
+        var copy = HistoryTail(paths: target)
+        _ = try copy.read()
         for tick in ticks {
-            let lines = history.lines.filter { !$0.isBase && $0.tick == tick }
+            let lines = linesByTick[tick] ?? []
             guard let committed = lines.last(where: { $0.label == "tick" }) else { continue }
             // Commands the original applied before this tick (the human's messages, top-ups).
             let between = lines.prefix { $0.label != "tick" }.filter { $0.label == "control" }
@@ -108,9 +114,10 @@ package enum OrgReplay {
             for record in turns.toolRecords(tick: tick) { try outcomes.append(record) }
             let ran = try await running.runTick()
             report.turns += ran.turns.count
-            let replayed = try StateHistoryFile.read(target).lines.last { $0.label == "tick" && $0.tick == tick }
+            let replayed = try copy.read().last { $0.line.label == "tick" && $0.line.tick == tick }
             let comparison = try TickComparison.compare(
-                expected: committed, in: source, actual: replayed, in: target, tick: tick)
+                expected: committed, in: source, logsBefore: sourceLogsBefore[tick] ?? [:], actual: replayed?.line,
+                in: target, logsBefore: replayed?.turnLogsBefore ?? [:], tick: tick)
             report.isExact = report.isExact && comparison.isExact
             if let divergence = comparison.divergence {
                 report.divergence = divergence

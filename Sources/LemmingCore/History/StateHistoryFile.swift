@@ -33,9 +33,21 @@ package struct StateHistoryFile: Sendable {
 
     /// - Throws: ``LemmingError`` `.invalidFile` naming the line that is not a history line.
     package init(bytes: [UInt8], file: String) throws {
-        lines = []
-        var start = 0
-        var number = 0
+        lines = try Self.lines(in: bytes[...], firstNumber: 1, file: file).lines
+        guard !lines.isEmpty else { throw LemmingError(.invalidFile, "the state history is empty", path: file) }
+    }
+
+    /// The whole lines of `bytes`, which start at line `firstNumber` of the history (the base is
+    /// line 1 and only line 1), and how many bytes they take. A torn last line (no newline) is not
+    /// part of any commit: left out, and not counted.
+    ///
+    /// - Throws: ``LemmingError`` `.invalidFile` naming the line that is not a history line.
+    package static func lines(
+        in bytes: ArraySlice<UInt8>, firstNumber: Int, file: String
+    ) throws -> (lines: [Line], byteCount: Int) {
+        var lines: [Line] = []
+        var start = bytes.startIndex
+        var number = firstNumber - 1
         while let newline = bytes[start...].firstIndex(of: 0x0A) {
             number += 1
             let text = Array(bytes[start..<newline])
@@ -55,8 +67,7 @@ package struct StateHistoryFile: Sendable {
                     bytes: Array(bytes[start...newline])))
             start = newline + 1
         }
-        // A torn last line (no newline) is not part of any commit: left out.
-        guard !lines.isEmpty else { throw LemmingError(.invalidFile, "the state history is empty", path: file) }
+        return (lines, start - bytes.startIndex)
     }
 
     /// The history of the org at `paths`.

@@ -8,9 +8,12 @@ struct TickComparison {
     var divergence: OrgReplay.Divergence?
     var isExact = true
 
+    /// - Parameters:
+    ///   - expectedLogs: the original's turn log sizes before `expected`, by path.
+    ///   - actualLogs: the copy's turn log sizes before `actual`, by path.
     static func compare(
-        expected: StateHistoryFile.Line, in source: OrgPaths, actual: StateHistoryFile.Line?, in target: OrgPaths,
-        tick: Int
+        expected: StateHistoryFile.Line, in source: OrgPaths, logsBefore expectedLogs: [String: Int],
+        actual: StateHistoryFile.Line?, in target: OrgPaths, logsBefore actualLogs: [String: Int], tick: Int
     ) throws -> TickComparison {
         var comparison = TickComparison()
         guard let actual else {
@@ -39,9 +42,12 @@ struct TickComparison {
         }
         // Turn records: the lines the tick appended to each turn log.
         let expectedTurns = expected.value["turns"]?.objectValue ?? JSONObject()
-        for (path, _) in expectedTurns {
-            let original = try appended(path, at: tick, in: source)
-            let replayed = try appended(path, at: tick, in: target)
+        let actualTurns = actual.value["turns"]?.objectValue ?? JSONObject()
+        for (path, size) in expectedTurns {
+            let original = try appended(
+                path, at: tick, in: source, range: expectedLogs[path] ?? 0, size.intValue)
+            let replayed = try appended(
+                path, at: tick, in: target, range: actualLogs[path] ?? 0, actualTurns[path]?.intValue)
             try comparison.check(original, replayed, file: path, tick: tick)
             if comparison.divergence != nil { return comparison }
         }
@@ -154,9 +160,20 @@ struct TickComparison {
         return text.count > 160 ? String(text.prefix(160)) + "…" : text
     }
 
-    /// The turn log lines of `tick` in the log at `path`.
-    private static func appended(_ path: String, at tick: Int, in paths: OrgPaths) throws -> [UInt8]? {
-        guard let bytes = try FileSystem.readIfPresent(paths.absolute(path)) else { return nil }
+    /// The turn log lines of `tick` in the log at `path`: read from the bytes the commit appended
+    /// (`start` up to `end`, from the history's sizes), or from the whole log when the history
+    /// does not say where they are (`end` unknown or before `start`: a log cut short since).
+    private static func appended(
+        _ path: String, at tick: Int, in paths: OrgPaths, range start: Int, _ end: Int?
+    ) throws -> [UInt8]? {
+        let file = paths.absolute(path)
+        let read =
+            if let end, end >= start, (FileSystem.info(file)?.size ?? 0) >= end {
+                try FileSystem.read(file, from: start, maxCount: end - start)
+            } else {
+                try FileSystem.readIfPresent(file)
+            }
+        guard let bytes = read else { return nil }
         var kept: [UInt8] = []
         for line in bytes.split(separator: 0x0A) {
             guard let value = try? JSONValue.parse(Array(line)), value["tick"]?.intValue == tick else { continue }

@@ -139,6 +139,8 @@ public struct ModelRegistry: Sendable, Equatable {
         if object["model"]?.isNull ?? true, !["cli", "scripted", "cassette"].contains(provider) {
             issues.error("\(key).model", "required", "is required for provider '\(provider)'")
         }
+        // Rate limits per minute (README "Pacing"); HTTPSettings reads them from the document.
+        for field in ["rpm", "tpm"] { _ = issues.optionalInteger(object, field, prefix: key, in: 1...1_000_000_000) }
         let entry = ModelEntry(
             key: key,
             provider: provider,

@@ -18,9 +18,14 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
         /// The response passed a size cap (`limits.max_reply_bytes` while streaming, or the
         /// provider's cap on a whole response body); reading stopped there.
         public static let replyTooLarge = Code("reply_too_large")
-        /// The endpoint asked callers to wait (HTTP 429, or 503 with `Retry-After`) for longer
-        /// than a call may wait; the call was not made, or not made again.
+        /// The endpoint's rate limit leaves no room before the call's deadline
+        /// (`rate_limit_wait_seconds`): its `rpm`/`tpm`, its headers or a 429 asked callers to wait
+        /// longer than a call may wait; the call was not made, or not made again.
         public static let rateLimited = Code("rate_limited")
+        /// A 429 that waiting will not cure: the account's quota or spend limit is used up
+        /// (OpenAI `insufficient_quota`, Anthropic `enforced_spend_limit_reached`, a Gemini
+        /// per-day quota without a delay). Not tried again.
+        public static let quotaExceeded = Code("quota_exceeded")
     }
 
     public var code: Code
@@ -45,8 +50,10 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
         self.retryAfter = retryAfter
     }
 
-    /// Whether trying again may succeed: connection errors, timeouts, 408, 409, 429 and 5xx.
+    /// Whether trying again may succeed: connection errors, timeouts, 408, 409, 429 (but a used-up
+    /// quota) and 5xx.
     public var isRetryable: Bool {
+        if code == .quotaExceeded { return false }
         if let httpStatus { return [408, 409, 429].contains(httpStatus) || (500...599).contains(httpStatus) }
         return code == .connection || code == .timeout
     }
@@ -55,7 +62,8 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
     /// `Retry-After`. Backpressure is waited out; it does not count against the endpoint's
     /// circuit breaker.
     public var isBackpressure: Bool {
-        httpStatus == 429 || (httpStatus == 503 && retryAfter != nil)
+        guard code != .quotaExceeded else { return false }
+        return httpStatus == 429 || (httpStatus == 503 && retryAfter != nil)
     }
 
     public var description: String { "\(code): \(message)" }

@@ -1,6 +1,7 @@
 import LemmingJSON
 
-/// The health of one provider endpoint, as its circuit breaker sees it.
+/// The health of one provider endpoint, as its circuit breaker sees it, and the rate-limit budgets
+/// of the models called there.
 public struct ProviderHealth: Sendable, Equatable {
     public enum State: String, Sendable {
         /// Calls go through.
@@ -17,22 +18,26 @@ public struct ProviderHealth: Sendable, Equatable {
     public var consecutiveFailures: Int
     public var retryAt: String?
     public var lastError: String?
+    /// The budget of each model called at the endpoint, by model (none before a call).
+    public var budgets: [ProviderBudget]
 
     public init(
-        endpoint: String, state: State, consecutiveFailures: Int, retryAt: String? = nil, lastError: String? = nil
+        endpoint: String, state: State, consecutiveFailures: Int, retryAt: String? = nil, lastError: String? = nil,
+        budgets: [ProviderBudget] = []
     ) {
         self.endpoint = endpoint
         self.state = state
         self.consecutiveFailures = consecutiveFailures
         self.retryAt = retryAt
         self.lastError = lastError
+        self.budgets = budgets
     }
 
     public var json: JSONValue {
         [
             "endpoint": .string(endpoint), "state": .string(state.rawValue),
             "consecutive_failures": .int(consecutiveFailures), "retry_at": .optional(retryAt),
-            "last_error": .optional(lastError),
+            "last_error": .optional(lastError), "budgets": .array(budgets.map(\.json)),
         ]
     }
 
@@ -42,6 +47,7 @@ public struct ProviderHealth: Sendable, Equatable {
         else { return nil }
         self.init(
             endpoint: endpoint, state: state, consecutiveFailures: value["consecutive_failures"]?.intValue ?? 0,
-            retryAt: value["retry_at"]?.stringValue, lastError: value["last_error"]?.stringValue)
+            retryAt: value["retry_at"]?.stringValue, lastError: value["last_error"]?.stringValue,
+            budgets: value["budgets"]?.arrayValue?.compactMap(ProviderBudget.init(json:)) ?? [])
     }
 }

@@ -15,14 +15,18 @@ public struct HTTPEmbeddingProvider<Format: EmbeddingFormat>: EmbeddingProvider 
     public let dimensions: Int?
     let transport: ProviderTransport<Format>
 
+    /// - Parameter endpoints: where the rate-limit headers of its answers go (none: not read).
     public init(
         format: Format, settings: HTTPSettings, dimensions: Int? = nil, client: HTTPClient = ProviderHTTPClient.shared,
-        clock: any Clock<Duration> = ContinuousClock()
+        clock: any Clock<Duration> = ContinuousClock(), gate: RequestGate? = nil,
+        endpoints: EndpointRegistry? = nil
     ) {
         self.format = format
         self.settings = settings
         self.dimensions = dimensions
-        transport = ProviderTransport(format: format, settings: settings, client: client, timeline: Timeline(clock))
+        transport = ProviderTransport(
+            format: format, settings: settings, client: client, timeline: Timeline(clock), gate: gate,
+            endpoints: endpoints)
     }
 
     /// Where calls go, for breakers and messages (never with the key).

@@ -24,13 +24,17 @@ public struct HTTPModelProvider<Format: WireFormat>: ModelProvider {
     let transport: ProviderTransport<Format>
     private let structuredLevel = StructuredOutputMemory()
 
+    /// - Parameter endpoints: where the rate-limit headers of its answers go (none: not read).
     public init(
         format: Format, settings: HTTPSettings, client: HTTPClient = ProviderHTTPClient.shared,
-        clock: any Clock<Duration> = ContinuousClock()
+        clock: any Clock<Duration> = ContinuousClock(), gate: RequestGate? = nil,
+        endpoints: EndpointRegistry? = nil
     ) {
         self.format = format
         self.settings = settings
-        transport = ProviderTransport(format: format, settings: settings, client: client, timeline: Timeline(clock))
+        transport = ProviderTransport(
+            format: format, settings: settings, client: client, timeline: Timeline(clock), gate: gate,
+            endpoints: endpoints)
     }
 
     /// Where calls go, for breakers and messages (never with the key).

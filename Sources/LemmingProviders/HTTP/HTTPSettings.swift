@@ -17,10 +17,16 @@ public struct HTTPSettings: Sendable {
     /// Ask for the reply schema through the provider's structured-output mechanism.
     public var structuredOutput: Bool
     public var retry: RetryPolicy
+    /// `rpm` and `tpm`: the calls and tokens a minute the entry's model may use at its endpoint
+    /// (shared by every entry naming the same model there; the lowest applies).
+    public var rateLimits = RateWindow.Limits()
     public var options: JSONObject
     /// The most bytes of a response body read, whole or streamed; a larger one fails the call with
     /// ``ProviderError/Code/replyTooLarge`` as soon as it passes the cap.
     public var maxResponseBytes = 16 * 1024 * 1024
+    /// The most requests in flight at once to this endpoint (`max_concurrent_requests`, 1 to
+    /// 4096); `nil`: no limit but the engine's `max_concurrent_turns`.
+    public var maxConcurrentRequests: Int?
 
     public static func defaultBaseURL(for provider: String, environment: [String: String]) -> String? {
         switch provider {
@@ -86,6 +92,19 @@ public struct HTTPSettings: Sendable {
             retry.rateLimitPatience = Deadline.seconds(seconds)
         }
         self.retry = retry
+        if let value = document["max_concurrent_requests"], !value.isNull {
+            guard let count = value.intValue, (1...4096).contains(count) else {
+                throw invalid("max_concurrent_requests", "must be an integer from 1 to 4096")
+            }
+            maxConcurrentRequests = count
+        }
+        for (field, keyPath) in [("rpm", \RateWindow.Limits.requestsPerMinute), ("tpm", \.tokensPerMinute)] {
+            guard let value = document[field], !value.isNull else { continue }
+            guard let count = value.intValue, (1...1_000_000_000).contains(count) else {
+                throw invalid(field, "must be a whole number from 1 to 1000000000 (per minute)")
+            }
+            rateLimits[keyPath: keyPath] = count
+        }
         structuredOutput = options["structured_output"]?.boolValue ?? true
     }
 

@@ -9,12 +9,19 @@ import NIOHTTP1
 /// failures turned into ``ProviderError``s that never carry the key. No retries.
 ///
 /// The deadline (`timeout_seconds`) covers the head and the body, on the provider's clock: a body
-/// can stall after its head, and the client's own deadline is not used.
+/// can stall after its head, and the client's own deadline is not used. With a `gate`
+/// (`max_concurrent_requests`), a request first waits for a place among the endpoint's requests in
+/// flight; that wait is not part of its deadline (the server is not slow, it is busy with ours).
+///
+/// The rate-limit headers of every answer, 2xx or not, go to `endpoints` (the pacing of the
+/// model at this endpoint, ``EndpointRegistry/observe(_:endpoint:model:)``).
 struct ProviderTransport<Format: WireFormat>: Sendable {
     let format: Format
     let settings: HTTPSettings
     let client: HTTPClient
     let timeline: Timeline
+    var gate: RequestGate?
+    var endpoints: EndpointRegistry?
 
     /// Posts `body` to `url` and reads a successful (2xx) answer with `read`.
     ///
@@ -34,9 +41,11 @@ struct ProviderTransport<Format: WireFormat>: Sendable {
         http.body = .bytes(JSONWriter(style: .compact).bytes(body))
         let prepared = http
         do {
-            return try await timeline.withDeadline(settings.timeout) {
-                try await execute(prepared, read: read)
+            let send = { [self] in
+                try await timeline.withDeadline(settings.timeout) { try await execute(prepared, read: read) }
             }
+            guard let gate else { return try await send() }
+            return try await gate.run(send)
         } catch let error as ProviderError {
             var redacted = error
             redacted.message = settings.redacting(error.message)
@@ -87,7 +96,12 @@ struct ProviderTransport<Format: WireFormat>: Sendable {
         _ request: HTTPClientRequest,
         read: @Sendable (HTTPClientResponse) async throws -> Result
     ) async throws -> Result {
+        endpoints?.markSent()
         let response = try await client.execute(request, deadline: .distantFuture)
+        if let endpoints {
+            let report = RateLimitReport.read(header: { response.headers.first(name: $0) })
+            endpoints.observe(report, endpoint: settings.baseURL, model: settings.model)
+        }
         guard (200..<300).contains(Int(response.status.code)) else {
             throw try await httpError(response)
         }
@@ -101,14 +115,21 @@ struct ProviderTransport<Format: WireFormat>: Sendable {
     private func httpError(_ response: HTTPClientResponse) async throws -> ProviderError {
         let status = Int(response.status.code)
         let bytes = (try? await response.body.collect(upTo: 64 * 1024)).map { Array($0.readableBytesView) } ?? []
-        let detail =
-            (try? JSONValue.parse(bytes)).flatMap(format.errorMessage(in:)) ?? Self.preview(bytes)
-        let retryAfter = RetryHint.wait { response.headers.first(name: $0) }
+        let json = try? JSONValue.parse(bytes)
+        let detail = json.flatMap(format.errorMessage(in:)) ?? Self.preview(bytes)
+        let body = status == 429 ? RetryHint.body(json) : RetryHint.Body()
+        let retryAfter = RetryHint.wait { response.headers.first(name: $0) } ?? body.wait
         // Gemini answers a wrong key with 400 "API key not valid", not 401.
         let keyRejected = status == 401 || status == 403 || (status == 400 && detail.lowercased().contains("api key"))
-        let hint = keyRejected ? " (check the API key)" : ""
+        var hint = keyRejected ? " (check the API key)" : ""
+        if let exhausted = body.exhausted {
+            hint = " (\(exhausted); waiting will not help)"
+        } else if let quota = body.quota {
+            hint = " (quota \(quota))"
+        }
         return ProviderError(
-            .http, "\(format.name) answered HTTP \(status)\(hint): \(settings.redacting(detail))", httpStatus: status,
+            body.exhausted == nil ? .http : .quotaExceeded,
+            "\(format.name) answered HTTP \(status)\(hint): \(settings.redacting(detail))", httpStatus: status,
             retryAfter: retryAfter)
     }
 

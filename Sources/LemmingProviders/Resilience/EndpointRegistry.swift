@@ -3,24 +3,28 @@ import LemmingCore
 import Synchronization
 
 /// What a factory's providers know about each endpoint they call, shared by those providers: its
-/// circuit breaker (is it broken?) and its rate-limit gate (until when did it ask to be left
-/// alone?).
+/// circuit breaker (is it broken?), its rate-limit gate (until when did it ask to be left
+/// alone?) and the pacing of each model called there (``RateWindow``: how many calls and tokens
+/// the last minute leaves).
 ///
 /// The gate is how one call's 429 reaches the others: a call told to wait records until when,
 /// and every call to that endpoint waits for that time before sending, instead of each finding the
-/// limit for itself. It deliberately does no pacing (requests or tokens per minute).
+/// limit for itself. The windows keep calls within `rpm`/`tpm` and what the server's headers say
+/// (``EndpointRegistry/withRetries(to:policy:pacing:canRetry:_:)``).
 public final class EndpointRegistry: Sendable {
     struct Endpoint: Sendable {
         var breaker: CircuitBreaker
         /// No call goes out before this ``Timeline`` reading.
         var notBefore: Duration?
+        /// The pacing of each model called at the endpoint, by model.
+        var budgets: [String: RateWindow] = [:]
     }
 
     private let endpoints = Mutex<[String: Endpoint]>([:])
     private let configuration: CircuitBreaker.Configuration
     /// The clock every breaker, gate and wait of these endpoints reads.
     public let timeline: Timeline
-    private let wallClock: any WallClock
+    let wallClock: any WallClock
 
     /// - Parameters:
     ///   - configuration: the breakers' threshold and cooldown.
@@ -36,7 +40,7 @@ public final class EndpointRegistry: Sendable {
         self.wallClock = wallClock
     }
 
-    private func withEndpoint<T>(_ endpoint: String, _ body: (inout Endpoint) -> T) -> T {
+    func withEndpoint<T>(_ endpoint: String, _ body: (inout Endpoint) -> T) -> T {
         endpoints.withLock { endpoints in
             body(&endpoints[endpoint, default: Endpoint(breaker: CircuitBreaker(configuration: configuration))])
         }
@@ -78,13 +82,18 @@ public final class EndpointRegistry: Sendable {
         withEndpoint(endpoint) { state in state.notBefore = max(state.notBefore ?? instant, instant) }
     }
 
-    /// Every endpoint called so far, sorted.
+    /// Every endpoint called or configured so far, sorted, with the budget of each model at it.
     public var health: [ProviderHealth] {
         let now = timeline.now
         let wallNow = wallClock.now()
         return endpoints.withLock { endpoints in
-            endpoints.keys.sorted().compactMap {
-                endpoints[$0]?.breaker.health(endpoint: $0, now: now, wallNow: wallNow)
+            endpoints.keys.sorted().compactMap { name in
+                guard let endpoint = endpoints[name] else { return nil }
+                var health = endpoint.breaker.health(endpoint: name, now: now, wallNow: wallNow)
+                health.budgets = endpoint.budgets.keys.sorted().compactMap { model in
+                    endpoint.budgets[model]?.budget(model: model, now: now, wallNow: wallNow)
+                }
+                return health
             }
         }
     }

@@ -12,16 +12,19 @@ public struct ResilientEmbedder: EmbeddingProvider {
     /// Texts per request, at least 1.
     public let batchSize: Int
     public let endpoint: String
+    /// The embedding model, whose budget at the endpoint batches count against (`nil`: no pacing).
+    public let model: String?
     public let endpoints: EndpointRegistry
     public let policy: RetryPolicy
 
     public init(
-        inner: any EmbeddingProvider, batchSize: Int, endpoint: String, endpoints: EndpointRegistry,
-        policy: RetryPolicy
+        inner: any EmbeddingProvider, batchSize: Int, endpoint: String, model: String? = nil,
+        endpoints: EndpointRegistry, policy: RetryPolicy
     ) {
         self.inner = inner
         self.batchSize = max(batchSize, 1)
         self.endpoint = endpoint
+        self.model = model
         self.endpoints = endpoints
         self.policy = policy
     }
@@ -32,7 +35,14 @@ public struct ResilientEmbedder: EmbeddingProvider {
             let batch = Array(texts[start..<min(start + batchSize, texts.count)])
             let part: Embeddings
             do {
-                part = try await endpoints.withRetries(to: endpoint, policy: policy) { try await inner.embed(batch) }
+                let pacing = model.map {
+                    EndpointRegistry.PacedCall(
+                        model: $0, tokens: batch.reduce(0) { $0 + TokenEstimator.tokens(in: $1) })
+                }
+                let used: (Embeddings) -> TokenUsage? = { $0.usage }
+                part = try await endpoints.withRetries(to: endpoint, policy: policy, pacing: pacing, usage: used) {
+                    try await inner.embed(batch)
+                }
             } catch var error as ProviderError {
                 if let done = joined?.usage { error.usage = done + (error.usage ?? .zero) }
                 throw error

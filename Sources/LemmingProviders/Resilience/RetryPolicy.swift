@@ -17,15 +17,17 @@ public struct RetryPolicy: Sendable, Equatable {
     public var maxDelay: Duration = .seconds(20)
     /// The longest `Retry-After` honoured after a failure; longer waits fail the call instead.
     public var maxRetryAfter: Duration = .seconds(60)
-    /// How long a call may keep waiting, from its first attempt, for an endpoint that tells it to
-    /// wait (`rate_limit_wait_seconds`); past it the call fails.
-    public var rateLimitPatience: Duration = .seconds(120)
+    /// How long a call may keep waiting, from its first attempt, for room under the endpoint's rate
+    /// limits — its model's `rpm`/`tpm`, what its headers said, a 429's wait
+    /// (`rate_limit_wait_seconds`); a call whose room comes later fails `rate_limited`. Ten
+    /// minutes by default: long enough for a burst of 200 calls against a limit of 20 a minute.
+    public var rateLimitPatience: Duration = .seconds(600)
 
     public init(
         maxAttempts: Int = 4,
         baseDelay: Duration = .milliseconds(500),
         maxDelay: Duration = .seconds(20),
-        rateLimitPatience: Duration = .seconds(120)
+        rateLimitPatience: Duration = .seconds(600)
     ) {
         self.maxAttempts = max(maxAttempts, 1)
         self.baseDelay = max(baseDelay, .zero)

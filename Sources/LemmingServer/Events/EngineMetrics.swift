@@ -89,7 +89,33 @@ final class EngineMetrics: Sendable {
             }
             bytes.append(contentsOf: Array(text.utf8))
         }
+        bytes.append(contentsOf: Array(Self.budgetExposition(breakers).utf8))
         return bytes
+    }
+
+    /// The rate-limit budgets of `state/providers.json` (README "Pacing"): calls waiting now, the
+    /// requests and tokens the last minute leaves, and the waits so far, by endpoint and model.
+    static func budgetExposition(_ endpoints: [ProviderHealth]) -> String {
+        let budgets = endpoints.flatMap { endpoint in endpoint.budgets.map { (endpoint.endpoint, $0) } }
+        guard !budgets.isEmpty else { return "" }
+        let series: [(name: String, type: String, value: (ProviderBudget) -> Double?)] = [
+            ("lemming_rate_limit_waiting_calls", "gauge", { Double($0.waiting) }),
+            ("lemming_rate_limit_requests_remaining", "gauge", { $0.requestsRemaining.map(Double.init) }),
+            ("lemming_rate_limit_tokens_remaining", "gauge", { $0.tokensRemaining.map(Double.init) }),
+            ("lemming_rate_limit_waits_total", "counter", { Double($0.waits) }),
+            ("lemming_rate_limit_wait_seconds_total", "counter", { $0.waitedSeconds }),
+        ]
+        var text = ""
+        for (name, type, value) in series {
+            let lines = budgets.compactMap { endpoint, budget in
+                value(budget).map {
+                    "\(name){endpoint=\"\(escape(endpoint))\",model=\"\(escape(budget.model))\"} \($0)\n"
+                }
+            }
+            guard !lines.isEmpty else { continue }
+            text += "# TYPE \(name) \(type)\n" + lines.joined()
+        }
+        return text
     }
 
     private static func escape(_ value: String) -> String {

@@ -26,7 +26,8 @@ enum MetaRoutes {
             }
         },
         APIRoute(
-            method: .get, path: "/metrics", operationID: "metrics", summary: "Prometheus metrics (text format).",
+            method: .get, path: "/metrics", operationID: "metrics",
+            summary: "Prometheus metrics (text format), with circuit breaker states and rate-limit budgets.",
             tag: "meta", access: .read
         ) { _, _, backend in
             let breakers = (try? backend.view().providerHealth) ?? []

@@ -11,7 +11,11 @@ enum StatusRoutes {
             method: .get, path: "/api/status", operationID: "getStatus",
             summary:
                 "The org at a glance: tick, engine, agents, providers, alerts and warnings, totals (turns, entries, "
-                + "spent); hosted_engine is the engine of serve --run (state running or finished, and why).",
+                + "spent); hosted_engine is the engine of serve --run (state running or finished, and why). Each "
+                + "provider endpoint has its circuit and, per model, its rate-limit budget (budgets[]: rpm/tpm as "
+                + "configured, request_limit/token_limit in force, requests_remaining/tokens_remaining this minute, "
+                + "waiting calls, closed_until, waits, waited_seconds, and reported: the server's last "
+                + "limit/remaining/reset_at by limit).",
             tag: "org", access: .read
         ) { _, _, backend in
             let view = try backend.view()
