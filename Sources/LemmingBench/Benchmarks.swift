@@ -30,21 +30,54 @@ final class Benchmarks {
     }
 
     /// 100 agents × 100 ticks, parallel mode, scripted replies: every agent posts a message and
-    /// updates its memory every tick, and reads three neighbours.
+    /// updates its memory every tick, and reads three neighbours. Beside each run, the floor
+    /// (``FloorWork``): the same files written by a minimal program on the same disk, from the
+    /// files of the run before (the first run's own), engine and floor in alternating order.
     func headline(runs: Int) async throws {
         var openTimes: [Double] = []
         var tickTimes: [Double] = []
+        var floorTimes: [Double] = []
+        var work: FloorWork?
+        func floor(_ run: Int) throws {
+            guard let work else { return }
+            let target = directory + "/lemming-bench-floor-" + UUID().uuidString.lowercased()
+            created.append(BenchOrg(root: target))
+            let time = try work.run(into: target)
+            floorTimes.append(time)
+            print("headline run \(run): floor \(format(time)) s")
+        }
         for run in 1...runs {
+            if run % 2 == 0 { try floor(run) }
             let org = try make(agents: 100, reads: 3)
             let (open, ticks, _) = try await org.measure(ticks: 100)
             openTimes.append(open)
             tickTimes.append(ticks.reduce(0, +))
             print("headline run \(run): open \(format(open)) s, 100 ticks \(format(ticks.reduce(0, +))) s")
+            if run == 1 { work = try FloorWork.load(from: org.root) }
+            if run % 2 == 1 { try floor(run) }
         }
         print(
             "headline: 100 agents × 100 ticks: median \(format(median(tickTimes))) s of engine time "
                 + "(min \(format(tickTimes.min() ?? 0)), max \(format(tickTimes.max() ?? 0)); open median \(format(median(openTimes))) s)"
         )
+        print(
+            "floor: the same file work: median \(format(median(floorTimes))) s (min \(format(floorTimes.min() ?? 0)), "
+                + "max \(format(floorTimes.max() ?? 0)); \(work.map { "\($0.bytes / 1024) KiB" } ?? "")); "
+                + "engine ÷ floor \(String(format: "%.2f", median(tickTimes) / median(floorTimes)))")
+    }
+
+    /// The floor alone (``FloorWork``), from the files of a headline run kept in `source`
+    /// (`lemming-bench headline --runs 1 --keep`): for `strace -c` against the engine's run.
+    func floor(from source: String, runs: Int) throws {
+        let work = try FloorWork.load(from: source)
+        var times: [Double] = []
+        for run in 1...runs {
+            let target = directory + "/lemming-bench-floor-" + UUID().uuidString.lowercased()
+            created.append(BenchOrg(root: target))
+            times.append(try work.run(into: target))
+            print("floor run \(run): \(format(times[times.count - 1])) s")
+        }
+        print("floor: \(work.commits.count) commits, \(work.bytes / 1024) KiB: median \(format(median(times))) s")
     }
 
     /// What the state history costs the headline run: runs with and without it, alternately (the

@@ -12,6 +12,8 @@ import LemmingProviders
 // times one tick of that many agents against one local endpoint answering after the latency
 // (not part of `all`). `caching` reports tokens and cost per turn with and without prompt caching
 // (not part of `all`).
+// `headline` also reports the floor: the same file work done by a minimal program (FloorWork).
+// `lemming-bench floor ORG [--runs N]` does only that work, from the files of a kept headline run.
 // `lemming-bench make-org DIR` only writes the API benchmark's org (100 agents × 1,000 entries)
 // to the new folder DIR and keeps it.
 // `lemming-bench embed --org DIR --model KEY TEXT…` (hidden, for scripts/e2e-embeddings.sh)
@@ -75,6 +77,9 @@ func parseOptions() -> Options {
         case "--compare-pool": options.comparePool = true
         case "headline", "history", "wide", "api", "indexing", "state-history", "fan-out", "caching", "all":
             options.suite = argument
+        case "floor":
+            options.suite = argument
+            options.organization = arguments.next()
         case "make-org", "make-history", "search":
             options.suite = argument
             options.organization = arguments.next()
@@ -141,6 +146,12 @@ if options.suite == "search" {
     exit(0)
 }
 let benchmarks = Benchmarks(directory: options.directory)
+if options.suite == "floor" {
+    guard let source = options.organization, FileManager.default.fileExists(atPath: source + "/state/tick.json") else {
+        usageError("floor needs the folder of a headline run (lemming-bench headline --runs 1 --keep keeps one)")
+    }
+    try benchmarks.floor(from: source, runs: options.runs)
+}
 if options.suite == "headline" || options.suite == "all" { try await benchmarks.headline(runs: options.runs) }
 if options.suite == "history" || options.suite == "all" { try await benchmarks.history() }
 if options.suite == "wide" || options.suite == "all" { try await benchmarks.wide() }

@@ -1,3 +1,4 @@
+import LemmingJSON
 import Testing
 
 @testable import LemmingCore
@@ -165,5 +166,79 @@ private struct SimulatedCrash: Error {}
         #expect(recovered.count == 1)
         for record in recovered { try record.apply(root: root) }
         #expect(try snapshot(root) == expectedFiles, "crash after operation \(crashAfter)")
+    }
+}
+
+/// The checksum as the journal's format defines it: FNV-1a over the body's 8-byte little-endian
+/// words from its start, each followed by a shift-xor, then over the remaining bytes one by one.
+private func referenceChecksum(_ bytes: [UInt8]) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    let words = bytes.count / 8
+    for word in 0..<words {
+        var value: UInt64 = 0
+        for index in 0..<8 { value |= UInt64(bytes[word * 8 + index]) << (8 * UInt64(index)) }
+        hash = (hash ^ value) &* 0x0000_0100_0000_01B3
+        hash ^= hash >> 29
+    }
+    for byte in bytes[(words * 8)...] { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+    let digits = String(hash, radix: 16)
+    return String(repeating: "0", count: 16 - digits.count) + digits
+}
+
+@Test func theChecksumOfPiecesIsTheChecksumOfTheirBytesWhereverTheyAreCut() {
+    let bytes = (0..<61).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+    #expect(Journal.checksum(bytes) == referenceChecksum(bytes))
+    for first in 0...bytes.count {
+        for second in stride(from: first, through: bytes.count, by: 3) {
+            var checksum = Journal.Checksum()
+            checksum.add(Array(bytes[..<first]))
+            checksum.add(Array(bytes[first..<second]))
+            checksum.add(Array(bytes[second...]))
+            #expect(checksum.hex == referenceChecksum(bytes), "cut at \(first), \(second)")
+        }
+    }
+}
+
+@Test func aRecordWrittenInPiecesIsTheRecord() throws {
+    var journal = sampleJournal()
+    // Pieces larger than the write buffer and many small ones between them.
+    journal.operations.append(.create(path: "big", content: Array(repeating: 0x61, count: 3 << 20 | 5)))
+    for number in 0..<300 {
+        journal.operations.append(.append(path: "log", base: number, content: Array("line \(number)\n".utf8)))
+    }
+    let directory = try makeScratchDirectory()
+    defer { try? FileSystem.removeTree(directory) }
+    let file = directory + "/journal.log"
+    #expect(try FileSystem.appendDurably(journal.pieces, to: file))
+    #expect(try !FileSystem.appendDurably(Journal(tick: 1, label: "x").pieces, to: file))
+    let written = try FileSystem.read(file)
+    let same = written == journal.record + Journal(tick: 1, label: "x").record
+    #expect(same, "the file holds \(written.count) bytes")
+    let records = try Journal.records(in: written, file: "j").records
+    let parsedBack = records.first?.operations == journal.operations
+    #expect(parsedBack)
+    #expect(records.map(\.tick) == [42, 1])
+}
+
+@Test func operationHeadersAreTheCompactJSONOfTheirFields() throws {
+    let journal = sampleJournal()
+    let lines = journal.pieces.dropFirst().filter { $0.last == 0x0A && $0.first == 0x7B && $0.count > 1 }
+    func length(_ index: Int) -> JSONValue {
+        switch journal.operations[index] {
+        case .create(_, let content), .replace(_, let content), .append(_, _, let content): return .int(content.count)
+        default: return .null
+        }
+    }
+    let expected: [JSONValue] = [
+        ["op": "create", "path": "agents/a/outbox/00000042-a-01.json", "length": length(0)],
+        ["op": "replace", "path": "agents/a/memory/plan.json", "length": length(1)],
+        ["op": "append", "path": "agents/a/logs/turns.jsonl", "base": 3, "length": length(2)],
+        ["op": "delete", "path": "agents/a/memory/old.json"],
+        ["op": "move", "from": "agents/a/outbox/00000001-a-01.json", "to": "archive/outbox/a/00000001-a-01.json"],
+    ]
+    let headers = lines.filter { (try? JSONValue.parse(Array($0.dropLast())))?["op"] != nil }
+    #expect(headers.count == expected.count)
+    for (line, value) in zip(headers, expected) {
+        #expect(Array(line.dropLast()) == JSONWriter(style: .compact).bytes(value))
     }
 }

@@ -117,6 +117,44 @@ package enum FileSystem {
         return created
     }
 
+    /// Appends `pieces`, one after another, to `path` and flushes them (`fdatasync`), creating the
+    /// file if needed. Small pieces are gathered into writes of about 1 MiB, so a record of many
+    /// files is neither joined in memory nor written a piece at a time.
+    ///
+    /// - Returns: whether the file was created (its directory then needs a sync).
+    @discardableResult
+    package static func appendDurably(_ pieces: [[UInt8]], to path: String) throws -> Bool {
+        var created = false
+        var descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        if descriptor < 0, errno == ENOENT {
+            descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+            created = true
+        }
+        guard descriptor >= 0 else { throw error("open", path) }
+        defer { close(descriptor) }
+        let bufferBytes = 1 << 20
+        if pieces.count == 1 {
+            try writeAll(pieces[0], to: descriptor, path: path)
+        } else {
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(min(pieces.reduce(0) { $0 + $1.count }, bufferBytes))
+            for piece in pieces {
+                if !buffer.isEmpty, buffer.count + piece.count > bufferBytes {
+                    try writeAll(buffer, to: descriptor, path: path)
+                    buffer.removeAll(keepingCapacity: true)
+                }
+                if piece.count >= bufferBytes {
+                    try writeAll(piece, to: descriptor, path: path)
+                } else {
+                    buffer.append(contentsOf: piece)
+                }
+            }
+            if !buffer.isEmpty { try writeAll(buffer, to: descriptor, path: path) }
+        }
+        guard fdatasync(descriptor) == 0 else { throw error("sync", path) }
+        return created
+    }
+
     /// Cuts a file to `length` bytes (a missing file is not an error).
     package static func truncate(_ path: String, to length: Int) throws {
         if Glibc.truncate(path, off_t(length)) != 0, errno != ENOENT { throw error("truncate", path) }

@@ -36,10 +36,8 @@ package struct EntryIDList: RandomAccessCollection, Sendable {
     package mutating func append(_ id: EntryID) {
         let key = Key(tick: id.tick, sequence: id.sequence)
         if endIndex % Self.chunkSize == 0 {
-            var chunk: [Key] = []
-            chunk.reserveCapacity(Self.chunkSize)
-            chunk.append(key)
-            chunks.append(chunk)
+            // Grown as needed, not reserved whole: 10,000 authors of one entry each would hold 40 MB.
+            chunks.append([key])
         } else {
             chunks[chunks.count - 1].append(key)
         }

@@ -23,7 +23,7 @@ extension FileOrgStore {
         let hook = changes.label == "tick" ? crashPoint : nil
         try hook?(.beforeJournal(tick: journal.tick))
         try FileSystem.makeDirectory(paths.journal)
-        if try FileSystem.appendDurably(journal.record, to: journalFile) {
+        if try FileSystem.appendDurably(journal.pieces, to: journalFile) {
             try FileSystem.syncDirectory(paths.journal)
         }
         try hook?(.journalWritten(tick: journal.tick, operations: journal.operations.count))

@@ -55,60 +55,130 @@ struct Journal: Sendable, Equatable {
 
     // MARK: - Encoding
 
-    /// The record's bytes.
-    var record: [UInt8] {
-        var body: [UInt8] = []
-        body.reserveCapacity(operations.count * 512)
-        let writer = JSONWriter(style: .compact)
+    /// The record as pieces, in order: its header line, then each operation's header line, its
+    /// content and a newline. The contents are the operations' own arrays, not copies, so a record
+    /// of 10,000 files holds their bytes once (``FileSystem/appendDurably(_:to:)`` writes the
+    /// pieces a buffer at a time).
+    var pieces: [[UInt8]] {
+        var body: [[UInt8]] = []
+        body.reserveCapacity(operations.count * 3 + 1)
+        let newline: [UInt8] = [0x0A]
         for operation in operations {
-            var header = JSONObject()
+            // The header's compact JSON, written directly: {"op":"create","path":"…","length":312}
+            var header: [UInt8] = []
+            header.reserveCapacity(128)
             var content: [UInt8]?
             switch operation {
             case .create(let path, let bytes):
-                header = ["op": "create", "path": .string(path), "length": .int(bytes.count)]
+                Self.header(&header, op: "create", ("path", path))
+                Self.member(&header, "length", bytes.count)
                 content = bytes
             case .replace(let path, let bytes):
-                header = ["op": "replace", "path": .string(path), "length": .int(bytes.count)]
+                Self.header(&header, op: "replace", ("path", path))
+                Self.member(&header, "length", bytes.count)
                 content = bytes
             case .append(let path, let base, let bytes):
-                header = ["op": "append", "path": .string(path), "base": .int(base), "length": .int(bytes.count)]
+                Self.header(&header, op: "append", ("path", path))
+                Self.member(&header, "base", base)
+                Self.member(&header, "length", bytes.count)
                 content = bytes
             case .delete(let path):
-                header = ["op": "delete", "path": .string(path)]
+                Self.header(&header, op: "delete", ("path", path))
             case .move(let from, let to):
-                header = ["op": "move", "from": .string(from), "to": .string(to)]
+                Self.header(&header, op: "move", ("from", from), ("to", to))
             }
-            writer.write(.object(header), into: &body)
-            body.append(0x0A)
+            header.append(contentsOf: "}\n".utf8)
+            body.append(header)
             if let content {
-                body.append(contentsOf: content)
-                body.append(0x0A)
+                body.append(content)
+                body.append(newline)
             }
         }
+        var checksum = Checksum()
+        var length = 0
+        for piece in body {
+            checksum.add(piece)
+            length += piece.count
+        }
         let safeLabel = label.isEmpty ? "-" : String(label.map { $0 == " " || $0 == "\n" ? "_" : $0 })
-        var record = Array(
-            "\(Self.magic) \(tick) \(safeLabel) \(operations.count) \(body.count) \(Self.checksum(body))\n".utf8)
-        record.append(contentsOf: body)
-        return record
+        let header = Array(
+            "\(Self.magic) \(tick) \(safeLabel) \(operations.count) \(length) \(checksum.hex)\n".utf8)
+        return [header] + body
     }
+
+    /// Starts an operation's header: `{"op":"<op>"`, then each `"<key>":"<text>"`.
+    private static func header(_ output: inout [UInt8], op: String, _ members: (String, String)...) {
+        output.append(contentsOf: #"{"op":""#.utf8)
+        output.append(contentsOf: op.utf8)
+        output.append(0x22)
+        for (key, text) in members {
+            output.append(contentsOf: ",\"\(key)\":".utf8)
+            JSONWriter.writeString(text, into: &output)
+        }
+    }
+
+    /// Adds `,"<key>":<number>` to an operation's header.
+    private static func member(_ output: inout [UInt8], _ key: String, _ number: Int) {
+        output.append(contentsOf: ",\"\(key)\":\(number)".utf8)
+    }
+
+    /// The record's bytes (``pieces`` joined).
+    var record: [UInt8] { Array(pieces.joined()) }
 
     /// A 64-bit checksum of `bytes` (FNV-1a over 8-byte words), as 16 hex digits.
     static func checksum(_ bytes: [UInt8]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset + 8 <= raw.count {
-                hash = (hash ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0x0000_0100_0000_01B3
-                hash ^= hash >> 29
-                offset += 8
-            }
-            while offset < raw.count {
-                hash = (hash ^ UInt64(raw[offset])) &* 0x0000_0100_0000_01B3
-                offset += 1
+        var checksum = Checksum()
+        checksum.add(bytes)
+        return checksum.hex
+    }
+
+    /// The record's checksum, fed a piece at a time: FNV-1a over the little-endian 8-byte words of
+    /// the bytes (counted from their start, across pieces), then over the last bytes one by one.
+    struct Checksum {
+        private var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        /// Bytes of a word not complete yet, lowest first, and how many.
+        private var carry: UInt64 = 0
+        private var carried = 0
+
+        mutating func add(_ bytes: [UInt8]) {
+            bytes.withUnsafeBytes { raw in
+                var offset = 0
+                while carried > 0, offset < raw.count {
+                    carry |= UInt64(raw[offset]) << (8 * UInt64(carried))
+                    carried += 1
+                    offset += 1
+                    if carried == 8 {
+                        mix(carry)
+                        carry = 0
+                        carried = 0
+                    }
+                }
+                while offset + 8 <= raw.count {
+                    mix(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+                    offset += 8
+                }
+                while offset < raw.count {
+                    carry |= UInt64(raw[offset]) << (8 * UInt64(carried))
+                    carried += 1
+                    offset += 1
+                }
             }
         }
-        let digits = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+
+        private mutating func mix(_ word: UInt64) {
+            hash = (hash ^ word) &* 0x0000_0100_0000_01B3
+            hash ^= hash >> 29
+        }
+
+        /// The checksum as 16 hex digits.
+        var hex: String {
+            var hash = self.hash
+            for index in 0..<carried {
+                hash = (hash ^ ((carry >> (8 * UInt64(index))) & 0xFF)) &* 0x0000_0100_0000_01B3
+            }
+            let digits = String(hash, radix: 16)
+            return String(repeating: "0", count: 16 - digits.count) + digits
+        }
     }
 
     // MARK: - Decoding
