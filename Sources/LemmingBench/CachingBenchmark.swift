@@ -67,7 +67,7 @@ struct CachingBenchmark {
                 anthropicLayout.call(blocks),
                 // Before issue 16 the user message began with the tick: only the system message matched.
                 openAISystemOnly.call(
-                    [(system, false), ("Tick \(request.tick).\n\n", false), (user, false)],
+                    [(system, false), ("## This turn\nTick \(request.tick).\n\n", false), (user, false)],
                     key: request.agent),
                 openAILayout.call([(system, false), (user, false)], key: request.agent),
             ]

@@ -192,7 +192,7 @@ private func prefix(_ prompt: PromptBuilder.Prompt, _ breakpoint: PromptBreakpoi
     #expect(memory.dropFirst(tools.count).hasPrefix("## Memory (3 keys"))
     #expect(memory.hasSuffix("\n\n"))
     // What changes every turn comes after: the tick first.
-    #expect(prompt.messages[1].content.dropFirst(memory.count).hasPrefix("Tick 7.\n\n## Problems"))
+    #expect(prompt.messages[1].content.dropFirst(memory.count).hasPrefix("## This turn\nTick 7.\n\n## Problems"))
 }
 
 @Test func anUnchangedAgentsStablePrefixIsTheSameOnTheNextTurn() throws {

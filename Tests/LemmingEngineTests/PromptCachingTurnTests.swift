@@ -103,7 +103,7 @@ struct PromptCachingTurnTests {
             let messages = try #require(bodies.first?["messages"]?.arrayValue)
             let system = messages.first?["content"]?.stringValue ?? ""
             let user = messages.last?["content"]?.stringValue ?? ""
-            let stable = system + String(user[..<(user.range(of: "Tick ")?.lowerBound ?? user.startIndex)])
+            let stable = system + String(user[..<(user.range(of: "## This turn")?.lowerBound ?? user.startIndex)])
             let records = try org.turnRecords(of: "worker")
             let read = try #require(records.last?["usage"]?["cache_read_input_tokens"]?.intValue)
             #expect(read >= stable.utf8.count / 4)

@@ -11,7 +11,8 @@ func cachedRequest(agent: String = "manager", tick: Int = 1, inbox: String = "Ne
     let system = "You are \(agent). The contract of the org, the role, the reply shape."
     let tools = "## Tools you may call\n- file_read: Reads a file.\n\n"
     let memory = "## Memory (1 key)\n- plan: ship\n\n"
-    let user = tools + memory + "Tick \(tick).\n\n## New messages\n\(inbox)\n\nAnswer with one JSON object."
+    let user =
+        tools + memory + "## This turn\nTick \(tick).\n\n## New messages\n\(inbox)\n\nAnswer with one JSON object."
     return ChatRequest(
         agent: agent, tick: tick, modelKey: "m", model: "test-model",
         messages: [ChatMessage(role: .system, content: system), ChatMessage(role: .user, content: user)],
@@ -52,7 +53,7 @@ struct PromptCachingTests {
         #expect(blocks.compactMap { $0["text"]?.stringValue }.joined() == request.messages[1].content)
         #expect(blocks[0]["text"]?.stringValue?.hasPrefix("## Tools") == true)
         #expect(blocks[1]["text"]?.stringValue?.hasPrefix("## Memory") == true)
-        #expect(blocks[2]["text"]?.stringValue?.hasPrefix("Tick 1.") == true)
+        #expect(blocks[2]["text"]?.stringValue?.hasPrefix("## This turn\nTick 1.") == true)
         // The forced reply tool is unchanged (and constant: it sits before every breakpoint).
         #expect(body["tools"]?.arrayValue?.first?["cache_control"] == nil)
     }

@@ -6,8 +6,9 @@ import LemmingJSON
 /// The system message (the engine's contract and the agent's role) depends only on the resume and
 /// the org graph, so it stays byte-identical across turns. The user message starts with what is
 /// stable per agent, the tools it may call, then its memory (which changes when the agent changes
-/// it), then what changes every turn: the tick, the problems with the last reply (only when there
-/// are any), tool results (only when there are any), new messages. ``prompt(for:)`` marks where
+/// it), then what changes every turn: the tick (under its own heading, "## This turn", so that a
+/// reader splitting the prompt at its headings does not count it as memory), the problems with the
+/// last reply (only when there are any), tool results (only when there are any), new messages. ``prompt(for:)`` marks where
 /// each stable prefix ends (``PromptBreakpoint``): after the system message and after the tools
 /// (``PromptBreakpoint/Stability/agent``), after the memory (`memory`). The exact text of both
 /// messages is pinned by golden files (`Tests/LemmingCoreTests/Golden/`).
@@ -132,7 +133,7 @@ public struct PromptBuilder: Sendable {
         let separator = "\n\n"
         let tools = toolsSection(input) + separator
         let memory = memorySection(input) + separator
-        var sections: [String] = ["Tick \(input.tick)."]
+        var sections: [String] = ["## This turn\nTick \(input.tick)."]
         if let problems = input.previousProblems, !problems.isEmpty { sections.append(problemsSection(problems)) }
         if !input.toolResults.isEmpty {
             var lines = ["## Results of your tool calls last turn"]
