@@ -104,17 +104,7 @@ package enum FileSystem {
     /// - Returns: whether the file was created (its directory then needs a sync).
     @discardableResult
     package static func appendDurably(_ bytes: [UInt8], to path: String) throws -> Bool {
-        var created = false
-        var descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
-        if descriptor < 0, errno == ENOENT {
-            descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-            created = true
-        }
-        guard descriptor >= 0 else { throw error("open", path) }
-        defer { close(descriptor) }
-        try writeAll(bytes, to: descriptor, path: path)
-        guard fdatasync(descriptor) == 0 else { throw error("sync", path) }
-        return created
+        try appendDurably([bytes], to: path)
     }
 
     /// Appends `pieces`, one after another, to `path` and flushes them (`fdatasync`), creating the
