@@ -38,7 +38,7 @@ private func load(_ text: String) -> (ModelRegistry, [ValidationIssue]) {
     #expect(gpt.maxContextTokens == 128_000)
     #expect(gpt.apiKeyEnvironmentVariable == "MY_KEY")
     #expect(gpt.options == ["seed": 1])
-    #expect(gpt.pricing == Pricing(inputPerMillion: 2.5, outputPerMillion: 10, perCall: 0))
+    #expect(gpt.pricing == Pricing(inputPerMillion: 2.5, outputPerMillion: 10, perCall: 0, cacheWritePerMillion: 3.125))
     let local = try #require(registry["local"])
     #expect(local.baseURL == "http://localhost:11434")
     #expect(local.pricing == Pricing(inputPerMillion: 0, outputPerMillion: 0, perCall: 0.5))
@@ -179,4 +179,22 @@ func unreadableFileKeepsTheBuiltIns(text: String, rule: String) {
             "bad.options.keep_alive", "bad.options.cache_prompt", "bad.options.prompt_cache_key",
             "bad.options.cached_content_ttl_seconds",
         ])
+}
+
+/// Without `price_cache_write_per_mtok`, a cache write costs more than input, as providers bill
+/// it: 1.25× (Anthropic's 5-minute write, OpenAI's where charged), 2× for Anthropic's 1-hour cache.
+@Test func cacheWritesWithoutAPriceCostWhatProvidersBill() {
+    let (registry, _) = load(
+        """
+        {"five": {"provider": "anthropic", "model": "m", "price_in_per_mtok": 3},
+         "hour": {"provider": "anthropic", "model": "m", "price_in_per_mtok": 3, "options": {"cache_ttl": "1h"}},
+         "gpt": {"provider": "openai", "model": "m", "price_in_per_mtok": 2},
+         "free": {"provider": "ollama", "model": "m"}}
+        """)
+    #expect(registry["five"]?.pricing.cacheWritePerMillion == 3.75)
+    #expect(registry["hour"]?.pricing.cacheWritePerMillion == 6)
+    #expect(registry["gpt"]?.pricing.cacheWritePerMillion == 2.5)
+    #expect(registry["free"]?.pricing.cacheWritePerMillion == nil)
+    let written = TokenUsage(inputTokens: 1_000_000, outputTokens: 0, cacheWriteTokens: 1_000_000)
+    #expect(registry["five"]?.pricing.cost(written) == 3.75)
 }

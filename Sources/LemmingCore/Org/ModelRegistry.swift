@@ -16,7 +16,7 @@ public struct ModelEntry: Sendable, Equatable {
     /// (`price_cached_in_per_mtok`); `nil`: priced as uncached input.
     public var priceCachedInputPerMillionTokens: Double? = nil
     /// Credits per million input tokens written to the provider's prompt cache
-    /// (`price_cache_write_per_mtok`); `nil`: priced as uncached input.
+    /// (`price_cache_write_per_mtok`); `nil`: ``defaultCacheWriteMultiplier`` times the input price.
     public var priceCacheWritePerMillionTokens: Double? = nil
     public var costPerCall: Double?
     public var maxContextTokens: Int?
@@ -41,7 +41,9 @@ public struct ModelEntry: Sendable, Equatable {
         }
     }
 
-    /// What a call costs, from the entry's prices.
+    /// What a call costs, from the entry's prices. Cache writes without their own price cost
+    /// ``defaultCacheWriteMultiplier`` times the input price, so that credits never fall short of
+    /// what a provider bills for them.
     public var pricing: Pricing {
         let perToken = priceInputPerMillionTokens != nil || priceOutputPerMillionTokens != nil
         return Pricing(
@@ -50,7 +52,16 @@ public struct ModelEntry: Sendable, Equatable {
             perCall: perToken ? 0 : (costPerCall ?? 0),
             cachedInputPerMillion: priceCachedInputPerMillionTokens,
             cacheWritePerMillion: priceCacheWritePerMillionTokens
+                ?? priceInputPerMillionTokens.map { $0 * defaultCacheWriteMultiplier }
         )
+    }
+
+    /// What a cache write costs against uncached input when `price_cache_write_per_mtok` is not
+    /// set: 2 for Anthropic with `"cache_ttl": "1h"`, else 1.25 — Anthropic's 5-minute write, and
+    /// OpenAI's write on the models that charge one (the others report no writes). Source: the
+    /// providers' prompt-caching pricing pages (2026).
+    public var defaultCacheWriteMultiplier: Double {
+        provider == "anthropic" && options["cache_ttl"]?.stringValue == "1h" ? 2 : 1.25
     }
 }
 
@@ -193,9 +204,8 @@ public struct ModelRegistry: Sendable, Equatable {
 ///
 /// Input tokens read from or written to the provider's prompt cache have their own prices
 /// (``cachedInputPerMillion``, ``cacheWritePerMillion``); without them they cost what uncached
-/// input costs, which never undercharges a provider that discounts cache reads, and undercharges
-/// one whose cache writes cost more (Anthropic: 1.25× for a 5-minute write) only until the price is
-/// set.
+/// input costs, which never undercharges a provider that discounts cache reads. (A `models.json`
+/// entry without a write price gets one above the input price: ``ModelEntry/pricing``.)
 public struct Pricing: Sendable, Equatable {
     public var inputPerMillion: Double
     public var outputPerMillion: Double
