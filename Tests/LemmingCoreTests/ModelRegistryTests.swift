@@ -198,3 +198,15 @@ func unreadableFileKeepsTheBuiltIns(text: String, rule: String) {
     let written = TokenUsage(inputTokens: 1_000_000, outputTokens: 0, cacheWriteTokens: 1_000_000)
     #expect(registry["five"]?.pricing.cost(written) == 3.75)
 }
+
+/// `lemming validate` names bad pacing and concurrency fields, not only the provider when it is made.
+@Test func pacingAndConcurrencyFieldsAreCheckedWhenTheRegistryLoads() {
+    let (registry, issues) = load(
+        """
+        {"ok": {"provider": "openai", "model": "m", "rpm": 20, "tpm": 40000, "max_concurrent_requests": 4},
+         "bad": {"provider": "openai", "model": "m", "rpm": 0, "tpm": 1.5, "max_concurrent_requests": 5000}}
+        """)
+    #expect(registry["ok"] != nil)
+    #expect(registry["bad"] == nil)
+    #expect(Set(issues.map(\.field)) == ["bad.rpm", "bad.tpm", "bad.max_concurrent_requests"])
+}

@@ -161,6 +161,7 @@ public struct ModelRegistry: Sendable, Equatable {
         }
         // Rate limits per minute (README "Pacing"); HTTPSettings reads them from the document.
         for field in ["rpm", "tpm"] { _ = issues.optionalInteger(object, field, prefix: key, in: 1...1_000_000_000) }
+        _ = issues.optionalInteger(object, "max_concurrent_requests", prefix: key, in: 1...4096)
         let options = issues.object(object, "options", prefix: key)
         validateCacheOptions(options, key: key, issues: &issues)
         let entry = ModelEntry(
