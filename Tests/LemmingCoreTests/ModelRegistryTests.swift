@@ -209,4 +209,10 @@ func unreadableFileKeepsTheBuiltIns(text: String, rule: String) {
     #expect(registry["ok"] != nil)
     #expect(registry["bad"] == nil)
     #expect(Set(issues.map(\.field)) == ["bad.rpm", "bad.tpm", "bad.max_concurrent_requests"])
+    for value: JSONValue in [0, 4097, "8", 2.5] {
+        let bytes = JSONWriter(style: .compact).bytes(
+            ["m": ["provider": "openai", "model": "x", "max_concurrent_requests": value]])
+        let (_, found) = ModelRegistry.load(bytes)
+        #expect(found.filter(\.isError).map(\.field) == ["m.max_concurrent_requests"], "\(value)")
+    }
 }
