@@ -13,6 +13,10 @@
 # Swift runtime linked in (a binary that needs no Swift installed), checks that it reports the
 # version, and writes dist/lemming-VERSION-linux-ARCH.tar.gz (the binary, README.md,
 # CHANGELOG.md) with its SHA-256. The tag is annotated and local: push it yourself.
+#
+# Linking the Swift runtime in needs libcurl's and libxml2's development files
+# (apt-get install libcurl4-openssl-dev libxml2-dev); the binary then needs only the system's
+# libc, libstdc++, libsqlite3, libcurl and zlib.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,7 +50,8 @@ fi
 
 echo "== release build"
 scratch=.build-release
-swift build -c release --scratch-path "$scratch" --product lemming --static-swift-stdlib
+swift build -c release --scratch-path "$scratch" --product lemming --static-swift-stdlib \
+    || fail "the release build failed (linking the Swift runtime in needs: apt-get install libcurl4-openssl-dev libxml2-dev)"
 binary=$(swift build -c release --scratch-path "$scratch" --product lemming --static-swift-stdlib --show-bin-path)/lemming
 reported=$("$binary" --version)
 [[ $reported == "$version" ]] || fail "the built lemming reports '$reported', not $version"
@@ -55,6 +60,7 @@ arch=$(uname -m)
 name=lemming-$version-linux-$arch
 rm -rf "dist/$name" && mkdir -p "dist/$name"
 cp "$binary" README.md CHANGELOG.md "dist/$name/"
+strip "dist/$name/lemming"
 tar -C dist -czf "dist/$name.tar.gz" "$name"
 (cd dist && sha256sum "$name.tar.gz" > "$name.tar.gz.sha256")
 rm -rf "dist/$name"
