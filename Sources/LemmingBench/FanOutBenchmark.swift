@@ -36,7 +36,10 @@ struct FanOutBenchmark {
         try await server.serve { baseURL in
             for agents in agentCounts {
                 var variants: [(String, HTTPClient?)] = [("pool \(ProviderHTTPClient.connectionsPerEndpoint)", nil)]
-                if comparePool { variants.append(("pool 8 (the client's default)", Self.defaultPoolClient())) }
+                if comparePool {
+                    variants.append(
+                        ("pool 8 (the client's default)", ProviderHTTPClient.make(connectionsPerEndpoint: 8)))
+                }
                 var samples: [String: [Sample]] = [:]
                 for run in 1...runs {
                     for (label, client) in variants {
@@ -65,14 +68,6 @@ struct FanOutBenchmark {
                 }
             }
         }
-    }
-
-    /// A client configured as `ProviderHTTPClient.shared` was before issue 16.
-    static func defaultPoolClient() -> HTTPClient {
-        var configuration = HTTPClient.Configuration.singletonConfiguration
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.timeout.connect = .seconds(10)
-        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
     private func measure(

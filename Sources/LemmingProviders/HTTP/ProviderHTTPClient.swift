@@ -15,13 +15,18 @@ public enum ProviderHTTPClient {
     /// 100 agents against one endpoint to 8 calls at a time. Over HTTPS, servers that speak HTTP/2
     /// get one connection and many streams (as many as the server allows, 100 when it says
     /// nothing); plain `http://` is always HTTP/1.1 (the client has no cleartext HTTP/2).
-    public static let shared: HTTPClient = {
+    public static let shared = make(connectionsPerEndpoint: connectionsPerEndpoint)
+
+    /// A client configured as ``shared`` but keeping `connectionsPerEndpoint` HTTP/1.1
+    /// connections per endpoint (the benchmark compares the client's default pool of 8). The
+    /// caller shuts it down.
+    public static func make(connectionsPerEndpoint: Int) -> HTTPClient {
         var configuration = HTTPClient.Configuration.singletonConfiguration
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = connectionsPerEndpoint
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout.connect = .seconds(10)
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-    }()
+    }
 
     /// The HTTP/1.1 connections kept per endpoint: the most `max_concurrent_turns` allows.
     public static let connectionsPerEndpoint = 4096
