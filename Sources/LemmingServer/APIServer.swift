@@ -100,7 +100,7 @@ public struct APIServer: Sendable {
         router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(BrowserPolicyMiddleware(policy: backend.browser))
         router.middlewares.add(OriginMiddleware(allowed: Set(backend.settings.corsOrigins)))
-        router.middlewares.add(ErrorMiddleware())
+        router.middlewares.add(ErrorMiddleware(routes: routes))
         let backend = self.backend
         for route in routes {
             let guarded = route
