@@ -40,8 +40,8 @@ struct ErrorMiddleware: RouterMiddleware {
         guard !allowed.isEmpty else { return nil }
         let list = Array(Set(allowed)).sorted().joined(separator: ", ")
         return APIError(
-            .methodNotAllowed, "method_not_allowed", "\(request.method.rawValue) is not allowed on \(path); use \(list)",
-            headers: [.allow: list])
+            .methodNotAllowed, "method_not_allowed",
+            "\(request.method.rawValue) is not allowed on \(path); use \(list)", headers: [.allow: list])
     }
 
     /// `response` with a body that closes `channel` once it is written.
