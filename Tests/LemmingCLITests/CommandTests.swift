@@ -146,14 +146,6 @@ struct CommandTests {
         #expect(schema["properties"]?["server"]?["properties"]?["port"]?["maximum"] == 65_535)
     }
 
-    @Test func demoPrintsTheConversation() throws {
-        let result = try Lemming.run(["demo", "--ticks", "3"])
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("tick 1  human → manager [message]"))
-        #expect(result.stdout.contains("tick 1  manager → human [response]"))
-        #expect(result.stdout.contains("tick 2  planner → manager [response]"))
-    }
-
     @Test func initRefusesToOverwriteAnOrg() throws {
         let directory = try temporaryDirectory()
         defer { try? FileSystem.removeTree(directory) }

@@ -11,7 +11,9 @@ import Glibc
 /// `send`, `inbox` and `chat`: how the human takes part.
 @Suite(.timeLimit(.minutes(3)))
 struct HumanCommandTests {
-    static let answer = "manager on 00000001-human-01: “Please build a login page” Noted, on it."
+    /// The simulated manager's answer: it hands the request to the team.
+    static let answer =
+        "On it: planner plans it, coder builds shared/login-page.html, reviewer reviews it. I will tell you when it is reviewed."
 
     @Test func sendWritesTheHumansEntryWithKindPriorityAndReplyTo() throws {
         let org = try InitOrg.make()
@@ -274,9 +276,10 @@ struct HumanCommandTests {
         let output = lines(result.stdout)
         #expect(output.first?.contains("(an engine is running; messages go to it)") == true)
         let sent = try #require(try org.entries(of: "human").first)
+        #expect(sent.text == "Hi from chat")
         #expect(
             output.dropFirst().first
-                == "manager> manager on \(sent.id.text): “Hi from chat” Noted, on it.", "\(result.stdout)")
+                == "manager> Noted. Tell me what to build or plan, and I will hand it to the team.", "\(result.stdout)")
         #expect(output.last == "(the running engine ticks on its own)")
         engine.stop(signal: SIGINT)
         #expect(engine.process.terminationStatus == 0)

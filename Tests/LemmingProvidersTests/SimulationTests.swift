@@ -4,8 +4,9 @@ import Testing
 @testable import LemmingCore
 @testable import LemmingProviders
 
+/// An agent of no known role (``SimulatedRole/generic``): the echo-and-follow-up behaviour.
 private func simulate(
-    agent: String = "planner",
+    agent: String = "analyst",
     tick: Int = 5,
     inbox: [OutboxEntry],
     readers: [String] = ["human", "writer"]
@@ -26,7 +27,7 @@ private func simulate(
     #expect(responses.map(\.recipients) == [["manager"], ["designer"]])
     #expect(responses.map(\.replyTo) == ["00000003-manager-01", "00000004-designer-02"])
     let firstText = try #require(responses.first?.payload["text"]?.stringValue)
-    #expect(firstText.contains("planner"))
+    #expect(firstText.contains("analyst"))
     #expect(firstText.contains("00000003-manager-01"))
     #expect(firstText.contains("Please draft the spec"))
 

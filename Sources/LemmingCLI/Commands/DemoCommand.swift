@@ -1,65 +1,125 @@
 import ArgumentParser
 import Foundation
 import LemmingCore
-import LemmingOrgView
 
-/// `lemming demo`: a temporary org, a few ticks, and who said what.
+/// `lemming demo`: a team on the offline simulation builds what the human asks for, and the
+/// demo tells the story tick by tick.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Create a temporary org, run it a few ticks on the offline simulation, and print who said what."
+        abstract: "Run a small team on the offline simulation for a few ticks and tell what each agent did.",
+        discussion: """
+            The manager splits your request into tasks, the planner plans, the coder writes a file with \
+            file_write (which waits for the human's approval: the demo approves it for you), the reviewer \
+            reads it with file_read and reviews it, and the manager reports back. No key, no network. \
+            With --keep DIR the org stays in DIR, ready for `lemming serve --org DIR`.
+            """
     )
 
     @Option(help: "Ticks to run.")
-    var ticks = 4
+    var ticks = 6
 
     @Option(help: "What the human asks the manager.")
     var message = "Please plan and build a login page, then tell me when it is reviewed."
 
-    @Flag(help: "Keep the org directory instead of deleting it.")
-    var keep = false
+    @Option(help: ArgumentHelp("Keep the org in DIR (new or empty) instead of deleting it.", valueName: "DIR"))
+    var keep: String?
 
     func validate() throws {
         if ticks < 1 { throw ValidationError("--ticks must be at least 1") }
+        if message.allSatisfy(\.isWhitespace) { throw ValidationError("--message must not be empty") }
     }
 
     func run() async throws {
-        let root = OrgOptions.absolute(
-            FileManager.default.temporaryDirectory.path
-                + "/lemming-demo-\(ProcessInfo.processInfo.processIdentifier)",
-            from: "/")
-        try? FileSystem.removeTree(root)
-        try OrgTemplate.write(to: root, name: "demo")
-        defer { if !keep { try? FileSystem.removeTree(root) } }
-        try await Engine.withEngine(EngineFactory.configuration(root: root)) { engine in
-            try await engine.apply([.send(HumanMessage(to: ["manager"], text: message))])
-            for _ in 0..<ticks { _ = try await engine.runTick() }
+        let root: String
+        if let keep {
+            root = OrgOptions.absolute(keep, from: FileManager.default.currentDirectoryPath)
+            try Self.checkEmpty(root)
+        } else {
+            root = OrgOptions.absolute(
+                FileManager.default.temporaryDirectory.path
+                    + "/lemming-demo-\(ProcessInfo.processInfo.processIdentifier)",
+                from: "/")
+            try? FileSystem.removeTree(root)
         }
-        try Terminal.print("Demo org: manager, planner, coder and reviewer on the offline simulation.\n")
-        for entry in try DemoCommand.entries(root: root) {
-            let to = entry.recipients?.joined(separator: ", ") ?? "everyone who reads \(entry.author)"
-            try Terminal.print("tick \(entry.tick)  \(entry.author) → \(to) [\(entry.kind)]")
-            try Terminal.print("    \(entry.text)")
-        }
-        let status = try OrgStatus.read(root: root)
-        let spent = status.agents.reduce(0) { $0 + $1.spent }
-        try Terminal.print("\n\(ticks) ticks, \(Terminal.credits(spent)) credits spent. ")
-        try Terminal.print(keep ? "The org is kept in \(root)." : "Create your own org with `lemming init DIR`.")
-    }
+        defer { if keep == nil { try? FileSystem.removeTree(root) } }
+        try DemoOrg.write(to: root)
+        let recorder = DemoRecorder()
+        var narrator = DemoNarrator(style: .standardOutput)
+        try Terminal.print(
+            """
+            A team on the offline simulation (no key, no network): manager, planner, coder and reviewer,
+            and you as human. Every \(DemoOrg.approvedTool) waits for the human's approval, and the coder \
+            has \(DemoOrg.coderCredits.maxCredits) credits.
 
-    /// Every entry of the org, in (tick, id) order.
-    static func entries(root: String) throws -> [OutboxEntry] {
-        let paths = OrgPaths(root: root)
-        let store = FileOrgStore(paths: paths)
-        var entries: [OutboxEntry] = []
-        for name in (try FileSystem.list(paths.agents) ?? []).sorted() where Names.isValidAgentName(name) {
-            for file in (try FileSystem.list(paths.outbox(name)) ?? []) where file.hasSuffix(".json") {
-                guard let id = EntryID(file.dropLast(5)), case .success(let entry) = store.readEntry(id) else {
-                    continue
+            """)
+        var reports: [TickReport] = []
+        try await Engine.withEngine(EngineFactory.configuration(root: root, sinks: [recorder])) { engine in
+            try await engine.apply([.send(HumanMessage(to: ["manager"], text: message))])
+            for line in narrator.human(recorder.take()) { try Terminal.print(line) }
+            for _ in 0..<ticks {
+                let report = try await engine.runTick()
+                reports.append(report)
+                let commits = recorder.take()
+                for line in narrator.tick(report, commits) { try Terminal.print(line) }
+                for (id, agent) in DemoNarrator.approvalRequests(in: commits) {
+                    try await engine.apply([.send(.approval(of: id, by: agent, approve: true))])
+                    _ = recorder.take()
+                    for line in narrator.approved(id) { try Terminal.print(line) }
                 }
-                entries.append(entry)
             }
         }
-        return entries.sorted { $0.id < $1.id }
+        try Terminal.print("")
+        try Terminal.print(Self.summary(reports))
+        try Terminal.print(Self.ending(root: keep == nil ? nil : root))
+    }
+
+    /// Refuses a file, or a directory that holds anything.
+    static func checkEmpty(_ root: String) throws {
+        guard let info = FileSystem.info(root) else { return }
+        guard info.isDirectory else {
+            throw LemmingError(
+                .invalidArgument, "is not a directory: --keep needs a new or empty directory", path: root)
+        }
+        if let names = try FileSystem.list(root), !names.isEmpty {
+            throw LemmingError(.invalidArgument, "is not empty: --keep needs a new or empty directory", path: root)
+        }
+    }
+
+    /// "6 ticks, 24 turns, 0.0061 credits: manager 0.0016, …".
+    static func summary(_ reports: [TickReport]) -> String {
+        var byAgent: [(agent: String, cost: Double)] = []
+        for turn in reports.flatMap(\.turns) {
+            if let index = byAgent.firstIndex(where: { $0.agent == turn.agent }) {
+                byAgent[index].cost += turn.cost
+            } else {
+                byAgent.append((turn.agent, turn.cost))
+            }
+        }
+        let total = reports.reduce(0) { $0 + $1.cost }
+        let turns = reports.reduce(0) { $0 + $1.turns.count }
+        let parts = byAgent.map { "\($0.agent) \(Terminal.credits($0.cost))" }.joined(separator: ", ")
+        return "\(reports.count) ticks, \(turns) turns, \(Terminal.credits(total)) credits in all (\(parts))."
+    }
+
+    /// How to open the dashboard on the org left behind (`root`), or how to keep one.
+    static func ending(root: String?) -> String {
+        guard let root else {
+            return """
+                The org was temporary and is deleted. Keep it and open the dashboard on it:
+                  lemming demo --keep demo-org
+                  lemming serve --org demo-org      # then open http://127.0.0.1:7777
+                """
+        }
+        return """
+            The org is kept in \(root). Open the dashboard on it:
+              lemming serve --org \(shellQuoted(root))      # then open http://127.0.0.1:7777
+            """
+    }
+
+    /// `path` as one shell word.
+    static func shellQuoted(_ path: String) -> String {
+        let plain = path.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "/._-+,:@%".contains($0)) }
+        return plain && !path.isEmpty ? path : "'" + path.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
 }

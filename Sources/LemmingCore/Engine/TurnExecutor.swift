@@ -31,7 +31,10 @@ struct TurnExecutor: Sendable {
             maxTokens: plan.resume.model.maxTokens,
             responseSchema: PromptBuilder.replySchema, maxReplyBytes: plan.replyLimits.maxReplyBytes,
             context: TurnContext(
-                agent: plan.agent, tick: plan.tick, inbox: plan.inbox.entries, readers: plan.prompt.readers))
+                agent: plan.agent, tick: plan.tick, inbox: plan.inbox.entries, readers: plan.prompt.readers,
+                canRead: plan.prompt.canRead, title: plan.resume.title, instructions: plan.resume.instructions,
+                tools: plan.resume.permissions.tools, toolResults: plan.prompt.toolResults,
+                memory: plan.prompt.memory))
         // Reserve for the dearest model of the fallback chain, which may end up answering, with no
         // cache hit and the cacheable prefix at the dearest of its input and cache prices.
         let chain = [model] + model.fallback.compactMap { plan.registry[$0] }

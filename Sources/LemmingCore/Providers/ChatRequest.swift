@@ -2,13 +2,45 @@ import LemmingJSON
 
 /// What the engine knows about the turn, for providers that simulate agents offline.
 ///
-/// Network providers ignore it; the `scripted` simulation answers from it.
+/// Network providers ignore it; the `scripted` simulation answers from it: the role (title and
+/// instructions of the resume), the inbox, the results of the agent's last tool calls and its
+/// memory, as the prompt shows them.
 public struct TurnContext: Sendable, Equatable {
     public var agent: String
     public var tick: Int
     public var inbox: [OutboxEntry]
-    /// Agents that read this agent (`human` included).
+    /// Agents that read this agent (`human` included), sorted.
     public var readers: [String]
+    /// Agents this agent reads, sorted.
+    public var canRead: [String]
+    /// The resume's `title`.
+    public var title: String
+    /// The resume's `instructions`.
+    public var instructions: String
+    /// The tools the agent may call (`permissions.tools`, as written).
+    public var tools: [String]
+    /// The results of the agent's tool calls of its last turn (and of calls the human approved
+    /// since), in order.
+    public var toolResults: [ToolResult]
+    /// The agent's memory, most recently updated first.
+    public var memory: [MemoryRecord]
+
+    public init(
+        agent: String, tick: Int, inbox: [OutboxEntry], readers: [String], canRead: [String] = [],
+        title: String = "", instructions: String = "", tools: [String] = [], toolResults: [ToolResult] = [],
+        memory: [MemoryRecord] = []
+    ) {
+        self.agent = agent
+        self.tick = tick
+        self.inbox = inbox
+        self.readers = readers
+        self.canRead = canRead
+        self.title = title
+        self.instructions = instructions
+        self.tools = tools
+        self.toolResults = toolResults
+        self.memory = memory
+    }
 }
 
 /// A chat request to a model (DESIGN §6).
