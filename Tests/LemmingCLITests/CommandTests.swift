@@ -53,7 +53,7 @@ struct CommandTests {
         let directory = try temporaryDirectory()
         defer { try? FileSystem.removeTree(directory) }
         _ = try Lemming.run(["init", "."], in: directory)
-        try ControlCommand.send(HumanMessage(to: ["manager"], text: "Status report, please."))
+        try ControlCommand.send(HumanMessage(to: ["manager"], text: "Please build a status page."))
             .submit(to: OrgPaths(root: directory), clock: TemporaryOrg.fixedClock)
         let result = try Lemming.run(["run", "--until-idle"], in: directory)
         #expect(result.status == 0, "\(result.stderr)")

@@ -18,7 +18,7 @@ import Testing
             // The human's request, and the manager's split into tasks for named teammates.
             "  human → manager [message] Please plan and build a login page, then tell me when it is reviewed.",
             """
-              manager → human [response] On it: planner plans it, coder builds shared/login-page.html, reviewer \
+              manager → human [response] Taking on a login page: planner plans it, coder builds shared/login-page.html, reviewer \
             reviews it. I will tell you when it is reviewed.
             """,
             "  manager → planner [message] Plan a login page: the steps, and what to build first.",

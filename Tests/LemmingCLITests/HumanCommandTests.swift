@@ -13,7 +13,7 @@ import Glibc
 struct HumanCommandTests {
     /// The simulated manager's answer: it hands the request to the team.
     static let answer =
-        "On it: planner plans it, coder builds shared/login-page.html, reviewer reviews it. I will tell you when it is reviewed."
+        "Taking on a login page: planner plans it, coder builds shared/login-page.html, reviewer reviews it. I will tell you when it is reviewed."
 
     @Test func sendWritesTheHumansEntryWithKindPriorityAndReplyTo() throws {
         let org = try InitOrg.make()

@@ -168,7 +168,7 @@ struct SteeringCommandTests {
         try FileSystem.writeAtomically(Array("notes".utf8), to: org.path("agents/coder/workspace/notes.md"))
         try FileSystem.writeAtomically(Array("shared".utf8), to: org.path("shared/readme.txt"))
         #expect(org.exists("archive/outbox/human/00000001-human-01.json"))
-        #expect(org.exists("agents/manager/memory/last_handled.json"))
+        #expect(org.exists("agents/manager/memory/plan.json"))
         let entries = try org.allEntries().count
         #expect(entries > 0)
         let files = try org.files()

@@ -76,20 +76,20 @@ struct WatchCommandTests {
         #expect(output.first == "manager — Engineering manager (active)")
         for line in [
             "reads: coder, human, planner, reviewer", "read by: coder, human, planner, reviewer", "recent entries",
-            "last turns", "  tick 1  completed  2 entries  0.0002 credits  — handled 1 entry at tick 1",
+            "last turns", "  tick 1  completed  4 entries  0.0003 credits  — split 00000001-human-01 into 3 task(s)",
         ] {
             #expect(output.contains(line), "no line '\(line)' in\n\(text.stdout)")
         }
         #expect(output.contains { $0.hasPrefix("  credits 9.99") && $0.contains("3 turns (warning below 1.0000)") })
         #expect(output.contains { $0.hasPrefix("memory (1 ") })
-        #expect(output.contains { $0.hasPrefix("  last_handled: [\"00000002-") })
+        #expect(output.contains { $0.hasPrefix(#"  plan: {"status":"in progress","topic":"a login page""#) })
 
         let json = try JSONValue.parse(try org.lemming(["inspect", "manager", "--json"]).stdout)
         let keys = Set(json.objectValue?.map(\.key) ?? [])
         #expect(keys.isSuperset(of: ["name", "state", "reads", "read_by", "memory", "turns", "credits", "entries"]))
         #expect(json["reads"] == ["coder", "human", "planner", "reviewer"])
         #expect(json["read_by"] == ["coder", "human", "planner", "reviewer"])
-        #expect(json["memory"]?["last_handled"] == (try org.json("agents/manager/memory/last_handled.json"))["value"])
+        #expect(json["memory"]?["plan"] == (try org.json("agents/manager/memory/plan.json"))["value"])
         let ledger = try org.json("state/ledger.json")["manager"]
         #expect(json["credits"]?["balance"] == ledger?["balance"])
         #expect(json["credits"]?["turns"] == 3)
@@ -144,7 +144,8 @@ struct WatchCommandTests {
         #expect(text.status == 0)
         let output = lines(text.stdout)
         #expect(output.count == 3)
-        #expect(output.first == "tick 1  completed  2 entries  0.0002 credits  — handled 1 entry at tick 1")
+        #expect(
+            output.first == "tick 1  completed  4 entries  0.0003 credits  — split 00000001-human-01 into 3 task(s)")
         #expect(output.dropFirst().first?.hasPrefix("tick 2  completed  0 entries  ") == true)
         #expect(lines(try org.lemming(["logs", "manager", "-n", "1"]).stdout).map { $0.prefix(7) } == ["tick 3 "])
 
@@ -154,7 +155,9 @@ struct WatchCommandTests {
         #expect(records == expected)
         #expect(records.compactMap { $0["tick"]?.intValue } == [1, 2, 3])
         #expect(records.allSatisfy { $0["agent"] == "manager" && $0["request"] != nil && $0["parsed"] != nil })
-        #expect(records.first?["entries"] == ["00000001-manager-01", "00000001-manager-02"])
+        #expect(
+            records.first?["entries"]
+                == ["00000001-manager-01", "00000001-manager-02", "00000001-manager-03", "00000001-manager-04"])
         let last = try lines(try org.lemming(["logs", "manager", "--json", "-n", "2"]).stdout).map {
             try JSONValue.parse($0)
         }
@@ -170,7 +173,7 @@ struct WatchCommandTests {
         #expect(await follower.waitForOutput("manager has no turns yet.\n"))
         #expect(try org.lemming(["send", "manager", "hello"]).status == 0)
         #expect(try org.lemming(["step"]).status == 0)
-        #expect(await follower.waitForOutput("tick 1  completed  2 entries"), "\(follower.stdout)")
+        #expect(await follower.waitForOutput("tick 1  completed  1 entry"), "\(follower.stdout)")
         #expect(try org.lemming(["step"]).status == 0)
         #expect(await follower.waitForOutput("tick 2  completed"), "\(follower.stdout)")
         #expect(follower.process.isRunning)

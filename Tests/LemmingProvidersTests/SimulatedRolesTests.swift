@@ -84,7 +84,7 @@ func roleComesFromNameTitleThenInstructions(name: String, title: String, instruc
     #expect(answer.recipients == ["human"])
     #expect(
         answer.payload["text"]
-            == "On it: planner plans it, coder builds shared/login-page.html, reviewer reviews it. I will tell you when it is reviewed."
+            == "Taking on a login page: planner plans it, coder builds shared/login-page.html, reviewer reviews it. I will tell you when it is reviewed."
     )
 
     let plan = try #require(reply.memoryUpdates.first)
@@ -131,7 +131,7 @@ func roleComesFromNameTitleThenInstructions(name: String, title: String, instruc
     #expect(reply.entries.count == 1)
     #expect(reply.entries.first?.recipients == ["human"])
     #expect(
-        reply.entries.first?.payload["text"] == "A login page: in progress. The work goes into shared/login-page.html.")
+        reply.entries.first?.payload["text"] == "A login page: in progress, in shared/login-page.html.")
     #expect(reply.memoryUpdates.isEmpty)
 
     let (_, idle) = turn("manager", tick: 4, inbox: [question])

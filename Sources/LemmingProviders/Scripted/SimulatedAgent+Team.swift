@@ -37,7 +37,8 @@ extension SimulatedAgent {
         let reviewed = team.contains { SimulatedRole(name: $0) == .reviewer }
         let summary = tasks.map { "\($0.0) \($0.1.summary)" }.joined(separator: ", ")
         reply.send(
-            "response", "On it: \(summary). I will tell you when it is \(reviewed ? "reviewed" : "done").",
+            "response",
+            "Taking on \(task.topic): \(summary). I will tell you when it is \(reviewed ? "reviewed" : "done").",
             to: [entry.author], replyTo: entry.id.text)
         var roles = JSONObject()
         for (teammate, assignment) in tasks {

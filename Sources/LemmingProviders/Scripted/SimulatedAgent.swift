@@ -71,7 +71,7 @@ struct SimulatedAgent {
             if let plan = memory("plan"), let topic = plan["topic"]?.stringValue {
                 let status = plan["status"]?.stringValue ?? "in progress"
                 text =
-                    "\(topic.capitalizedFirst): \(status). The work goes into \(plan["file"]?.stringValue ?? "shared/")."
+                    "\(topic.capitalizedFirst): \(status), in \(plan["file"]?.stringValue ?? "shared/")."
             } else {
                 text = "Nothing is in progress. Tell me what to build and I will split it into tasks for the team."
             }
