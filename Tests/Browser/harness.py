@@ -475,8 +475,8 @@ def demo_org(parent: Path, ticks: int = 6) -> Org:
 
     The team runs on the built-in simulation. ``writer`` (scripted replies) reads the manager,
     reports every tick and, at tick 2, calls ``file_write``, which ``tools.require_approval``
-    holds for the human: after ``ticks`` ticks the org has entries, turns, spending, answers
-    for the human and one approval waiting.
+    holds for the human (so is the simulated coder's ``file_write``): after ``ticks`` ticks the
+    org has entries, turns, spending, answers for the human and approvals waiting.
     """
     org = Org.init(parent, "demo")
     config = org.read_json("lemming.json")

@@ -53,7 +53,7 @@ struct SimulatedCrash: Error {}
     @Test func aCrashAtAnyStepOfACommitRecoversToTheUninterruptedResult() async throws {
         let reference = try Self.org()
         defer { reference.remove() }
-        try await send(reference, to: ["manager"], "Ship it.")
+        try await send(reference, to: ["manager"], "Please plan and build the release notes.")
         let template = try reference.copy()
         defer { template.remove() }
         try await run(reference, ticks: 6)
