@@ -49,7 +49,7 @@ import Testing
             field labelled, password autocomplete, a POST form. Acceptable. Suggestion: add a “Forgot password?” link.
             """,
             """
-              manager → human [report] Done: a login page is in shared/login-page.html, and reviewer found it \
+              manager → human [report] Done: a login page, in shared/login-page.html; reviewer found it \
             acceptable. Next: add a “Forgot password?” link.
             """,
             "The org is kept in \(root). Open the dashboard on it:",

@@ -116,7 +116,7 @@ func roleComesFromNameTitleThenInstructions(name: String, title: String, instruc
     #expect(report.replyTo == "00000001-human-01")
     #expect(
         report.payload["text"]
-            == "Done: a login page is in shared/login-page.html, and reviewer found it acceptable. Next: add a link.")
+            == "Done: a login page, in shared/login-page.html; reviewer found it acceptable. Next: add a link.")
     #expect(reply.memoryUpdates == [MemoryUpdate(key: "plan", operation: .merge, value: ["status": "done, reviewed"])])
 
     // Without a plan the review is only read.

@@ -79,8 +79,8 @@ extension SimulatedAgent {
         let acceptable = entry.tags.contains("acceptable")
         let text =
             acceptable
-            ? "Done: \(topic) is in \(file), and \(entry.author) found it acceptable. Next: \(Self.suggestion(in: entry.text))"
-            : "\(topic.capitalizedFirst) is in \(file), but \(entry.author) asks for changes; the coder has the review."
+            ? "Done: \(topic), in \(file); \(entry.author) found it acceptable. Next: \(Self.suggestion(in: entry.text))"
+            : "\(topic.capitalizedFirst), in \(file): \(entry.author) asks for changes; the coder has the review."
         reply.send("report", text, to: [Names.human], replyTo: request)
         reply.remember(
             "plan", ["status": .string(acceptable ? "done, reviewed" : "changes requested")], operation: .merge)
