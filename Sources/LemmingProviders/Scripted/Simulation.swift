@@ -15,8 +15,8 @@ import LemmingJSON
 /// - a **reviewer** reads the file it is asked to review with `file_read`, and at its next turn
 ///   answers with a review (tagged `review`) to the coder and the managers that read it.
 ///
-/// A question from the human (ending in "?") is answered with what the agent's memory says. An
-/// agent of no known role answers every new `message` or `request` in its inbox with a `response`
+/// An agent with one of these roles answers a question of the human (ending in "?") from its
+/// memory. An agent of no known role answers every new `message` or `request` in its inbox with a `response`
 /// to its author, then asks the agents that read it to follow up with one `request`; a follow-up
 /// carries a hop count in `meta.hops` and stops after two hops, so conversations end. Responses,
 /// reports and status entries are read but not answered, except a review by a manager. Every
