@@ -6,7 +6,8 @@ public struct EngineEvent: Sendable, Equatable {
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         /// The wire name, snake_case: the `type` field of an event's JSON (`turn_finished`).
         public let name: String
-        /// A kind named `name` (snake_case, as it appears in `type`); unknown names read from a log are kept as they are.
+        /// A kind named `name` (snake_case, as it appears in `type`); unknown names read from a log are kept as they
+        /// are.
         public init(_ name: String) { self.name = name }
         /// The wire name, ``name``.
         public var description: String { name }
@@ -15,7 +16,8 @@ public struct EngineEvent: Sendable, Equatable {
         public static let engineStarted = Kind("engine_started")
         /// An engine closed the org cleanly (`data`: `next_tick`).
         public static let engineStopped = Kind("engine_stopped")
-        /// Start-up recovery replayed interrupted journals (`data`: `journals`, `ticks`) or found outcomes of an interrupted tick to re-stage (`data`: `tick`, `replies`, `tool_runs`).
+        /// Start-up recovery replayed interrupted journals (`data`: `journals`, `ticks`) or found outcomes of an
+        /// interrupted tick to re-stage (`data`: `tick`, `replies`, `tool_runs`).
         public static let recovered = Kind("recovered")
         /// A tick began (live progress only).
         public static let tickStarted = Kind("tick_started")
@@ -164,7 +166,8 @@ public struct EngineEvent: Sendable, Equatable {
             agent: value["agent"]?.stringValue, data: value["data"]?.objectValue ?? JSONObject())
     }
 
-    /// The event as logs and live clients see it: `{"seq", "time", "tick", "type", "agent", "data"}` (one line of `logs/engine.jsonl`; the `/api/events` WebSocket, DESIGN §8).
+    /// The event as logs and live clients see it: `{"seq", "time", "tick", "type", "agent", "data"}` (one line of
+    /// `logs/engine.jsonl`; the `/api/events` WebSocket, DESIGN §8).
     public var json: JSONValue {
         Self.json(sequence: sequence, time: time, tick: tick, kind: kind, agent: agent, data: data)
     }

@@ -11,7 +11,8 @@ public struct Resume: Sendable, Equatable {
         public var key: String
         /// Sampling temperature sent to the provider (`model.temperature`, 0…2; default 0.2).
         public var temperature: Double
-        /// The most output tokens a reply may have (`model.max_tokens`, ≥ 1; default 1024); also the worst case reserved before a call.
+        /// The most output tokens a reply may have (`model.max_tokens`, ≥ 1; default 1024); also the worst case
+        /// reserved before a call.
         public var maxTokens: Int
     }
 
