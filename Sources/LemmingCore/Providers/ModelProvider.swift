@@ -42,6 +42,7 @@ public protocol ModelProviderFactory: Sendable {
 }
 
 extension ModelProviderFactory {
+    /// No endpoints to report (offline factories).
     public var health: [ProviderHealth] { [] }
 
     /// Factories without embedders: every entry throws ``LemmingError/cannotEmbed(_:)``.
