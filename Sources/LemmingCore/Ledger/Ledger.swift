@@ -67,7 +67,7 @@ public struct Ledger: Sendable, Equatable {
     /// No accounts.
     public init() {}
 
-    /// The account of `agent`, or `nil`; setting stores it.
+    /// The account of `agent`, or `nil` when it has none yet.
     public subscript(agent: String) -> LedgerAccount? {
         get { accounts[agent] }
         set { accounts[agent] = newValue }
