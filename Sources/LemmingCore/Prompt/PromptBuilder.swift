@@ -8,8 +8,7 @@ import LemmingJSON
 /// stable per agent, the tools it may call, then its memory (which changes when the agent changes
 /// it), then what changes every turn: the tick (under its own heading, "## This turn", so that a
 /// reader splitting the prompt at its headings does not count it as memory), the problems with the
-/// last reply (only when there are any), tool results (only when there are any), new messages. ``prompt(for:)`` marks
-/// where
+/// last reply (only when there are any), tool results (only when there are any), new messages. ``prompt(for:)`` marks where
 /// each stable prefix ends (``PromptBreakpoint``): after the system message and after the tools
 /// (``PromptBreakpoint/Stability/agent``), after the memory (`memory`). The exact text of both
 /// messages is pinned by golden files (`Tests/LemmingCoreTests/Golden/`).
