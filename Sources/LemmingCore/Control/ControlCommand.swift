@@ -98,7 +98,9 @@ public enum ControlCommand: Sendable, Equatable {
 
     /// Reads a command file.
     ///
-    /// - Parameter file: the path shown in errors.
+    /// - Parameters:
+    ///   - value: the file's JSON document.
+    ///   - file: the path shown in errors.
     /// - Throws: ``LemmingError`` (`.invalidFile`) naming the field that is wrong, or the unknown command.
     public init(json value: JSONValue, file: String) throws {
         func invalid(_ field: String, _ message: String) -> LemmingError {

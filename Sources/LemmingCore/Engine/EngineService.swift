@@ -51,6 +51,8 @@ public struct EngineService: Service {
     private let onEnd: @Sendable (Ending, Int) async -> Void
 
     /// - Parameters:
+    ///   - engine: the open engine whose ticks it runs.
+    ///   - plan: how long it runs.
     ///   - onTick: called after every tick with its report.
     ///   - onEnd: called once with why the run ended and how many ticks ran.
     ///   - clock: the clock periods are measured and waited on.

@@ -16,7 +16,7 @@ import LemmingJSON
 ///
 /// ``Configuration/repeatLimit`` turns in a row — one, then that many minus one that make no
 /// progress — are a loop. Turns without actions neither extend nor break a streak. Words are compared
-/// as hashed sketches (``LoopSketch``), so long texts are sampled; every approximation errs towards
+/// as hashed sketches (`LoopSketch`), so long texts are sampled; every approximation errs towards
 /// "new", that is towards not flagging.
 public struct LoopDetector: Sendable {
     /// How eagerly it flags a loop.

@@ -28,7 +28,7 @@ public struct LoopHistory: Sendable, Equatable {
         public var reply: [UInt32]
         /// The sketch of what it was given: inbox entries and tool results.
         public var input: [UInt32]
-        /// Hashes of its tool calls and memory updates (at most ``LoopSketch/size``).
+        /// Hashes of its tool calls and memory updates (at most `LoopSketch.size`).
         public var items: [UInt32]
         /// The start of its first entry's text, or of its first tool call.
         public var excerpt: String

@@ -79,7 +79,7 @@ public struct EngineEvent: Sendable, Equatable {
         public static let approvalResolved = Kind("approval_resolved")
         /// An outcome could not be recorded durably (the disk is full?): a crash now would repeat it.
         public static let outcomeUnrecorded = Kind("outcome_unrecorded")
-        /// A state file could not be read: it was set aside and a stand-in used (``StateFiles``).
+        /// A state file could not be read: it was set aside and a stand-in used (`StateFiles`).
         public static let stateFileUnreadable = Kind("state_file_unreadable")
     }
 

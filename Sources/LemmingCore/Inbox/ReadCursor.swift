@@ -64,7 +64,9 @@ public struct CursorTable: Sendable, Equatable {
 
     /// Reads `state/cursors.json`.
     ///
-    /// - Parameter file: the path shown in errors.
+    /// - Parameters:
+    ///   - value: the file's JSON document.
+    ///   - file: the path shown in errors.
     /// - Throws: ``LemmingError`` (`.invalidFile`) when the document or a reader's entry is not an object.
     public init(json value: JSONValue, file: String) throws {
         guard let object = value.objectValue else {

@@ -84,7 +84,9 @@ public struct Ledger: Sendable, Equatable {
 
     /// Reads `state/ledger.json`.
     ///
-    /// - Parameter file: the path shown in errors.
+    /// - Parameters:
+    ///   - value: the file's JSON document.
+    ///   - file: the path shown in errors.
     /// - Throws: ``LemmingError`` (`.invalidFile`) when the document or an account is not an object.
     public init(json value: JSONValue, file: String) throws {
         guard let object = value.objectValue else {

@@ -119,11 +119,13 @@ public struct OrgConfig: Sendable, Equatable {
         self.name = name
     }
 
-    /// Reads `lemming.json`, setting by setting as ``OrgSettings`` describes them.
+    /// Reads `lemming.json`, setting by setting as `OrgSettings` describes them.
     ///
     /// Unknown keys are warnings (kept in ``document``); a wrong value is an error and keeps its
     /// default.
     /// - Parameters:
+    ///   - bytes: the file's content (UTF-8 JSON).
+    ///   - file: the path shown in issues, relative to the org.
     ///   - defaultName: the org's name when the file has none (its folder name).
     /// - Returns: the settings (defaults for anything wrong) and the issues found.
     public static func parse(

@@ -38,7 +38,7 @@ public struct OrgPaths: Sendable, Hashable {
     public var providerHealth: String { state + "/providers.json" }
     /// `state/journal`: the commit journal for crash recovery (DESIGN §5.6).
     public var journal: String { state + "/journal" }
-    /// The outcomes of the tick in progress (see ``OutcomeLog``).
+    /// The outcomes of the tick in progress (see `OutcomeLog`).
     public var outcomes: String { journal + "/outcomes.jsonl" }
     /// `state/commands`: control command files left for the running engine (``ControlCommand``).
     public var commands: String { state + "/commands" }

@@ -7,8 +7,11 @@ public protocol ModelProvider: Sendable {
 
     /// Sends one request and receives the reply as it is generated.
     ///
-    /// - Parameter onText: called with each piece of text, in order, as it arrives.
+    /// - Parameters:
+    ///   - request: the request, as for ``complete(_:)``.
+    ///   - onText: called with each piece of visible text, in order, as it arrives.
     /// - Returns: the whole reply, as ``complete(_:)`` would.
+    /// - Throws: ``ProviderError`` for every failure, as ``complete(_:)`` does.
     func stream(_ request: ChatRequest, onText: @escaping @Sendable (String) async -> Void) async throws -> ChatResponse
 }
 

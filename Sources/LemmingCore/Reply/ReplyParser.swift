@@ -3,7 +3,7 @@ import LemmingJSON
 /// Reads a model reply into a ``ParsedReply`` (DESIGN §5.4).
 ///
 /// The reply is untrusted input. The parser finds the JSON object that is the reply even inside
-/// prose, code fences, reasoning or drafts (``JSONLocator`` states the rule: the last object with a
+/// prose, code fences, reasoning or drafts (`JSONLocator` states the rule: the last object with a
 /// key of the contract), reads the defects of model JSON (trailing commas, comments, …), checks every
 /// item on its own, keeps the valid ones and turns each defect into a ``ContractViolation``. It never
 /// throws and never traps, and its cost is linear in the reply. Its rules, per field:

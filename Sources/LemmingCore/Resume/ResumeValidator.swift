@@ -78,8 +78,11 @@ public struct ResumeValidator: Sendable {
         self.context = context
     }
 
-    /// Validates the bytes of a resume file.
-    /// - Parameter file: the path shown in issues, relative to the org.
+    /// Validates the bytes of a resume file (at most ``maxFileBytes``).
+    ///
+    /// - Parameters:
+    ///   - bytes: the file's content (UTF-8 JSON).
+    ///   - file: the path shown in issues, relative to the org.
     public func validate(bytes: [UInt8], file: String) -> Result {
         guard bytes.count <= Self.maxFileBytes else {
             return Result(resume: nil, issues: [Self.tooLarge(size: bytes.count, file: file)])

@@ -95,7 +95,9 @@ public struct AgentRuntimes: Sendable, Equatable {
 
     /// Reads `state/agents.json`.
     ///
-    /// - Parameter file: the path shown in errors.
+    /// - Parameters:
+    ///   - value: the file's JSON document.
+    ///   - file: the path shown in errors.
     /// - Throws: ``LemmingError`` (`.invalidFile`) when the document or an agent's entry is not an object.
     public init(json value: JSONValue, file: String) throws {
         guard let object = value.objectValue else {

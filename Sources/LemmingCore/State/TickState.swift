@@ -33,7 +33,9 @@ public struct TickState: Sendable, Equatable {
 
     /// Reads `state/tick.json`.
     ///
-    /// - Parameter file: the path shown in errors.
+    /// - Parameters:
+    ///   - value: the file's JSON document.
+    ///   - file: the path shown in errors.
     /// - Throws: ``LemmingError`` `.invalidFile` without an integer `next_tick` ≥ 1, `.unsupportedFormat` when `format`
     ///   is newer than 1.
     public init(json value: JSONValue, file: String) throws {
