@@ -25,8 +25,10 @@ stamp=$(mktemp)
 trap 'rm -f "$stamp"' EXIT
 
 # Builds the symbol graph and the documentation archive; docc's warnings (an unresolved ``link``,
-# a bad `- Parameter` name, an article's broken reference) are errors.
-swift package "$@" generate-documentation --target LemmingCore --warnings-as-errors
+# a parameter left out where others are documented, an article's broken reference) are errors.
+# The symbol graph is read even when docc fails, so that one run lists both kinds of problems.
+status=0
+swift package "$@" generate-documentation --target LemmingCore --warnings-as-errors || status=1
 
 scratch=.build
 args=("$@")
@@ -39,7 +41,7 @@ if [[ -z "$graphs" || $(wc -l <<<"$graphs") -ne 1 ]]; then
     exit 1
 fi
 
-python3 - "$graphs" <<'PYTHON'
+python3 - "$graphs" <<'PYTHON' || status=1
 import glob, json, os, sys
 from urllib.parse import unquote, urlparse
 
@@ -76,3 +78,7 @@ if missing:
     sys.exit(1)
 print(f"LemmingCore: all {total} public symbols documented")
 PYTHON
+if ((status)); then
+    echo "error: LemmingCore's documentation has problems (listed above)" >&2
+fi
+exit "$status"
