@@ -25,13 +25,16 @@ public struct EngineEvent: Sendable, Equatable {
         public static let tickFinished = Kind("tick_finished")
         /// An agent's turn began (`data`: `model`, `inbox`: the number of entries read).
         public static let turnStarted = Kind("turn_started")
-        /// An agent's turn ended with a usable reply.
+        /// An agent's turn ended with a usable reply (`data`: `stop_reason`, `entries`, `cost` and `balance` in credits,
+        /// `duration_ms` and `provider_ms` in milliseconds, `input_tokens`, `output_tokens`, and the cache counts when
+        /// reported).
         public static let turnFinished = Kind("turn_finished")
-        /// An agent's turn failed (provider error, unusable reply, …): nothing it said is committed.
+        /// An agent's turn failed (provider error, unusable reply, …): nothing it said is committed (`data`: as
+        /// ``turnFinished``, with `error`).
         public static let turnFailed = Kind("turn_failed")
         /// An agent due to run did not (`data`: `reason`, a ``StopReason``).
         public static let turnSkipped = Kind("turn_skipped")
-        /// An outbox entry was committed (DESIGN §4).
+        /// An outbox entry was committed (`data`: `id`, `kind`, `recipients`, `thread`; DESIGN §4.2).
         public static let entryWritten = Kind("entry_written")
         /// An entry names recipients that do not read its author (`data`: `id`, `recipients`).
         public static let entryUndeliverable = Kind("entry_undeliverable")
@@ -39,7 +42,7 @@ public struct EngineEvent: Sendable, Equatable {
         public static let entryUnreadable = Kind("entry_unreadable")
         /// An agent's memory changed (`data`: `op`, `key`).
         public static let memoryUpdated = Kind("memory_updated")
-        /// A tool call ran (or was refused) during a turn.
+        /// A tool call ran, or was refused, during a turn (`data`: `tool`, `success`, `error`).
         public static let toolCalled = Kind("tool_called")
         /// An account's balance changed (`data`: `amount` and `balance` in credits, `reason`, `tokens`).
         public static let creditsChanged = Kind("credits_changed")

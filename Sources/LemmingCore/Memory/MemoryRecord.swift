@@ -43,6 +43,11 @@ public struct MemoryRecord: Sendable, Equatable {
     }
 
     /// Reads a memory file's document.
+    ///
+    /// - Parameters:
+    ///   - value: the file's JSON document.
+    ///   - file: the path shown in errors.
+    /// - Throws: ``LemmingError`` (`.invalidFile`) when the document has no valid `key`.
     public init(json value: JSONValue, file: String) throws {
         guard let object = value.objectValue, let key = object["key"]?.stringValue, Names.isValidMemoryKey(key) else {
             throw LemmingError(.invalidFile, "must be a memory record with a valid key", path: file)

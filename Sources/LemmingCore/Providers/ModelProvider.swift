@@ -17,6 +17,8 @@ public protocol ModelProvider: Sendable {
 
 extension ModelProvider {
     /// Providers without a streaming API deliver the whole reply as one piece.
+    ///
+    /// - Throws: what ``complete(_:)`` throws.
     public func stream(
         _ request: ChatRequest,
         onText: @escaping @Sendable (String) async -> Void
@@ -49,6 +51,8 @@ extension ModelProviderFactory {
     public var health: [ProviderHealth] { [] }
 
     /// Factories without embedders: every entry throws ``LemmingError/cannotEmbed(_:)``.
+    ///
+    /// - Throws: ``LemmingError`` (`provider`), always.
     public func makeEmbedder(
         for entry: ModelEntry, registry: ModelRegistry, org: OrgPaths
     ) throws -> any EmbeddingProvider {

@@ -88,6 +88,8 @@ public protocol ToolFactory: Sendable {
 public struct NoTools: ToolFactory {
     /// The factory.
     public init() {}
-    /// An empty registry, for any settings; never throws.
+    /// An empty registry, for any settings.
+    ///
+    /// - Throws: never; the signature is the protocol's.
     public func makeRegistry(config: OrgConfig, org: OrgPaths) throws -> ToolRegistry { ToolRegistry() }
 }
