@@ -25,9 +25,9 @@ public struct EngineEvent: Sendable, Equatable {
         public static let tickFinished = Kind("tick_finished")
         /// An agent's turn began (`data`: `model`, `inbox`: the number of entries read).
         public static let turnStarted = Kind("turn_started")
-        /// An agent's turn ended with a usable reply (`data`: `stop_reason`, `entries`, `cost` and `balance` in credits,
-        /// `duration_ms` and `provider_ms` in milliseconds, `input_tokens`, `output_tokens`, and the cache counts when
-        /// reported).
+        /// An agent's turn ended with a usable reply (`data`: `stop_reason`, `entries`, `cost` and
+        /// `balance` in credits, `duration_ms` and `provider_ms` in milliseconds, `input_tokens`,
+        /// `output_tokens`, and the cache counts when reported).
         public static let turnFinished = Kind("turn_finished")
         /// An agent's turn failed (provider error, unusable reply, …): nothing it said is committed (`data`: as
         /// ``turnFinished``, with `error`).
