@@ -3,7 +3,8 @@ import Logging
 extension Engine {
     /// How an engine is built: the org, the clock, and the pieces the composition root plugs in.
     public struct Configuration: Sendable {
-        /// The org directory.
+        /// The org directory: the folder holding `lemming.json` (absolute, or relative to the
+        /// current directory).
         public var root: String
         /// Source of every timestamp; fix it for reproducible runs.
         public var clock: any WallClock

@@ -276,7 +276,7 @@ public struct Pricing: Sendable, Equatable {
     }
 }
 
-/// Credit arithmetic helpers.
+/// Credit arithmetic: credits are `Double`s, the unit of every price, balance and cost (DESIGN §4.4).
 public enum Credits {
     /// Rounds to 1e-9 so that ledgers do not accumulate binary noise (`0.30000000000000004`).
     public static func round(_ value: Double) -> Double {

@@ -28,7 +28,7 @@ public struct OutboxEntry: Sendable, Equatable {
     public var kind: String
     /// The content; `text` is the readable body by convention.
     public var payload: JSONObject
-    /// Free labels.
+    /// Free labels the author gave (`tags`), kept as given.
     public var tags: [String]
     /// `nil`: everyone who may read the author; a list: only those among them.
     public var recipients: [String]?
@@ -40,7 +40,7 @@ public struct OutboxEntry: Sendable, Equatable {
     public var thread: String
     /// When it was written: ISO 8601 UTC with milliseconds (`created_at`, ``Timestamp``).
     public var createdAt: String
-    /// Free metadata.
+    /// Free metadata (`meta`), kept as given; the engine's own entries put their details here.
     public var meta: JSONObject
     /// Keys this version does not know, kept on read and write.
     public var extra: JSONObject

@@ -14,7 +14,7 @@ public struct ChatMessage: Sendable, Equatable {
 
     /// Who speaks.
     public var role: Role
-    /// The text, UTF-8.
+    /// The message's text (Markdown-like plain text, as ``PromptBuilder`` renders it).
     public var content: String
 
     /// A message of `role` saying `content`.
