@@ -10,14 +10,20 @@ import Darwin
 
 /// A message a person sends into the org as `human`.
 public struct HumanMessage: Sendable, Equatable {
+    /// The agents it is addressed to (the entry's `recipients`).
     public var recipients: [String]
+    /// The message (the payload's `text`).
     public var text: String
+    /// The entry's kind (default `message`; `approval` for an answer to an approval request).
     public var kind: String
+    /// The entry's priority (default `normal`).
     public var priority: Priority
+    /// The id of the entry it answers, or `nil`.
     public var replyTo: String?
     /// Payload fields besides `text` (an approval's `decision` and `reason`).
     public var fields: JSONObject
 
+    /// A message from the human to `recipients`.
     public init(
         to recipients: [String], text: String, kind: String = "message", priority: Priority = .normal,
         replyTo: String? = nil, fields: JSONObject = [:]
@@ -55,13 +61,16 @@ public struct HumanMessage: Sendable, Equatable {
 /// While an engine runs, commands are files in `state/commands/` that it applies at the next tick
 /// boundary; with no engine running, the command is applied at once under the engine lock.
 public enum ControlCommand: Sendable, Equatable {
+    /// Adds `amount` credits to `agent`'s balance.
     case topUp(agent: String, amount: Double)
     /// Pauses one agent, or the whole engine when `agent` is `nil`.
     case pause(agent: String?)
     /// Resumes one agent, or the whole engine when `agent` is `nil`.
     case resume(agent: String?)
+    /// Writes an entry into the `human` outbox.
     case send(HumanMessage)
 
+    /// The command file's document: `{"command": "top_up" | "pause" | "resume" | "send", …}`.
     public var json: JSONValue {
         var object = JSONObject()
         switch self {
@@ -88,6 +97,11 @@ public enum ControlCommand: Sendable, Equatable {
     }
 
     /// Reads a command file.
+    ///
+    /// - Parameters:
+    ///   - value: the file's JSON document.
+    ///   - file: the path shown in errors.
+    /// - Throws: ``LemmingError`` (`.invalidFile`) naming the field that is wrong, or the unknown command.
     public init(json value: JSONValue, file: String) throws {
         func invalid(_ field: String, _ message: String) -> LemmingError {
             LemmingError(.invalidFile, message, path: file, field: field)
@@ -126,7 +140,10 @@ public enum ControlCommand: Sendable, Equatable {
 
     /// Leaves the command in `state/commands/` for the running engine.
     ///
+    /// The file is written atomically and synced, with a name that sorts by submission time.
+    ///
     /// - Returns: the file's path.
+    /// - Throws: ``LemmingError`` (`.io`) when the file cannot be written.
     @discardableResult
     public func submit(to org: OrgPaths, clock: any WallClock) throws -> String {
         try FileSystem.makeDirectory(org.commands)

@@ -3,7 +3,8 @@ import Logging
 extension Engine {
     /// How an engine is built: the org, the clock, and the pieces the composition root plugs in.
     public struct Configuration: Sendable {
-        /// The org directory.
+        /// The org directory: the folder holding `lemming.json` (absolute, or relative to the
+        /// current directory).
         public var root: String
         /// Source of every timestamp; fix it for reproducible runs.
         public var clock: any WallClock
@@ -24,8 +25,12 @@ extension Engine {
         /// Whether each commit is recorded in the state history (`state/history.jsonl`), which
         /// `fork`, `backup` and `replay` need. Off only to measure what it costs.
         public var recordsHistory = true
+        /// Where the engine logs (constant messages, data in metadata; never prompts or secrets above trace level).
+        /// Defaults to a logger that drops everything.
         public var logger: Logger
 
+        /// A configuration for the org at `root` whose models are made by `providers`; the rest defaults to the system
+        /// clock, no tools, the engine log on, 32 ticks of entries cached and files written before `runTick` returns.
         public init(
             root: String,
             providers: any ModelProviderFactory,

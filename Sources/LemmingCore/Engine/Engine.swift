@@ -337,7 +337,13 @@ public actor Engine {
     /// Applies control commands now, as one commit, without running a tick (used when no other
     /// engine runs: the caller holds the lock through this engine).
     ///
+    /// A command that cannot be applied (an unknown agent, a bad amount) is not an error: it is
+    /// committed as a `command_rejected` event.
+    ///
     /// - Returns: the events of the commands (`command_applied` or `command_rejected`, …).
+    /// - Throws: ``LemmingError`` `.invalidArgument` when the engine is closed, `.conflict` while a
+    ///   tick runs on it, `.io` when a commit failed earlier or this one cannot be written (the
+    ///   engine then stops).
     @discardableResult
     public func apply(_ commands: [ControlCommand]) throws -> [EngineEvent] {
         try checkUsable()

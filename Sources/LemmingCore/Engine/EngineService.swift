@@ -17,6 +17,7 @@ public struct EngineService: Service {
         /// Wait for `resume` while the engine is paused, instead of stopping.
         public var waitsWhilePaused: Bool
 
+        /// A plan; by default ticks run back to back until `max_ticks` or shutdown, and a paused engine ends the run.
         public init(ticks: Int? = nil, untilIdle: Bool = false, period: Duration? = nil, waitsWhilePaused: Bool = false)
         {
             self.ticks = ticks
@@ -28,14 +29,21 @@ public struct EngineService: Service {
 
     /// Why a run ended.
     public enum Ending: String, Sendable {
+        /// It ran the plan's ``Plan/ticks``.
         case ranAllTicks = "ran_all_ticks"
+        /// A tick wrote nothing and no agent had anything new to read (``Plan/untilIdle``).
         case idle
+        /// The org reached `max_ticks` of `lemming.json`.
         case maxTicks = "max_ticks"
+        /// The engine was paused, and the plan does not wait while paused.
         case paused
+        /// A graceful shutdown or a cancellation was requested.
         case shutdown
     }
 
+    /// The engine whose ticks it runs (the caller opens and closes it).
     public let engine: Engine
+    /// How long it runs.
     public let plan: Plan
     /// Measures periods and waits them out (a test clock in tests).
     private let clock: any Clock<Duration>
@@ -43,6 +51,8 @@ public struct EngineService: Service {
     private let onEnd: @Sendable (Ending, Int) async -> Void
 
     /// - Parameters:
+    ///   - engine: the open engine whose ticks it runs.
+    ///   - plan: how long it runs.
     ///   - onTick: called after every tick with its report.
     ///   - onEnd: called once with why the run ended and how many ticks ran.
     ///   - clock: the clock periods are measured and waited on.
@@ -60,6 +70,9 @@ public struct EngineService: Service {
         self.onEnd = onEnd
     }
 
+    /// Runs ticks as the plan says, then flushes the engine's files and calls `onEnd`.
+    ///
+    /// - Throws: what ``Engine/runTick()`` or ``Engine/flush()`` threw; the engine stays open.
     public func run() async throws {
         let ending = try await runTicks(on: clock)
         try await engine.flush()

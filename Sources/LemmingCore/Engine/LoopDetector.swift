@@ -16,9 +16,10 @@ import LemmingJSON
 ///
 /// ``Configuration/repeatLimit`` turns in a row — one, then that many minus one that make no
 /// progress — are a loop. Turns without actions neither extend nor break a streak. Words are compared
-/// as hashed sketches (``LoopSketch``), so long texts are sampled; every approximation errs towards
+/// as hashed sketches (`LoopSketch`), so long texts are sampled; every approximation errs towards
 /// "new", that is towards not flagging.
 public struct LoopDetector: Sendable {
+    /// How eagerly it flags a loop.
     public struct Configuration: Sendable, Equatable {
         /// Turns in a row that make no progress, counting the turn they repeat, before the agent is
         /// paused (`loop_detection.repeat_limit`); 0 disables detection.
@@ -30,20 +31,24 @@ public struct LoopDetector: Sendable {
         /// Fewest new words that make a short text new information.
         public var minimumNewWords = 2
 
+        /// The defaults, with `repeatLimit` turns in a row (0 disables detection).
         public init(repeatLimit: Int = 5) {
             self.repeatLimit = repeatLimit
         }
     }
 
+    /// How eagerly it flags a loop.
     public var configuration: Configuration
 
     /// Turns in a row with the same fingerprint that count as a loop; 0 disables detection.
     public var repeatLimit: Int { configuration.repeatLimit }
 
+    /// A detector with `configuration`.
     public init(configuration: Configuration) {
         self.configuration = configuration
     }
 
+    /// A detector with the default configuration and `repeatLimit` (0 disables detection).
     public init(repeatLimit: Int) {
         self.configuration = Configuration(repeatLimit: repeatLimit)
     }

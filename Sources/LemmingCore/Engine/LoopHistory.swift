@@ -20,6 +20,7 @@ public struct LoopHistory: Sendable, Equatable {
 
     /// One acting turn, as the detector saw it.
     public struct Turn: Sendable, Equatable {
+        /// The tick it ran in.
         public var tick: Int
         /// ``LoopDetector/fingerprint(_:)`` of its actions.
         public var fingerprint: String
@@ -27,7 +28,7 @@ public struct LoopHistory: Sendable, Equatable {
         public var reply: [UInt32]
         /// The sketch of what it was given: inbox entries and tool results.
         public var input: [UInt32]
-        /// Hashes of its tool calls and memory updates (at most ``LoopSketch/size``).
+        /// Hashes of its tool calls and memory updates (at most `LoopSketch.size`).
         public var items: [UInt32]
         /// The start of its first entry's text, or of its first tool call.
         public var excerpt: String
@@ -77,14 +78,18 @@ public struct LoopHistory: Sendable, Equatable {
     /// How many of the latest turns in a row made no progress.
     public internal(set) var streak = 0
 
+    /// No turns remembered.
     public init() {}
 
+    /// Whether it remembers nothing (no turn, no streak).
     public var isEmpty: Bool { turns.isEmpty && streak == 0 }
 
+    /// The history as kept in `state/agents.json` (`loop`).
     public var json: JSONValue {
         ["streak": .int(streak), "turns": .array(turns.map(\.json))]
     }
 
+    /// Reads ``json``; malformed parts read as empty.
     public init(json value: JSONValue) {
         turns = Array((value["turns"]?.arrayValue ?? []).compactMap(Turn.init(json:)).suffix(Self.maximumTurns))
         streak = min(max(0, value["streak"]?.intValue ?? 0), turns.count)

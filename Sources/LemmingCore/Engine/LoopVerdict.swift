@@ -3,6 +3,7 @@ import LemmingJSON
 /// Why ``LoopDetector`` thinks an agent is looping, with the evidence for the `status` entry to the
 /// human and the `loop_detected` event.
 public struct LoopVerdict: Sendable, Equatable {
+    /// The kind of loop (the raw values are the wire names, in the event's `reason`).
     public enum Kind: String, Sendable, Equatable {
         /// The same actions (entries, tool calls, memory updates) again and again.
         case repeatedActions = "repeated_actions"
@@ -12,6 +13,7 @@ public struct LoopVerdict: Sendable, Equatable {
         case pingPong = "ping_pong"
     }
 
+    /// The kind of loop.
     public var kind: Kind
     /// How many turns in a row are part of the loop (the first one included).
     public var turns: Int

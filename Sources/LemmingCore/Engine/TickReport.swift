@@ -4,21 +4,31 @@ import LemmingJSON
 public struct TickReport: Sendable, Equatable {
     /// One firing agent's turn.
     public struct Turn: Sendable, Equatable {
+        /// The agent's name.
         public var agent: String
+        /// How the turn ended.
         public var stopReason: StopReason
+        /// Outbox entries it wrote.
         public var entries: Int
+        /// What it cost, in credits.
         public var cost: Double
+        /// Why it failed, in words; `nil` unless it failed.
         public var error: String?
     }
 
+    /// The tick that ran.
     public var tick: Int
     /// The engine was paused: no agent ran and the tick did not advance.
     public var wasPaused: Bool
+    /// The turns that ran, in firing order.
     public var turns: [Turn]
     /// Agents whose schedule fired but that did not run, with the reason.
     public var skipped: [String: StopReason]
+    /// Outbox entries the tick wrote.
     public var entriesWritten: Int
+    /// What the tick's turns cost in all, in credits.
     public var cost: Double
+    /// How long the tick took, in milliseconds of the engine's clock (0 with a ``FixedWallClock``).
     public var durationMilliseconds: Double
 
     /// Turns that produced nothing usable (``StopReason/isFailure``).

@@ -7,8 +7,11 @@ import Synchronization
 /// passes ``maximumBytes`` it is renamed to `engine.1.jsonl` (older ones shift up to
 /// ``keptFiles``) and a new file begins. A partial last line left by a crash is cut on open.
 public final class EventLog: EventSink {
+    /// The current log file, normally `logs/engine.jsonl` of the org.
     public let path: String
+    /// The size in bytes past which the file is rotated at the next flush (default 16 MiB).
     public let maximumBytes: Int
+    /// How many rotated files are kept (`engine.1.jsonl` … `engine.<keptFiles>.jsonl`; default 5).
     public let keptFiles: Int
     private let state: Mutex<State>
 
@@ -18,6 +21,13 @@ public final class EventLog: EventSink {
         var failed = false
     }
 
+    /// Opens (or creates) the log at `path`, creating its directory and cutting a partial last line.
+    ///
+    /// - Parameters:
+    ///   - path: the log file; rotated files go beside it.
+    ///   - maximumBytes: rotate when a flush would pass this size, in bytes.
+    ///   - keptFiles: rotated files kept; older ones are deleted.
+    /// - Throws: ``LemmingError`` (`.io`) when the directory cannot be made or the file cut.
     public init(path: String, maximumBytes: Int = 16 * 1024 * 1024, keptFiles: Int = 5) throws {
         self.path = path
         self.maximumBytes = maximumBytes
@@ -74,14 +84,17 @@ public final class EventLog: EventSink {
 public final class EventRecorder: EventSink {
     private let storage = Mutex<[EngineEvent]>([])
 
+    /// An empty recorder.
     public init() {}
 
     public func receive(_ event: EngineEvent) {
         storage.withLock { $0.append(event) }
     }
 
+    /// Every committed event received so far, in order.
     public var events: [EngineEvent] { storage.withLock { $0 } }
 
+    /// The committed events of `kind`, in order.
     public func events(of kind: EngineEvent.Kind) -> [EngineEvent] {
         events.filter { $0.kind == kind }
     }

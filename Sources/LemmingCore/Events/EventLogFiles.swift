@@ -2,8 +2,10 @@ import LemmingJSON
 
 /// `logs/engine.jsonl` and its rotated predecessors `engine.1.jsonl` (newest) … `engine.N.jsonl`.
 public struct EventLogFiles: Sendable {
+    /// The org whose logs are read.
     public let paths: OrgPaths
 
+    /// The engine logs of the org at `paths`.
     public init(paths: OrgPaths) {
         self.paths = paths
     }

@@ -14,6 +14,7 @@ public struct Inbox: Sendable, Equatable {
     /// Ids that could not be read (reported, then passed over).
     public var unreadable: [EntryID]
 
+    /// Whether nothing is shown.
     public var isEmpty: Bool { entries.isEmpty }
 
     /// Nothing shown, no cursor moves.
@@ -22,8 +23,10 @@ public struct Inbox: Sendable, Equatable {
 
 /// Builds inboxes from the outbox index and the read cursors.
 public struct InboxBuilder: Sendable {
+    /// The caps on what one turn is shown (`inbox` of `lemming.json`).
     public var limits: OrgConfig.InboxLimits
 
+    /// A builder enforcing `limits`.
     public init(limits: OrgConfig.InboxLimits) {
         self.limits = limits
     }

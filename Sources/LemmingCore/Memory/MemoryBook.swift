@@ -2,17 +2,23 @@ import LemmingJSON
 
 /// An agent's memory: every key with its record, and the rules that change it.
 public struct MemoryBook: Sendable, Equatable {
+    /// The records by key.
     public private(set) var records: [String: MemoryRecord] = [:]
     private var sizes: [String: Int] = [:]
+    /// The sum of the values' sizes in bytes (``MemoryRecord/valueSize``), counted against `memory.max_agent_bytes`.
     public private(set) var totalBytes = 0
 
+    /// An empty memory.
     public init() {}
 
+    /// A memory holding `records` (a later record of the same key wins).
     public init(records: [MemoryRecord]) {
         for record in records { store(record) }
     }
 
+    /// The record of `key`, or `nil`.
     public subscript(key: String) -> MemoryRecord? { records[key] }
+    /// How many keys it holds.
     public var count: Int { records.count }
 
     /// Records by most recent update first (then by key), as the prompt shows them.
@@ -24,14 +30,19 @@ public struct MemoryBook: Sendable, Equatable {
 
     /// What an update did.
     public enum Change: Sendable, Equatable {
+        /// The key now holds this record.
         case stored(MemoryRecord)
+        /// This key was deleted.
         case deleted(String)
+        /// Nothing changed (deleting a key that does not exist).
         case unchanged
     }
 
     /// Why an update was refused: the message becomes a contract violation.
     public struct Refusal: Error, Sendable, Equatable {
+        /// The violation code: `memory_merge_type`, `memory_value_too_large` or `memory_full`.
         public var code: String
+        /// Why, in words the agent is shown.
         public var message: String
     }
 

@@ -29,6 +29,7 @@ public struct A2ASettings: Sendable, Equatable {
         /// Whether its calls wait for the human's approval.
         public var requiresApproval = false
 
+        /// A remote agent named `name` at `url`, every other setting at its default.
         public init(name: String = "", url: String = "") {
             self.name = name
             self.url = url
@@ -49,6 +50,7 @@ public struct A2ASettings: Sendable, Equatable {
     /// The remote agents, sorted by name.
     public var agents: [RemoteAgent] = []
 
+    /// No agent exposed and no remote agent: A2A off.
     public init() {}
 
     /// The prefix of the remote agents' tool names.

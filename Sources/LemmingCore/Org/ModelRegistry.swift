@@ -2,15 +2,19 @@ import LemmingJSON
 
 /// One entry of the model registry (`models.json`, DESIGN §4.6).
 public struct ModelEntry: Sendable, Equatable {
+    /// The registry key agents name in `model.key` (`gpt-4o`, `local`); a key of `models.json`.
     public var key: String
     /// `openai`, `anthropic`, `gemini`, `ollama`, `openai_compatible`, `cli`, `scripted` or `cassette`.
     public var provider: String
     /// The provider-side model id.
     public var model: String
+    /// The API's base URL (`base_url`), e.g. `http://127.0.0.1:11434` for Ollama; `nil`: the provider's default.
     public var baseURL: String?
     /// The environment variable holding the API key (never the key itself).
     public var apiKeyEnvironmentVariable: String?
+    /// Credits per million uncached input tokens (`price_in_per_mtok`); `nil`: 0.
     public var priceInputPerMillionTokens: Double?
+    /// Credits per million output tokens (`price_out_per_mtok`); `nil`: 0.
     public var priceOutputPerMillionTokens: Double?
     /// Credits per million input tokens read from the provider's prompt cache
     /// (`price_cached_in_per_mtok`); `nil`: priced as uncached input.
@@ -18,12 +22,16 @@ public struct ModelEntry: Sendable, Equatable {
     /// Credits per million input tokens written to the provider's prompt cache
     /// (`price_cache_write_per_mtok`); `nil`: ``defaultCacheWriteMultiplier`` times the input price.
     public var priceCacheWritePerMillionTokens: Double? = nil
+    /// Credits per call (`cost_per_call`), used only when the entry has no token prices.
     public var costPerCall: Double?
+    /// The model's context window in tokens (`max_context_tokens`); `nil`: unknown, not checked.
     public var maxContextTokens: Int?
+    /// Registry keys tried in order when this model fails after retries (`fallback`, DESIGN §6).
     public var fallback: [String]
     /// The cassette every completed call of this entry is appended to (`record`), relative to the
     /// org: a path inside it, without `..`.
     public var record: String? = nil
+    /// Provider-specific request options (`options`), passed through (`cache_ttl`, …).
     public var options: JSONObject
     /// The entry as written, provider-specific fields (`command`, `replies`, …) included.
     public var document: JSONObject
@@ -67,17 +75,22 @@ public struct ModelEntry: Sendable, Equatable {
 
 /// The model registry: built-in defaults with `models.json` merged over them.
 public struct ModelRegistry: Sendable, Equatable {
+    /// The values `provider` may take in `models.json`.
     public static let knownProviders: Set<String> = [
         "openai", "anthropic", "gemini", "ollama", "openai_compatible", "cli", "scripted", "cassette",
     ]
 
+    /// The entries by key.
     public private(set) var entries: [String: ModelEntry]
 
+    /// A registry of exactly `entries` (no built-in ones; see ``builtIn``).
     public init(entries: [String: ModelEntry] = [:]) {
         self.entries = entries
     }
 
+    /// The entry of `key`, or `nil`.
     public subscript(key: String) -> ModelEntry? { entries[key] }
+    /// Every key of the registry.
     public var keys: Set<String> { Set(entries.keys) }
 
     /// The entries every org has unless `models.json` replaces them: the offline simulation and
@@ -208,14 +221,18 @@ public struct ModelRegistry: Sendable, Equatable {
 /// input costs, which never undercharges a provider that discounts cache reads. (A `models.json`
 /// entry without a write price gets one above the input price: ``ModelEntry/pricing``.)
 public struct Pricing: Sendable, Equatable {
+    /// Credits per million uncached input tokens.
     public var inputPerMillion: Double
+    /// Credits per million output tokens.
     public var outputPerMillion: Double
+    /// Credits per call, whatever the tokens.
     public var perCall: Double
     /// Per million input tokens read from the prompt cache; `nil`: ``inputPerMillion``.
     public var cachedInputPerMillion: Double?
     /// Per million input tokens written to the prompt cache; `nil`: ``inputPerMillion``.
     public var cacheWritePerMillion: Double?
 
+    /// Every call costs nothing (models without prices).
     public static let free = Pricing(inputPerMillion: 0, outputPerMillion: 0, perCall: 0)
 
     /// - Parameters: credits per million input and output tokens, per call, and per million input
@@ -259,7 +276,7 @@ public struct Pricing: Sendable, Equatable {
     }
 }
 
-/// Credit arithmetic helpers.
+/// Credit arithmetic: credits are `Double`s, the unit of every price, balance and cost (DESIGN §4.4).
 public enum Credits {
     /// Rounds to 1e-9 so that ledgers do not accumulate binary noise (`0.30000000000000004`).
     public static func round(_ value: Double) -> Double {

@@ -12,7 +12,9 @@ public struct OrgConfig: Sendable, Equatable {
 
     /// Bounds on what one turn is shown.
     public struct InboxLimits: Sendable, Equatable {
+        /// The most entries one turn is shown (`inbox.max_entries`, 1…10,000); the rest wait for the next turn.
         public var maxEntries = 20
+        /// The most characters of entries one turn is shown (`inbox.max_characters`, 100…10,000,000).
         public var maxCharacters = 16_000
     }
 
@@ -22,6 +24,7 @@ public struct OrgConfig: Sendable, Equatable {
         public var maxValueBytes = 16_384
         /// The largest total of an agent's values.
         public var maxAgentBytes = 262_144
+        /// The most keys one agent may hold (`memory.max_keys`); a new key past it is a violation.
         public var maxKeys = 256
         /// How much memory the prompt shows, most recently updated first.
         public var promptCharacters = 8_000
@@ -29,11 +32,15 @@ public struct OrgConfig: Sendable, Equatable {
 
     /// Caps on a model reply.
     public struct ReplyLimits: Sendable, Equatable {
+        /// The largest reply read, in bytes of visible text (`limits.max_reply_bytes`); a longer one fails the turn.
         public var maxReplyBytes = 262_144
+        /// The most outbox entries one reply may write (`limits.max_entries_per_turn`, 1…99); the rest are violations.
         public var maxEntriesPerTurn = 20
         /// The largest entry (payload, tags and meta), as compact JSON bytes.
         public var maxEntryBytes = 32_768
+        /// The most tool calls one reply may make (`limits.max_tool_calls_per_turn`); the rest are violations.
         public var maxToolCallsPerTurn = 16
+        /// The most memory updates one reply may make (`limits.max_memory_updates_per_turn`); the rest are violations.
         public var maxMemoryUpdatesPerTurn = 32
         /// Unusable replies (cut off, refused, empty) in a row before the agent is paused and the
         /// human told; until then each one leaves the input to be shown again.
@@ -52,15 +59,25 @@ public struct OrgConfig: Sendable, Equatable {
         public static let embeddingDepthMargin = 16
     }
 
+    /// The org format version (`format`); 1 is the only one (DESIGN §4).
     public var format = 1
+    /// The org's name (`name`); defaults to its folder's name.
     public var name: String
+    /// Seconds between the starts of ticks when the engine runs on its own (`tick_period_seconds`, ≥ 0).
     public var tickPeriodSeconds = 10.0
+    /// The last tick to run (`max_ticks`); `nil`: no limit.
     public var maxTicks: Int?
+    /// How a tick's turns run (`execution`).
     public var execution = Execution.parallel
+    /// Model calls in flight at once in parallel mode (`max_concurrent_turns`, 1…4096).
     public var maxConcurrentTurns = 8
+    /// The `inbox` limits.
     public var inbox = InboxLimits()
+    /// Ticks an entry stays in its outbox before it is moved to `archive/` (`outbox_retention_ticks`); `nil`: kept.
     public var outboxRetentionTicks: Int?
+    /// The `memory` caps.
     public var memory = MemoryLimits()
+    /// The `limits` on a reply.
     public var replies = ReplyLimits()
     /// Turns in a row without progress before an agent is paused (`loop_detected`); 0 disables.
     public var loopRepeatLimit = 5
@@ -89,21 +106,26 @@ public struct OrgConfig: Sendable, Equatable {
 
     /// How `memory_search` ranks when the org has embeddings.
     public enum MemoryRankingMode: String, Sendable, CaseIterable {
+        /// Meaning only: records ranked by cosine similarity of their embeddings.
         case semantic
+        /// Meaning and words, the two rankings fused by reciprocal rank.
         case hybrid
     }
     /// The document as read, unknown fields included (tool and server settings live here).
     public var document = JSONObject()
 
+    /// Every setting at its default, for the org named `name`.
     public init(name: String) {
         self.name = name
     }
 
-    /// Reads `lemming.json`, setting by setting as ``OrgSettings`` describes them.
+    /// Reads `lemming.json`, setting by setting as `OrgSettings` describes them.
     ///
     /// Unknown keys are warnings (kept in ``document``); a wrong value is an error and keeps its
     /// default.
     /// - Parameters:
+    ///   - bytes: the file's content (UTF-8 JSON).
+    ///   - file: the path shown in issues, relative to the org.
     ///   - defaultName: the org's name when the file has none (its folder name).
     /// - Returns: the settings (defaults for anything wrong) and the issues found.
     public static func parse(

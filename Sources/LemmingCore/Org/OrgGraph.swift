@@ -7,6 +7,7 @@ public struct OrgGraph: Sendable {
     private let explicitReaders: [String: [String]]
     private let wildcardReaders: [String]
 
+    /// The graph of the agents whose resumes are given, by agent name; agents without a resume read nothing.
     public init(resumes: [String: Resume]) {
         self.resumes = resumes
         var explicit: [String: [String]] = [:]

@@ -11,7 +11,9 @@
 /// }
 /// ```
 public struct ServerSettings: Sendable, Equatable {
+    /// The address `lemming serve` binds (`server.host`); loopback by default.
     public var host = "127.0.0.1"
+    /// The TCP port it listens on (`server.port`); 0 picks a free one.
     public var port = 7777
     /// Environment variables holding the API keys (never the keys themselves).
     public var apiKeyVariables = ["LEMMING_API_KEY"]
@@ -29,5 +31,6 @@ public struct ServerSettings: Sendable, Equatable {
     /// The largest request body accepted.
     public var maxBodyBytes = 1_048_576
 
+    /// Every setting at its default.
     public init() {}
 }

@@ -4,10 +4,14 @@
 /// entries of that tick (at least 2 digits). Ids compare by (tick, author, sequence) as numbers,
 /// so order is right even past 99 entries in a tick. The file name of an entry is `<id>.json`.
 public struct EntryID: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The tick the entry was written in (≥ 1; 8 digits in the text).
     public var tick: Int
+    /// The author's name.
     public var agent: String
+    /// The entry's number among the author's entries of that tick, from 1 (at least 2 digits in the text).
     public var sequence: Int
 
+    /// The id of the `sequence`-th entry of `agent` in `tick`.
     public init(tick: Int, agent: String, sequence: Int) {
         self.tick = tick
         self.agent = agent
@@ -72,6 +76,7 @@ public struct EntryID: Sendable, Hashable, Comparable, CustomStringConvertible {
         return value
     }
 
+    /// The canonical text: `00000042-manager-01`.
     public var text: String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(12 + agent.utf8.count)
@@ -100,8 +105,10 @@ public struct EntryID: Sendable, Hashable, Comparable, CustomStringConvertible {
         bytes.append(contentsOf: digits.reversed())
     }
 
+    /// The canonical ``text``.
     public var description: String { text }
 
+    /// By tick, then author (Unicode code points), then sequence, as numbers.
     public static func < (lhs: EntryID, rhs: EntryID) -> Bool {
         if lhs.tick != rhs.tick { return lhs.tick < rhs.tick }
         if lhs.agent != rhs.agent { return Names.precedes(lhs.agent, rhs.agent) }

@@ -2,8 +2,11 @@ import LemmingJSON
 
 /// How urgently an entry should be read; urgent entries come first in a reader's inbox.
 public enum Priority: String, Sendable, CaseIterable {
+    /// Read before everything else.
     case urgent
+    /// The default.
     case normal
+    /// Read after everything else.
     case low
 
     /// Sort rank: urgent 0, normal 1, low 2.
@@ -18,21 +21,31 @@ public enum Priority: String, Sendable, CaseIterable {
 
 /// One published message: `agents/<author>/outbox/<id>.json`, immutable once written (DESIGN §4.2).
 public struct OutboxEntry: Sendable, Equatable {
+    /// The entry's id, unique in the org forever; also its file name (`<id>.json`).
     public var id: EntryID
+    /// `message`, `report`, `request`, `response`, `status`, `error`, `approval_request`, `approval`, … (an open set;
+    /// unknown kinds are kept).
     public var kind: String
+    /// The content; `text` is the readable body by convention.
     public var payload: JSONObject
+    /// Free labels the author gave (`tags`), kept as given.
     public var tags: [String]
     /// `nil`: everyone who may read the author; a list: only those among them.
     public var recipients: [String]?
+    /// Where it sorts in its readers' inboxes.
     public var priority: Priority
+    /// The id of the entry it answers (`reply_to`); `nil` when it answers none.
     public var replyTo: String?
     /// The id of the first entry of the chain (this entry's own id when it starts one).
     public var thread: String
+    /// When it was written: ISO 8601 UTC with milliseconds (`created_at`, ``Timestamp``).
     public var createdAt: String
+    /// Free metadata (`meta`), kept as given; the engine's own entries put their details here.
     public var meta: JSONObject
     /// Keys this version does not know, kept on read and write.
     public var extra: JSONObject
 
+    /// An entry; `thread` defaults to the entry's own id (it starts a chain).
     public init(
         id: EntryID,
         kind: String,
@@ -59,7 +72,9 @@ public struct OutboxEntry: Sendable, Equatable {
         self.extra = extra
     }
 
+    /// The tick it was written in.
     public var tick: Int { id.tick }
+    /// The agent whose outbox holds it.
     public var author: String { id.agent }
 
     /// The human-readable body: `payload.text` when it is a string, else the payload as JSON.

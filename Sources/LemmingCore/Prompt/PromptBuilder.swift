@@ -15,20 +15,28 @@ import LemmingJSON
 public struct PromptBuilder: Sendable {
     /// What a turn's prompt is made of.
     public struct Input: Sendable {
+        /// The org's name (`lemming.json` `name`).
         public var orgName: String
+        /// The agent's resume: its role, instructions and permissions.
         public var resume: Resume
+        /// The tick of the turn.
         public var tick: Int
         /// Agents this agent reads, sorted.
         public var canRead: [String]
         /// Agents that read this agent (`human` included), sorted.
         public var readers: [String]
+        /// The agent's memory records, most recently updated first.
         public var memory: [MemoryRecord]
+        /// The most characters of memory shown (`memory.prompt_characters`); the rest is left out.
         public var memoryCharacters: Int
+        /// The results of the previous turn's tool calls.
         public var toolResults: [ToolResult]
+        /// The tools the agent may call, with their argument schemas.
         public var tools: [ToolDescription]
         /// Tools the agent may call that cannot be used now (an MCP server that is down): the
         /// permission's name or wildcard, and why; listed after the tools.
         public var unavailableTools: [(pattern: String, reason: String)] = []
+        /// The new entries the turn is shown.
         public var inbox: Inbox
         /// The system message when already rendered (it only changes with the resume and the graph).
         public var systemMessage: String?
@@ -36,6 +44,7 @@ public struct PromptBuilder: Sendable {
         /// tick; `nil` or empty: no section.
         public var previousProblems: ReplyProblems?
 
+        /// The input of a turn; the system message is rendered from it unless ``systemMessage`` is set.
         public init(
             orgName: String, resume: Resume, tick: Int, canRead: [String], readers: [String], memory: [MemoryRecord],
             memoryCharacters: Int, toolResults: [ToolResult], tools: [ToolDescription], inbox: Inbox,
@@ -57,14 +66,17 @@ public struct PromptBuilder: Sendable {
 
     /// A turn's messages and where their stable prefixes end.
     public struct Prompt: Sendable, Equatable {
+        /// The system message, then the user message.
         public var messages: [ChatMessage]
         /// In order: the end of the system message and of the tools (`agent`), of the memory
         /// (`memory`).
         public var breakpoints: [PromptBreakpoint]
     }
 
+    /// A builder (it holds no state).
     public init() {}
 
+    /// The messages of a turn (system, user), without breakpoints.
     public func messages(for input: Input) -> [ChatMessage] {
         prompt(for: input).messages
     }

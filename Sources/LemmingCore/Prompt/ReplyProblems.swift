@@ -49,6 +49,7 @@ public struct ReplyProblems: Sendable, Equatable {
     /// Whether there is nothing to tell.
     public var isEmpty: Bool { notice == nil && violations.isEmpty && omitted == 0 }
 
+    /// `{"tick", "notice", "omitted", "violations"}`, as kept in `state/agents.json` (`feedback`).
     public var json: JSONValue {
         [
             "tick": tick.map(JSONValue.int) ?? .null, "notice": .optional(notice), "omitted": .int(omitted),

@@ -6,8 +6,11 @@ import LemmingJSON
 /// instructions of the resume), the inbox, the results of the agent's last tool calls and its
 /// memory, as the prompt shows them.
 public struct TurnContext: Sendable, Equatable {
+    /// The agent whose turn it is.
     public var agent: String
+    /// The tick of the turn.
     public var tick: Int
+    /// The entries the turn is shown, in inbox order.
     public var inbox: [OutboxEntry]
     /// Agents that read this agent (`human` included), sorted.
     public var readers: [String]
@@ -45,19 +48,24 @@ public struct TurnContext: Sendable, Equatable {
 
 /// A chat request to a model (DESIGN §6).
 public struct ChatRequest: Sendable, Equatable {
+    /// The agent whose turn it is (for logs and recordings, not sent to the model).
     public var agent: String
+    /// The tick of the turn.
     public var tick: Int
     /// The registry key (`models.json`).
     public var modelKey: String
     /// The provider-side model id.
     public var model: String
+    /// The prompt: a system message, then a user message (``PromptBuilder``).
     public var messages: [ChatMessage]
     /// Where stable prefixes of ``messages`` end, in order (at most one per stability and message
     /// boundary; see ``PromptBreakpoint``). Empty: nothing is marked, and formats cache nothing
     /// explicitly. A hint for the provider only: it changes nothing the model reads, and is not
     /// part of a request's fingerprint.
     public var cacheBreakpoints: [PromptBreakpoint]
+    /// Sampling temperature, 0…2 (the resume's `model.temperature`).
     public var temperature: Double
+    /// The most output tokens (the resume's `model.max_tokens`).
     public var maxTokens: Int
     /// The JSON Schema the reply should follow, for providers with structured output.
     public var responseSchema: JSONValue?
@@ -65,8 +73,10 @@ public struct ChatRequest: Sendable, Equatable {
     /// reply that passes it is not read further and fails with ``ProviderError/Code/replyTooLarge``.
     /// `nil`: only the provider's own cap on a response applies.
     public var maxReplyBytes: Int?
+    /// The turn as the engine sees it, for offline simulations; `nil` outside the engine.
     public var context: TurnContext?
 
+    /// A request; the optional parts default to none.
     public init(
         agent: String,
         tick: Int,

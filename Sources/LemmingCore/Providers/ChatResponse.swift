@@ -20,6 +20,7 @@ public struct ChatResponse: Sendable, Equatable {
 
     /// The answer's text: only the visible content, never the model's reasoning. May be empty.
     public var text: String
+    /// The tokens the call used; `nil` when the provider did not say (the engine then estimates).
     public var usage: TokenUsage?
     /// `stop`, `length`, … as the provider says; `nil` when it says nothing.
     public var finishReason: String?
@@ -34,6 +35,7 @@ public struct ChatResponse: Sendable, Equatable {
     /// The registry key of the model that answered, when a fallback model did (`nil`: the one asked).
     public var servedBy: String?
 
+    /// A response with `text`; the rest defaults to unknown and `complete`.
     public init(
         text: String,
         usage: TokenUsage? = nil,

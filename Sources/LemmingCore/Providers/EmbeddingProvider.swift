@@ -24,6 +24,7 @@ public struct Embeddings: Sendable, Equatable {
     /// The model that made the vectors, as the provider names it (or the entry's `model`).
     public var model: String
 
+    /// The result of a call.
     public init(vectors: [[Float]], usage: TokenUsage, model: String) {
         self.vectors = vectors
         self.usage = usage

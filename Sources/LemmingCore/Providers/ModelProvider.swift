@@ -7,13 +7,18 @@ public protocol ModelProvider: Sendable {
 
     /// Sends one request and receives the reply as it is generated.
     ///
-    /// - Parameter onText: called with each piece of text, in order, as it arrives.
+    /// - Parameters:
+    ///   - request: the request, as for ``complete(_:)``.
+    ///   - onText: called with each piece of visible text, in order, as it arrives.
     /// - Returns: the whole reply, as ``complete(_:)`` would.
+    /// - Throws: ``ProviderError`` for every failure, as ``complete(_:)`` does.
     func stream(_ request: ChatRequest, onText: @escaping @Sendable (String) async -> Void) async throws -> ChatResponse
 }
 
 extension ModelProvider {
     /// Providers without a streaming API deliver the whole reply as one piece.
+    ///
+    /// - Throws: what ``complete(_:)`` throws.
     public func stream(
         _ request: ChatRequest,
         onText: @escaping @Sendable (String) async -> Void
@@ -42,9 +47,12 @@ public protocol ModelProviderFactory: Sendable {
 }
 
 extension ModelProviderFactory {
+    /// No endpoints to report (offline factories).
     public var health: [ProviderHealth] { [] }
 
     /// Factories without embedders: every entry throws ``LemmingError/cannotEmbed(_:)``.
+    ///
+    /// - Throws: ``LemmingError`` (`provider`), always.
     public func makeEmbedder(
         for entry: ModelEntry, registry: ModelRegistry, org: OrgPaths
     ) throws -> any EmbeddingProvider {

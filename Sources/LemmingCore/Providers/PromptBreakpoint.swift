@@ -15,6 +15,7 @@ public struct PromptBreakpoint: Sendable, Equatable {
         /// The agent's memory, after the above: changes when the agent updates its memory.
         case memory
 
+        /// `agent` is more stable than `memory`.
         public static func < (lhs: Stability, rhs: Stability) -> Bool {
             lhs == .agent && rhs == .memory
         }
@@ -25,8 +26,10 @@ public struct PromptBreakpoint: Sendable, Equatable {
     /// The UTF-8 byte offset into the message's content where the stable prefix ends (the content's
     /// UTF-8 length: the whole message).
     public var offset: Int
+    /// What the prefix before the breakpoint depends on.
     public var stability: Stability
 
+    /// A breakpoint at byte `offset` of message `message`.
     public init(message: Int, offset: Int, stability: Stability) {
         self.message = message
         self.offset = offset

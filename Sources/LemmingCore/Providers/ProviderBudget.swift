@@ -6,17 +6,21 @@ import LemmingJSON
 public struct ProviderBudget: Sendable, Equatable {
     /// One limit as the server last stated it in its headers.
     public struct Reported: Sendable, Equatable {
+        /// The limit per minute the server stated (`x-ratelimit-limit-*`); `nil`: not stated.
         public var limit: Int?
+        /// What it said is left of it now; `nil`: not stated.
         public var remaining: Int?
         /// When the server said the limit is whole again (a timestamp).
         public var resetAt: String?
 
+        /// A report with whatever the server stated.
         public init(limit: Int? = nil, remaining: Int? = nil, resetAt: String? = nil) {
             self.limit = limit
             self.remaining = remaining
             self.resetAt = resetAt
         }
 
+        /// `{"limit", "remaining", "reset_at"}`, `null` for what was not stated.
         public var json: JSONValue {
             [
                 "limit": limit.map(JSONValue.int) ?? .null, "remaining": remaining.map(JSONValue.int) ?? .null,
@@ -35,12 +39,15 @@ public struct ProviderBudget: Sendable, Equatable {
     public var model: String
     /// `rpm` and `tpm` as `models.json` sets them (the lowest of the entries that share the model).
     public var requestsPerMinute: Int?
+    /// The `tpm` of `models.json` (tokens per minute), as for ``requestsPerMinute``.
     public var tokensPerMinute: Int?
     /// The limits calls are paced by: the lower of `models.json`'s and the server's.
     public var requestLimit: Int?
+    /// Tokens per minute calls are paced by: the lower of `tpm` and the server's limit.
     public var tokenLimit: Int?
     /// What the last minute leaves of those limits now.
     public var requestsRemaining: Int?
+    /// Tokens the last minute leaves of ``tokenLimit`` now.
     public var tokensRemaining: Int?
     /// Calls waiting for room now.
     public var waiting: Int
@@ -48,12 +55,14 @@ public struct ProviderBudget: Sendable, Equatable {
     public var closedUntil: String?
     /// Calls that had to wait so far, and the seconds they waited in all.
     public var waits: Int
+    /// The seconds those calls waited in all.
     public var waitedSeconds: Double
     /// The server's last report, by limit (`requests`, `tokens`, `input_tokens`, `output_tokens`).
     public var reported: [String: Reported]
     /// When that report came.
     public var reportedAt: String?
 
+    /// A budget of `model`; every other part defaults to unknown or zero.
     public init(
         model: String, requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, requestLimit: Int? = nil,
         tokenLimit: Int? = nil, requestsRemaining: Int? = nil, tokensRemaining: Int? = nil, waiting: Int = 0,
@@ -75,6 +84,7 @@ public struct ProviderBudget: Sendable, Equatable {
         self.reportedAt = reportedAt
     }
 
+    /// The budget as `state/providers.json` and `GET /api/status` show it (snake_case keys).
     public var json: JSONValue {
         var reportedObject = JSONObject()
         for name in reported.keys.sorted() { reportedObject[name] = reported[name]?.json }
@@ -90,6 +100,7 @@ public struct ProviderBudget: Sendable, Equatable {
         ]
     }
 
+    /// Reads ``json``; `nil` when `model` is missing.
     public init?(json value: JSONValue) {
         guard let model = value["model"]?.stringValue else { return nil }
         var reported: [String: Reported] = [:]

@@ -13,6 +13,7 @@ import LemmingJSON
 public struct TokenUsage: Sendable, Equatable {
     /// Every input token: uncached, read from the cache and written to it.
     public var inputTokens: Int
+    /// Tokens the model generated (reasoning tokens included when the provider counts them).
     public var outputTokens: Int
     /// The part of ``inputTokens`` read from the provider's prompt cache; `nil`: not reported.
     public var cacheReadTokens: Int?
@@ -22,6 +23,7 @@ public struct TokenUsage: Sendable, Equatable {
     /// The provider reported nothing; the numbers come from ``TokenEstimator``.
     public var isEstimated: Bool
 
+    /// Counts of one call; cache counts `nil` when not reported.
     public init(
         inputTokens: Int, outputTokens: Int, cacheReadTokens: Int? = nil, cacheWriteTokens: Int? = nil,
         isEstimated: Bool = false
@@ -33,6 +35,7 @@ public struct TokenUsage: Sendable, Equatable {
         self.isEstimated = isEstimated
     }
 
+    /// No tokens, reported (not estimated).
     public static let zero = TokenUsage(inputTokens: 0, outputTokens: 0)
 
     /// The input tokens neither read from nor written to the cache (never negative).

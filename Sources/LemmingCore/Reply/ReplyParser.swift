@@ -3,7 +3,7 @@ import LemmingJSON
 /// Reads a model reply into a ``ParsedReply`` (DESIGN §5.4).
 ///
 /// The reply is untrusted input. The parser finds the JSON object that is the reply even inside
-/// prose, code fences, reasoning or drafts (``JSONLocator`` states the rule: the last object with a
+/// prose, code fences, reasoning or drafts (`JSONLocator` states the rule: the last object with a
 /// key of the contract), reads the defects of model JSON (trailing commas, comments, …), checks every
 /// item on its own, keeps the valid ones and turns each defect into a ``ContractViolation``. It never
 /// throws and never traps, and its cost is linear in the reply. Its rules, per field:
@@ -22,10 +22,12 @@ import LemmingJSON
 /// `args_shape`, `tool_call_shape`) are violations too, marked ``ContractViolation/isMild``, so the
 /// agent is told to write the contract's form.
 public struct ReplyParser: Sendable {
+    /// The caps on a reply (`limits` of `lemming.json`): size, counts per turn, value depth.
     public var limits: OrgConfig.ReplyLimits
     /// The longest `notes` kept; longer notes are cut.
     public var maxNotesCharacters = 4_000
 
+    /// A parser enforcing `limits`.
     public init(limits: OrgConfig.ReplyLimits) {
         self.limits = limits
     }
@@ -33,6 +35,12 @@ public struct ReplyParser: Sendable {
     static let topLevelKeys: Set<String> = ["outbox_entries", "tool_calls", "memory_updates", "notes"]
     static let entryKeys: Set<String> = ["kind", "payload", "text", "to", "priority", "reply_to", "tags", "meta"]
 
+    /// Parses a model's visible text.
+    ///
+    /// - Parameter text: the reply as the model wrote it (UTF-8, prose and fences allowed).
+    /// - Returns: the valid parts and every violation; a reply over
+    ///   ``OrgConfig/ReplyLimits/maxReplyBytes`` bytes, or with no JSON object, has no parts and one
+    ///   violation. Never throws.
     public func parse(_ text: String) -> ParsedReply {
         var reply = ParsedReply()
         guard text.utf8.count <= limits.maxReplyBytes else {

@@ -2,7 +2,7 @@ import LemmingJSON
 
 /// The JSON Schema (draft 2020-12) of `resume.json`, derived from ``ResumeSpec``.
 public enum ResumeSchema {
-    /// The schema document.
+    /// The schema document (a JSON Schema draft 2020-12 object), as `lemming schema resume` prints it.
     public static var document: JSONValue {
         var root = objectSchema(at: [])
         var header = JSONObject()

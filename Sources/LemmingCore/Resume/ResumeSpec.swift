@@ -7,12 +7,16 @@ import LemmingJSON
 public enum ResumeSpec {
     /// A constraint on strings, checked by code and published as a regular expression.
     public enum Pattern: Sendable {
+        /// An agent name: `^[a-z][a-z0-9_]{0,63}$`.
         case agentName
+        /// An agent name or `*` (in `permissions.read_outboxes`).
         case agentNameOrWildcard
+        /// A tool name: a lowercase letter, then up to 199 letters, digits, `_`, `.` or `-`.
         case toolName
         /// A tool name, or a namespace wildcard (`mcp.github.*`, ``ToolPattern``).
         case toolPattern
 
+        /// The constraint as a regular expression, for the published JSON Schema.
         public var regex: String {
             switch self {
             case .agentName: return "^[a-z][a-z0-9_]{0,63}$"
@@ -22,6 +26,7 @@ public enum ResumeSpec {
             }
         }
 
+        /// Whether `text` meets the constraint (checked by code, not by the regular expression).
         public func matches(_ text: String) -> Bool {
             switch self {
             case .agentName: return Names.isValidAgentName(text)
@@ -39,6 +44,7 @@ public enum ResumeSpec {
             }
         }
 
+        /// The constraint in words, for error messages.
         public var explanation: String {
             switch self {
             case .agentName: return "lowercase letters, digits and '_', starting with a letter, at most 64 characters"
@@ -49,12 +55,19 @@ public enum ResumeSpec {
         }
     }
 
+    /// The JSON type of a field.
     public enum Kind: Sendable {
+        /// A JSON string.
         case string
+        /// A JSON number without a fraction.
         case integer
+        /// Any JSON number.
         case number
+        /// `true` or `false`.
         case boolean
+        /// An array of strings.
         case stringArray
+        /// A JSON object (a section such as `model`).
         case object
 
         var schemaType: String {
@@ -82,18 +95,30 @@ public enum ResumeSpec {
 
     /// One field of the resume.
     public struct Field: Sendable {
+        /// Its keys from the document's root (`["model", "key"]`).
         public var path: [String]
+        /// Its JSON type.
         public var kind: Kind
+        /// Whether the resume must have it.
         public var isRequired = false
+        /// What it means, in words (the schema's `description`).
         public var description: String
+        /// Its value when absent; `nil` when it has none.
         public var defaultValue: JSONValue?
+        /// The fewest characters of a string; `nil`: no bound.
         public var minLength: Int?
+        /// The most characters of a string; `nil`: no bound.
         public var maxLength: Int?
+        /// The constraint on a string's value.
         public var pattern: Pattern?
+        /// The constraint on each item of a string array.
         public var itemPattern: Pattern?
+        /// The smallest number allowed; `nil`: no bound.
         public var minimum: Double?
+        /// The largest number allowed; `nil`: no bound.
         public var maximum: Double?
 
+        /// The field's path as written in messages (`model.key`).
         public var dottedPath: String { path.joined(separator: ".") }
     }
 

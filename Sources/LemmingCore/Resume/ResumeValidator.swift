@@ -17,6 +17,7 @@ public struct ResumeValidator: Sendable {
         /// Agents that exist; other names in `permissions.read_outboxes` are warnings.
         public var knownAgents: Set<String>?
 
+        /// A context; `nil` skips the check it would allow.
         public init(
             folderName: String? = nil,
             modelKeys: Set<String>? = nil,
@@ -32,12 +33,17 @@ public struct ResumeValidator: Sendable {
 
     /// The outcome: a resume when there is no error, and every issue found.
     public struct Result: Sendable {
+        /// The resume, when no issue is an error; `nil` otherwise.
         public var resume: Resume?
+        /// Every issue, errors and warnings, in document order.
         public var issues: [ValidationIssue]
+        /// The issues that make the resume unusable.
         public var errors: [ValidationIssue] { issues.filter(\.isError) }
+        /// The issues that do not (unknown fields, unknown tools or agents).
         public var warnings: [ValidationIssue] { issues.filter { !$0.isError } }
     }
 
+    /// What is checked beyond the document.
     public var context: Context
 
     /// The starting balance when `credits.max_credits` is absent.
@@ -67,12 +73,16 @@ public struct ResumeValidator: Sendable {
             message: "is \(size) bytes, more than the \(maxFileBytes) bytes (256 KiB) a resume may have")
     }
 
+    /// A validator with `context` (default: the document alone).
     public init(context: Context = Context()) {
         self.context = context
     }
 
-    /// Validates the bytes of a resume file.
-    /// - Parameter file: the path shown in issues, relative to the org.
+    /// Validates the bytes of a resume file (at most ``maxFileBytes``).
+    ///
+    /// - Parameters:
+    ///   - bytes: the file's content (UTF-8 JSON).
+    ///   - file: the path shown in issues, relative to the org.
     public func validate(bytes: [UInt8], file: String) -> Result {
         guard bytes.count <= Self.maxFileBytes else {
             return Result(resume: nil, issues: [Self.tooLarge(size: bytes.count, file: file)])

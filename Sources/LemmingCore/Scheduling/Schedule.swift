@@ -4,11 +4,14 @@
 /// `N = runEveryNTicks ≥ 1` and `P = phaseOffset`. Agents firing in the same tick are ordered by
 /// `(firePoint, name)`, where `firePoint = 0` if `N == 1`, else `((-(P mod N)) mod N) / N`.
 public struct Schedule: Sendable, Hashable {
+    /// `N`: the agent fires every `N` ticks (`schedule.run_every_n_ticks`, ≥ 1).
     public var runEveryNTicks: Int
+    /// `P`: which tick of each `N` it fires at (`schedule.phase_offset`, any integer; default 0).
     public var phaseOffset: Int
     /// When true, a firing with nothing new in the inbox skips the model call (`no_new_input`).
     public var skipWhenIdle: Bool
 
+    /// A schedule firing every `runEveryNTicks` (≥ 1, not checked here: the validator checks it) at `phaseOffset`.
     public init(runEveryNTicks: Int, phaseOffset: Int = 0, skipWhenIdle: Bool = false) {
         precondition(runEveryNTicks >= 1, "run_every_n_ticks must be at least 1")
         self.runEveryNTicks = runEveryNTicks

@@ -1,6 +1,6 @@
 import LemmingJSON
 
-/// The JSON Schema (draft 2020-12) of `lemming.json`, derived from the table of ``OrgSettings``.
+/// The JSON Schema (draft 2020-12) of `lemming.json`, derived from the table of `OrgSettings`.
 ///
 /// Every setting is optional and may be `null` (its default then applies); unknown keys are allowed,
 /// as the reader only warns about them. What the schema cannot say — that `tools.require_approval`

@@ -17,9 +17,13 @@ public enum PauseReason: String, Sendable, Equatable {
 
 /// What the engine remembers about an agent between ticks: `state/agents.json`.
 public struct AgentRuntime: Sendable, Equatable {
+    /// Whether the agent is paused (it does not fire until resumed).
     public var isPaused = false
+    /// Why it is paused; `nil` when it is not (or, in old files, when no reason was written: the operator).
     public var pauseReason: PauseReason?
+    /// The tick of its last turn; `nil` before its first.
     public var lastTick: Int?
+    /// How its last turn ended; `nil` before its first.
     public var lastStopReason: StopReason?
     /// Fingerprint of the last acting turn and how many turns in a row had it (loop detection).
     /// Its recent acting turns, for loop detection (``LoopDetector``).
@@ -35,8 +39,10 @@ public struct AgentRuntime: Sendable, Equatable {
     /// Unusable replies (cut off, refused, empty) in a row; the input stays unread meanwhile.
     public var unusableReplies = 0
 
+    /// The state of an agent that never ran: not paused, nothing pending.
     public init() {}
 
+    /// The agent's object in `state/agents.json` (snake_case keys).
     public var json: JSONValue {
         var object = JSONObject()
         object["paused"] = .bool(isPaused)
@@ -68,21 +74,31 @@ public struct AgentRuntime: Sendable, Equatable {
 
 /// Every agent's runtime state.
 public struct AgentRuntimes: Sendable, Equatable {
+    /// The agents' states by name; agents missing here have a fresh ``AgentRuntime``.
     public var agents: [String: AgentRuntime] = [:]
 
+    /// No agent state yet (a new org).
     public init() {}
 
+    /// The state of `agent` (a fresh one when it has none); setting stores it.
     public subscript(agent: String) -> AgentRuntime {
         get { agents[agent] ?? AgentRuntime() }
         set { agents[agent] = newValue }
     }
 
+    /// The content of `state/agents.json`: an object by agent name.
     public var json: JSONValue {
         var object = JSONObject()
         for name in agents.keys.sorted(by: Names.precedes) { object[name] = agents[name]?.json }
         return .object(object)
     }
 
+    /// Reads `state/agents.json`.
+    ///
+    /// - Parameters:
+    ///   - value: the file's JSON document.
+    ///   - file: the path shown in errors.
+    /// - Throws: ``LemmingError`` (`.invalidFile`) when the document or an agent's entry is not an object.
     public init(json value: JSONValue, file: String) throws {
         guard let object = value.objectValue else {
             throw LemmingError(.invalidFile, "must be a JSON object", path: file)

@@ -3,10 +3,12 @@ public struct DeadlineExceeded: Error, Sendable, Equatable, CustomStringConverti
     /// The time the operation was given.
     public var duration: Duration
 
+    /// The error for an operation given `duration`.
     public init(duration: Duration) {
         self.duration = duration
     }
 
+    /// `did not finish within 2 s` (``Deadline/describe(_:)``).
     public var description: String { "did not finish within \(Deadline.describe(duration))" }
 }
 

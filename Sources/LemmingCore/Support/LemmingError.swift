@@ -5,8 +5,11 @@
 public struct LemmingError: Error, Sendable, CustomStringConvertible {
     /// The kind of error. Extensible: new codes are added as static members.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// The code's stable snake_case name (`not_found`), as the CLI's `--json` and the API show it.
         public let name: String
+        /// A code named `name` (snake_case); other targets add theirs as static members.
         public init(_ name: String) { self.name = name }
+        /// The code's ``name``.
         public var description: String { name }
 
         /// A file or directory could not be read or written.
@@ -29,12 +32,18 @@ public struct LemmingError: Error, Sendable, CustomStringConvertible {
         public static let provider = Code("provider")
     }
 
+    /// What kind of error; compare it, not the message.
     public var code: Code
+    /// What is wrong and, where it helps, what to do, in one sentence; never a secret.
     public var message: String
+    /// The file or directory concerned, relative to the org when possible; `nil` when none is.
     public var path: String?
+    /// The JSON field concerned, as a dotted path (`schedule.run_every_n_ticks`); `nil` when none is.
     public var field: String?
+    /// The error that caused this one (a system error, a decoding error), when there is one.
     public var underlying: (any Error & Sendable)?
 
+    /// An error of kind `code` saying `message`, about `path` and `field` when given.
     public init(
         _ code: Code,
         _ message: String,
@@ -49,6 +58,7 @@ public struct LemmingError: Error, Sendable, CustomStringConvertible {
         self.underlying = underlying
     }
 
+    /// One line: `path: field: message`, leaving out what is `nil`.
     public var description: String {
         [path, field, message].compactMap { $0 }.joined(separator: ": ")
     }

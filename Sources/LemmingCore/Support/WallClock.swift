@@ -21,16 +21,23 @@ extension WallClock {
 
 /// The real clock.
 public struct SystemWallClock: WallClock {
+    /// The system's clock.
     public init() {}
+    /// The system's time.
     public func now() -> Date { Date() }
+    /// Nanoseconds since boot (`DispatchTime`'s uptime), unaffected by changes of the system's time.
     public func monotonicNanoseconds() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 }
 
 /// A clock that always reads the same instant; every measured duration is zero.
 public struct FixedWallClock: WallClock {
+    /// The instant it always reads.
     public let instant: Date
+    /// A clock reading `instant`.
     public init(_ instant: Date) { self.instant = instant }
+    /// Always ``instant``.
     public func now() -> Date { instant }
+    /// Always 0, so every measured duration is 0.
     public func monotonicNanoseconds() -> UInt64 { 0 }
 
     /// The clock pinned by `LEMMING_FIXED_TIME=<ISO 8601>`, if that variable is set.

@@ -5,10 +5,14 @@ public struct HostPattern: Sendable, Equatable {
         "^(\\*\\.)?[A-Za-z0-9-]([A-Za-z0-9.-]*[A-Za-z0-9-])?"
         + "(:\\+?0*([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?$"
 
+    /// The host name, lowercased, without `*.` or port.
     public var host: String
+    /// Whether it was written `*.domain`: subdomains match, the domain itself does not.
     public var includesSubdomains: Bool
+    /// The port it is limited to (1…65535); `nil`: any port.
     public var port: Int?
 
+    /// Reads `host`, `*.domain` or `host:port` (letters, digits, `.`, `-`); `nil` when `text` is none of them.
     public init?(_ text: String) {
         var rest = Substring(text.lowercased())
         if rest.hasPrefix("*.") {

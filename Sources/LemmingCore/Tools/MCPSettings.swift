@@ -13,7 +13,9 @@ public struct MCPSettings: Sendable, Equatable {
     public struct Server: Sendable, Equatable {
         /// How the engine reaches a server (MCP specification 2025-06-18, "Transports").
         public enum Transport: Sendable, Equatable {
+            /// A program spoken to over its standard input and output (`command`).
             case stdio
+            /// An HTTP endpoint of the streamable HTTP transport (`url`).
             case streamableHTTP
         }
 
@@ -47,14 +49,17 @@ public struct MCPSettings: Sendable, Equatable {
         /// stdio: other programs it may run (names on `PATH` or absolute paths).
         public var exec: [String] = []
 
+        /// A server with every setting at its default (no command, no URL).
         public init() {}
 
+        /// `streamableHTTP` when ``url`` is set, else `stdio`.
         public var transport: Transport { url == nil ? .stdio : .streamableHTTP }
     }
 
     /// The servers, by name.
     public var servers: [Server] = []
 
+    /// No servers.
     public init() {}
 
     /// The server named `name`.

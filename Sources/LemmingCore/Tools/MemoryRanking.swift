@@ -24,6 +24,7 @@ public struct RankedMemory: Sendable, Equatable {
     /// The tokens those calls used.
     public var usage: TokenUsage
 
+    /// A ranking of `keys` (best first) by `method`, costing `cost` credits and `usage` tokens (default free).
     public init(keys: [String], method: String, cost: Double = 0, usage: TokenUsage = .zero) {
         self.keys = keys
         self.method = method

@@ -15,6 +15,7 @@ import Darwin
 /// running, never a file an agent named like it while a writer lives, and never by following a
 /// symlink.
 public enum PartialWrite {
+    /// The start of every temporary name: `.lemming-partial-<pid>-<n>.tmp`.
     public static let prefix = ".lemming-partial-"
     private static let counter = Atomic<Int>(0)
 

@@ -7,6 +7,7 @@ import LemmingJSON
 /// ``ToolEffect``s, which the engine applies under its journal; side effects in the agent's
 /// workspace or `shared/` happen when the tool runs, before the tick commits.
 public protocol Tool: Sendable {
+    /// The name agents call it by (`file_write`, `mcp.<server>.<tool>`); matches ``ResumeSpec/Pattern/toolName``.
     var name: String { get }
     /// One sentence for the prompt.
     var summary: String { get }
@@ -22,14 +23,18 @@ public protocol Tool: Sendable {
 }
 
 extension Tool {
+    /// Tools have external effects unless they say otherwise.
     public var hasExternalEffects: Bool { true }
 }
 
 /// What a tool call produced.
 public struct ToolOutput: Sendable {
+    /// What the agent is shown.
     public var result: ToolResult
+    /// Changes to engine-owned state, applied in the commit in order.
     public var effects: [ToolEffect]
 
+    /// An output of `result` with `effects` (default none).
     public init(_ result: ToolResult, effects: [ToolEffect] = []) {
         self.result = result
         self.effects = effects
@@ -48,14 +53,20 @@ public enum ToolEffect: Sendable, Equatable {
 
 /// Where a tool call runs and what it may see.
 public struct ToolContext: Sendable {
+    /// The calling agent's name.
     public var agent: String
+    /// The tick the call runs in.
     public var tick: Int
+    /// The caller's resume (its permissions decide what the tool may do).
     public var resume: Resume
+    /// The org's paths (workspaces, `shared/`).
     public var org: OrgPaths
+    /// The org's settings (tool caps in ``OrgConfig/tools``).
     public var config: OrgConfig
     /// The caller's memory, with the updates of earlier calls of the same turn applied.
     public var memory: MemoryBook
 
+    /// The context of a call by `agent` in `tick`.
     public init(agent: String, tick: Int, resume: Resume, org: OrgPaths, config: OrgConfig, memory: MemoryBook) {
         self.agent = agent
         self.tick = tick
@@ -75,6 +86,10 @@ public protocol ToolFactory: Sendable {
 
 /// The factory of an engine with no tools: every call is a failure the agent sees.
 public struct NoTools: ToolFactory {
+    /// The factory.
     public init() {}
+    /// An empty registry, for any settings.
+    ///
+    /// - Throws: never; the signature is the protocol's.
     public func makeRegistry(config: OrgConfig, org: OrgPaths) throws -> ToolRegistry { ToolRegistry() }
 }

@@ -10,8 +10,11 @@ public struct ToolRegistry: Sendable {
     /// Ticks an approval request waits before it expires.
     public var approvalTimeoutTicks = 100
 
+    /// An empty registry: no tool, no source.
     public init() {}
 
+    /// A registry of `tools` (by their names; a later tool of the same name wins), `sources`, the names and wildcards
+    /// whose calls need approval, and the approval timeout in ticks.
     public init(
         _ tools: [any Tool], sources: [any ToolSource] = [], approvalRequired: Set<String> = [],
         approvalTimeoutTicks: Int = 100

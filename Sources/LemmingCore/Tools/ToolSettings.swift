@@ -48,6 +48,7 @@ public struct ToolSettings: Sendable, Equatable {
         public var maxProcesses = 64
         /// Address space of each of its processes.
         public var maxMemoryBytes = 1_073_741_824
+        /// File descriptors each of its processes may have open (`tools.limits.max_open_files`, 16…1,048,576).
         public var maxOpenFiles = 256
     }
 
@@ -55,12 +56,14 @@ public struct ToolSettings: Sendable, Equatable {
     public struct Shell: Sendable, Equatable {
         /// Programs (names looked up on `PATH`) an agent may run.
         public var allow = Shell.defaultAllow
+        /// Seconds a `shell` call may run (`tools.shell.timeout_seconds`, up to 3,600); then it is killed and fails.
         public var timeoutSeconds = 10.0
         /// The most bytes of output (stdout and stderr together) shown to the agent.
         public var maxOutputBytes = 16_384
         /// `none` runs programs unconfined (and only then where no sandbox exists is `shell` usable).
         public var sandbox = SandboxMode.kernel
 
+        /// The programs allowed when `tools.shell.allow` is not set: text utilities that read and print only.
         public static let defaultAllow = [
             "cat", "cut", "date", "diff", "echo", "grep", "head", "ls", "sort", "tail", "tr", "uniq", "wc",
         ]
@@ -76,6 +79,7 @@ public struct ToolSettings: Sendable, Equatable {
     public struct HTTP: Sendable, Equatable {
         /// Hosts it may reach: `example.com`, `*.example.com` (subdomains), `host:port`.
         public var allowHosts: [String] = []
+        /// Seconds a request may take (`tools.http.timeout_seconds`, up to 3,600).
         public var timeoutSeconds = 10.0
         /// The most bytes of a body shown to the agent.
         public var maxBytes = 65_536
@@ -83,15 +87,19 @@ public struct ToolSettings: Sendable, Equatable {
 
     /// An executable declared as a tool.
     public struct Custom: Sendable, Equatable {
+        /// The tool's name (`tools.custom[].name`), as agents call it.
         public var name = ""
+        /// One sentence for the prompt (`description`).
         public var description = ""
         /// Program and arguments; a program with a `/` is relative to the org folder.
         public var command: [String] = []
         /// JSON Schema of the arguments.
         public var schema: JSONValue = ["type": "object"]
+        /// Seconds a call may run; then the program is killed and the call fails.
         public var timeoutSeconds = 10.0
         /// The most bytes of output read; more is a failed call.
         public var maxOutputBytes = 65_536
+        /// Whether its calls wait for the human's approval (`requires_approval`).
         public var requiresApproval = false
         /// `none` runs the program unconfined.
         public var sandbox = SandboxMode.kernel
@@ -101,15 +109,22 @@ public struct ToolSettings: Sendable, Equatable {
         public var exec: [String] = []
     }
 
+    /// The file tools' caps (`tools.files`).
     public var files = Files()
+    /// The `shell` tool (`tools.shell`).
     public var shell = Shell()
+    /// The `http_get` tool (`tools.http`).
     public var http = HTTP()
+    /// Resource limits of every program run (`tools.limits`).
     public var limits = Limits()
     /// Built-in tools whose calls wait for the human's approval.
     public var requireApproval: [String] = []
+    /// Ticks a call waits for approval before it expires and fails (`tools.approval_timeout_ticks`).
     public var approvalTimeoutTicks = 100
+    /// Executables declared as tools (`tools.custom`), in the file's order.
     public var custom: [Custom] = []
 
+    /// Every setting at its default.
     public init() {}
 
     /// The names of the built-in tools (DESIGN §7).

@@ -20,5 +20,6 @@ public protocol ToolSource: Sendable {
 }
 
 extension ToolSource {
+    /// Sources have no notes unless they say otherwise.
     public var notes: [String] { [] }
 }

@@ -2,6 +2,7 @@ import LemmingJSON
 
 /// One finding of a validator: the file, the field, the rule it breaks and a message.
 public struct ValidationIssue: Sendable, Hashable, CustomStringConvertible {
+    /// How serious an issue is (the raw values are the wire names).
     public enum Severity: String, Sendable, Hashable {
         /// The file (or the agent it defines) cannot be used.
         case error
@@ -9,6 +10,7 @@ public struct ValidationIssue: Sendable, Hashable, CustomStringConvertible {
         case warning
     }
 
+    /// Whether it makes the file unusable.
     public var severity: Severity
     /// The file, relative to the org root (`agents/coder/resume.json`).
     public var file: String
@@ -16,8 +18,10 @@ public struct ValidationIssue: Sendable, Hashable, CustomStringConvertible {
     public var field: String
     /// A short, stable name of the rule (`required`, `type`, `range`, `pattern`, `unknown_field`).
     public var rule: String
+    /// What is wrong, in words a user can act on (`must be an integer ≥ 1 (got 0)`).
     public var message: String
 
+    /// An issue of `file` at `field` (dotted; empty for the whole file) breaking `rule`.
     public init(_ severity: Severity, file: String, field: String, rule: String, message: String) {
         self.severity = severity
         self.file = file
@@ -26,6 +30,7 @@ public struct ValidationIssue: Sendable, Hashable, CustomStringConvertible {
         self.message = message
     }
 
+    /// Whether it is an error.
     public var isError: Bool { severity == .error }
 
     /// `agents/coder/resume.json: schedule.run_every_n_ticks: must be an integer ≥ 1 (got 0)`.
@@ -33,6 +38,7 @@ public struct ValidationIssue: Sendable, Hashable, CustomStringConvertible {
         field.isEmpty ? "\(file): \(message)" : "\(file): \(field): \(message)"
     }
 
+    /// `{"severity", "file", "field", "rule", "message"}`, as `lemming validate --json` and the API show it.
     public var json: JSONValue {
         [
             "severity": .string(severity.rawValue), "file": .string(file), "field": .string(field),
@@ -43,23 +49,30 @@ public struct ValidationIssue: Sendable, Hashable, CustomStringConvertible {
 
 /// Collects issues for one file while a document is read field by field.
 public struct IssueCollector: Sendable {
+    /// The file the issues are about, relative to the org.
     public let file: String
+    /// The issues recorded, in order.
     public private(set) var issues: [ValidationIssue] = []
 
+    /// A collector for `file` (relative to the org).
     public init(file: String) {
         self.file = file
     }
 
+    /// Whether any issue recorded is an error.
     public var hasErrors: Bool { issues.contains { $0.isError } }
 
+    /// Records an error at `field` (dotted) breaking `rule`.
     public mutating func error(_ field: String, _ rule: String, _ message: String) {
         issues.append(ValidationIssue(.error, file: file, field: field, rule: rule, message: message))
     }
 
+    /// Records a warning at `field` (dotted) breaking `rule`.
     public mutating func warning(_ field: String, _ rule: String, _ message: String) {
         issues.append(ValidationIssue(.warning, file: file, field: field, rule: rule, message: message))
     }
 
+    /// Records issues found elsewhere, as they are.
     public mutating func append(contentsOf other: [ValidationIssue]) {
         issues.append(contentsOf: other)
     }
