@@ -45,17 +45,23 @@ for object in "$tests" "$lemming"; do
     fi
 done
 
+# The toolchain's LLVM tools, beside `swift`: a system llvm-profdata (/usr/bin, another LLVM) cannot
+# read the profiles this compiler's runtime writes.
+toolchain=$(dirname "$(readlink -f "$(command -v swift)")")
+llvm_profdata=$toolchain/llvm-profdata
+llvm_cov_tool=$toolchain/llvm-cov
+
 mkdir -p "$out"
-llvm-profdata merge --sparse "${raw[@]}" -o "$out/merged.profdata"
+"$llvm_profdata" merge --sparse "${raw[@]}" -o "$out/merged.profdata"
 
 ignore='(^|/)(\.build|Tests|Sources/LemmingTesting|Sources/LemmingBench)/'
 # llvm-cov takes the first binary bare, the others after -object; a function both binaries hold
 # counts once, with the executions of both.
 llvm_cov=(-instr-profile "$out/merged.profdata" -ignore-filename-regex "$ignore" "$tests" -object "$lemming")
-llvm-cov report "${llvm_cov[@]}" "$PWD/Sources" >"$out/files.txt"
-llvm-cov export -format=lcov "${llvm_cov[@]}" "$PWD/Sources" >"$out/lcov.info"
+"$llvm_cov_tool" report "${llvm_cov[@]}" "$PWD/Sources" >"$out/files.txt"
+"$llvm_cov_tool" export -format=lcov "${llvm_cov[@]}" "$PWD/Sources" >"$out/lcov.info"
 if $html; then
-    llvm-cov show -format=html -output-dir "$out/html" "${llvm_cov[@]}" "$PWD/Sources"
+    "$llvm_cov_tool" show -format=html -output-dir "$out/html" "${llvm_cov[@]}" "$PWD/Sources"
 fi
 
 # Per target: the lcov records' LF (lines found) and LH (lines hit) summed by Sources/<target>/.
