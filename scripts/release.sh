@@ -4,6 +4,7 @@
 #   scripts/release.sh 0.2.0              check, test, build dist/, then tag v0.2.0
 #   scripts/release.sh 0.2.0 --dry-run    the same without the tag
 #   scripts/release.sh 0.2.0 --skip-tests when the README's test command already passed on this commit
+#   scripts/release.sh 0.2.0 --check-only only the checks below: is this commit ready to be 0.2.0?
 #
 # Before: set the version in Sources/LemmingCore/LemmingVersion.swift (the one place it is
 # written; `lemming --version` prints it) and give CHANGELOG.md a "## [0.2.0] - YYYY-MM-DD" section
@@ -26,20 +27,27 @@ version=${1:-}
 shift || true
 dry_run=false
 skip_tests=false
+check_only=false
+usage="usage: scripts/release.sh VERSION [--dry-run] [--skip-tests] [--check-only]"
 for argument in "$@"; do
     case $argument in
         --dry-run) dry_run=true ;;
         --skip-tests) skip_tests=true ;;
-        *) fail "unknown argument $argument (usage: scripts/release.sh VERSION [--dry-run] [--skip-tests])" ;;
+        --check-only) check_only=true ;;
+        *) fail "unknown argument $argument ($usage)" ;;
     esac
 done
-[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "give the version as X.Y.Z (usage: scripts/release.sh VERSION [--dry-run] [--skip-tests])"
+[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "give the version as X.Y.Z ($usage)"
 
 [[ -z $(git status --porcelain) ]] || fail "the working tree has uncommitted changes; commit or stash them first"
 declared=$(sed -n 's/.*static let current = "\(.*\)".*/\1/p' Sources/LemmingCore/LemmingVersion.swift)
 [[ $declared == "$version" ]] || fail "Sources/LemmingCore/LemmingVersion.swift says $declared; set it to $version and commit"
 grep -q "^## \[$version\]" CHANGELOG.md || fail "CHANGELOG.md has no '## [$version]' section (scripts/changelog.sh lists the commits since the last tag)"
 if git rev-parse -q --verify "refs/tags/v$version" > /dev/null; then fail "the tag v$version exists already"; fi
+if $check_only; then
+    echo "ready for $version: clean tree, LemmingVersion.swift and CHANGELOG.md agree, no tag v$version yet"
+    exit 0
+fi
 
 echo "== lint"
 scripts/lint.sh

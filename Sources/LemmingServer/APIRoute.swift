@@ -48,6 +48,17 @@ struct APIRoute: Sendable {
         }.joined(separator: "/")
     }
 
+    /// Whether `path` (a request's path, without its query) is this route's path with its
+    /// parameters filled in.
+    func matches(path: String) -> Bool {
+        let pattern = self.path.split(separator: "/", omittingEmptySubsequences: false)
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard pattern.count == segments.count else { return false }
+        return zip(pattern, segments).allSatisfy { expected, segment in
+            expected.hasPrefix("{") && expected.hasSuffix("}") ? !segment.isEmpty : expected == segment
+        }
+    }
+
     /// The names of the path's parameters.
     var pathParameters: [String] {
         path.split(separator: "/").compactMap { segment in

@@ -100,7 +100,7 @@ public struct APIServer: Sendable {
         router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(BrowserPolicyMiddleware(policy: backend.browser))
         router.middlewares.add(OriginMiddleware(allowed: Set(backend.settings.corsOrigins)))
-        router.middlewares.add(ErrorMiddleware())
+        router.middlewares.add(ErrorMiddleware(routes: routes))
         let backend = self.backend
         for route in routes {
             let guarded = route
@@ -116,7 +116,9 @@ public struct APIServer: Sendable {
     /// The router of the WebSocket upgrade of `/api/events`.
     func makeWebSocketRouter() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
-        // A refused upgrade falls through to the HTTP router, which answers why.
+        // A refused upgrade (no key, a foreign Origin, a bad query) is answered a bare 400 by
+        // Hummingbird's upgrade handler, which cannot carry our JSON error; the same request
+        // without the upgrade headers gets the reason from the HTTP router (docs/troubleshooting.md).
         router.middlewares.add(BrowserPolicyMiddleware(policy: backend.browser))
         router.middlewares.add(ErrorMiddleware())
         EventRoutes.addWebSocket(to: router, backend: backend)

@@ -41,4 +41,23 @@ import Testing
             }
         }
     }
+
+    @Test func aWrongMethodOnAServedPathIs405WithAllowAndAnUnknownPath404() async throws {
+        let org = try chatOrg()
+        defer { org.remove() }
+        try await withServer(org) { client, _ in
+            let status = try await client.call(.delete, "/api/status")
+            #expect(status.status == 405)
+            #expect(status.errorCode == "method_not_allowed")
+            #expect(status.headers[.allow] == "GET")
+            let message = try await client.call(.put, "/api/messages/00000001-worker-01")
+            #expect(message.status == 405)
+            #expect(message.headers[.allow] == "GET")
+            let messages = try await client.call(.delete, "/api/messages")
+            #expect(messages.headers[.allow] == "GET, POST")
+            let unknown = try await client.call(.delete, "/api/nothing/here")
+            #expect(unknown.status == 404)
+            #expect(unknown.errorCode == "no_route")
+        }
+    }
 }

@@ -3,9 +3,11 @@ import LemmingJSON
 /// What went wrong with an agent's last reply, shown in its next prompt so that it can correct
 /// itself (issue 11 item 9).
 ///
-/// The engine builds it when it stages a turn and keeps it as ``AgentRuntime/feedback``: the parser's violations (calls, entries and updates it
-/// dropped, and the mild repairs it made), the violations of applying the reply (an undeliverable
-/// entry, a memory cap), and for a reply that was not usable at all a ``notice`` (the engine's
+/// The engine builds it when it stages a turn and keeps it as ``AgentRuntime/feedback``: the
+/// parser's violations (calls, entries and updates it dropped, and the mild repairs it made), the
+/// violations of applying the reply (a `reply_to` naming no entry, a memory update over a cap —
+/// an entry addressed to someone who cannot read the author is not one: it is reported to the
+/// operator as `entry_undeliverable`), and for a reply that was not usable at all a ``notice`` (the engine's
 /// words: cut off, refused, empty). It keeps it with the agent's runtime (``json``,
 /// ``init(json:)``), passes it as ``PromptBuilder/Input/previousProblems`` of the agent's next turn,
 /// and replaces it when that turn is staged. Tool calls the engine refused (permission, unknown
