@@ -26,6 +26,16 @@ def org(lemming: str, tmp_path: Path) -> Path:
     return root
 
 
+def clean_environment(**extra: str) -> dict[str, str]:
+    """A minimal environment for ``lemming`` (no inherited keys): PATH, HOME, ``extra``, and
+    LLVM_PROFILE_FILE when scripts/test sets it, so a coverage build writes its profile with the
+    others rather than a ``default.profraw`` in the working folder."""
+    environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp")}
+    if "LLVM_PROFILE_FILE" in os.environ:
+        environment["LLVM_PROFILE_FILE"] = os.environ["LLVM_PROFILE_FILE"]
+    return {**environment, **extra}
+
+
 def write_json(path: Path, value) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(value, indent=2) + "\n")
@@ -60,7 +70,7 @@ def serve(lemming: str):
     processes: list[subprocess.Popen] = []
 
     def start(root: Path, *extra: str, env: dict[str, str] | None = None) -> str:
-        environment = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"), **(env or {})}
+        environment = clean_environment(**(env or {}))
         process = subprocess.Popen([lemming, "serve", "--port", "0", "--org", str(root), *extra],
                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=environment,
                                    start_new_session=True)

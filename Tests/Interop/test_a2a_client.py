@@ -3,14 +3,13 @@ server (Tests/Interop/a2a_agent.py), streaming and polling, with a deadline that
 task, the permission list, approvals, and headers that come from the environment only."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import write_json
+from conftest import clean_environment, write_json
 
 QUESTION = "What is the capital of France?"
 SECRET = "Bearer remote-secret"
@@ -67,7 +66,7 @@ def make_org(lemming: str, root: Path, url: str, *, permitted=True, timeout=30, 
 
 
 def run(lemming: str, root: Path, ticks: int) -> None:
-    environment = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"), "REMOTE_AUTH": SECRET}
+    environment = clean_environment(REMOTE_AUTH=SECRET)
     subprocess.run([lemming, "run", "--ticks", str(ticks), "--org", str(root)], check=True, capture_output=True,
                    env=environment, timeout=120)
 
@@ -148,12 +147,12 @@ def test_tools_and_doctor_list_and_check_the_remote_agent(lemming, tmp_path, rem
                                       capture_output=True, text=True).stdout)
     [remote] = [tool for tool in tools if tool["name"] == "a2a.remote"]
     assert remote["agents"] == ["asker"] and remote["kind"] == "a2a"
-    environment = {"PATH": os.environ.get("PATH", ""), "REMOTE_AUTH": SECRET}
+    environment = clean_environment(REMOTE_AUTH=SECRET)
     doctor = subprocess.run([lemming, "doctor", "--json", "--org", str(root)], capture_output=True, text=True,
                             env=environment)
     [check] = [check for check in json.loads(doctor.stdout)["checks"] if check["key"] == "a2a.remote"]
     assert check["ok"] and "'remote'" in check["detail"], check
     missing = subprocess.run([lemming, "doctor", "--json", "--org", str(root)], capture_output=True, text=True,
-                             env={"PATH": os.environ.get("PATH", "")})
+                             env=clean_environment())
     [check] = [check for check in json.loads(missing.stdout)["checks"] if check["key"] == "a2a.remote"]
     assert not check["ok"] and "REMOTE_AUTH is not set" in check["detail"]

@@ -5,7 +5,6 @@ the failures: a tool that does not exist or is not permitted, bad arguments, hug
 server that hangs or dies mid-call."""
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_json
+from conftest import clean_environment, write_json
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS_SERVER = str(Path(__file__).resolve().parent / "servers" / "tools_server.py")
@@ -37,7 +36,7 @@ def make_org(root: Path, servers: dict, tools: list[str], calls: list[dict], tic
 
 
 def environment(**extra: str) -> dict[str, str]:
-    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"), **extra}
+    return clean_environment(**extra)
 
 
 def run(lemming: str, *arguments: str, env: dict[str, str] | None = None, check: bool = True):

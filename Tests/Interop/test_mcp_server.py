@@ -12,12 +12,16 @@ from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
+from conftest import clean_environment
+
 
 def call(lemming: str, org: Path, body):
     """Runs `body(session)` in a session with `lemming mcp --org ORG` over stdio."""
 
     async def main():
-        parameters = StdioServerParameters(command=lemming, args=["mcp", "--org", str(org)])
+        # The SDK starts the server with a few variables of its own choosing; LLVM_PROFILE_FILE joins
+        # them under coverage (else a default.profraw lands in the working folder).
+        parameters = StdioServerParameters(command=lemming, args=["mcp", "--org", str(org)], env=clean_environment())
         async with stdio_client(parameters) as (read, write):
             async with ClientSession(read, write) as session:
                 await session.initialize()
