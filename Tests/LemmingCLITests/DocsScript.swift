@@ -7,7 +7,8 @@ import Foundation
 /// `\` continuation lines; the rest is output). HTML comments on the lines just before a fence
 /// steer it:
 /// - `<!-- docs-test: skip: REASON -->` — the block is not run; REASON is required.
-/// - `<!-- docs-test: setup: COMMANDS -->` — hidden commands run before the block.
+/// - `<!-- docs-test: setup: COMMANDS -->` — hidden commands run before the block (also before a
+///   skipped one).
 ///
 /// The convention is described for writers in `docs/README.md`.
 struct DocsScript: Equatable {
@@ -141,8 +142,9 @@ struct DocsScript: Equatable {
             }
 
             """
-        for block in blocks where block.skipReason == nil {
+        for block in blocks {
             script += "{ set +x; } 2>/dev/null; printf '%s\\n' '\(file):\(block.line)' > '\(markFile)'; set -x\n"
+            // A skipped block's setup still runs: it may restore what an earlier block changed.
             for command in block.setup + block.commands { script += command + "\n" }
         }
         return script

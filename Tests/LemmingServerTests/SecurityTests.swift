@@ -94,7 +94,7 @@ import Testing
             }
             #expect(try await client.call(.put, "/api/agents/worker/resume", body: "[]").status == 400)
             #expect(try await client.call(.post, "/api/agents", body: "{\"name\": 7}").status == 400)
-            #expect(try await client.call(.delete, "/api/agents/worker").status == 404)
+            #expect(try await client.call(.delete, "/api/agents/worker").status == 405)
             #expect(try await client.call(.get, "/api/events").status == 426)
         }
     }
