@@ -31,7 +31,7 @@ func documentedMarkdownFiles() -> [String] {
 @Suite(.timeLimit(.minutes(5)))
 struct DocsCommandsTests {
     @Test(arguments: documentedMarkdownFiles())
-    func commandsOfTheDocumentRun(file: String) throws {
+    func commandsOfTheDocumentRun(file: String) async throws {
         let markdown = try String(contentsOfFile: repositoryRoot + "/" + file, encoding: .utf8)
         let script = DocsScript(markdown: markdown)
         for problem in script.problems { Issue.record("\(file): \(problem)") }
@@ -57,7 +57,11 @@ struct DocsCommandsTests {
         process.arguments = ["--kill-after=5", "240", "/bin/bash", scriptFile]
         process.currentDirectoryURL = URL(fileURLWithPath: work)
         process.environment = environment
-        let result = try Lemming.collect(process)
+        // A document runs for seconds: wait on a thread of its own, not one of the two threads
+        // of the cooperative pool, which every other test needs.
+        let result = try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try Lemming.collect(process) }) }.start()
+        }
         guard result.status != 0 else { return }
         let block = (try? String(contentsOfFile: mark, encoding: .utf8))?.trimmingCharacters(in: .newlines) ?? file
         Issue.record(
