@@ -80,7 +80,7 @@ public final class EventLog: EventSink {
     }
 }
 
-/// Keeps events in memory; for tests and for `lemming demo`.
+/// Keeps events in memory; for tests.
 public final class EventRecorder: EventSink {
     private let storage = Mutex<[EngineEvent]>([])
 

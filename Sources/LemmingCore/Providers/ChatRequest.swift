@@ -28,6 +28,8 @@ public struct TurnContext: Sendable, Equatable {
     /// The agent's memory, most recently updated first.
     public var memory: [MemoryRecord]
 
+    /// A context with the given fields; those left out are empty (a context built by hand for a
+    /// test or a scripted call knows only the agent, tick, inbox and readers).
     public init(
         agent: String, tick: Int, inbox: [OutboxEntry], readers: [String], canRead: [String] = [],
         title: String = "", instructions: String = "", tools: [String] = [], toolResults: [ToolResult] = [],
